@@ -1,0 +1,122 @@
+import Foundation
+import Manifests
+
+/// The type of an event; an open set of well-known names.
+public struct EventType: RawRepresentable, Sendable, Hashable, Codable, ExpressibleByStringLiteral, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { rawValue = value }
+    public var description: String { rawValue }
+
+    public static let reconcileStarted: EventType = "reconcileStarted"
+    public static let reconcileFinished: EventType = "reconcileFinished"
+    public static let validationFailed: EventType = "validationFailed"
+    public static let actionStarted: EventType = "actionStarted"
+    public static let actionSucceeded: EventType = "actionSucceeded"
+    public static let actionFailed: EventType = "actionFailed"
+    public static let driftDetected: EventType = "driftDetected"
+    public static let rollback: EventType = "rollback"
+    public static let promotion: EventType = "promotion"
+    public static let promotionBlocked: EventType = "promotionBlocked"
+    public static let hold: EventType = "hold"
+    public static let backup: EventType = "backup"
+    public static let approval: EventType = "approval"
+    public static let warning: EventType = "warning"
+
+    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+/// An event to append: the log assigns `seq`, `prev` and `hash`.
+public struct NewEvent: Sendable, Hashable {
+    public var time: Date
+    public var commit: String?
+    /// `Kind/name`, or nil for controller-wide events.
+    public var resource: String?
+    public var environment: String?
+    public var type: EventType
+    public var reason: String
+    public var message: String
+    public var data: JSONValue?
+
+    public init(time: Date = Date(), commit: String? = nil, resource: String? = nil, environment: String? = nil,
+                type: EventType, reason: String, message: String, data: JSONValue? = nil) {
+        self.time = time
+        self.commit = commit
+        self.resource = resource
+        self.environment = environment
+        self.type = type
+        self.reason = reason
+        self.message = message
+        self.data = data
+    }
+}
+
+/// One record of the hash-chained event log (DESIGN §4), exactly as stored and printed by `logs -o json`.
+public struct EventRecord: Sendable, Hashable, Codable {
+    public var seq: Int64
+    /// RFC 3339 UTC with milliseconds.
+    public var time: String
+    public var commit: String?
+    public var resource: String?
+    public var environment: String?
+    public var type: String
+    public var reason: String
+    public var message: String
+    public var data: JSONValue?
+    public var prev: String
+    public var hash: String
+
+    public init(seq: Int64, time: String, commit: String?, resource: String?, environment: String?, type: String,
+                reason: String, message: String, data: JSONValue?, prev: String, hash: String) {
+        self.seq = seq
+        self.time = time
+        self.commit = commit
+        self.resource = resource
+        self.environment = environment
+        self.type = type
+        self.reason = reason
+        self.message = message
+        self.data = data
+        self.prev = prev
+        self.hash = hash
+    }
+
+    /// The record as a JSON value, every key present (nulls explicit), optionally without `hash`.
+    public func jsonValue(includingHash: Bool = true) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "seq": .int(Int(seq)), "time": .string(time), "commit": commit.map(JSONValue.string) ?? .null,
+            "resource": resource.map(JSONValue.string) ?? .null, "environment": environment.map(JSONValue.string) ?? .null,
+            "type": .string(type), "reason": .string(reason), "message": .string(message), "data": data ?? .null,
+            "prev": .string(prev),
+        ]
+        if includingHash { members["hash"] = .string(hash) }
+        return .object(members)
+    }
+
+    /// One JSON line (canonical JSON, so the file is stable and greppable).
+    public var line: String { jsonValue().canonicalJSON }
+
+    /// The time as a `Date`.
+    public var date: Date? { EventTime.parse(time) }
+
+    public func encode(to encoder: any Encoder) throws {
+        try jsonValue().encode(to: encoder)
+    }
+}
+
+/// RFC 3339 UTC timestamps with milliseconds.
+public enum EventTime {
+    public static func format(_ date: Date) -> String { CanonicalJSON.timestamp(date) }
+
+    public static func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+}

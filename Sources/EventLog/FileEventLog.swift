@@ -1,0 +1,170 @@
+import Foundation
+import Manifests
+
+/// The event log as JSON lines in a folder (used with SQLite): segments `events-000001.jsonl`,
+/// rotated by size, each append fsynced before it returns.
+public final class FileEventLog: @unchecked Sendable {
+    public let directory: String
+    public let segmentBytes: Int
+    private let lock = NSLock()
+    private var current: SegmentWriter
+    /// nil when the last line cannot be read: appends are refused until the log is repaired.
+    private var _head: ChainHead?
+
+    /// Opens (or creates) the log; a torn last line is truncated and a `warning` event appended.
+    public init(directory: String, segmentBytes: Int = 16 << 20) throws {
+        self.directory = directory
+        self.segmentBytes = max(1024, segmentBytes)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let segments = try Self.segmentNumbers(in: directory)
+        let number = segments.last ?? 1
+        let path = Self.path(directory, number)
+        let torn = try Self.truncateTornTail(path)
+        current = try SegmentWriter(path: path, number: number)
+        _head = try Self.lastRecord(in: directory, segments: segments)
+        if torn > 0 {
+            _ = try append([NewEvent(type: .warning, reason: "TornLineTruncated",
+                                     message: "truncated a torn last line of \(torn) bytes in \((path as NSString).lastPathComponent) at start")])
+        }
+    }
+
+    public var head: ChainHead { lock.withLock { _head ?? .empty } }
+
+    /// Seals and appends events, then fsyncs once.
+    @discardableResult
+    public func append(_ events: [NewEvent]) throws -> [EventRecord] {
+        guard !events.isEmpty else { return [] }
+        return try lock.withLock {
+            guard let head = _head else {
+                throw EventLogError(message: "the event log in \(directory) ends with a record that cannot be read; run steward verify-log")
+            }
+            let records = EventChain.seal(events, after: head)
+            for record in records {
+                let line = Array((record.line + "\n").utf8)
+                if current.size > 0, current.size + line.count > segmentBytes {
+                    try current.sync()
+                    current = try SegmentWriter(path: Self.path(directory, current.number + 1), number: current.number + 1)
+                }
+                try current.write(line)
+            }
+            try current.sync()
+            if let last = records.last { _head = ChainHead(seq: last.seq, hash: last.hash) }
+            return records
+        }
+    }
+
+    /// Records with `seq > since`, in order.
+    public func read(since seq: Int64 = 0, limit: Int? = nil) throws -> [EventRecord] {
+        var records: [EventRecord] = []
+        try forEachRecord { record in
+            if record.seq > seq { records.append(record) }
+            return limit.map { records.count < $0 } ?? true
+        }
+        return records
+    }
+
+    /// Verifies the whole chain across segments.
+    public func verify() throws -> ChainVerification {
+        var verifier = EventChain.Verifier()
+        var problem: ChainVerification?
+        do {
+            try forEachRecord { record in
+                problem = verifier.check(record)
+                return problem == nil
+            }
+        } catch let error as EventLogError {
+            return .broken(seq: verifier.head.seq + 1, reason: error.message)
+        }
+        return problem ?? verifier.result
+    }
+
+    /// Calls `body` with each record in order until it returns false.
+    private func forEachRecord(_ body: (EventRecord) throws -> Bool) throws {
+        let decoder = JSONDecoder()
+        for number in try Self.segmentNumbers(in: directory) {
+            let path = Self.path(directory, number)
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            var lineNumber = 0
+            for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+                lineNumber += 1
+                let record: EventRecord
+                do { record = try decoder.decode(EventRecord.self, from: Data(line)) } catch {
+                    throw EventLogError(message: "\((path as NSString).lastPathComponent):\(lineNumber): not a valid event record")
+                }
+                if try !body(record) { return }
+            }
+        }
+    }
+}
+
+/// A problem reading the log.
+public struct EventLogError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+extension FileEventLog {
+    static func path(_ directory: String, _ number: Int) -> String {
+        (directory as NSString).appendingPathComponent(String(format: "events-%06d.jsonl", number))
+    }
+
+    static func segmentNumbers(in directory: String) throws -> [Int] {
+        try FileManager.default.contentsOfDirectory(atPath: directory).compactMap { name in
+            guard name.hasPrefix("events-"), name.hasSuffix(".jsonl") else { return nil }
+            return Int(name.dropFirst(7).dropLast(6))
+        }.sorted()
+    }
+
+    /// Cuts anything after the last newline; returns how many bytes were cut.
+    static func truncateTornTail(_ path: String) throws -> Int {
+        guard let data = FileManager.default.contents(atPath: path), !data.isEmpty, data.last != UInt8(ascii: "\n") else { return 0 }
+        let keep = (data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 }) ?? 0
+        guard truncate(path, off_t(keep)) == 0 else {
+            throw EventLogError(message: "\(path): cannot truncate a torn last line: \(String(cString: strerror(errno)))")
+        }
+        return data.count - keep
+    }
+
+    /// The head of the chain from the last line; nil when that line is not a record.
+    static func lastRecord(in directory: String, segments: [Int]) throws -> ChainHead? {
+        for number in segments.reversed() {
+            guard let data = FileManager.default.contents(atPath: path(directory, number)) else { continue }
+            guard let line = data.split(separator: UInt8(ascii: "\n")).last else { continue }
+            guard let record = try? JSONDecoder().decode(EventRecord.self, from: Data(line)) else { return nil }
+            return ChainHead(seq: record.seq, hash: record.hash)
+        }
+        return .empty
+    }
+}
+
+/// An append-only segment file opened with O_APPEND.
+private final class SegmentWriter {
+    let number: Int
+    private let fd: Int32
+    private(set) var size: Int
+
+    init(path: String, number: Int) throws {
+        self.number = number
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw EventLogError(message: "\(path): cannot open: \(String(cString: strerror(errno)))") }
+        var info = stat()
+        fstat(fd, &info)
+        size = Int(info.st_size)
+    }
+
+    deinit { close(fd) }
+
+    func write(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            guard written > 0 else { throw EventLogError(message: "event log write failed: \(String(cString: strerror(errno)))") }
+            offset += written
+        }
+        size += bytes.count
+    }
+
+    func sync() throws {
+        guard fsync(fd) == 0 else { throw EventLogError(message: "event log fsync failed: \(String(cString: strerror(errno)))") }
+    }
+}

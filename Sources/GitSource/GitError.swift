@@ -1,0 +1,32 @@
+/// An error from reading a Git repository: a code to branch on and one clear line for people.
+public struct GitError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// What kind of failure this is.
+    public enum Code: String, Sendable {
+        /// libgit2 reported a failure not covered by a more specific code.
+        case libgit2
+        /// A revision, commit, object or path does not exist.
+        case notFound
+        /// The path is not a Git repository.
+        case notARepository
+        /// A blob is larger than the caller's limit; its content was not read.
+        case blobTooLarge
+        /// A sub-path is absolute or climbs out of the repository with `..`.
+        case invalidPath
+        /// The repository has no commits yet (unborn HEAD, no references).
+        case emptyRepository
+    }
+
+    /// What kind of failure this is.
+    public let code: Code
+    /// One clear line; includes libgit2's own message when the failure came from libgit2.
+    public let message: String
+
+    /// Makes an error with a code and a one-line message.
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// The message, unchanged.
+    public var description: String { message }
+}

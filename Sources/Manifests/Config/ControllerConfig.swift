@@ -1,0 +1,110 @@
+/// `controller.yaml` (DESIGN §3). Every section is optional; defaults are the quickstart's.
+public struct ControllerConfig: Codable, Sendable, Hashable {
+    public var source: SourceConfig
+    public var store: StoreConfig?
+    public var eventLog: EventLogConfig?
+    public var server: ServerConfig?
+    public var reconcile: ReconcileConfig?
+    public var drivers: DriversConfig?
+    public var leaderElection: LeaderElectionConfig?
+    public var git: GitConfig?
+
+    public struct SourceConfig: Codable, Sendable, Hashable {
+        public var repository: String
+        public var branch: String?
+        public var path: String?
+        public var interval: String?
+        public var auth: SourceAuth?
+        public var allowForcePush: Bool?
+    }
+
+    public struct SourceAuth: Codable, Sendable, Hashable {
+        public var sshKey: SecretRef?
+        public var knownHosts: SecretRef?
+        public var username: String?
+        public var password: SecretRef?
+    }
+
+    public struct StoreConfig: Codable, Sendable, Hashable {
+        public var url: ValueOrSecret?
+    }
+
+    public struct EventLogConfig: Codable, Sendable, Hashable {
+        public var directory: String?
+        public var segmentBytes: Int?
+    }
+
+    public struct ServerConfig: Codable, Sendable, Hashable {
+        public var listen: String?
+        public var webhookSecret: SecretRef?
+        public var apiToken: SecretRef?
+    }
+
+    public struct ReconcileConfig: Codable, Sendable, Hashable {
+        public var prune: Bool?
+        public var selfHeal: Bool?
+        public var allowEmpty: Bool?
+        public var concurrency: Int?
+        public var retry: RetryConfig?
+    }
+
+    public struct RetryConfig: Codable, Sendable, Hashable {
+        public var initialSeconds: Double?
+        public var maxSeconds: Double?
+    }
+
+    public struct DriversConfig: Codable, Sendable, Hashable {
+        public var local: LocalDriverConfig?
+        public var exec: ExecDriverConfig?
+    }
+
+    public struct LocalDriverConfig: Codable, Sendable, Hashable {
+        public var allowedRoots: [String]?
+    }
+
+    public struct ExecDriverConfig: Codable, Sendable, Hashable {
+        public var allowedCommands: [String]?
+    }
+
+    public struct LeaderElectionConfig: Codable, Sendable, Hashable {
+        public var leaseSeconds: Int?
+    }
+
+    public struct GitConfig: Codable, Sendable, Hashable {
+        public var author: Author?
+        public var push: Bool?
+    }
+
+    public struct Author: Codable, Sendable, Hashable {
+        public var name: String
+        public var email: String
+    }
+}
+
+/// A plain value or a secret reference (`store.url: postgres://…` or `{env: STEWARD_DATABASE_URL}`).
+public enum ValueOrSecret: Codable, Sendable, Hashable {
+    case value(String)
+    case secret(SecretRef)
+
+    public init(from decoder: any Decoder) throws {
+        if let nodeDecoder = decoder as? NodeDecoder, case .mapping = nodeDecoder.node {
+            self = .secret(try nodeDecoder.decodeSelf(SecretRef.self))
+            return
+        }
+        if let nodeDecoder = decoder as? NodeDecoder {
+            self = .value(try nodeDecoder.string())
+            return
+        }
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) { self = .value(text) }
+        else { self = .secret(try container.decode(SecretRef.self)) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .value(let text): try container.encode(text)
+        case .secret(let ref): try container.encode(ref)
+        }
+    }
+}

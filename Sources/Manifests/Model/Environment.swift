@@ -1,0 +1,90 @@
+/// `kind: Environment` — where deployments run, how actions reach it, and its gates.
+public typealias Environment = Manifest<EnvironmentSpec>
+
+public struct EnvironmentSpec: Codable, Sendable, Hashable {
+    public var promotesFrom: String?
+    public var driver: DriverSpec
+    public var adapters: [String]?
+    public var strategy: Strategy?
+    public var gates: Gates?
+    public var autoRollback: AutoRollback?
+    public var syncWindows: [SyncWindow]?
+}
+
+/// How actions reach an environment: `local`, `exec` or `http`.
+public struct DriverSpec: Codable, Sendable, Hashable {
+    public enum DriverType: String, Codable, Sendable, Hashable, CaseIterable, ManifestEnum {
+        case local, exec, http
+    }
+
+    public var type: DriverType
+    /// local: the folder the environment is materialised under.
+    public var root: String?
+    /// exec: the command, no shell; a relative first element names a script in the repository.
+    public var command: [String]?
+    public var timeoutSeconds: Int?
+    public var env: [String: String]?
+    /// http: the console's base URL and the bearer token reference.
+    public var url: String?
+    public var tokenFrom: SecretRef?
+}
+
+/// How a new version rolls out.
+public struct Strategy: Codable, Sendable, Hashable {
+    public enum StrategyType: String, Codable, Sendable, Hashable, CaseIterable, ManifestEnum {
+        case rolling
+        case blueGreen = "blue-green"
+        case canary
+    }
+
+    public var type: StrategyType
+    /// canary: traffic percentages, increasing, ending at 100.
+    public var steps: [Int]?
+}
+
+/// Checks a deploy must pass.
+public struct Gates: Codable, Sendable, Hashable {
+    public var smokeTests: [SmokeTest]?
+    public var requireApproval: Bool?
+    public var health: HealthGate?
+}
+
+/// One smoke test: an endpoint check or a workflow run.
+public struct SmokeTest: Codable, Sendable, Hashable {
+    public var name: String
+    public var endpoint: String?
+    public var expectedStatus: Int?
+    public var workflowId: String?
+    public var expectedOutcome: String?
+    public var timeoutSeconds: Int?
+}
+
+/// Health thresholds over a window after a deploy.
+public struct HealthGate: Codable, Sendable, Hashable {
+    public var maxErrorRate: Double?
+    public var maxP95LatencyMs: Double?
+    public var windowSeconds: Int?
+}
+
+/// Whether failed deploys roll back by themselves, and whether Steward commits the revert.
+public struct AutoRollback: Codable, Sendable, Hashable {
+    public var enabled: Bool
+    public var revertCommit: Bool?
+
+    public init(enabled: Bool, revertCommit: Bool? = nil) {
+        self.enabled = enabled
+        self.revertCommit = revertCommit
+    }
+}
+
+/// A recurring time window that allows or denies applies.
+public struct SyncWindow: Codable, Sendable, Hashable {
+    public enum Kind: String, Codable, Sendable, Hashable, CaseIterable, ManifestEnum {
+        case allow, deny
+    }
+
+    public var kind: Kind
+    public var schedule: String
+    public var durationMinutes: Int
+    public var timeZone: String?
+}

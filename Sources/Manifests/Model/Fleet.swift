@@ -1,0 +1,59 @@
+/// A blueprint version: `name@version`.
+public struct BlueprintRef: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+    public var name: String
+    public var version: String
+
+    public init(name: String, version: String) {
+        self.name = name
+        self.version = version
+    }
+
+    public var description: String { "\(name)@\(version)" }
+
+    public static func < (lhs: BlueprintRef, rhs: BlueprintRef) -> Bool {
+        if lhs.name != rhs.name { return lhs.name < rhs.name }
+        switch (SemanticVersion(lhs.version), SemanticVersion(rhs.version)) {
+        case let (a?, b?): return a < b
+        default: return lhs.version < rhs.version
+        }
+    }
+}
+
+/// A Deployment with its defaults filled in: the version and the adapter it runs on.
+public struct ResolvedDeployment: Sendable, Hashable {
+    public let resource: Resource
+    public let deployment: Deployment
+    public let version: String
+    public let runtimeAdapter: String
+
+    public var name: String { deployment.metadata.name }
+    public var environment: String { deployment.spec.environment }
+    public var blueprint: BlueprintRef { BlueprintRef(name: deployment.spec.blueprint, version: version) }
+}
+
+/// The desired state of one commit after validation: every reference resolved.
+public struct Fleet: Sendable {
+    public var resources: [Resource] = []
+    public var adapters: [String: RuntimeAdapter] = [:]
+    public var blueprints: [BlueprintRef: AgentBlueprint] = [:]
+    public var environments: [String: Environment] = [:]
+    public var deployments: [String: ResolvedDeployment] = [:]
+    public var backups: [String: BackupSchedule] = [:]
+
+    public init() {}
+
+    /// The versions of a blueprint in the repository, highest first.
+    public func versions(of blueprint: String) -> [String] {
+        blueprints.keys.filter { $0.name == blueprint }.sorted().reversed().map(\.version)
+    }
+}
+
+/// The outcome of validating a set of manifests.
+public struct ValidationReport: Sendable {
+    public var fleet: Fleet
+    public var errors: [ValidationError]
+    /// Entries skipped in the source (symlinks, submodules), reported but not errors.
+    public var warnings: [String] = []
+
+    public var isValid: Bool { errors.isEmpty }
+}

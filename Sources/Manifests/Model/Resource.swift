@@ -1,0 +1,71 @@
+/// The decoded body of one manifest document.
+public enum ResourceBody: Sendable, Hashable {
+    case runtimeAdapter(RuntimeAdapter)
+    case agentBlueprint(AgentBlueprint)
+    case environment(Environment)
+    case deployment(Deployment)
+    case backupSchedule(BackupSchedule)
+
+    public var kind: ResourceKind {
+        switch self {
+        case .runtimeAdapter: return .runtimeAdapter
+        case .agentBlueprint: return .agentBlueprint
+        case .environment: return .environment
+        case .deployment: return .deployment
+        case .backupSchedule: return .backupSchedule
+        }
+    }
+
+    public var metadata: ObjectMeta {
+        switch self {
+        case .runtimeAdapter(let m): return m.metadata
+        case .agentBlueprint(let m): return m.metadata
+        case .environment(let m): return m.metadata
+        case .deployment(let m): return m.metadata
+        case .backupSchedule(let m): return m.metadata
+        }
+    }
+}
+
+/// A decoded manifest with where it came from, so later checks can point at file:line:col.
+public struct Resource: Sendable, Hashable {
+    public let body: ResourceBody
+    /// File path relative to the manifests root.
+    public let file: String
+    /// Where the document starts.
+    public let position: SourcePosition
+    /// Positions of the fields seen while decoding, keyed by field path (`spec.driver.root`).
+    public let fieldPositions: [String: SourcePosition]
+
+    public init(body: ResourceBody, file: String, position: SourcePosition, fieldPositions: [String: SourcePosition] = [:]) {
+        self.body = body
+        self.file = file
+        self.position = position
+        self.fieldPositions = fieldPositions
+    }
+
+    public var kind: ResourceKind { body.kind }
+    public var name: String { body.metadata.name }
+
+    /// `Kind/name`, or `AgentBlueprint/name@version` for blueprint versions.
+    public var id: String {
+        if case .agentBlueprint(let blueprint) = body { return "\(kind.rawValue)/\(name)@\(blueprint.spec.version)" }
+        return "\(kind.rawValue)/\(name)"
+    }
+
+    /// The position of `field`, or of its nearest ancestor that was seen, or of the document.
+    public func position(of field: String) -> SourcePosition {
+        var path = Substring(field)
+        while !path.isEmpty {
+            if let found = fieldPositions[String(path)] { return found }
+            guard let cut = path.lastIndex(where: { $0 == "." || $0 == "[" }) else { break }
+            path = path[..<cut]
+        }
+        return position
+    }
+
+    /// A validation error about `field` of this resource.
+    public func error(_ field: String, _ message: String) -> ValidationError {
+        ValidationError(file: file, position: position(of: field), resource: id, field: field, message: message)
+    }
+}

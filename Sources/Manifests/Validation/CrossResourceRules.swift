@@ -1,0 +1,139 @@
+/// The rules between resources (DESIGN §2): unique names, references, capabilities, promotion cycles.
+struct CrossResourceRules {
+    private(set) var fleet = Fleet()
+    private(set) var errors: [ValidationError] = []
+    private var adapterResources: [String: Resource] = [:]
+    private var environmentResources: [String: Resource] = [:]
+
+    init(_ resources: [Resource]) {
+        fleet.resources = resources
+        collect(resources)
+        checkEnvironments()
+        for resource in resources {
+            if case .deployment(let deployment) = resource.body { resolve(deployment, resource) }
+        }
+    }
+
+    private mutating func collect(_ resources: [Resource]) {
+        var seen: [String: Resource] = [:]
+        for resource in resources {
+            if let first = seen[resource.id] {
+                errors.append(resource.error("metadata.name", "duplicate \(resource.id): already defined at \(first.file):\(first.position(of: "metadata.name").line):\(first.position(of: "metadata.name").column)"))
+                continue
+            }
+            seen[resource.id] = resource
+            switch resource.body {
+            case .runtimeAdapter(let adapter):
+                fleet.adapters[resource.name] = adapter
+                adapterResources[resource.name] = resource
+            case .agentBlueprint(let blueprint):
+                fleet.blueprints[BlueprintRef(name: resource.name, version: blueprint.spec.version)] = blueprint
+            case .environment(let environment):
+                fleet.environments[resource.name] = environment
+                environmentResources[resource.name] = resource
+            case .backupSchedule(let backup):
+                fleet.backups[resource.name] = backup
+            case .deployment:
+                break
+            }
+        }
+    }
+
+    private mutating func checkEnvironments() {
+        for name in fleet.environments.keys.sorted() {
+            let environment = fleet.environments[name]!, resource = environmentResources[name]!
+            for (index, adapter) in (environment.spec.adapters ?? []).enumerated() where fleet.adapters[adapter] == nil {
+                errors.append(resource.error("spec.adapters[\(index)]", "RuntimeAdapter '\(adapter)' not found\(suggest(adapter, fleet.adapters.keys))"))
+            }
+            guard let from = environment.spec.promotesFrom, from != name else { continue }
+            guard fleet.environments[from] != nil else {
+                errors.append(resource.error("spec.promotesFrom", "Environment '\(from)' not found\(suggest(from, fleet.environments.keys))"))
+                continue
+            }
+            var chain = [name], current = from
+            while let next = fleet.environments[current] {
+                if let start = chain.firstIndex(of: current) {
+                    if start == 0 {
+                        errors.append(resource.error("spec.promotesFrom", "promotesFrom forms a cycle: \((chain + [current]).joined(separator: " → "))"))
+                    }
+                    break
+                }
+                chain.append(current)
+                guard let step = next.spec.promotesFrom else { break }
+                current = step
+            }
+        }
+    }
+
+    private mutating func resolve(_ deployment: Deployment, _ resource: Resource) {
+        let spec = deployment.spec
+        var ok = true
+        let environment = fleet.environments[spec.environment]
+        if environment == nil {
+            errors.append(resource.error("spec.environment", "Environment '\(spec.environment)' not found\(suggest(spec.environment, fleet.environments.keys))"))
+            ok = false
+        }
+        let versions = fleet.versions(of: spec.blueprint)
+        var version = spec.version
+        if versions.isEmpty {
+            let names = Set(fleet.blueprints.keys.map(\.name))
+            errors.append(resource.error("spec.blueprint", "AgentBlueprint '\(spec.blueprint)' not found\(suggest(spec.blueprint, names))"))
+            return
+        } else if let wanted = version, !versions.contains(wanted) {
+            errors.append(resource.error("spec.version", "AgentBlueprint '\(spec.blueprint)' has no version \(wanted) (available: \(versions.joined(separator: ", ")))"))
+            return
+        } else if version == nil {
+            version = versions.first { SemanticVersion($0).map { !$0.isPreRelease } ?? false }
+            if version == nil {
+                errors.append(resource.error("spec.blueprint", "AgentBlueprint '\(spec.blueprint)' has only pre-release versions (\(versions.joined(separator: ", "))); set spec.version"))
+                return
+            }
+        }
+        guard ok, let environment, let version, let blueprint = fleet.blueprints[BlueprintRef(name: spec.blueprint, version: version)] else { return }
+        let adapter = spec.runtimeAdapter.map { checkAdapter($0, blueprint, environment, resource) } ?? chooseAdapter(blueprint, environment, resource)
+        guard let adapter else { return }
+        fleet.deployments[resource.name] = ResolvedDeployment(resource: resource, deployment: deployment, version: version, runtimeAdapter: adapter)
+    }
+
+    /// Why `adapter` cannot run `blueprint` in `environment`, or nil when it can.
+    private func mismatch(_ name: String, _ blueprint: AgentBlueprint, _ environment: Environment) -> String? {
+        guard let adapter = fleet.adapters[name] else { return "RuntimeAdapter '\(name)' not found\(suggest(name, fleet.adapters.keys))" }
+        if !adapter.spec.isEnabled { return "RuntimeAdapter '\(name)' is disabled" }
+        if !(environment.spec.adapters ?? []).contains(name) {
+            return "RuntimeAdapter '\(name)' is not listed in Environment '\(environment.metadata.name)' spec.adapters"
+        }
+        if adapter.spec.runtimeType != blueprint.spec.deploymentTarget {
+            return "AgentBlueprint '\(blueprint.metadata.name)@\(blueprint.spec.version)' targets \(blueprint.spec.deploymentTarget.rawValue) but RuntimeAdapter '\(name)' is \(adapter.spec.runtimeType.rawValue)"
+        }
+        let missing = blueprint.spec.allRequiredCapabilities.subtracting(adapter.spec.providedCapabilities)
+        if !missing.isEmpty {
+            return "RuntimeAdapter '\(name)' does not provide \(missing.sorted().joined(separator: ", ")) required by AgentBlueprint '\(blueprint.metadata.name)@\(blueprint.spec.version)'"
+        }
+        return nil
+    }
+
+    private mutating func checkAdapter(_ name: String, _ blueprint: AgentBlueprint, _ environment: Environment, _ resource: Resource) -> String? {
+        guard let problem = mismatch(name, blueprint, environment) else { return name }
+        errors.append(resource.error("spec.runtimeAdapter", problem))
+        return nil
+    }
+
+    private mutating func chooseAdapter(_ blueprint: AgentBlueprint, _ environment: Environment, _ resource: Resource) -> String? {
+        let listed = environment.spec.adapters ?? []
+        let fitting = listed.filter { mismatch($0, blueprint, environment) == nil }
+        if fitting.count == 1 { return fitting[0] }
+        let ref = "\(blueprint.metadata.name)@\(blueprint.spec.version)"
+        if fitting.isEmpty {
+            let reasons = listed.compactMap { mismatch($0, blueprint, environment) }
+            let detail = reasons.isEmpty ? "Environment '\(environment.metadata.name)' lists no adapters" : reasons.joined(separator: "; ")
+            errors.append(resource.error("spec.runtimeAdapter", "no adapter in Environment '\(environment.metadata.name)' can run AgentBlueprint '\(ref)': \(detail)"))
+        } else {
+            errors.append(resource.error("spec.runtimeAdapter", "several adapters in Environment '\(environment.metadata.name)' can run AgentBlueprint '\(ref)' (\(fitting.joined(separator: ", "))); set spec.runtimeAdapter"))
+        }
+        return nil
+    }
+
+    private func suggest(_ name: String, _ candidates: some Sequence<String>) -> String {
+        Spelling.closest(to: name, among: Set(candidates)).map { ", did you mean '\($0)'?" } ?? ""
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+
+/// Checks of one Environment: driver fields per type, strategy, gates, sync windows.
+enum EnvironmentRules {
+    static func check(_ spec: EnvironmentSpec, _ resource: Resource) -> [ValidationError] {
+        var errors = driver(spec.driver, resource)
+        if let from = spec.promotesFrom {
+            errors += ResourceRules.reference(from, "spec.promotesFrom", resource)
+            if from == resource.name { errors.append(resource.error("spec.promotesFrom", "an environment cannot promote from itself")) }
+        }
+        var seen = Set<String>()
+        for (index, adapter) in (spec.adapters ?? []).enumerated() {
+            errors += ResourceRules.reference(adapter, "spec.adapters[\(index)]", resource)
+            if !seen.insert(adapter).inserted { errors.append(resource.error("spec.adapters[\(index)]", "adapter '\(adapter)' is listed twice")) }
+        }
+        if let strategy = spec.strategy { errors += self.strategy(strategy, resource) }
+        if let gates = spec.gates { errors += self.gates(gates, resource) }
+        for (index, window) in (spec.syncWindows ?? []).enumerated() {
+            let field = "spec.syncWindows[\(index)]"
+            errors += ResourceRules.cron(window.schedule, "\(field).schedule", resource)
+            errors += ResourceRules.positive(window.durationMinutes, "\(field).durationMinutes", resource)
+            if let zone = window.timeZone, TimeZone(identifier: zone) == nil {
+                errors.append(resource.error("\(field).timeZone", "unknown time zone '\(zone)', expected an IANA name like Europe/Berlin"))
+            }
+        }
+        if spec.autoRollback?.revertCommit == true, spec.autoRollback?.enabled == false {
+            errors.append(resource.error("spec.autoRollback.revertCommit", "revertCommit needs autoRollback.enabled: true"))
+        }
+        return errors
+    }
+
+    private static func driver(_ driver: DriverSpec, _ resource: Resource) -> [ValidationError] {
+        var errors: [ValidationError] = []
+        func forbid(_ present: Bool, _ field: String) {
+            if present { errors.append(resource.error("spec.driver.\(field)", "'\(field)' is not used by the \(driver.type.rawValue) driver")) }
+        }
+        func require(_ present: Bool, _ field: String, _ what: String) {
+            if !present { errors.append(resource.error("spec.driver.\(field)", "the \(driver.type.rawValue) driver needs '\(field)' (\(what))")) }
+        }
+        switch driver.type {
+        case .local:
+            require(!(driver.root ?? "").isEmpty, "root", "the folder the environment is materialised under")
+            forbid(driver.command != nil, "command"); forbid(driver.url != nil, "url"); forbid(driver.tokenFrom != nil, "tokenFrom")
+            forbid(driver.env != nil, "env"); forbid(driver.timeoutSeconds != nil, "timeoutSeconds")
+        case .exec:
+            require(!(driver.command ?? []).isEmpty, "command", "a list: program and arguments")
+            forbid(driver.root != nil, "root"); forbid(driver.url != nil, "url"); forbid(driver.tokenFrom != nil, "tokenFrom")
+        case .http:
+            require(driver.url != nil, "url", "the console's base URL")
+            if let url = driver.url, URL(string: url).map({ ["http", "https"].contains($0.scheme ?? "") && $0.host != nil }) != true {
+                errors.append(resource.error("spec.driver.url", "'\(url)' is not an http(s) URL"))
+            }
+            forbid(driver.root != nil, "root"); forbid(driver.command != nil, "command"); forbid(driver.env != nil, "env")
+        }
+        errors += ResourceRules.positive(driver.timeoutSeconds, "spec.driver.timeoutSeconds", resource)
+        if let token = driver.tokenFrom { errors += secretRef(token, "spec.driver.tokenFrom", resource) }
+        for name in (driver.env ?? [:]).keys.sorted() where name.hasPrefix("STEWARD_") {
+            errors.append(resource.error("spec.driver.env.\(name)", "STEWARD_* variables are set by Steward and cannot be overridden"))
+        }
+        return errors
+    }
+
+    static func secretRef(_ ref: SecretRef, _ field: String, _ resource: Resource) -> [ValidationError] {
+        switch (ref.env, ref.file) {
+        case (let env?, nil) where !env.isEmpty: return []
+        case (nil, let file?) where !file.isEmpty: return []
+        default: return [resource.error(field, "a secret reference needs exactly one of {env: NAME} or {file: PATH}")]
+        }
+    }
+
+    private static func strategy(_ strategy: Strategy, _ resource: Resource) -> [ValidationError] {
+        guard strategy.type == .canary else {
+            return strategy.steps == nil ? [] : [resource.error("spec.strategy.steps", "steps are only used by the canary strategy")]
+        }
+        guard let steps = strategy.steps, !steps.isEmpty else {
+            return [resource.error("spec.strategy.steps", "the canary strategy needs steps, e.g. [10, 50, 100]")]
+        }
+        if steps.contains(where: { $0 < 1 || $0 > 100 }) {
+            return [resource.error("spec.strategy.steps", "each step is a percentage from 1 to 100")]
+        }
+        if zip(steps, steps.dropFirst()).contains(where: { $0 >= $1 }) || steps.last != 100 {
+            return [resource.error("spec.strategy.steps", "steps must increase and end at 100, got \(steps)")]
+        }
+        return []
+    }
+
+    private static func gates(_ gates: Gates, _ resource: Resource) -> [ValidationError] {
+        var errors: [ValidationError] = []
+        var names = Set<String>()
+        for (index, test) in (gates.smokeTests ?? []).enumerated() {
+            let field = "spec.gates.smokeTests[\(index)]"
+            if test.name.isEmpty { errors.append(resource.error("\(field).name", "a smoke test needs a name")) }
+            if !names.insert(test.name).inserted { errors.append(resource.error("\(field).name", "duplicate smoke test '\(test.name)'")) }
+            switch (test.endpoint, test.workflowId) {
+            case (nil, nil), (.some, .some):
+                errors.append(resource.error(field, "a smoke test needs exactly one of 'endpoint' or 'workflowId'"))
+            case (let endpoint?, nil) where !endpoint.hasPrefix("/"):
+                errors.append(resource.error("\(field).endpoint", "endpoint must be a path starting with '/', got '\(endpoint)'"))
+            default: break
+            }
+            if let status = test.expectedStatus, !(100...599).contains(status) {
+                errors.append(resource.error("\(field).expectedStatus", "must be an HTTP status from 100 to 599, got \(status)"))
+            }
+            if test.expectedStatus != nil, test.endpoint == nil {
+                errors.append(resource.error("\(field).expectedStatus", "expectedStatus goes with an endpoint test"))
+            }
+            if test.expectedOutcome != nil, test.workflowId == nil {
+                errors.append(resource.error("\(field).expectedOutcome", "expectedOutcome goes with a workflow test"))
+            }
+            errors += ResourceRules.positive(test.timeoutSeconds, "\(field).timeoutSeconds", resource)
+        }
+        if let health = gates.health {
+            if let rate = health.maxErrorRate, !(0...1).contains(rate) {
+                errors.append(resource.error("spec.gates.health.maxErrorRate", "must be a fraction from 0 to 1, got \(rate)"))
+            }
+            if let latency = health.maxP95LatencyMs, latency <= 0 {
+                errors.append(resource.error("spec.gates.health.maxP95LatencyMs", "must be greater than 0, got \(latency)"))
+            }
+            errors += ResourceRules.positive(health.windowSeconds, "spec.gates.health.windowSeconds", resource)
+        }
+        return errors
+    }
+}

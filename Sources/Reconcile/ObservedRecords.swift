@@ -1,0 +1,179 @@
+import Foundation
+import Manifests
+
+/// A resource as Steward last applied it to one environment.
+public struct AppliedResource: Sendable, Hashable, Codable {
+    public var key: ResourceKey
+    public var specHash: String
+    /// The applied spec, canonical JSON.
+    public var spec: JSONValue
+    /// The commit that last changed this resource.
+    public var commit: String
+    /// The blueprint version (deployments and blueprint versions), else nil.
+    public var version: String?
+    public var sync: SyncStatus
+    public var health: HealthStatus
+    public var message: String?
+    public var conditions: [Condition]
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(key: ResourceKey, specHash: String, spec: JSONValue, commit: String, version: String? = nil,
+                sync: SyncStatus = .synced, health: HealthStatus = .unknown, message: String? = nil,
+                conditions: [Condition] = [], createdAt: Date, updatedAt: Date) {
+        self.key = key
+        self.specHash = specHash
+        self.spec = spec
+        self.commit = commit
+        self.version = version
+        self.sync = sync
+        self.health = health
+        self.message = message
+        self.conditions = conditions
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// A blueprint version once registered: permanent, feeds version immutability.
+public struct RegisteredVersion: Sendable, Hashable, Codable {
+    public var blueprint: BlueprintRef
+    public var specHash: String
+    public var commit: String
+    public var registeredAt: Date
+
+    public init(blueprint: BlueprintRef, specHash: String, commit: String, registeredAt: Date) {
+        self.blueprint = blueprint
+        self.specHash = specHash
+        self.commit = commit
+        self.registeredAt = registeredAt
+    }
+}
+
+/// One step in a deployment's life in an environment (DESIGN §6 proof lives here).
+public struct HistoryEntry: Sendable, Hashable, Codable {
+    public var deployment: String
+    public var environment: String
+    public var version: String
+    /// deploy, promote, rollback, auto-rollback, undeploy.
+    public var action: String
+    /// succeeded, failed, proven, held, ...
+    public var outcome: String
+    public var commit: String
+    public var seq: Int64?
+    public var time: Date
+
+    public init(deployment: String, environment: String, version: String, action: String, outcome: String,
+                commit: String, seq: Int64? = nil, time: Date) {
+        self.deployment = deployment
+        self.environment = environment
+        self.version = version
+        self.action = action
+        self.outcome = outcome
+        self.commit = commit
+        self.seq = seq
+        self.time = time
+    }
+}
+
+/// An approval recorded by `steward approve` for one pending version.
+public struct Approval: Sendable, Hashable, Codable {
+    public var deployment: String
+    public var version: String
+    public var approvedBy: String
+    public var time: Date
+
+    public init(deployment: String, version: String, approvedBy: String, time: Date) {
+        self.deployment = deployment
+        self.version = version
+        self.approvedBy = approvedBy
+        self.time = time
+    }
+}
+
+/// A hold: Steward will not re-apply this (deployment, version, spec) by itself.
+public struct Hold: Sendable, Hashable, Codable {
+    public var deployment: String
+    public var environment: String
+    public var version: String
+    public var specHash: String
+    public var reason: String
+    public var seq: Int64?
+    public var time: Date
+
+    public init(deployment: String, environment: String, version: String, specHash: String, reason: String, seq: Int64? = nil, time: Date) {
+        self.deployment = deployment
+        self.environment = environment
+        self.version = version
+        self.specHash = specHash
+        self.reason = reason
+        self.seq = seq
+        self.time = time
+    }
+}
+
+/// One run of a backup schedule.
+public struct BackupRun: Sendable, Hashable, Codable {
+    public var schedule: String
+    public var scheduledFor: Date
+    public var startedAt: Date
+    public var finishedAt: Date?
+    /// running, succeeded, failed, missed.
+    public var outcome: String
+    public var archive: String?
+    public var sizeBytes: Int64?
+    public var message: String?
+
+    public init(schedule: String, scheduledFor: Date, startedAt: Date, finishedAt: Date? = nil, outcome: String,
+                archive: String? = nil, sizeBytes: Int64? = nil, message: String? = nil) {
+        self.schedule = schedule
+        self.scheduledFor = scheduledFor
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.outcome = outcome
+        self.archive = archive
+        self.sizeBytes = sizeBytes
+        self.message = message
+    }
+}
+
+/// Where the controller is in the source: last seen and last applied commit, and why not further.
+public struct SourceCursor: Sendable, Hashable, Codable {
+    public var lastSeenCommit: String?
+    public var lastAppliedCommit: String?
+    public var errors: [ValidationError]
+    public var updatedAt: Date
+
+    public init(lastSeenCommit: String? = nil, lastAppliedCommit: String? = nil, errors: [ValidationError] = [], updatedAt: Date) {
+        self.lastSeenCommit = lastSeenCommit
+        self.lastAppliedCommit = lastAppliedCommit
+        self.errors = errors
+        self.updatedAt = updatedAt
+    }
+}
+
+/// The recorded state of an action's idempotency key (DESIGN §5).
+public struct ActionKeyRecord: Sendable, Hashable, Codable {
+    public enum State: String, Sendable, Hashable, Codable { case started, completed, failed }
+
+    public var key: String
+    public var state: State
+    public var action: String
+    public var resource: String
+    public var environment: String?
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var message: String?
+
+    public init(key: String, state: State, action: String, resource: String, environment: String? = nil,
+                startedAt: Date, finishedAt: Date? = nil, message: String? = nil) {
+        self.key = key
+        self.state = state
+        self.action = action
+        self.resource = resource
+        self.environment = environment
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.message = message
+    }
+}

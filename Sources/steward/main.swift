@@ -1,0 +1,4 @@
+import Foundation
+import StewardCLI
+
+exit(await Steward.runMain())
