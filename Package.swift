@@ -16,6 +16,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -42,22 +46,65 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
-            name: "StewardCLI",
+            name: "StateStore",
             dependencies: [
-                "GitSource", "Manifests", "Reconcile", "EventLog",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Reconcile", "EventLog",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "Actions",
+            dependencies: [
+                "Reconcile", "Manifests", "EventLog", "StateStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Controller",
+            dependencies: [
+                "GitSource", "Manifests", "Reconcile", "EventLog", "StateStore", "Actions",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StewardCLI",
+            dependencies: [
+                "GitSource", "Manifests", "Reconcile", "EventLog", "StateStore", "Actions", "Controller",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(name: "steward", dependencies: ["StewardCLI"], swiftSettings: strict),
-        .target(name: "StewardTesting", dependencies: ["GitSource", "Manifests"], swiftSettings: strict),
+        .target(
+            name: "StewardTesting",
+            dependencies: [
+                "GitSource", "Manifests",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
 
         .testTarget(name: "GitSourceTests", dependencies: ["GitSource", "StewardTesting"], swiftSettings: strict),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "StewardTesting"], swiftSettings: strict),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile"], swiftSettings: strict),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "StewardTesting"], swiftSettings: strict),
-        .testTarget(name: "StewardCLITests", dependencies: ["StewardCLI", "StewardTesting"], swiftSettings: strict),
+        .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "StewardTesting"], swiftSettings: strict),
+        .testTarget(name: "ActionsTests", dependencies: ["Actions", "StewardTesting"], swiftSettings: strict),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "StewardTesting"], swiftSettings: strict),
+        .testTarget(
+            name: "StewardCLITests",
+            dependencies: ["StewardCLI", "StewardTesting", "StateStore", "EventLog", "Reconcile", "Manifests"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "StewardTestingTests", dependencies: ["StewardTesting"], swiftSettings: strict),
     ]
 )

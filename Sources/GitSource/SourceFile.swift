@@ -6,11 +6,14 @@ public struct SourceFile: Sendable, Hashable, Codable {
     public let blobId: String
     /// The size in bytes, read from the object header.
     public let size: Int
+    /// Whether git records the file as executable (mode 100755).
+    public let executable: Bool
 
     /// Makes a file entry from its parts.
-    public init(path: String, blobId: String, size: Int) {
+    public init(path: String, blobId: String, size: Int, executable: Bool = false) {
         self.path = path
         self.blobId = blobId
         self.size = size
+        self.executable = executable
     }
 }

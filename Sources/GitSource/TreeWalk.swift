@@ -18,10 +18,12 @@ enum TreeWalk {
                 guard let entry = git_tree_entry_byindex(current.pointer, index) else { continue }
                 let path = base + String(cString: git_tree_entry_name(entry))
                 let oid = git_tree_entry_id(entry).pointee
-                switch git_tree_entry_filemode(entry) {
+                let mode = git_tree_entry_filemode(entry)
+                switch mode {
                 case GIT_FILEMODE_BLOB, GIT_FILEMODE_BLOB_EXECUTABLE:
                     let header = try objectDatabase.header(oid, what: "cannot read the size of '\(path)'")
-                    listing.files.append(SourceFile(path: path, blobId: ObjectId.hex(oid), size: header.size))
+                    listing.files.append(SourceFile(path: path, blobId: ObjectId.hex(oid), size: header.size,
+                                                    executable: mode == GIT_FILEMODE_BLOB_EXECUTABLE))
                 case GIT_FILEMODE_LINK:
                     listing.skipped.append(SkippedEntry(path: path, reason: .symlink))
                 case GIT_FILEMODE_COMMIT:

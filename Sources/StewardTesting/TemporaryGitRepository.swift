@@ -84,6 +84,11 @@ public final class TemporaryGitRepository: @unchecked Sendable {
         try Data(bytes).write(to: file)
     }
 
+    /// The UTF-8 text of a work-tree file, or nil when it does not exist.
+    public func read(_ relativePath: String) -> String? {
+        try? String(contentsOf: url.appendingPathComponent(relativePath), encoding: .utf8)
+    }
+
     /// Removes a file or folder from the work tree (the next `commit` records the removal).
     public func remove(_ relativePath: String) throws {
         try FileManager.default.removeItem(at: url.appendingPathComponent(relativePath))

@@ -56,4 +56,10 @@ public struct ValidationReport: Sendable {
     public var warnings: [String] = []
 
     public var isValid: Bool { errors.isEmpty }
+
+    public init(fleet: Fleet, errors: [ValidationError], warnings: [String] = []) {
+        self.fleet = fleet
+        self.errors = errors
+        self.warnings = warnings
+    }
 }

@@ -4,10 +4,16 @@ struct CrossResourceRules {
     private(set) var errors: [ValidationError] = []
     private var adapterResources: [String: Resource] = [:]
     private var environmentResources: [String: Resource] = [:]
+    /// Versions per blueprint name, highest first.
+    private var versionIndex: [String: [String]] = [:]
 
     init(_ resources: [Resource]) {
         fleet.resources = resources
         collect(resources)
+        for ref in fleet.blueprints.keys { versionIndex[ref.name, default: []].append(ref.version) }
+        for (name, versions) in versionIndex {
+            versionIndex[name] = versions.map { BlueprintRef(name: name, version: $0) }.sorted().reversed().map(\.version)
+        }
         checkEnvironments()
         for resource in resources {
             if case .deployment(let deployment) = resource.body { resolve(deployment, resource) }
@@ -73,7 +79,7 @@ struct CrossResourceRules {
             errors.append(resource.error("spec.environment", "Environment '\(spec.environment)' not found\(suggest(spec.environment, fleet.environments.keys))"))
             ok = false
         }
-        let versions = fleet.versions(of: spec.blueprint)
+        let versions = versionIndex[spec.blueprint] ?? []
         var version = spec.version
         if versions.isEmpty {
             let names = Set(fleet.blueprints.keys.map(\.name))

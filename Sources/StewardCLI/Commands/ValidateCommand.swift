@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Controller
 import GitSource
 import Manifests
 

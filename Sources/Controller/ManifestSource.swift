@@ -3,15 +3,15 @@ import GitSource
 import Manifests
 
 /// Manifest files read from a folder or a git commit, ready for `FleetValidator`.
-struct LoadedSource {
-    var files: [FleetValidator.SourceFile] = []
+public struct LoadedSource: Sendable {
+    public var files: [FleetValidator.SourceFile] = []
     /// Files refused before parsing (too large, unreadable).
-    var fileErrors: [ValidationError] = []
+    public var fileErrors: [ValidationError] = []
     /// Entries skipped and reported (symlinks, submodules).
-    var warnings: [String] = []
-    var commit: CommitInfo?
+    public var warnings: [String] = []
+    public var commit: CommitInfo?
 
-    func validate(options: FleetValidator.Options) -> ValidationReport {
+    public func validate(options: FleetValidator.Options) -> ValidationReport {
         var report = FleetValidator.validate(files: files, options: options)
         if !fileErrors.isEmpty {
             report.errors = ValidationError.sortedForDisplay(report.errors.filter { !$0.message.hasPrefix("no resources found") } + fileErrors)
@@ -22,18 +22,18 @@ struct LoadedSource {
 }
 
 /// Reads manifests from a plain folder or from a git repository at a revision.
-enum ManifestSource {
-    static func folder(_ root: String, limits: YAMLLimits = .standard) throws -> LoadedSource {
+public enum ManifestSource {
+    public static func folder(_ root: String, limits: YAMLLimits = .standard) throws -> LoadedSource {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) else {
-            throw CLIError("\(root): no such file or directory")
+            throw ControllerError("\(root): no such file or directory")
         }
         var source = LoadedSource()
         if !isDirectory.boolValue {
             try read(file: root, display: root, into: &source, limits: limits)
             return source
         }
-        guard let walker = FileManager.default.enumerator(atPath: root) else { throw CLIError("\(root): cannot read the folder") }
+        guard let walker = FileManager.default.enumerator(atPath: root) else { throw ControllerError("\(root): cannot read the folder") }
         var paths: [String] = []
         while let relative = walker.nextObject() as? String {
             let type = walker.fileAttributes?[.type] as? FileAttributeType
@@ -60,12 +60,12 @@ enum ManifestSource {
                                                      message: "file is \(size) bytes, above the \(limits.maxFileBytes)-byte limit"))
             return
         }
-        guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("\(file): cannot read the file") }
+        guard let data = FileManager.default.contents(atPath: file) else { throw ControllerError("\(file): cannot read the file") }
         source.files.append(FleetValidator.SourceFile(path: display, bytes: Array(data)))
     }
 
     /// The manifests under `subPath` at `revision` of a repository.
-    static func git(_ repository: GitRepository, revision: String, subPath: String, limits: YAMLLimits = .standard) throws -> LoadedSource {
+    public static func git(_ repository: GitRepository, revision: String, subPath: String, limits: YAMLLimits = .standard) throws -> LoadedSource {
         let commit = try repository.resolve(revision)
         let snapshot = try repository.snapshot(commit: commit.sha, path: subPath)
         var source = LoadedSource(commit: commit)

@@ -1,0 +1,74 @@
+import Foundation
+import Manifests
+import Reconcile
+
+/// What a driver is asked to do: one planned action plus its idempotency key.
+public struct ActionRequest: Sendable, Hashable {
+    public var action: PlannedAction
+    public var environment: String
+    public var idempotencyKey: String
+    /// The environment's rollout strategy (DESIGN §2), passed through to targets.
+    public var strategy: JSONValue?
+
+    public init(action: PlannedAction, environment: String, idempotencyKey: String, strategy: JSONValue? = nil) {
+        self.action = action
+        self.environment = environment
+        self.idempotencyKey = idempotencyKey
+        self.strategy = strategy
+    }
+}
+
+/// What a driver reports after an action.
+public struct ActionOutcome: Sendable, Hashable {
+    public var message: String
+    /// A target-side id (the console deployment id), when there is one.
+    public var targetId: String?
+    /// Output tails (secrets redacted) for the event log.
+    public var output: String?
+    public var data: JSONValue?
+
+    public init(message: String, targetId: String? = nil, output: String? = nil, data: JSONValue? = nil) {
+        self.message = message
+        self.targetId = targetId
+        self.output = output
+        self.data = data
+    }
+}
+
+/// What a target actually runs for one applied resource.
+public struct ProbeResult: Sendable, Hashable {
+    public enum State: String, Sendable, Hashable { case inSync, drifted, missing }
+
+    public var state: State
+    public var health: HealthStatus
+    public var message: String?
+
+    public init(state: State, health: HealthStatus, message: String? = nil) {
+        self.state = state
+        self.health = health
+        self.message = message
+    }
+}
+
+/// A driver failure: transient ones are retried with backoff, terminal ones wait for new input.
+public struct DriverError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    public var isTransient: Bool
+
+    public init(_ message: String, transient: Bool) {
+        self.message = message
+        self.isTransient = transient
+    }
+
+    public var description: String { message }
+}
+
+/// How actions reach an environment (DESIGN §5): `local`, `exec` or `http`.
+public protocol Driver: Sendable {
+    /// Carries out one action; throws `DriverError` on failure.
+    func execute(_ request: ActionRequest) async throws -> ActionOutcome
+    /// Whether the action's effect is already there (after a crash between start and completion).
+    func hasEffect(_ request: ActionRequest) async throws -> Bool
+    /// What the target runs for each resource Steward applied in this environment.
+    func probe(environment: String, applied: [AppliedResource]) async throws -> [ResourceKey: ProbeResult]
+}

@@ -1,0 +1,266 @@
+import Foundation
+
+/// Everything needed to run a command once: no shell, exactly this environment and stdin.
+struct ExecInvocation: Sendable {
+    var executable: String
+    var arguments: [String]
+    var environment: [String: String]
+    var workingDirectory: String
+    var stdin: [UInt8]
+    var timeoutSeconds: Double
+    /// How many bytes of each stream's tail to keep.
+    var tailBytes: Int
+    /// Stdout up to this size is kept whole, for parsing the JSON reply.
+    var captureBytes: Int = 1 << 20
+}
+
+/// How one run ended and what it wrote.
+struct ExecRunResult: Sendable {
+    enum Termination: Sendable, Equatable {
+        case exited(Int32)
+        case signalled(Int32)
+    }
+
+    var termination: Termination
+    /// The whole stdout when it fit in `captureBytes`, else nil.
+    var stdout: [UInt8]?
+    var stdoutTail: [UInt8]
+    var stdoutTruncated: Bool
+    var stderrTail: [UInt8]
+    var stderrTruncated: Bool
+    var timedOut: Bool
+    var cancelled: Bool
+    var processIdentifier: Int32
+}
+
+/// Set from a task cancellation handler, read by the thread that watches the process.
+final class ExecCancelFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}
+
+/// The last `limit` bytes of a stream, plus the whole stream while it stays under `captureLimit`.
+struct OutputBuffer {
+    let tailLimit: Int
+    let captureLimit: Int
+    private(set) var captured: [UInt8] = []
+    private var tailStorage: [UInt8] = []
+    private(set) var total = 0
+
+    init(tailLimit: Int, captureLimit: Int) {
+        self.tailLimit = tailLimit
+        self.captureLimit = captureLimit
+    }
+
+    mutating func append(_ chunk: ArraySlice<UInt8>) {
+        total += chunk.count
+        if total <= captureLimit { captured.append(contentsOf: chunk) } else if !captured.isEmpty { captured = [] }
+        tailStorage.append(contentsOf: chunk)
+        if tailStorage.count > 2 * tailLimit + 65_536 { tailStorage.removeFirst(tailStorage.count - tailLimit) }
+    }
+
+    var tail: [UInt8] { Array(tailStorage.suffix(tailLimit)) }
+    var isTruncated: Bool { total > tailLimit }
+    var whole: [UInt8]? { total <= captureLimit ? captured : nil }
+}
+
+/// Runs a command with Foundation `Process` on a dedicated thread: writes stdin, reads stdout and
+/// stderr concurrently (one `poll` loop, so no pipe can fill up and block the child), and
+/// enforces the timeout and task cancellation with SIGTERM, a 2 s grace, then SIGKILL — sent to
+/// the child's process group so the script's own children go too.
+enum ExecRunner {
+    static let killGrace: Duration = .seconds(2)
+    /// How long to keep reading after the command exited while something it started holds the pipes.
+    static let drainGrace: Duration = .seconds(2)
+
+    static func run(_ invocation: ExecInvocation) async throws -> ExecRunResult {
+        try Task.checkCancellation()
+        let flag = ExecCancelFlag()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ExecRunResult, any Error>) in
+                let thread = Thread {
+                    continuation.resume(with: Result { try runBlocking(invocation, cancel: flag) })
+                }
+                thread.name = "steward-exec"
+                thread.start()
+            }
+        } onCancel: {
+            flag.set()
+        }
+    }
+
+    /// The blocking part, on its own thread.
+    static func runBlocking(_ invocation: ExecInvocation, cancel: ExecCancelFlag) throws -> ExecRunResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: invocation.executable)
+        process.arguments = invocation.arguments
+        process.environment = invocation.environment
+        process.currentDirectoryURL = URL(fileURLWithPath: invocation.workingDirectory, isDirectory: true)
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        let exited = ExecCancelFlag()
+        process.terminationHandler = { _ in exited.set() }
+        if cancel.isSet { throw CancellationError() }
+        // `Process` hands the spawning thread's signal mask to the child, and this thread inherits
+        // the mask of a concurrency worker (nearly every signal blocked, SIGTERM included): clear
+        // it for the spawn so the command can be stopped gently. Then, writing to a command that
+        // stopped reading must fail with EPIPE, not kill the controller: block SIGPIPE on this
+        // thread only (a pending SIGPIPE dies with the thread).
+        let spawnMask = unblockSignalsForSpawn()
+        do {
+            try process.run()
+        } catch {
+            restoreSignals(spawnMask)
+            throw DriverError("cannot run \(invocation.executable): \(error.localizedDescription)", transient: false)
+        }
+        restoreSignals(spawnMask)
+
+        let pid = process.processIdentifier
+        let inFD = input.fileHandleForWriting.fileDescriptor
+        let outFD = output.fileHandleForReading.fileDescriptor
+        let errFD = errors.fileHandleForReading.fileDescriptor
+        for fd in [inFD, outFD, errFD] { setNonBlocking(fd) }
+
+        var stdinOpen = true, stdoutOpen = true, stderrOpen = true
+        func closeStdin() {
+            if stdinOpen { try? input.fileHandleForWriting.close() }
+            stdinOpen = false
+        }
+        defer {
+            closeStdin()
+            try? output.fileHandleForReading.close()
+            try? errors.fileHandleForReading.close()
+        }
+        if invocation.stdin.isEmpty { closeStdin() }
+
+        var stdout = OutputBuffer(tailLimit: invocation.tailBytes, captureLimit: invocation.captureBytes)
+        var stderr = OutputBuffer(tailLimit: invocation.tailBytes, captureLimit: 0)
+        var stdinOffset = 0
+        var scratch = [UInt8](repeating: 0, count: 65_536)
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(max(0, invocation.timeoutSeconds))
+        var terminatedAt: ContinuousClock.Instant?
+        var killed = false, timedOut = false, cancelled = false
+        var exitedAt: ContinuousClock.Instant?
+
+        while true {
+            var fds: [pollfd] = []
+            if stdoutOpen { fds.append(pollfd(fd: outFD, events: Int16(POLLIN), revents: 0)) }
+            if stderrOpen { fds.append(pollfd(fd: errFD, events: Int16(POLLIN), revents: 0)) }
+            if stdinOpen { fds.append(pollfd(fd: inFD, events: Int16(POLLOUT), revents: 0)) }
+            if fds.isEmpty {
+                usleep(5_000)
+            } else {
+                _ = poll(&fds, nfds_t(fds.count), 50)
+            }
+            for entry in fds where entry.revents != 0 {
+                if entry.fd == outFD {
+                    stdoutOpen = drain(outFD, into: &stdout, scratch: &scratch)
+                } else if entry.fd == errFD {
+                    stderrOpen = drain(errFD, into: &stderr, scratch: &scratch)
+                } else if entry.fd == inFD {
+                    if writeSome(inFD, invocation.stdin, offset: &stdinOffset) == false { closeStdin() }
+                }
+            }
+
+            let now = clock.now
+            if exitedAt == nil && exited.isSet { exitedAt = now }
+            if let exitedAt {
+                closeStdin()
+                if !stdoutOpen && !stderrOpen { break }
+                if now - exitedAt > drainGrace { break }
+                continue
+            }
+            if let terminatedAt {
+                if !killed && now - terminatedAt >= killGrace {
+                    signalGroup(pid, SIGKILL)
+                    killed = true
+                }
+            } else if cancel.isSet || now >= deadline {
+                cancelled = cancel.isSet
+                timedOut = !cancelled
+                signalGroup(pid, SIGTERM)
+                terminatedAt = now
+            }
+        }
+        process.waitUntilExit()
+        if timedOut || cancelled, !killed { _ = kill(-pid, SIGKILL) }  // leftovers in the group, if any
+
+        let termination: ExecRunResult.Termination = process.terminationReason == .uncaughtSignal
+            ? .signalled(process.terminationStatus) : .exited(process.terminationStatus)
+        return ExecRunResult(termination: termination, stdout: stdout.whole, stdoutTail: stdout.tail,
+                             stdoutTruncated: stdout.isTruncated, stderrTail: stderr.tail,
+                             stderrTruncated: stderr.isTruncated, timedOut: timedOut, cancelled: cancelled,
+                             processIdentifier: pid)
+    }
+
+    /// Reads what is available; returns false at end of file or on an error.
+    /// Bounded per call so a chatty command cannot starve the timeout check.
+    static func drain(_ fd: Int32, into buffer: inout OutputBuffer, scratch: inout [UInt8]) -> Bool {
+        for _ in 0..<16 {
+            let count = scratch.withUnsafeMutableBytes { posixRead(fd, $0.baseAddress, $0.count) }
+            if count > 0 {
+                buffer.append(scratch[0..<count])
+                continue
+            }
+            if count == 0 { return false }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return true
+            default: return false
+            }
+        }
+        return true
+    }
+
+    /// Writes what the pipe takes; returns false when stdin is done (all written, or the
+    /// command closed its end).
+    static func writeSome(_ fd: Int32, _ bytes: [UInt8], offset: inout Int) -> Bool {
+        while offset < bytes.count {
+            let count = bytes.withUnsafeBytes { posixWrite(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if count > 0 {
+                offset += count
+                continue
+            }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return true
+            default: return false  // EPIPE: the command does not read stdin
+            }
+        }
+        return false
+    }
+
+    /// Sends `signal` to the child's process group, or to the child alone when it has none.
+    static func signalGroup(_ pid: Int32, _ signal: Int32) {
+        guard pid > 0 else { return }
+        if kill(-pid, signal) != 0 { _ = kill(pid, signal) }
+    }
+
+    static func setNonBlocking(_ fd: Int32) {
+        let flags = fcntl(fd, F_GETFL)
+        if flags >= 0 { _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK) }
+    }
+
+    /// Unblocks every signal on this thread except SIGCHLD (which `Process` watches); returns
+    /// the previous mask.
+    static func unblockSignalsForSpawn() -> sigset_t {
+        var previous = sigset_t(), clean = sigset_t()
+        sigemptyset(&clean)
+        sigaddset(&clean, SIGCHLD)
+        pthread_sigmask(SIG_SETMASK, &clean, &previous)
+        return previous
+    }
+
+    /// Restores the thread's mask and blocks SIGPIPE on it.
+    static func restoreSignals(_ previous: sigset_t) {
+        var mask = previous
+        sigaddset(&mask, SIGPIPE)
+        pthread_sigmask(SIG_SETMASK, &mask, nil)
+    }
+}

@@ -1,0 +1,97 @@
+import EventLog
+import Foundation
+import Manifests
+import Reconcile
+import StateStore
+
+extension Executor {
+    /// Marks keys started (and logs `actionStarted`) in groups, one transaction each.
+    func markStarted(_ actions: [PlannedAction]) async throws {
+        let now = Date()
+        for chunk in actions.chunked(options.batchSize) {
+            var batch = StoreBatch()
+            for action in chunk {
+                batch.actionKeys.append(ActionKeyRecord(key: action.idempotencyKey, state: .started, action: action.kind.rawValue,
+                                                        resource: action.key.resource, environment: action.key.environment, startedAt: now))
+                batch.events.append(NewEvent(time: now, commit: action.commit, resource: action.key.resource, environment: action.key.environment,
+                                             type: .actionStarted, reason: action.kind.rawValue, message: Self.describe(action),
+                                             data: .object(["key": .string(action.idempotencyKey), "change": .string(action.change.rawValue)])))
+            }
+            _ = try await store.commit(batch)
+        }
+    }
+
+    /// Records outcomes in groups: key state, applied resources, history and events in one transaction each.
+    func record(_ outcomes: [Outcome]) async throws {
+        guard !outcomes.isEmpty else { return }
+        let existing = Dictionary(try await store.resources().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        let now = Date()
+        for chunk in outcomes.chunked(options.batchSize) {
+            var batch = StoreBatch()
+            for outcome in chunk {
+                let action = outcome.action
+                let previous = existing[action.key]
+                switch outcome.result {
+                case .success(let result):
+                    batch.actionKeys.append(ActionKeyRecord(key: action.idempotencyKey, state: .completed, action: action.kind.rawValue,
+                                                            resource: action.key.resource, environment: action.key.environment,
+                                                            startedAt: now, finishedAt: now, message: result.message))
+                    if action.change == .prune {
+                        batch.deleteResources.append(action.key)
+                    } else {
+                        batch.upsertResources.append(AppliedResource(
+                            key: action.key, specHash: action.specHash, spec: action.document, commit: action.commit, version: action.version,
+                            sync: .synced, health: .healthy, message: nil, conditions: [], createdAt: previous?.createdAt ?? now, updatedAt: now))
+                    }
+                    batch.events.append(event(action, type: .actionSucceeded, message: result.message.isEmpty ? Self.describe(action) : result.message,
+                                              data: result.output.map { .object(["output": .string($0)]) }, now: now))
+                    if action.key.kind == .deployment {
+                        batch.history.append(HistoryEntry(deployment: action.key.name, environment: action.environmentName,
+                                                          version: action.version ?? previous?.version ?? "", action: action.kind.rawValue,
+                                                          outcome: "succeeded", commit: action.commit, time: now))
+                    }
+                case .failure(let error):
+                    batch.actionKeys.append(ActionKeyRecord(key: action.idempotencyKey, state: error.isTransient ? .started : .failed,
+                                                            action: action.kind.rawValue, resource: action.key.resource,
+                                                            environment: action.key.environment, startedAt: now, finishedAt: now, message: error.message))
+                    var failed = previous ?? AppliedResource(key: action.key, specHash: "", spec: .null, commit: action.commit, version: nil,
+                                                             createdAt: now, updatedAt: now)
+                    failed.sync = .outOfSync
+                    failed.health = .degraded
+                    failed.message = "\(action.kind.rawValue) failed: \(error.message)"
+                    failed.updatedAt = now
+                    if action.change != .prune || previous != nil { batch.upsertResources.append(failed) }
+                    batch.events.append(event(action, type: .actionFailed, message: error.message,
+                                              data: .object(["transient": .bool(error.isTransient)]), now: now))
+                    if action.key.kind == .deployment {
+                        batch.history.append(HistoryEntry(deployment: action.key.name, environment: action.environmentName,
+                                                          version: action.version ?? "", action: action.kind.rawValue,
+                                                          outcome: "failed", commit: action.commit, time: now))
+                    }
+                }
+            }
+            _ = try await store.commit(batch)
+        }
+    }
+
+    private func event(_ action: PlannedAction, type: EventType, message: String, data: JSONValue?, now: Date) -> NewEvent {
+        var members: [String: JSONValue] = ["key": .string(action.idempotencyKey), "action": .string(action.kind.rawValue)]
+        if let version = action.version { members["version"] = .string(version) }
+        if case .object(let extra)? = data { members.merge(extra) { $1 } }
+        return NewEvent(time: now, commit: action.commit, resource: action.key.resource, environment: action.key.environment,
+                        type: type, reason: action.kind.rawValue, message: message, data: .object(members))
+    }
+
+    static func describe(_ action: PlannedAction) -> String {
+        let target = action.key.environment.map { " in \($0)" } ?? ""
+        let version = action.version.map { " \($0)" } ?? ""
+        return "\(action.kind.rawValue) \(action.key.resource)\(version)\(target): \(action.reason)"
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

@@ -1,0 +1,183 @@
+import EventLog
+import Foundation
+import Logging
+import Manifests
+import Reconcile
+import StateStore
+
+/// Runs a plan: bounded concurrency, per-action timeouts, retries with backoff for transient
+/// errors, idempotency keys recorded before anything starts, every outcome recorded.
+public struct Executor: Sendable {
+    public struct Options: Sendable {
+        public var concurrency: Int
+        public var actionTimeout: Double
+        public var retryInitial: Double
+        public var retryMax: Double
+        /// Attempts per pass for a transient failure; the next pass tries again.
+        public var attempts: Int
+        /// How many keys go into one store transaction.
+        public var batchSize: Int
+
+        public init(concurrency: Int = 4, actionTimeout: Double = 600, retryInitial: Double = 5, retryMax: Double = 300,
+                    attempts: Int = 3, batchSize: Int = 1_000) {
+            self.concurrency = max(1, concurrency)
+            self.actionTimeout = actionTimeout
+            self.retryInitial = retryInitial
+            self.retryMax = retryMax
+            self.attempts = max(1, attempts)
+            self.batchSize = max(1, batchSize)
+        }
+    }
+
+    /// What happened to each action of the plan.
+    public struct Report: Sendable {
+        public var succeeded: [PlannedAction] = []
+        /// Already completed in an earlier pass (or found done on the target after a crash).
+        public var skipped: [PlannedAction] = []
+        public var failed: [Failure] = []
+
+        public var hasFailures: Bool { !failed.isEmpty }
+    }
+
+    public struct Failure: Sendable {
+        public var action: PlannedAction
+        public var message: String
+        public var transient: Bool
+    }
+
+    public let store: any StateStore
+    public let drivers: [String: any Driver]
+    public let strategies: [String: JSONValue]
+    public let options: Options
+    public let logger: Logger
+
+    public init(store: any StateStore, drivers: [String: any Driver], strategies: [String: JSONValue] = [:],
+                options: Options = Options(), logger: Logger = Logger(label: "steward.executor")) {
+        self.store = store
+        self.drivers = drivers
+        self.strategies = strategies
+        self.options = options
+        self.logger = logger
+    }
+
+    public func run(_ plan: Plan) async throws -> Report {
+        var report = Report()
+        guard !plan.actions.isEmpty else { return report }
+        let known = try await store.actionKeys(plan.actions.map(\.idempotencyKey))
+        var pending: [PlannedAction] = []
+        var alreadyDone: [PlannedAction] = []
+        for action in plan.actions {
+            switch known[action.idempotencyKey]?.state {
+            case .completed?:
+                report.skipped.append(action)
+            case .failed?:
+                report.failed.append(Failure(action: action, message: known[action.idempotencyKey]?.message ?? "failed earlier", transient: false))
+            case .started?:
+                if let driver = drivers[action.environmentName], (try? await driver.hasEffect(request(action))) == true {
+                    alreadyDone.append(action)
+                } else {
+                    pending.append(action)
+                }
+            case nil:
+                pending.append(action)
+            }
+        }
+        if !alreadyDone.isEmpty {
+            try await record(alreadyDone.map { Outcome(action: $0, result: .success(ActionOutcome(message: "found already applied on the target"))) })
+            report.skipped += alreadyDone
+        }
+        try await markStarted(pending)
+        for phase in phases(pending) {
+            let outcomes = await execute(phase)
+            try await record(outcomes)
+            for outcome in outcomes {
+                switch outcome.result {
+                case .success: report.succeeded.append(outcome.action)
+                case .failure(let error): report.failed.append(Failure(action: outcome.action, message: error.message, transient: error.isTransient))
+                }
+            }
+        }
+        return report
+    }
+
+    func request(_ action: PlannedAction) -> ActionRequest {
+        ActionRequest(action: action, environment: action.environmentName, idempotencyKey: action.idempotencyKey,
+                      strategy: strategies[action.environmentName])
+    }
+
+    /// Applies before removals; within applies, adapters, then versions, then deployments.
+    private func phases(_ actions: [PlannedAction]) -> [[PlannedAction]] {
+        var groups: [Int: [PlannedAction]] = [:]
+        for action in actions {
+            let phase = action.change == .prune ? 10 - action.key.kind.order : action.key.kind.order
+            groups[phase, default: []].append(action)
+        }
+        return groups.keys.sorted().map { groups[$0]! }
+    }
+
+    struct Outcome: Sendable {
+        var action: PlannedAction
+        var result: Result<ActionOutcome, DriverError>
+    }
+
+    /// Runs a phase with at most `concurrency` actions at a time.
+    private func execute(_ actions: [PlannedAction]) async -> [Outcome] {
+        await withTaskGroup(of: Outcome.self) { group in
+            var results: [Outcome] = []
+            var iterator = actions.makeIterator()
+            for _ in 0..<options.concurrency {
+                guard let action = iterator.next() else { break }
+                group.addTask { await self.attempt(action) }
+            }
+            while let outcome = await group.next() {
+                results.append(outcome)
+                if let action = iterator.next() { group.addTask { await self.attempt(action) } }
+            }
+            return results
+        }
+    }
+
+    /// One action with timeout and retries on transient errors.
+    private func attempt(_ action: PlannedAction) async -> Outcome {
+        guard let driver = drivers[action.environmentName] else {
+            return Outcome(action: action, result: .failure(DriverError("no driver for environment '\(action.environmentName)'", transient: false)))
+        }
+        var delay = options.retryInitial
+        var lastError = DriverError("not run", transient: true)
+        for attempt in 1...options.attempts {
+            do {
+                let outcome = try await withTimeout(options.actionTimeout) { try await driver.execute(self.request(action)) }
+                return Outcome(action: action, result: .success(outcome))
+            } catch let error as DriverError {
+                lastError = error
+            } catch is CancellationError {
+                return Outcome(action: action, result: .failure(DriverError("cancelled", transient: true)))
+            } catch {
+                lastError = DriverError("\(error)", transient: true)
+            }
+            guard lastError.isTransient, attempt < options.attempts, !Task.isCancelled else { break }
+            logger.info("retrying after transient error", metadata: ["resource": "\(action.key)", "error": "\(lastError.message)"])
+            try? await Task.sleep(for: .seconds(delay))
+            delay = min(delay * 2, options.retryMax)
+        }
+        return Outcome(action: action, result: .failure(lastError))
+    }
+}
+
+extension PlannedAction {
+    /// The environment an action runs in.
+    var environmentName: String { key.environment ?? "" }
+}
+
+/// Runs `body`, failing with a transient `DriverError` when it takes longer than `seconds`.
+func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            throw DriverError("timed out after \(Int(seconds)) s", transient: true)
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}

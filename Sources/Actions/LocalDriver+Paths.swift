@@ -1,0 +1,130 @@
+import Foundation
+import Manifests
+import Reconcile
+
+/// Where the local driver keeps one resource: folders and file name relative to the root.
+/// Every component is checked so that no name can leave the root.
+struct LocalFile: Sendable, Hashable {
+    var folders: [String]
+    var fileName: String
+
+    /// The path relative to the root, for messages.
+    var relativePath: String { (folders + [fileName]).joined(separator: "/") }
+
+    /// The file of `key`, or nil for kinds that have no file (environments, backup schedules).
+    init?(key: ResourceKey) throws(DriverError) {
+        switch key.kind {
+        case .runtimeAdapter:
+            try Self.check(key.name, what: "adapter name", key: key)
+            self.init(folders: ["adapters"], fileName: "\(key.name).json")
+        case .deployment:
+            try Self.check(key.name, what: "deployment name", key: key)
+            self.init(folders: ["deployments"], fileName: "\(key.name).json")
+        case .agentBlueprint:
+            guard let at = key.name.firstIndex(of: "@") else {
+                throw DriverError("refusing \(key.resource): a blueprint version is named name@version", transient: false)
+            }
+            let name = String(key.name[..<at]), version = String(key.name[key.name.index(after: at)...])
+            try Self.check(name, what: "blueprint name", key: key)
+            try Self.check(version, what: "blueprint version", key: key)
+            self.init(folders: ["blueprints", name], fileName: "\(version).json")
+        case .environment, .backupSchedule:
+            return nil
+        }
+    }
+
+    /// The file an action writes, deletes or checks; the key's kind must be the action's.
+    init(for action: PlannedAction) throws(DriverError) {
+        let expected: ResourceKind?
+        switch action.kind {
+        case .configureAdapter, .removeAdapter: expected = .runtimeAdapter
+        case .registerVersion: expected = .agentBlueprint
+        case .deploy, .promote, .rollback, .undeploy, .smokeTest: expected = .deployment
+        case .backup, .pruneBackups: expected = nil
+        }
+        guard let expected, action.key.kind == expected, let file = try LocalFile(key: action.key) else {
+            throw DriverError("the local driver cannot \(action.kind.rawValue) \(action.key.resource)", transient: false)
+        }
+        self = file
+    }
+
+    init(folders: [String], fileName: String) {
+        self.folders = folders
+        self.fileName = fileName
+    }
+
+    /// Refuses a path component that could leave its folder or collide with Steward's temp files.
+    static func check(_ component: String, what: String, key: ResourceKey) throws(DriverError) {
+        let problem: String?
+        if component.isEmpty { problem = "is empty" }
+        else if component.contains("/") { problem = "contains '/'" }
+        else if component.contains("\0") { problem = "contains NUL" }
+        else if component.contains("..") { problem = "contains '..'" }
+        else if component.hasPrefix(".") { problem = "starts with '.'" }
+        else if component.contains("\\") { problem = "contains '\\'" }
+        else if component.utf8.count > 250 { problem = "is longer than 250 bytes" }
+        else { problem = nil }
+        if let problem {
+            throw DriverError("refusing \(key.resource): the \(what) \(problem) and would not stay inside the root", transient: false)
+        }
+    }
+
+    /// The absolute path of the file under `root`, its folders checked to resolve inside the root
+    /// (a symlinked folder pointing elsewhere is refused). With `create`, missing folders (and the
+    /// root) are made; without, nil when a folder does not exist.
+    func path(under root: String, create: Bool) throws(DriverError) -> String? {
+        guard !root.isEmpty else { throw DriverError("the local driver's root is empty", transient: false) }
+        if create {
+            do {
+                try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+            } catch {
+                throw DriverError("cannot create the root \(root): \(error.localizedDescription)", transient: false)
+            }
+        }
+        guard let realRoot = Self.realPath(root) else {
+            if create { throw DriverError("cannot resolve the root \(root)", transient: false) }
+            return nil
+        }
+        var folder = realRoot
+        for component in folders {
+            let candidate = folder == "/" ? "/\(component)" : "\(folder)/\(component)"
+            var info = stat()
+            if lstat(candidate, &info) != 0 {
+                guard errno == ENOENT else {
+                    throw DriverError("cannot inspect \(candidate): \(String(cString: strerror(errno)))", transient: true)
+                }
+                guard create else { return nil }
+                if mkdir(candidate, 0o755) != 0 && errno != EEXIST {
+                    throw DriverError("cannot create \(candidate): \(String(cString: strerror(errno)))", transient: false)
+                }
+            }
+            guard let real = Self.realPath(candidate) else {
+                // A dangling symlink: it points nowhere inside the root either.
+                throw DriverError("refusing \(relativePath): \(candidate) does not resolve", transient: false)
+            }
+            guard Self.isInside(real, root: realRoot) else {
+                throw DriverError("refusing \(relativePath): \(candidate) resolves to \(real), outside the root \(realRoot)",
+                                  transient: false)
+            }
+            var resolved = stat()
+            guard stat(real, &resolved) == 0, (resolved.st_mode & S_IFMT) == S_IFDIR else {
+                throw DriverError("refusing \(relativePath): \(candidate) is not a folder", transient: false)
+            }
+            folder = real
+        }
+        return folder == "/" ? "/\(fileName)" : "\(folder)/\(fileName)"
+    }
+
+    /// `realpath(3)` of a path, nil when it does not resolve.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Whether the resolved `path` is `root` or below it.
+    static func isInside(_ path: String, root: String) -> Bool {
+        if root == "/" { return path.hasPrefix("/") }
+        return path == root || path.hasPrefix(root + "/")
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Manifests
+import Reconcile
+
+/// The embedded driver (DESIGN §5): materialises an environment as canonical JSON files under
+/// `root` — `adapters/<name>.json`, `blueprints/<name>/<version>.json`, `deployments/<name>.json`.
+public struct LocalDriver: Driver {
+    /// The environment's folder, already resolved and allowed by the caller.
+    public let root: String
+    /// The environment's smoke tests (`gates.smokeTests`); reported as skipped, no endpoints here.
+    public let smokeTests: [SmokeTest]
+
+    public init(root: String, smokeTests: [SmokeTest] = []) {
+        self.root = root
+        self.smokeTests = smokeTests
+    }
+
+    public func execute(_ request: ActionRequest) async throws -> ActionOutcome {
+        let action = request.action
+        switch action.kind {
+        case .configureAdapter, .registerVersion, .deploy, .promote, .rollback:
+            return try write(request)
+        case .removeAdapter, .undeploy:
+            return try remove(request)
+        case .smokeTest:
+            return try smokeTest(request)
+        case .backup, .pruneBackups:
+            throw DriverError("the local driver does not run \(action.kind.rawValue) (\(action.key.resource)); "
+                              + "backups are run by the controller's scheduler", transient: false)
+        }
+    }
+
+    public func hasEffect(_ request: ActionRequest) async throws -> Bool {
+        let action = request.action
+        switch action.kind {
+        case .configureAdapter, .registerVersion, .deploy, .promote, .rollback:
+            let file = try LocalFile(for: action)
+            guard let path = try file.path(under: root, create: false) else { return false }
+            return try Self.readFile(path, relative: file.relativePath) == Self.expectedContent(for: request)
+        case .removeAdapter, .undeploy:
+            let file = try LocalFile(for: action)
+            guard let path = try file.path(under: root, create: false) else { return true }
+            return try Self.readFile(path, relative: file.relativePath) == nil
+        case .smokeTest, .backup, .pruneBackups:
+            // Nothing lasting to look at: run it again.
+            return false
+        }
+    }
+
+    /// Writes the resource's file unless it already holds exactly the expected bytes.
+    func write(_ request: ActionRequest) throws -> ActionOutcome {
+        let file = try LocalFile(for: request.action)
+        let bytes = try Self.expectedContent(for: request)
+        guard let path = try file.path(under: root, create: true) else {
+            throw DriverError("cannot create the folder of \(file.relativePath) under \(root)", transient: false)
+        }
+        let written: Bool
+        do throws(AtomicFileError) {
+            written = try AtomicFile.write(path: path, bytes: bytes)
+        } catch {
+            throw Self.driverError(error, relative: file.relativePath)
+        }
+        return ActionOutcome(message: written ? "wrote \(file.relativePath)" : "\(file.relativePath) already up to date",
+                             data: .object(["file": .string(file.relativePath), "written": .bool(written)]))
+    }
+
+    /// Deletes the resource's file; a file without Steward's `steward` block is left alone.
+    func remove(_ request: ActionRequest) throws -> ActionOutcome {
+        let file = try LocalFile(for: request.action)
+        guard let path = try file.path(under: root, create: false),
+              let bytes = try Self.readFile(path, relative: file.relativePath) else {
+            return ActionOutcome(message: "\(file.relativePath) already absent",
+                                 data: .object(["file": .string(file.relativePath), "deleted": .bool(false)]))
+        }
+        guard Self.isWrittenBySteward(bytes) else {
+            throw DriverError("refusing to delete \(file.relativePath) under \(root): it was not written by Steward "
+                              + "(no steward block); remove it by hand", transient: false)
+        }
+        do throws(AtomicFileError) {
+            try AtomicFile.remove(path: path)
+        } catch {
+            throw Self.driverError(error, relative: file.relativePath)
+        }
+        return ActionOutcome(message: "deleted \(file.relativePath)",
+                             data: .object(["file": .string(file.relativePath), "deleted": .bool(true)]))
+    }
+
+    /// Reads a file Steward manages: nil when missing; a symlink or folder in its place is an error.
+    static func readFile(_ path: String, relative: String) throws(DriverError) -> [UInt8]? {
+        do throws(AtomicFileError) {
+            return try AtomicFile.read(path: path)
+        } catch {
+            throw driverError(error, relative: relative)
+        }
+    }
+
+    /// A file operation's failure as a driver error: permission-like failures wait for a fix,
+    /// others (disk full, I/O) are retried.
+    static func driverError(_ error: AtomicFileError, relative: String) -> DriverError {
+        let terminal: Set<Int32> = [EACCES, EPERM, EROFS, EISDIR, ENOTDIR, ELOOP, ENAMETOOLONG, EEXIST]
+        return DriverError("\(relative): \(error)", transient: !terminal.contains(error.code))
+    }
+
+    /// Whether `bytes` is a JSON object carrying Steward's `steward` block.
+    static func isWrittenBySteward(_ bytes: [UInt8]) -> Bool {
+        guard let value = parseJSON(bytes), case .object(let block)? = value["steward"] else { return false }
+        return block["commit"] != nil
+    }
+
+    /// Parses JSON text into a `JSONValue`, nil when it is not valid JSON.
+    static func parseJSON(_ bytes: [UInt8]) -> JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+    }
+}

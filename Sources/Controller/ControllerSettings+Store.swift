@@ -1,0 +1,52 @@
+import Foundation
+import Logging
+import Manifests
+import StateStore
+
+extension ControllerSettings {
+    /// The store URL with secrets resolved (never printed).
+    func storeURL() throws -> String {
+        do { return try SecretResolver.resolve(config.storeURL, baseDirectory: baseDirectory) } catch let error as ControllerError {
+            throw ControllerError("store.url: \(error.message)")
+        }
+    }
+
+    /// Opens and migrates the configured state store, or fails with one clear line.
+    public func openStore(logger: Logger? = nil) async throws -> any StateStore {
+        let url = try storeURL()
+        var logger = logger ?? Logger(label: "steward.store")
+        if logger.logLevel < .warning { logger.logLevel = .warning }
+        do {
+            let store = try await StoreFactory.open(url: url, eventLogDirectory: resolve(config.eventLogDirectory),
+                                                   baseDirectory: baseDirectory, logger: logger)
+            do { try await store.migrate() } catch {
+                try? await store.close()
+                throw error
+            }
+            return store
+        } catch let error as StoreError {
+            throw ControllerError(error.message)
+        }
+    }
+
+    /// Runs `body` with an open store and closes it after.
+    public func withStore<T>(_ body: (any StateStore) async throws -> T) async throws -> T {
+        let store = try await openStore()
+        do {
+            let result = try await body(store)
+            try? await store.close()
+            return result
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
+
+    /// The SQLite leader lock path (beside the database), or nil for PostgreSQL.
+    public func leaderLockPath() throws -> String? {
+        let url = try storeURL()
+        guard url.hasPrefix("sqlite://") else { return nil }
+        let path = String(url.dropFirst("sqlite://".count))
+        return resolve(path) + ".lock"
+    }
+}

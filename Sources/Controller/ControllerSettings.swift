@@ -1,0 +1,53 @@
+import Foundation
+import GitSource
+import Manifests
+
+/// A loaded `controller.yaml` with the folder its relative paths resolve against.
+public struct ControllerSettings: Sendable {
+    public var config: ControllerConfig
+    public var file: String
+    public var baseDirectory: String
+
+    public init(config: ControllerConfig, file: String, baseDirectory: String) {
+        self.config = config
+        self.file = file
+        self.baseDirectory = baseDirectory
+    }
+
+    /// Loads `path`, or fails with every problem as `file:line:col: field: message` lines.
+    public static func load(path: String) throws -> ControllerSettings {
+        do {
+            let config = try ControllerConfig.load(path: path)
+            let folder = ((path as NSString).deletingLastPathComponent as NSString).standardizingPath
+            return ControllerSettings(config: config, file: path, baseDirectory: folder.isEmpty ? "." : folder)
+        } catch let error as ControllerConfig.LoadError {
+            throw ControllerError(error.description)
+        }
+    }
+
+    public func resolve(_ path: String) -> String { ControllerConfig.resolve(path, relativeTo: baseDirectory) }
+
+    /// Steward's working folder (`.steward` beside the configuration).
+    public var stateDirectory: String { resolve(".steward") }
+
+    /// Whether `source.repository` is a URL (fetched into a cache) rather than a local path.
+    public var sourceIsURL: Bool {
+        let repository = config.source.repository
+        return repository.contains("://") || (repository.contains("@") && repository.contains(":"))
+    }
+
+    /// Opens the configured repository: a local path directly, a URL through a fetched mirror.
+    public func openSource() throws -> GitRepository {
+        do {
+            if sourceIsURL {
+                return try GitRepository.mirror(url: config.source.repository, cacheDirectory: resolve(".steward/cache"))
+            }
+            return try GitRepository.open(at: resolve(config.source.repository))
+        } catch let error as GitError {
+            throw ControllerError("source.repository: \(error.message)")
+        }
+    }
+
+    /// The poll interval in seconds (`source.interval`, default 30 s).
+    public var interval: Double { config.source.interval.flatMap(ControllerConfig.seconds) ?? 30 }
+}

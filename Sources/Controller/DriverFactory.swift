@@ -1,0 +1,83 @@
+import Actions
+import Foundation
+import GitSource
+import Manifests
+
+/// Builds each environment's driver from its manifest, enforcing `drivers.local.allowedRoots`
+/// and `drivers.exec.allowedCommands` (DESIGN §3).
+struct DriverFactory {
+    let settings: ControllerSettings
+
+    /// Drivers per environment, and why an environment has none.
+    struct Result {
+        var drivers: [String: any Driver] = [:]
+        var problems: [String: String] = [:]
+        var strategies: [String: JSONValue] = [:]
+    }
+
+    /// - Parameter checkout: makes (once) the read-only checkout exec scripts run from.
+    func make(_ fleet: Fleet, checkout: () throws -> String) -> Result {
+        var result = Result()
+        for (name, environment) in fleet.environments {
+            if let strategy = environment.spec.strategy, let value = try? CanonicalJSON.value(of: strategy) { result.strategies[name] = value }
+            do {
+                result.drivers[name] = try driver(environment.spec.driver, environment: name,
+                                                  smokeTests: environment.spec.gates?.smokeTests ?? [], checkout: checkout)
+            } catch {
+                result.problems[name] = "\(error)"
+            }
+        }
+        return result
+    }
+
+    private func driver(_ spec: DriverSpec, environment: String, smokeTests: [SmokeTest],
+                        checkout: () throws -> String) throws -> any Driver {
+        switch spec.type {
+        case .local:
+            let root = settings.resolve(spec.root ?? "")
+            let allowed = (settings.config.drivers?.local?.allowedRoots ?? ["."]).map(settings.resolve)
+            guard allowed.contains(where: { Self.isInside(root, $0) }) else {
+                throw ControllerError("local root \(root) is outside drivers.local.allowedRoots (\(allowed.joined(separator: ", ")))")
+            }
+            return LocalDriver(root: root, smokeTests: smokeTests)
+        case .exec:
+            var command = spec.command ?? []
+            guard let program = command.first else { throw ControllerError("exec driver has no command") }
+            let directory: String
+            if program.hasPrefix("/") {
+                let allowed = settings.config.drivers?.exec?.allowedCommands ?? []
+                guard allowed.contains(program) else {
+                    throw ControllerError("exec command \(program) is not listed in drivers.exec.allowedCommands")
+                }
+                directory = try checkout()
+            } else {
+                directory = try checkout()
+                let script = ((directory as NSString).appendingPathComponent(program) as NSString).standardizingPath
+                guard Self.isInside(script, directory) else { throw ControllerError("exec command \(program) leaves the repository") }
+                command[0] = script
+            }
+            return ExecDriver(command: command, workingDirectory: directory, timeoutSeconds: Double(spec.timeoutSeconds ?? 300),
+                              environment: spec.env ?? [:], secrets: [])
+        case .http:
+            guard let text = spec.url, let url = URL(string: text) else { throw ControllerError("http driver has no valid url") }
+            let token = try spec.tokenFrom.map { try SecretResolver.resolve($0, baseDirectory: settings.baseDirectory) }
+            return HTTPDriver(baseURL: url, token: token, environment: environment)
+        }
+    }
+
+    /// Whether `path` is `folder` or lies under it (after resolving `..` and symlinks that exist).
+    static func isInside(_ path: String, _ folder: String) -> Bool {
+        func real(_ path: String) -> String {
+            var candidate = (path as NSString).standardizingPath
+            var suffix: [String] = []
+            while !FileManager.default.fileExists(atPath: candidate), candidate != "/" {
+                suffix.insert((candidate as NSString).lastPathComponent, at: 0)
+                candidate = (candidate as NSString).deletingLastPathComponent
+            }
+            let resolved = (candidate as NSString).resolvingSymlinksInPath
+            return suffix.reduce(resolved) { ($0 as NSString).appendingPathComponent($1) }
+        }
+        let child = real(path), parent = real(folder)
+        return child == parent || child.hasPrefix(parent.hasSuffix("/") ? parent : parent + "/")
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The reconcile loop as a `Service`: a pass every `source.interval` (or when triggered), until
+/// graceful shutdown; a running pass finishes its actions before the service returns.
+public final class ReconcileService: Service, @unchecked Sendable {
+    private let reconciler: Reconciler
+    private let interval: Double
+    private let logger: Logger
+    private let lock = NSLock()
+    private var requested = false
+
+    public init(reconciler: Reconciler, interval: Double, logger: Logger) {
+        self.reconciler = reconciler
+        self.interval = interval
+        self.logger = logger
+    }
+
+    /// Asks for a pass now (webhooks, `POST /api/reconcile`).
+    public func requestReconcile() { lock.withLock { requested = true } }
+
+    private func takeRequest() -> Bool {
+        lock.withLock {
+            defer { requested = false }
+            return requested
+        }
+    }
+
+    public func run() async throws {
+        var backoff = 1.0
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            var wait = interval
+            do {
+                let result = try await reconciler.pass()
+                backoff = 1
+                if let report = result.report {
+                    logger.info("reconciled", metadata: ["commit": "\(result.appliedCommit?.prefix(12) ?? "-")",
+                                                         "succeeded": "\(report.succeeded.count)", "failed": "\(report.failed.count)"])
+                }
+                if result.plan.actions.count > 0, !(result.report?.hasFailures ?? false) { wait = 0 }
+            } catch {
+                logger.error("reconcile failed", metadata: ["error": "\(error)"])
+                wait = min(backoff, interval)
+                backoff = min(backoff * 2, 300)
+            }
+            guard wait > 0 else { continue }
+            await sleepOrTrigger(seconds: wait)
+        }
+    }
+
+    /// Sleeps until the interval ends, a reconcile is requested, or shutdown begins.
+    private func sleepOrTrigger(seconds: Double) async {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline, !Task.isShuttingDownGracefully, !Task.isCancelled {
+            if takeRequest() { return }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+    }
+}

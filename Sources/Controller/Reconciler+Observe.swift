@@ -1,0 +1,89 @@
+import Actions
+import EventLog
+import Foundation
+import GitSource
+import Manifests
+import Reconcile
+import StateStore
+
+/// What a pass observed: applied state, target probes and the resulting changes.
+struct Observation {
+    var applied: [ResourceKey: AppliedResource]
+    var drivers: DriverFactory.Result
+    var probes: [ResourceKey: ProbeResult]
+    var desired: [ResourceKey: DesiredResource]
+    var changes: [ResourceChange]
+    var suspended: Set<String>
+    var records: [ResourceKey: JSONValue]
+    var driverBlocked: [BlockedItem]
+}
+
+extension Reconciler {
+    func observe(_ fleet: Fleet, commit: String, repository: GitRepository) async throws -> Observation {
+        let applied = Dictionary(try await store.resources().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        let checkouts = settings.resolve(".steward/checkouts")
+        let drivers = DriverFactory(settings: settings).make(fleet) {
+            try repository.export(commit: commit, to: (checkouts as NSString).appendingPathComponent(commit))
+        }
+        var probes: [ResourceKey: ProbeResult] = [:]
+        for (environment, driver) in drivers.drivers {
+            let mine = applied.values.filter { $0.key.environment == environment && Differ.isTargetResource($0.key) && !$0.specHash.isEmpty }
+            guard !mine.isEmpty else { continue }
+            do {
+                probes.merge(try await driver.probe(environment: environment, applied: mine)) { $1 }
+            } catch {
+                logger.warning("probe failed", metadata: ["environment": "\(environment)", "error": "\(error)"])
+            }
+        }
+        var desired = DesiredState.build(fleet, commit: commit, applied: applied)
+        var driverBlocked: [BlockedItem] = []
+        var targetApplied = applied.filter { Differ.isTargetResource($0.key) }
+        for (environment, problem) in drivers.problems {
+            for key in desired.keys where key.environment == environment {
+                driverBlocked.append(BlockedItem(key: key, reason: "driver: \(problem)"))
+                desired[key] = nil
+            }
+            targetApplied = targetApplied.filter { $0.key.environment != environment }
+        }
+        let observed = probes.mapValues { ObservedProbe(drifted: $0.state == .drifted, missing: $0.state == .missing, message: $0.message) }
+        var changes = Differ.diff(desired: desired, applied: targetApplied, probes: observed)
+        // Blueprint versions are never unregistered from a target; their records are dropped in recordPass.
+        changes.removeAll { $0.change == .prune && $0.key.kind == .agentBlueprint }
+        let suspended = Set(fleet.deployments.values.filter { $0.deployment.spec.suspend == true }.map(\.name))
+        return Observation(applied: applied, drivers: drivers, probes: probes, desired: desired, changes: changes,
+                           suspended: suspended, records: DesiredState.records(fleet), driverBlocked: driverBlocked)
+    }
+
+    /// Records a `driftDetected` event for drift not seen before; returns the seq that triggers each heal.
+    func recordDrift(_ observation: Observation) async throws -> [ResourceKey: String] {
+        var triggers: [ResourceKey: String] = [:]
+        var fresh: [ResourceChange] = []
+        for change in observation.changes where change.change == .drift {
+            if let known = change.applied?.conditions.first(where: { $0.type == "Drifted" }) {
+                triggers[change.key] = known.reason
+            } else {
+                fresh.append(change)
+            }
+        }
+        guard !fresh.isEmpty else { return triggers }
+        var batch = StoreBatch()
+        for change in fresh {
+            batch.events.append(NewEvent(commit: change.applied?.commit, resource: change.key.resource, environment: change.key.environment,
+                                         type: .driftDetected, reason: "Drifted", message: change.detail ?? "changed on the target"))
+        }
+        let records = try await store.commit(batch)
+        for (change, record) in zip(fresh, records) { triggers[change.key] = String(record.seq) }
+        return triggers
+    }
+
+    func recordValidationFailure(_ head: CommitInfo, errors: [ValidationError]) async throws {
+        var batch = StoreBatch()
+        let previous = try await store.sourceCursor()
+        batch.cursor = SourceCursor(lastSeenCommit: head.sha, lastAppliedCommit: previous?.lastAppliedCommit, errors: errors, updatedAt: Date())
+        let first = errors.first.map { ": \($0)" } ?? ""
+        batch.events.append(NewEvent(commit: head.sha, type: .validationFailed, reason: "ValidationFailed",
+                                     message: "commit \(head.sha.prefix(12)) not applied: \(errors.count) validation error\(errors.count == 1 ? "" : "s")\(first)",
+                                     data: .object(["errors": .array(errors.prefix(100).map { .string($0.description) })])))
+        _ = try await store.commit(batch)
+    }
+}

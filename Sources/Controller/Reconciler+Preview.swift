@@ -1,0 +1,27 @@
+import Actions
+import Foundation
+import GitSource
+import Manifests
+import Reconcile
+import StateStore
+
+extension Reconciler {
+    /// The plan for a revision against what was observed, changing nothing (`steward diff`).
+    public struct Preview: Sendable {
+        public var commit: String
+        public var plan: Plan
+        public var errors: [ValidationError]
+    }
+
+    public func preview(revision: String?) async throws -> Preview {
+        let repository = try openRepository()
+        let head = try repository.resolve(revision ?? settings.config.branch)
+        let registered = Dictionary(try await store.registeredVersions().map { ($0.blueprint, $0.specHash) }, uniquingKeysWith: { a, _ in a })
+        let report = try source.validate(head.sha, repository: repository, registered: registered)
+        guard report.isValid else { return Preview(commit: head.sha, plan: Plan(commit: head.sha), errors: report.errors) }
+        let observation = try await observe(report.fleet, commit: head.sha, repository: repository)
+        var plan = Planner.plan(changes: observation.changes, commit: head.sha, suspended: observation.suspended, options: planOptions)
+        plan.blocked += observation.driverBlocked
+        return Preview(commit: head.sha, plan: plan, errors: [])
+    }
+}

@@ -1,0 +1,75 @@
+import Actions
+import EventLog
+import Foundation
+import GitSource
+import Manifests
+import Reconcile
+import StateStore
+
+extension Reconciler {
+    /// Writes what the pass learnt, in one transaction, only when something changed.
+    func recordPass(head: CommitInfo, good: SourceState.Good, errors: [ValidationError], plan: Plan,
+                    report: Executor.Report?, observation: Observation, driftTriggers: [ResourceKey: String]) async throws {
+        var batch = StoreBatch()
+        let now = Date()
+        let cursor = try await store.sourceCursor()
+        if cursor?.lastSeenCommit != head.sha || cursor?.lastAppliedCommit != good.commit.sha || cursor?.errors != errors {
+            batch.cursor = SourceCursor(lastSeenCommit: head.sha, lastAppliedCommit: good.commit.sha, errors: errors, updatedAt: now)
+        }
+        let current = report == nil ? observation.applied
+            : Dictionary(try await store.resources().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        recordConfiguration(observation, current: current, commit: good.commit.sha, now: now, into: &batch)
+        let touched = Set((report?.succeeded ?? []).map(\.key) + (report?.failed ?? []).map(\.action.key))
+        for item in plan.blocked + observation.driverBlocked where !touched.contains(item.key) {
+            var record = current[item.key] ?? AppliedResource(key: item.key, specHash: "", spec: .null, commit: good.commit.sha,
+                                                              version: observation.desired[item.key]?.version, createdAt: now, updatedAt: now)
+            let drifted = driftTriggers[item.key]
+            let sync: SyncStatus = drifted == nil ? .blocked : .outOfSync
+            guard record.sync != sync || record.message != item.reason else { continue }
+            record.sync = sync
+            record.message = item.reason
+            if let drifted {
+                record.conditions.removeAll { $0.type == "Drifted" }
+                record.conditions.append(Condition(type: "Drifted", status: true, reason: drifted, message: item.reason))
+            }
+            record.updatedAt = now
+            batch.upsertResources.append(record)
+        }
+        for (key, probe) in observation.probes where !touched.contains(key) {
+            guard var record = current[key], probe.state == .inSync, record.health != probe.health || record.sync == .outOfSync else { continue }
+            guard !plan.blocked.contains(where: { $0.key == key }) else { continue }
+            record.health = probe.health
+            record.sync = .synced
+            record.message = probe.message
+            record.conditions.removeAll { $0.type == "Drifted" }
+            record.updatedAt = now
+            batch.upsertResources.append(record)
+        }
+        if let report, !(report.succeeded.isEmpty && report.failed.isEmpty) {
+            batch.events.append(NewEvent(time: now, commit: good.commit.sha, type: .reconcileFinished,
+                                         reason: report.hasFailures ? "ReconcileFailed" : "ReconcileSucceeded",
+                                         message: "\(plan.actions.count) action\(plan.actions.count == 1 ? "" : "s"): \(report.succeeded.count) succeeded, \(report.skipped.count) already done, \(report.failed.count) failed",
+                                         data: .object(["succeeded": .int(report.succeeded.count), "failed": .int(report.failed.count),
+                                                        "skipped": .int(report.skipped.count)])))
+        }
+        if !batch.isEmpty { _ = try await store.commit(batch) }
+    }
+
+    /// Environments and backup schedules are recorded as applied; dropped versions lose their records.
+    private func recordConfiguration(_ observation: Observation, current: [ResourceKey: AppliedResource], commit: String,
+                                     now: Date, into batch: inout StoreBatch) {
+        for (key, document) in observation.records {
+            let hash = ContentHash.sha256Hex(document.canonicalBytes)
+            guard current[key]?.specHash != hash else { continue }
+            batch.upsertResources.append(AppliedResource(key: key, specHash: hash, spec: document, commit: commit, sync: .synced,
+                                                         health: .healthy, createdAt: current[key]?.createdAt ?? now, updatedAt: now))
+        }
+        for key in current.keys where (key.kind == .environment || key.kind == .backupSchedule) && observation.records[key] == nil {
+            batch.deleteResources.append(key)
+        }
+        for key in current.keys where key.kind == .agentBlueprint && observation.desired[key] == nil
+            && !observation.driverBlocked.contains(where: { $0.key.environment == key.environment }) {
+            batch.deleteResources.append(key)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import GitSource
+import Manifests
+
+/// The parsed source: the commit last parsed and the last commit that validated.
+struct SourceState {
+    struct Good {
+        var commit: CommitInfo
+        var fleet: Fleet
+    }
+
+    struct Seen {
+        var commit: CommitInfo
+        var errors: [ValidationError]
+    }
+
+    let settings: ControllerSettings
+    private(set) var lastGood: Good?
+    private var parsed: Seen?
+
+    init(settings: ControllerSettings) { self.settings = settings }
+
+    /// Parses `head` unless it was the last commit parsed; on a restart with an invalid head, falls
+    /// back to the last applied commit so it keeps being reconciled (DESIGN §7).
+    mutating func load(_ head: CommitInfo, repository: GitRepository, registered: [BlueprintRef: String], lastApplied: String?) throws -> Seen {
+        if let parsed, parsed.commit.sha == head.sha { return parsed }
+        let report = try validate(head.sha, repository: repository, registered: registered)
+        let seen = Seen(commit: head, errors: report.errors)
+        parsed = seen
+        if report.isValid {
+            lastGood = Good(commit: head, fleet: report.fleet)
+        } else if lastGood == nil, let lastApplied, lastApplied != head.sha,
+                  let previous = try? validate(lastApplied, repository: repository, registered: registered), previous.isValid,
+                  let commit = try? repository.commit(lastApplied) {
+            lastGood = Good(commit: commit, fleet: previous.fleet)
+        }
+        return seen
+    }
+
+    func validate(_ sha: String, repository: GitRepository, registered: [BlueprintRef: String]) throws -> ValidationReport {
+        let loaded: LoadedSource
+        do {
+            loaded = try ManifestSource.git(repository, revision: sha, subPath: settings.config.sourcePath)
+        } catch let error as GitError {
+            let problem = ValidationError(file: settings.config.sourcePath, position: SourcePosition(line: 1, column: 1), message: error.message)
+            return ValidationReport(fleet: Fleet(), errors: [problem])
+        }
+        return loaded.validate(options: FleetValidator.Options(allowEmpty: settings.config.allowEmpty, registeredVersions: registered))
+    }
+}

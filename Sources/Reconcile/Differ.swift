@@ -1,0 +1,70 @@
+import Manifests
+
+/// One resource's difference between Git and what was observed.
+public struct ResourceChange: Sendable, Hashable {
+    public var key: ResourceKey
+    public var change: ChangeKind
+    public var desired: DesiredResource?
+    public var applied: AppliedResource?
+    public var fields: [FieldChange]
+    public var detail: String?
+}
+
+/// What a target reported for an applied resource, as the pure core sees it.
+public struct ObservedProbe: Sendable, Hashable {
+    public var drifted: Bool
+    public var missing: Bool
+    public var message: String?
+
+    public init(drifted: Bool, missing: Bool, message: String? = nil) {
+        self.drifted = drifted
+        self.missing = missing
+        self.message = message
+    }
+}
+
+/// Desired × observed → per-resource changes with field paths (pure).
+public enum Differ {
+    public static func diff(desired: [ResourceKey: DesiredResource], applied: [ResourceKey: AppliedResource],
+                            probes: [ResourceKey: ObservedProbe]) -> [ResourceChange] {
+        var changes: [ResourceChange] = []
+        for key in desired.keys.sorted() {
+            let want = desired[key]!
+            guard let have = applied[key] else {
+                changes.append(ResourceChange(key: key, change: .create, desired: want, applied: nil,
+                                              fields: fieldChanges(from: nil, to: want.document), detail: nil))
+                continue
+            }
+            if have.specHash != want.specHash {
+                changes.append(ResourceChange(key: key, change: .update, desired: want, applied: have,
+                                              fields: fieldChanges(from: have.spec, to: want.document), detail: nil))
+            } else if let probe = probes[key], probe.drifted || probe.missing {
+                changes.append(ResourceChange(key: key, change: .drift, desired: want, applied: have, fields: [],
+                                              detail: probe.message ?? (probe.missing ? "missing on the target" : "changed on the target")))
+            }
+        }
+        for key in applied.keys.sorted() where desired[key] == nil && isTargetResource(key) {
+            changes.append(ResourceChange(key: key, change: .prune, desired: nil, applied: applied[key], fields: [], detail: nil))
+        }
+        return changes
+    }
+
+    /// Kinds applied to targets (environments and backup schedules are only recorded).
+    public static func isTargetResource(_ key: ResourceKey) -> Bool {
+        key.kind == .runtimeAdapter || key.kind == .agentBlueprint || key.kind == .deployment
+    }
+
+    /// Leaf paths that differ between two JSON documents, `spec.config.temperature`-style.
+    public static func fieldChanges(from old: JSONValue?, to new: JSONValue?, path: String = "") -> [FieldChange] {
+        switch (old, new) {
+        case (.object(let a)?, .object(let b)?):
+            return Set(a.keys).union(b.keys).sorted().flatMap { key in
+                fieldChanges(from: a[key], to: b[key], path: path.isEmpty ? key : "\(path).\(key)")
+            }
+        case (nil, .object(let b)?) where path.isEmpty:
+            return b.keys.sorted().flatMap { fieldChanges(from: nil, to: b[$0], path: $0) }
+        default:
+            return old == new ? [] : [FieldChange(path: path.isEmpty ? "." : path, from: old, to: new)]
+        }
+    }
+}

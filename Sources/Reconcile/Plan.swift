@@ -1,0 +1,91 @@
+import Manifests
+
+/// What an action does (DESIGN §5).
+public enum ActionKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case registerVersion, configureAdapter, removeAdapter, deploy, smokeTest, promote, rollback, undeploy, backup, pruneBackups
+}
+
+/// Why a resource changes.
+public enum ChangeKind: String, Sendable, Hashable, Codable {
+    case create, update, drift, prune, rollback, promote
+}
+
+/// One field that differs, `from` → `to` (canonical JSON values; nil when absent).
+public struct FieldChange: Sendable, Hashable, Codable {
+    public var path: String
+    public var from: JSONValue?
+    public var to: JSONValue?
+
+    public init(path: String, from: JSONValue?, to: JSONValue?) {
+        self.path = path
+        self.from = from
+        self.to = to
+    }
+}
+
+/// One planned action: everything a driver needs, decided before anything runs.
+public struct PlannedAction: Sendable, Hashable, Codable {
+    public var kind: ActionKind
+    public var key: ResourceKey
+    public var change: ChangeKind
+    /// The manifest document to apply (`apiVersion`, `kind`, `metadata`, `spec`), null for removals.
+    public var document: JSONValue
+    /// Hash of the canonical document: what "applied" means for this resource.
+    public var specHash: String
+    /// The blueprint version deployed or registered.
+    public var version: String?
+    /// The commit that last changed this resource.
+    public var commit: String
+    /// The commit, drift event seq or fire time that caused the action.
+    public var trigger: String
+    public var fields: [FieldChange]
+    /// For display only; never used to decide during apply.
+    public var reason: String
+
+    public init(kind: ActionKind, key: ResourceKey, change: ChangeKind, document: JSONValue, specHash: String, version: String?,
+                commit: String, trigger: String, fields: [FieldChange] = [], reason: String) {
+        self.kind = kind
+        self.key = key
+        self.change = change
+        self.document = document
+        self.specHash = specHash
+        self.version = version
+        self.commit = commit
+        self.trigger = trigger
+        self.fields = fields
+        self.reason = reason
+    }
+
+    /// `sha256(action, kind/name, environment, version, specHash, trigger)` — DESIGN §5.
+    public var idempotencyKey: String {
+        let parts = [kind.rawValue, key.resource, key.environment ?? "", version ?? "", specHash, trigger]
+        return ContentHash.sha256Hex(JSONValue.array(parts.map(JSONValue.string)).canonicalBytes)
+    }
+}
+
+/// A resource that will not change now, and why.
+public struct BlockedItem: Sendable, Hashable, Codable {
+    public var key: ResourceKey
+    public var reason: String
+
+    public init(key: ResourceKey, reason: String) {
+        self.key = key
+        self.reason = reason
+    }
+}
+
+/// The plan of one reconcile: ordered actions and blocked items. The only input of the executor
+/// and of every report (`diff`, `/api/plan`).
+public struct Plan: Sendable, Hashable, Codable {
+    public var commit: String?
+    public var actions: [PlannedAction]
+    public var blocked: [BlockedItem]
+
+    public init(commit: String?, actions: [PlannedAction] = [], blocked: [BlockedItem] = []) {
+        self.commit = commit
+        self.actions = actions
+        self.blocked = blocked
+    }
+
+    public var isEmpty: Bool { actions.isEmpty && blocked.isEmpty }
+}

@@ -1,0 +1,117 @@
+import EventLog
+import Foundation
+import Reconcile
+
+extension PostgresStateStore {
+    /// Serialises concurrent migrations from several replicas.
+    static let migrationLock: Int64 = 0x5374_6577_6172_6401
+
+    func migrate() async throws {
+        let location = url.description, logger = self.logger
+        let applied = try await withTransaction { session in
+            try await session.run("SELECT pg_advisory_xact_lock($1)", [.int(Self.migrationLock)])
+            return try await Migrator.run(on: session, location: location, logger: logger)
+        }
+        if !applied.isEmpty { logger.info("PostgreSQL store \(url.endpoint)/\(url.database) is at schema version \(StoreSchema.currentVersion)") }
+    }
+
+    func resources() async throws -> [AppliedResource] { try await withSession { try await StateReader(session: $0).resources() } }
+    func registeredVersions() async throws -> [RegisteredVersion] {
+        try await withSession { try await StateReader(session: $0).registeredVersions() }
+    }
+    func history(deployment: String) async throws -> [HistoryEntry] {
+        try await withSession { try await StateReader(session: $0).history(deployment: deployment) }
+    }
+    func approvals(deployment: String) async throws -> [Approval] {
+        try await withSession { try await StateReader(session: $0).approvals(deployment: deployment) }
+    }
+    func holds() async throws -> [Hold] { try await withSession { try await StateReader(session: $0).holds() } }
+    func backupRuns(schedule: String?) async throws -> [BackupRun] {
+        try await withSession { try await StateReader(session: $0).backupRuns(schedule: schedule) }
+    }
+    func sourceCursor() async throws -> SourceCursor? { try await withSession { try await StateReader(session: $0).sourceCursor() } }
+    func actionKeys(_ keys: [String]) async throws -> [String: ActionKeyRecord] {
+        try await withSession { try await StateReader(session: $0).actionKeys(keys) }
+    }
+
+    /// State, then the head locked (`FOR UPDATE`), the events sealed after it and inserted: one transaction.
+    func commit(_ batch: StoreBatch) async throws -> [EventRecord] {
+        guard !batch.isEmpty else { return [] }
+        return try await withTransaction { session in
+            try await StateWriter(session: session).write(batch)
+            guard !batch.events.isEmpty else { return [] }
+            let head = try await EventLogTable.head(on: session, forUpdate: true)
+            let records = EventChain.seal(batch.events, after: head)
+            try await session.write(EventLogTable.statement, rows: records.map(EventLogTable.row))
+            let last = records[records.count - 1]
+            try await session.run("UPDATE event_head SET seq = $1, hash = $2 WHERE id = 1", [.int(last.seq), .text(last.hash)])
+            return records
+        }
+    }
+
+    func events(since seq: Int64, limit: Int?) async throws -> [EventRecord] {
+        try await withSession { session in
+            let rows = try await session.run(
+                "SELECT seq, record FROM event_log WHERE seq > $1 ORDER BY seq\(limit.map { " LIMIT \(max(0, $0))" } ?? "")", [.int(seq)])
+            return try rows.map { row in
+                let seq = try row.int(0)
+                guard let record = EventLogTable.decode(try row.text(1)) else {
+                    throw StoreError(.corrupt, "event_log record \(seq) is not a valid event record; run steward verify-log")
+                }
+                return record
+            }
+        }
+    }
+
+    func eventHead() async throws -> ChainHead {
+        try await withSession { try await EventLogTable.head(on: $0, forUpdate: false) }
+    }
+
+    /// Re-hashes every record in pages, then checks the head row matches the last record.
+    func verifyEventLog() async throws -> ChainVerification {
+        try await withSession { session in
+            var verifier = EventChain.Verifier()
+            while true {
+                let rows = try await session.run("SELECT seq, record FROM event_log WHERE seq > $1 ORDER BY seq LIMIT 5000",
+                                                 [.int(verifier.head.seq)])
+                for row in rows {
+                    guard let record = EventLogTable.decode(try row.text(1)) else {
+                        return .broken(seq: try row.int(0), reason: "the stored record is not a valid event record")
+                    }
+                    if let problem = verifier.check(record) { return problem }
+                }
+                if rows.count < 5000 { break }
+            }
+            let head = try await EventLogTable.head(on: session, forUpdate: false)
+            if head != verifier.head {
+                return .broken(seq: verifier.head.seq + 1,
+                               reason: "the log ends at seq \(verifier.head.seq) but its head records seq \(head.seq) (records were removed from the end)")
+            }
+            return verifier.result
+        }
+    }
+}
+
+/// The `event_log` and `event_head` tables.
+enum EventLogTable {
+    static let statement = BulkStatement(
+        table: "event_log", columns: ["seq", "time", "type", "resource", "environment", "record", "prev", "hash"])
+
+    /// The row of a sealed record: its exact canonical line, so verification re-hashes what was written.
+    static func row(_ record: EventRecord) -> [SQLValue] {
+        [.int(record.seq), .text(record.time), .text(record.type), .text(record.resource), .text(record.environment),
+         .text(record.line), .text(record.prev), .text(record.hash)]
+    }
+
+    /// The chain head row, optionally locked until the transaction ends.
+    static func head(on session: PostgresSession, forUpdate: Bool) async throws -> ChainHead {
+        let rows = try await session.run("SELECT seq, hash FROM event_head WHERE id = 1\(forUpdate ? " FOR UPDATE" : "")")
+        guard let row = rows.first else { throw StoreError(.corrupt, "the event_head row is missing; the store was edited by hand") }
+        return ChainHead(seq: try row.int(0), hash: try row.text(1))
+    }
+
+    /// A stored line as a record, nil when it is not one.
+    static func decode(_ line: String) -> EventRecord? {
+        try? JSONDecoder().decode(EventRecord.self, from: Data(line.utf8))
+    }
+}

@@ -1,0 +1,64 @@
+import Reconcile
+
+/// The bulk reads shared by both backends: one query each (action keys in chunks).
+struct StateReader {
+    let session: any SQLSession
+
+    private func p(_ index: Int) -> String { session.dialect.placeholder(index) }
+
+    func resources() async throws -> [AppliedResource] {
+        try await session.run("\(AppliedResource.select) ORDER BY kind, environment, name").map(AppliedResource.init(row:))
+    }
+
+    func registeredVersions() async throws -> [RegisteredVersion] {
+        try await session.run("\(RegisteredVersion.select) ORDER BY blueprint, registered_at, version").map(RegisteredVersion.init(row:))
+    }
+
+    func history(deployment: String) async throws -> [HistoryEntry] {
+        try await session.run("\(HistoryEntry.select) WHERE deployment = \(p(1)) ORDER BY time, id", [.text(deployment)])
+            .map(HistoryEntry.init(row:))
+    }
+
+    func approvals(deployment: String) async throws -> [Approval] {
+        try await session.run("\(Approval.select) WHERE deployment = \(p(1)) ORDER BY time, version", [.text(deployment)])
+            .map(Approval.init(row:))
+    }
+
+    func holds() async throws -> [Hold] {
+        try await session.run("\(Hold.select) ORDER BY deployment, environment, time").map(Hold.init(row:))
+    }
+
+    func backupRuns(schedule: String?) async throws -> [BackupRun] {
+        let order = "ORDER BY scheduled_for DESC, started_at DESC, schedule"
+        guard let schedule else { return try await session.run("\(BackupRun.select) \(order)").map(BackupRun.init(row:)) }
+        return try await session.run("\(BackupRun.select) WHERE schedule = \(p(1)) \(order)", [.text(schedule)]).map(BackupRun.init(row:))
+    }
+
+    func sourceCursor() async throws -> SourceCursor? {
+        try await session.run("\(SourceCursor.select) WHERE id = 1").first.map(SourceCursor.init(row:))
+    }
+
+    /// Looks keys up in chunks of at most 1,000, one query per chunk.
+    func actionKeys(_ keys: [String]) async throws -> [String: ActionKeyRecord] {
+        let unique = Array(Set(keys))
+        var found: [String: ActionKeyRecord] = [:]
+        var start = 0
+        while start < unique.count {
+            let chunk = Array(unique[start..<min(start + 1000, unique.count)])
+            let rows: [StoreRow]
+            switch session.dialect {
+            case .postgres:
+                rows = try await session.run("\(ActionKeyRecord.select) WHERE action_key = ANY($1)", [.textArray(chunk)])
+            case .sqlite:
+                let list = (1...chunk.count).map(p).joined(separator: ", ")
+                rows = try await session.run("\(ActionKeyRecord.select) WHERE action_key IN (\(list))", chunk.map(SQLValue.text))
+            }
+            for row in rows {
+                let record = try ActionKeyRecord(row: row)
+                found[record.key] = record
+            }
+            start += 1000
+        }
+        return found
+    }
+}

@@ -1,0 +1,106 @@
+/// The versioned schema, the same tables in both dialects (DESIGN §4).
+enum StoreSchema {
+    /// One migration: a version, a name, and its statements in a dialect.
+    struct Migration: Sendable {
+        var version: Int64
+        var name: String
+        var statements: @Sendable (SQLDialect) -> [String]
+    }
+
+    /// The newest schema version this binary knows.
+    static var currentVersion: Int64 { migrations.last?.version ?? 0 }
+
+    /// The table recording which migrations ran.
+    static let migrationsTable = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+          version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)
+        """
+
+    /// Every migration, oldest first; never edit one that shipped, add a new one.
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "initial schema", statements: initial),
+    ]
+
+    /// Version 1: every table.
+    private static func initial(_ dialect: SQLDialect) -> [String] {
+        var statements = [
+            """
+            CREATE TABLE resources (
+              kind TEXT NOT NULL, name TEXT NOT NULL CHECK (name <> ''), environment TEXT NOT NULL DEFAULT '',
+              spec_hash TEXT NOT NULL, spec TEXT NOT NULL, commit_sha TEXT NOT NULL, version TEXT,
+              sync TEXT NOT NULL, health TEXT NOT NULL, message TEXT, conditions TEXT NOT NULL,
+              created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+              PRIMARY KEY (kind, name, environment))
+            """,
+            """
+            CREATE TABLE registered_versions (
+              blueprint TEXT NOT NULL, version TEXT NOT NULL, spec_hash TEXT NOT NULL, commit_sha TEXT NOT NULL,
+              registered_at BIGINT NOT NULL, PRIMARY KEY (blueprint, version))
+            """,
+            """
+            CREATE TABLE deployment_history (
+              id \(dialect.autoIncrementKey), deployment TEXT NOT NULL, environment TEXT NOT NULL,
+              version TEXT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL, commit_sha TEXT NOT NULL,
+              seq BIGINT, time BIGINT NOT NULL)
+            """,
+            "CREATE INDEX deployment_history_by_deployment ON deployment_history (deployment, time, id)",
+            """
+            CREATE TABLE approvals (
+              deployment TEXT NOT NULL, version TEXT NOT NULL, approved_by TEXT NOT NULL, time BIGINT NOT NULL,
+              PRIMARY KEY (deployment, version))
+            """,
+            """
+            CREATE TABLE holds (
+              deployment TEXT NOT NULL, environment TEXT NOT NULL, version TEXT NOT NULL, spec_hash TEXT NOT NULL,
+              reason TEXT NOT NULL, seq BIGINT, time BIGINT NOT NULL,
+              PRIMARY KEY (deployment, environment, version, spec_hash))
+            """,
+            """
+            CREATE TABLE backup_runs (
+              schedule TEXT NOT NULL, scheduled_for BIGINT NOT NULL, started_at BIGINT NOT NULL, finished_at BIGINT,
+              outcome TEXT NOT NULL, archive TEXT, size_bytes BIGINT, message TEXT,
+              PRIMARY KEY (schedule, scheduled_for))
+            """,
+            """
+            CREATE TABLE source_cursor (
+              id INTEGER PRIMARY KEY CHECK (id = 1), last_seen_commit TEXT, last_applied_commit TEXT,
+              errors TEXT NOT NULL, updated_at BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE action_keys (
+              action_key TEXT PRIMARY KEY, state TEXT NOT NULL, action TEXT NOT NULL, resource TEXT NOT NULL,
+              environment TEXT, started_at BIGINT NOT NULL, finished_at BIGINT, message TEXT)
+            """,
+            "CREATE TABLE store_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        ]
+        switch dialect {
+        case .sqlite:
+            // An index of the file event log; the file is the record.
+            statements.append("""
+                CREATE TABLE events (
+                  seq BIGINT PRIMARY KEY, time TEXT NOT NULL, type TEXT NOT NULL, resource TEXT, environment TEXT,
+                  record TEXT NOT NULL)
+                """)
+            statements.append("INSERT INTO store_meta (name, value) VALUES ('\(StoreMeta.lastEventSeq)', '0')")
+        case .postgres:
+            // The event log itself: the exact canonical line of each record, and the chain's head.
+            statements.append("""
+                CREATE TABLE event_log (
+                  seq BIGINT PRIMARY KEY, time TEXT NOT NULL, type TEXT NOT NULL, resource TEXT, environment TEXT,
+                  record TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL)
+                """)
+            statements.append("""
+                CREATE TABLE event_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL)
+                """)
+            statements.append("INSERT INTO event_head (id, seq, hash) VALUES (1, 0, '\(String(repeating: "0", count: 64))')")
+        }
+        statements.append("CREATE INDEX events_by_resource ON \(dialect == .sqlite ? "events" : "event_log") (resource, seq)")
+        return statements
+    }
+}
+
+/// Names of `store_meta` rows.
+enum StoreMeta {
+    /// SQLite: the last file-log seq indexed in `events`.
+    static let lastEventSeq = "last_event_seq"
+}

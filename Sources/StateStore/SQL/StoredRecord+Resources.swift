@@ -1,0 +1,58 @@
+import Manifests
+import Reconcile
+
+extension AppliedResource: StoredRecord {
+    static let table = "resources"
+    static let columns = ["kind", "name", "environment", "spec_hash", "spec", "commit_sha", "version", "sync",
+                          "health", "message", "conditions", "created_at", "updated_at"]
+    static let keyColumns = ["kind", "name", "environment"]
+
+    func row() throws -> [SQLValue] {
+        [.text(key.kind.rawValue), .text(key.name), .text(key.environment ?? ""), .text(specHash), .text(spec.canonicalJSON),
+         .text(commit), .text(version), .text(sync.rawValue), .text(health.rawValue), .text(message),
+         .text(try StoreJSON.encode(conditions)), .date(createdAt), .date(updatedAt)]
+    }
+
+    init(row: StoreRow) throws {
+        let key = try ResourceKey(row: row)
+        guard let sync = SyncStatus(rawValue: try row.text(7)), let health = HealthStatus(rawValue: try row.text(8)) else {
+            throw StoreError(.corrupt, "stored resource \(key) has an unknown sync or health status")
+        }
+        self.init(key: key, specHash: try row.text(3),
+                  spec: try StoreJSON.decode(JSONValue.self, from: try row.text(4), what: "spec of \(key)"),
+                  commit: try row.text(5), version: row.optionalText(6), sync: sync, health: health,
+                  message: row.optionalText(9),
+                  conditions: try StoreJSON.decode([Condition].self, from: try row.text(10), what: "conditions of \(key)"),
+                  createdAt: try row.date(11), updatedAt: try row.date(12))
+    }
+}
+
+extension ResourceKey {
+    /// The key columns' values; no environment is stored as ''.
+    var keyValues: [SQLValue] { [.text(kind.rawValue), .text(name), .text(environment ?? "")] }
+
+    /// Reads (kind, name, environment) from the first three columns.
+    init(row: StoreRow) throws {
+        let kindText = try row.text(0)
+        guard let kind = ResourceKind(rawValue: kindText) else {
+            throw StoreError(.corrupt, "a stored resource has the unknown kind \"\(kindText)\"")
+        }
+        let environment = try row.text(2)
+        self.init(kind: kind, name: try row.text(1), environment: environment.isEmpty ? nil : environment)
+    }
+}
+
+extension RegisteredVersion: StoredRecord {
+    static let table = "registered_versions"
+    static let columns = ["blueprint", "version", "spec_hash", "commit_sha", "registered_at"]
+    static let keyColumns = ["blueprint", "version"]
+
+    func row() throws -> [SQLValue] {
+        [.text(blueprint.name), .text(blueprint.version), .text(specHash), .text(commit), .date(registeredAt)]
+    }
+
+    init(row: StoreRow) throws {
+        self.init(blueprint: BlueprintRef(name: try row.text(0), version: try row.text(1)), specHash: try row.text(2),
+                  commit: try row.text(3), registeredAt: try row.date(4))
+    }
+}

@@ -1,0 +1,97 @@
+import EventLog
+import Reconcile
+
+extension SQLiteStateStore {
+    func migrate() async throws {
+        let (applied, replayed) = try await withTransaction { session in
+            let applied = try await Migrator.run(on: session, location: self.path, logger: self.logger)
+            try await self.forgetIndexBeyondLog(on: session)
+            let replayed = try await self.indexEvents(appended: [], on: session)
+            return (applied, replayed)
+        }
+        if !applied.isEmpty { logger.info("SQLite store at \(path) is at schema version \(StoreSchema.currentVersion)") }
+        if replayed > 0 { logger.notice("replayed \(replayed) event log records into the store at \(path)") }
+    }
+
+    func resources() async throws -> [AppliedResource] { try await withSession { try await StateReader(session: $0).resources() } }
+    func registeredVersions() async throws -> [RegisteredVersion] {
+        try await withSession { try await StateReader(session: $0).registeredVersions() }
+    }
+    func history(deployment: String) async throws -> [HistoryEntry] {
+        try await withSession { try await StateReader(session: $0).history(deployment: deployment) }
+    }
+    func approvals(deployment: String) async throws -> [Approval] {
+        try await withSession { try await StateReader(session: $0).approvals(deployment: deployment) }
+    }
+    func holds() async throws -> [Hold] { try await withSession { try await StateReader(session: $0).holds() } }
+    func backupRuns(schedule: String?) async throws -> [BackupRun] {
+        try await withSession { try await StateReader(session: $0).backupRuns(schedule: schedule) }
+    }
+    func sourceCursor() async throws -> SourceCursor? { try await withSession { try await StateReader(session: $0).sourceCursor() } }
+    func actionKeys(_ keys: [String]) async throws -> [String: ActionKeyRecord] {
+        try await withSession { try await StateReader(session: $0).actionKeys(keys) }
+    }
+
+    /// Reads the file log (serialised with commits, so a half-written line is never seen).
+    func events(since seq: Int64, limit: Int?) async throws -> [EventRecord] {
+        try await withSession { _ in try await self.onLog { try $0.read(since: seq, limit: limit) } }
+    }
+    func eventHead() async throws -> ChainHead { try await withSession { _ in try await self.onLog { $0.head } } }
+    func verifyEventLog() async throws -> ChainVerification { try await withSession { _ in try await self.onLog { try $0.verify() } } }
+
+    /// State first; then the events are appended to the file log (fsynced) and indexed; then COMMIT.
+    /// A batch that fails before the append leaves both the store and the log untouched.
+    func commit(_ batch: StoreBatch) async throws -> [EventRecord] {
+        guard !batch.isEmpty else { return [] }
+        let events = batch.events
+        return try await withTransaction { session in
+            try await StateWriter(session: session).write(batch)
+            let records = events.isEmpty ? [] : try await self.onLog { try $0.append(events) }
+            try await self.indexEvents(appended: records, on: session)
+            return records
+        }
+    }
+
+    /// When the file log ends before what the store indexed (its folder was replaced), drops the
+    /// index rows the log no longer has, with a warning, so new records are indexed again.
+    func forgetIndexBeyondLog(on session: SQLiteSession) async throws {
+        let head = try await onLog { $0.head }
+        let lastSeen = try await lastIndexedSeq(on: session)
+        guard lastSeen > head.seq else { return }
+        logger.warning("the event log in \(eventLog.directory) ends at seq \(head.seq) but the store at \(path) indexed up to seq \(lastSeen); dropping the index rows the log no longer has")
+        try await session.run("DELETE FROM events WHERE seq > ?", [.int(head.seq)])
+        try await session.run("UPDATE store_meta SET value = ? WHERE name = ?", [.text(String(head.seq)), .text(StoreMeta.lastEventSeq)])
+    }
+
+    /// The last file-log seq the store has indexed.
+    func lastIndexedSeq(on session: SQLiteSession) async throws -> Int64 {
+        try await session.run("SELECT value FROM store_meta WHERE name = ?", [.text(StoreMeta.lastEventSeq)])
+            .first.flatMap { $0.optionalText(0) }.flatMap { Int64($0) } ?? 0
+    }
+
+    /// Indexes `appended` plus any file-log records the store has not seen yet (replay).
+    @discardableResult
+    func indexEvents(appended: [EventRecord], on session: SQLiteSession) async throws -> Int {
+        let lastSeen = try await lastIndexedSeq(on: session)
+        var records = appended
+        let firstNew = appended.first?.seq ?? Int64.max
+        if firstNew > lastSeen + 1 {
+            let missing = try await onLog { try $0.read(since: lastSeen) }.filter { $0.seq < firstNew }
+            records = missing + appended
+        }
+        guard let last = records.last, last.seq > lastSeen else { return 0 }
+        try await session.write(EventIndex.statement, rows: records.map(EventIndex.row))
+        try await session.run("UPDATE store_meta SET value = ? WHERE name = ?", [.text(String(last.seq)), .text(StoreMeta.lastEventSeq)])
+        return records.count - appended.count
+    }
+}
+
+/// The `events` table: one index row per file-log record.
+enum EventIndex {
+    static let statement = BulkStatement(table: "events", columns: ["seq", "time", "type", "resource", "environment", "record"],
+                                         conflict: ["seq"])
+
+    static func row(_ record: EventRecord) -> [SQLValue] {
+        [.int(record.seq), .text(record.time), .text(record.type), .text(record.resource), .text(record.environment), .text(record.line)]
+    }
+}

@@ -1,0 +1,110 @@
+import EventLog
+import Foundation
+import Logging
+import NIOPosix
+import SQLiteNIO
+
+/// The embedded store: one SQLite file (WAL) plus the JSON-lines event log in a folder.
+///
+/// One connection, used by one operation at a time; the file log is appended and fsynced
+/// inside the SQLite write transaction, just before it commits.
+final class SQLiteStateStore: StateStore {
+    let backend = StoreBackend.sqlite
+    let path: String
+    let connection: SQLiteConnection
+    let eventLog: FileEventLog
+    let logger: Logger
+    private let gate = AsyncLock()
+    private let closed = LockedBox(false)
+
+    private init(path: String, connection: SQLiteConnection, eventLog: FileEventLog, logger: Logger) {
+        self.path = path
+        self.connection = connection
+        self.eventLog = eventLog
+        self.logger = logger
+    }
+
+    /// Opens (creating folders and the file) and sets WAL, `busy_timeout` 5 s, `synchronous=NORMAL`.
+    static func open(path: String, eventLogDirectory: String, logger: Logger) async throws -> SQLiteStateStore {
+        let folder = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(.database, "cannot create the folder \(folder) for the SQLite store: \(FileErrors.reason(error))")
+        }
+        let log: FileEventLog
+        do {
+            log = try await NIOThreadPool.singleton.runIfActive { try FileEventLog(directory: eventLogDirectory) }
+        } catch {
+            throw StoreError(.eventLog, "cannot open the event log in \(eventLogDirectory): \(FileErrors.reason(error))")
+        }
+        let connection: SQLiteConnection
+        do {
+            connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        } catch {
+            throw StoreError(.database, "cannot open the SQLite store at \(path): \(error)")
+        }
+        let store = SQLiteStateStore(path: path, connection: connection, eventLog: log, logger: logger)
+        do {
+            let session = SQLiteSession(connection: connection)
+            try await session.run("PRAGMA journal_mode=WAL")
+            try await session.run("PRAGMA busy_timeout=5000")
+            try await session.run("PRAGMA synchronous=NORMAL")
+        } catch {
+            try? await connection.close()
+            throw StoreError(.database, "cannot use the SQLite store at \(path): \(error)")
+        }
+        return store
+    }
+
+    func close() async throws {
+        try await gate.withLock {
+            let wasClosed = self.closed.withLock { value in
+                defer { value = true }
+                return value
+            }
+            if !wasClosed { try await self.connection.close() }
+        }
+    }
+
+    /// Runs `body` on the connection, alone; errors become one-line `StoreError`s.
+    func withSession<T: Sendable>(_ body: @escaping @Sendable (SQLiteSession) async throws -> T) async throws -> T {
+        try await gate.withLock {
+            guard !self.closed.withLock({ $0 }) else { throw StoreError(.closed, "the state store at \(self.path) is closed") }
+            do {
+                return try await body(SQLiteSession(connection: self.connection))
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError(.database, "SQLite store \(self.path): \(error)")
+            }
+        }
+    }
+
+    /// Runs `body` in one write transaction (`BEGIN IMMEDIATE`), rolled back when it throws.
+    func withTransaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteSession) async throws -> T) async throws -> T {
+        try await withSession { session in
+            try await session.run("BEGIN IMMEDIATE")
+            do {
+                let value = try await body(session)
+                try await session.run("COMMIT")
+                return value
+            } catch {
+                do { try await session.run("ROLLBACK") } catch { self.logger.warning("SQLite rollback failed: \(error)") }
+                throw error
+            }
+        }
+    }
+
+    /// Runs a blocking call on the file event log off the cooperative pool.
+    func onLog<T: Sendable>(_ body: @escaping @Sendable (FileEventLog) throws -> T) async throws -> T {
+        let log = eventLog
+        do {
+            return try await NIOThreadPool.singleton.runIfActive { try body(log) }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.eventLog, "event log in \(log.directory): \(error)")
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import EventLog
+import Reconcile
+
+/// Steward's observed state (DESIGN §4): SQLite or PostgreSQL behind one interface.
+///
+/// Reads return plain values; every write goes through `commit(_:)`, one transaction per call,
+/// which also appends the batch's events to the hash-chained event log and returns them sealed.
+public protocol StateStore: Sendable {
+    /// Which database holds the state.
+    var backend: StoreBackend { get }
+
+    /// Runs the versioned migrations not yet applied; refuses a store newer than this binary.
+    func migrate() async throws
+    /// Releases connections; the store must not be used afterwards.
+    func close() async throws
+
+    /// Every applied resource, in one query.
+    func resources() async throws -> [AppliedResource]
+    /// Every registered blueprint version.
+    func registeredVersions() async throws -> [RegisteredVersion]
+    /// A deployment's history in every environment, oldest first.
+    func history(deployment: String) async throws -> [HistoryEntry]
+    /// The approvals recorded for a deployment.
+    func approvals(deployment: String) async throws -> [Approval]
+    /// Every active hold.
+    func holds() async throws -> [Hold]
+    /// Backup runs of one schedule (or all when nil), newest first.
+    func backupRuns(schedule: String?) async throws -> [BackupRun]
+    /// Where the controller is in the source, nil before the first pass.
+    func sourceCursor() async throws -> SourceCursor?
+    /// The recorded state of these idempotency keys; absent keys are left out.
+    func actionKeys(_ keys: [String]) async throws -> [String: ActionKeyRecord]
+    /// Event records with `seq > since`, in order, at most `limit`.
+    func events(since seq: Int64, limit: Int?) async throws -> [EventRecord]
+    /// The last record of the event log.
+    func eventHead() async throws -> ChainHead
+    /// Re-hashes the whole event log.
+    func verifyEventLog() async throws -> ChainVerification
+
+    /// Writes a batch in one transaction and returns its events, sealed.
+    @discardableResult
+    func commit(_ batch: StoreBatch) async throws -> [EventRecord]
+}
+
+/// The database behind a `StateStore`.
+public enum StoreBackend: String, Sendable, Hashable, CaseIterable {
+    case sqlite, postgres
+}

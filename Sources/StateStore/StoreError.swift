@@ -1,0 +1,37 @@
+/// A state store failure, as one clear line that never contains a password.
+public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of failure, for callers that retry some and stop on others.
+    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// `store.url` cannot be used as written.
+        public static let badURL = Code(rawValue: "badURL")
+        /// The database could not be reached (refused, unresolvable, timed out).
+        public static let unreachable = Code(rawValue: "unreachable")
+        /// The server refused the credentials.
+        public static let authentication = Code(rawValue: "authentication")
+        /// The store was migrated by a newer Steward.
+        public static let schemaTooNew = Code(rawValue: "schemaTooNew")
+        /// A query or transaction failed.
+        public static let database = Code(rawValue: "database")
+        /// The file event log could not be read or written.
+        public static let eventLog = Code(rawValue: "eventLog")
+        /// Stored data could not be decoded.
+        public static let corrupt = Code(rawValue: "corrupt")
+        /// The store was used after `close()`.
+        public static let closed = Code(rawValue: "closed")
+    }
+
+    public var code: Code
+    /// One line: what went wrong and where.
+    public var message: String
+
+    public init(_ code: Code = .database, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

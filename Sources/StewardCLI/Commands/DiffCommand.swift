@@ -1,0 +1,39 @@
+import ArgumentParser
+import Controller
+import Foundation
+import Manifests
+import Reconcile
+
+/// `steward diff [--rev REV] [-o text|json] [--detailed-exitcode]`.
+struct DiffCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff", abstract: "Show the plan for a revision against the observed state, changing nothing.")
+
+    @OptionGroup var configOption: ConfigOption
+
+    @Option(help: "The revision to plan (default: the branch tip).")
+    var rev: String?
+
+    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    var output: TextOrJSON = .text
+
+    @Flag(help: "Exit 0 when nothing would change, 2 when something would (drift included), 1 on error.")
+    var detailedExitcode = false
+
+    func run() async throws {
+        let settings = try configOption.load()
+        let preview = try await settings.withStore { store in
+            try await Reconciler(settings: settings, store: store, logger: .init(label: "steward")).preview(revision: rev)
+        }
+        if !preview.errors.isEmpty {
+            for error in preview.errors { Terminal.standardError(error.description) }
+            throw CLIError("commit \(preview.commit.prefix(12)) does not validate: \(preview.errors.count) error\(preview.errors.count == 1 ? "" : "s")")
+        }
+        let report = DiffReport(commit: preview.commit, plan: preview.plan)
+        switch output {
+        case .json: print(try Terminal.json(report))
+        case .text: print(report.text)
+        }
+        if detailedExitcode, !report.changes.isEmpty || !report.blocked.isEmpty { throw CLIError("", exitCode: 2) }
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Controller
+import Foundation
+import Manifests
+import Reconcile
+import StateStore
+
+/// `steward history DEPLOYMENT [-o table|json]`.
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "Show the versions a deployment ran over time.")
+
+    @Argument(help: "The Deployment's name.")
+    var deployment: String
+
+    @OptionGroup var configOption: ConfigOption
+
+    @Option(name: [.short, .customLong("output")], help: "Output format: table or json.")
+    var output: TableOrJSON = .table
+
+    func run() async throws {
+        let loaded = try configOption.load()
+        let entries = try await loaded.withStore { try await $0.history(deployment: deployment) }
+        switch output {
+        case .json:
+            print(try Terminal.json(HistoryDocument(deployment: deployment, entries: entries.map(HistoryDocument.Entry.init))))
+        case .table:
+            guard !entries.isEmpty else {
+                Terminal.standardError("no history for Deployment '\(deployment)'")
+                return
+            }
+            var table = Table(["TIME", "ENVIRONMENT", "VERSION", "ACTION", "OUTCOME", "COMMIT", "SEQ"])
+            for entry in entries {
+                table.add([CanonicalJSON.timestamp(entry.time), entry.environment, entry.version, entry.action, entry.outcome,
+                           String(entry.commit.prefix(7)), entry.seq.map(String.init) ?? "-"])
+            }
+            print(table.render())
+        }
+    }
+}
+
+/// The `history -o json` document (DESIGN §7).
+struct HistoryDocument: Encodable {
+    struct Entry: Encodable {
+        var time: String, version: String, action: String, outcome: String, commit: String, seq: Int64?, environment: String
+
+        init(_ entry: HistoryEntry) {
+            time = CanonicalJSON.timestamp(entry.time)
+            version = entry.version
+            action = entry.action
+            outcome = entry.outcome
+            commit = entry.commit
+            seq = entry.seq
+            environment = entry.environment
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(time, forKey: .time); try c.encode(version, forKey: .version); try c.encode(action, forKey: .action)
+            try c.encode(outcome, forKey: .outcome); try c.encode(commit, forKey: .commit); try c.encode(seq, forKey: .seq)
+            try c.encode(environment, forKey: .environment)
+        }
+
+        enum CodingKeys: String, CodingKey { case time, version, action, outcome, commit, seq, environment }
+    }
+
+    var deployment: String
+    var entries: [Entry]
+}

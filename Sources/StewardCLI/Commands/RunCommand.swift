@@ -1,0 +1,77 @@
+import ArgumentParser
+import Controller
+import Foundation
+import Logging
+import Manifests
+import Reconcile
+import ServiceLifecycle
+
+/// `steward run [--config FILE] [--once] [--timeout 15m]`.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run the controller: reconcile every source.interval, or until converged with --once.")
+
+    @OptionGroup var configOption: ConfigOption
+
+    @Flag(help: "Reconcile until a pass plans no action (at most 10 passes), then exit.")
+    var once = false
+
+    @Option(help: "With --once: give up after this long (e.g. 15m).")
+    var timeout: String = "15m"
+
+    func validate() throws {
+        if ControllerConfig.seconds(timeout) == nil { throw ValidationError("--timeout takes a duration like 15m, got '\(timeout)'") }
+    }
+
+    func run() async throws {
+        let settings = try configOption.load()
+        var logger = Logger(label: "steward")
+        logger.logLevel = once ? .warning : .info
+        let lock = try settings.leaderLockPath().map { try LeaderLock(path: $0) }
+        defer { _ = lock }
+        let store = try await settings.openStore()
+        defer { Task { try? await store.close() } }
+        let reconciler = Reconciler(settings: settings, store: store, logger: logger)
+        if once {
+            try await runOnce(reconciler, seconds: ControllerConfig.seconds(timeout) ?? 900)
+            try? await store.close()
+            return
+        }
+        let service = ReconcileService(reconciler: reconciler, interval: settings.interval, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: service)],
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        try? await store.close()
+    }
+
+    private func runOnce(_ reconciler: Reconciler, seconds: Double) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        var failed = false
+        var last: Reconciler.PassResult?
+        for number in 1...10 {
+            guard Date() < deadline else { throw CLIError("timed out after \(timeout) without converging") }
+            let result = try await reconciler.pass()
+            last = result
+            let report = result.report
+            let applied = result.appliedCommit.map { String($0.prefix(12)) } ?? "none"
+            Terminal.standardError("pass \(number): commit \(applied): \(result.plan.actions.count) action\(result.plan.actions.count == 1 ? "" : "s")"
+                + (report.map { " (\($0.succeeded.count) succeeded, \($0.skipped.count) already done, \($0.failed.count) failed)" } ?? ""))
+            for failure in report?.failed ?? [] {
+                Terminal.standardError("  failed: \(failure.action.key.resource)\(failure.action.key.environment.map { " in \($0)" } ?? ""): \(failure.message)")
+            }
+            if report?.hasFailures == true { failed = true }
+            if number == 1, !result.validationErrors.isEmpty, let head = result.commit {
+                let count = result.validationErrors.count
+                Terminal.standardError("commit \(head.prefix(12)) was not applied: \(count) validation error\(count == 1 ? "" : "s")")
+                for error in result.validationErrors { Terminal.standardError("  \(error)") }
+            }
+            if !result.validationErrors.isEmpty { failed = true }
+            if result.plan.actions.isEmpty || report?.hasFailures == true { break }
+            if number == 10 { throw CLIError("did not converge in 10 passes") }
+        }
+        for item in last?.plan.blocked ?? [] {
+            Terminal.standardError("blocked: \(item.key.resource)\(item.key.environment.map { " in \($0)" } ?? ""): \(item.reason)")
+        }
+        if failed { throw CLIError.silentFailure }
+    }
+}
