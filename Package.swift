@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -68,6 +70,21 @@ let package = Package(
             dependencies: [
                 "GitSource", "Manifests", "Reconcile", "EventLog", "StateStore", "Actions",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "HTTPAPI",
+            dependencies: [
+                "Controller", "Reconcile", "EventLog", "StateStore", "Manifests",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
@@ -75,10 +92,11 @@ let package = Package(
         .target(
             name: "StewardCLI",
             dependencies: [
-                "GitSource", "Manifests", "Reconcile", "EventLog", "StateStore", "Actions", "Controller",
+                "GitSource", "Manifests", "Reconcile", "EventLog", "StateStore", "Actions", "Controller", "HTTPAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),
@@ -100,6 +118,7 @@ let package = Package(
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "StewardTesting"], swiftSettings: strict),
         .testTarget(name: "ActionsTests", dependencies: ["Actions", "StewardTesting"], swiftSettings: strict),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "StewardTesting"], swiftSettings: strict),
+        .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI", "StewardTesting"], swiftSettings: strict),
         .testTarget(
             name: "StewardCLITests",
             dependencies: ["StewardCLI", "StewardTesting", "StateStore", "EventLog", "Reconcile", "Manifests"],

@@ -264,3 +264,85 @@ enum ExecRunner {
         pthread_sigmask(SIG_SETMASK, &mask, nil)
     }
 }
+
+/// A command for `ProcessRunner`: no shell, exactly this environment, killed after the timeout.
+public struct ProcessRequest: Sendable {
+    /// An absolute path to the executable.
+    public var executable: String
+    public var arguments: [String]
+    /// The whole environment of the child (nothing is inherited).
+    public var environment: [String: String]
+    public var workingDirectory: String
+    public var stdin: [UInt8]
+    public var timeoutSeconds: Double
+    /// Values replaced by `***` in the output tails.
+    public var secrets: [String]
+    /// How many bytes of each stream's tail to keep.
+    public var tailBytes: Int
+
+    public init(executable: String, arguments: [String] = [], environment: [String: String], workingDirectory: String,
+                stdin: [UInt8] = [], timeoutSeconds: Double, secrets: [String] = [], tailBytes: Int = 4096) {
+        self.executable = executable
+        self.arguments = arguments
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.stdin = stdin
+        self.timeoutSeconds = timeoutSeconds
+        self.secrets = secrets
+        self.tailBytes = tailBytes
+    }
+}
+
+/// How a `ProcessRunner` run ended, with redacted output tails.
+public struct ProcessOutcome: Sendable, Hashable {
+    /// The exit code, nil when the command was killed by a signal.
+    public var exitCode: Int32?
+    public var signal: Int32?
+    public var timedOut: Bool
+    /// The redacted last `tailBytes` of stdout and stderr, starting on a character boundary.
+    public var stdoutTail: String
+    public var stderrTail: String
+
+    /// Exited 0 in time.
+    public var succeeded: Bool { exitCode == 0 && !timedOut }
+
+    /// The last non-empty line of stderr (else stdout), at most 500 characters, for one-line errors.
+    public var lastLine: String? {
+        for text in [stderrTail, stdoutTail] {
+            if let line = text.split(whereSeparator: \.isNewline).last?.trimmingCharacters(in: .whitespaces), !line.isEmpty {
+                return line.count > 500 ? String(line.suffix(500)) : line
+            }
+        }
+        return nil
+    }
+}
+
+/// The public entry point to the exec driver's runner (used by the backup scheduler): no shell,
+/// concurrent pipe draining, timeout and task cancellation with SIGTERM, grace, then SIGKILL to the
+/// process group.
+public enum ProcessRunner {
+    /// Runs `request`; throws `DriverError` when the command cannot be started and
+    /// `CancellationError` when the task was cancelled (the command is killed first).
+    public static func run(_ request: ProcessRequest) async throws -> ProcessOutcome {
+        let redactor = Redactor(secrets: request.secrets)
+        let invocation = ExecInvocation(
+            executable: request.executable, arguments: request.arguments, environment: request.environment,
+            workingDirectory: request.workingDirectory, stdin: request.stdin, timeoutSeconds: request.timeoutSeconds,
+            tailBytes: request.tailBytes + redactor.longestSecretBytes, captureBytes: 0)
+        let result = try await ExecRunner.run(invocation)
+        if result.cancelled { throw CancellationError() }
+        func tail(_ bytes: [UInt8], truncated: Bool) -> String {
+            var slice = redactor.redact(bytes: bytes, cutAtStart: truncated).suffix(request.tailBytes)
+            while let first = slice.first, first & 0xC0 == 0x80 { slice = slice.dropFirst() }
+            return String(decoding: slice, as: UTF8.self)
+        }
+        var outcome = ProcessOutcome(exitCode: nil, signal: nil, timedOut: result.timedOut,
+                                     stdoutTail: tail(result.stdoutTail, truncated: result.stdoutTruncated),
+                                     stderrTail: tail(result.stderrTail, truncated: result.stderrTruncated))
+        switch result.termination {
+        case .exited(let code): outcome.exitCode = code
+        case .signalled(let signal): outcome.signal = signal
+        }
+        return outcome
+    }
+}

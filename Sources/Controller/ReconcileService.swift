@@ -10,6 +10,13 @@ public final class ReconcileService: Service, @unchecked Sendable {
     private let logger: Logger
     private let lock = NSLock()
     private var requested = false
+    private var _lastResult: Reconciler.PassResult?
+    private var _lastError: String?
+
+    /// The last pass's result (its plan drives `GET /api/plan`), nil before the first pass finished.
+    public var lastResult: Reconciler.PassResult? { lock.withLock { _lastResult } }
+    /// Why the last pass failed, if it did (`Degraded` in status and readiness).
+    public var lastError: String? { lock.withLock { _lastError } }
 
     public init(reconciler: Reconciler, interval: Double, logger: Logger) {
         self.reconciler = reconciler
@@ -33,6 +40,10 @@ public final class ReconcileService: Service, @unchecked Sendable {
             var wait = interval
             do {
                 let result = try await reconciler.pass()
+                lock.withLock {
+                    _lastResult = result
+                    _lastError = nil
+                }
                 backoff = 1
                 if let report = result.report {
                     logger.info("reconciled", metadata: ["commit": "\(result.appliedCommit?.prefix(12) ?? "-")",
@@ -41,6 +52,7 @@ public final class ReconcileService: Service, @unchecked Sendable {
                 if result.plan.actions.count > 0, !(result.report?.hasFailures ?? false) { wait = 0 }
             } catch {
                 logger.error("reconcile failed", metadata: ["error": "\(error)"])
+                lock.withLock { _lastError = "\(error)" }
                 wait = min(backoff, interval)
                 backoff = min(backoff * 2, 300)
             }

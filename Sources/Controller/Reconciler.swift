@@ -44,6 +44,20 @@ public final class Reconciler {
 
     /// Runs one pass and records its outcome.
     public func pass(executorOptions: Executor.Options? = nil) async throws -> PassResult {
+        let started = Date()
+        do {
+            let result = try await run(executorOptions: executorOptions)
+            ReconcileMetrics.recordPass(duration: Date().timeIntervalSince(started), failed: result.failed, report: result.report)
+            if let commit = result.appliedCommit { ReconcileMetrics.recordSource(commit: commit) }
+            if result.report != nil || result.plan.actions.isEmpty { ReconcileMetrics.recordResources(try await store.resources()) }
+            return result
+        } catch {
+            ReconcileMetrics.recordPass(duration: Date().timeIntervalSince(started), failed: true, report: nil)
+            throw error
+        }
+    }
+
+    private func run(executorOptions: Executor.Options?) async throws -> PassResult {
         let repository = try openRepository()
         let head = try repository.resolve(settings.config.branch)
         let registered = Dictionary(try await store.registeredVersions().map { ($0.blueprint, $0.specHash) }, uniquingKeysWith: { a, _ in a })

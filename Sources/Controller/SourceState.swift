@@ -17,6 +17,8 @@ struct SourceState {
     let settings: ControllerSettings
     private(set) var lastGood: Good?
     private var parsed: Seen?
+    /// Parsed files by blob id, so a new commit re-parses only the files it changed.
+    private(set) var cache = ParseCache()
 
     init(settings: ControllerSettings) { self.settings = settings }
 
@@ -37,14 +39,13 @@ struct SourceState {
         return seen
     }
 
-    func validate(_ sha: String, repository: GitRepository, registered: [BlueprintRef: String]) throws -> ValidationReport {
-        let loaded: LoadedSource
+    mutating func validate(_ sha: String, repository: GitRepository, registered: [BlueprintRef: String]) throws -> ValidationReport {
+        let options = FleetValidator.Options(allowEmpty: settings.config.allowEmpty, registeredVersions: registered)
         do {
-            loaded = try ManifestSource.git(repository, revision: sha, subPath: settings.config.sourcePath)
+            return try ManifestSource.validate(repository, commit: sha, subPath: settings.config.sourcePath, cache: &cache, options: options)
         } catch let error as GitError {
             let problem = ValidationError(file: settings.config.sourcePath, position: SourcePosition(line: 1, column: 1), message: error.message)
             return ValidationReport(fleet: Fleet(), errors: [problem])
         }
-        return loaded.validate(options: FleetValidator.Options(allowEmpty: settings.config.allowEmpty, registeredVersions: registered))
     }
 }

@@ -6,6 +6,11 @@ public enum ManifestParser {
     public struct FileResult: Sendable {
         public var resources: [Resource] = []
         public var errors: [ValidationError] = []
+
+        public init(resources: [Resource] = [], errors: [ValidationError] = []) {
+            self.resources = resources
+            self.errors = errors
+        }
     }
 
     public static func parse(file: String, bytes: [UInt8], limits: YAMLLimits = .standard) -> FileResult {

@@ -28,9 +28,10 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// One line: what went wrong and where.
     public var message: String
 
+    /// An error; line breaks in `message` become spaces, so it always prints as one line.
     public init(_ code: Code = .database, _ message: String) {
         self.code = code
-        self.message = message
+        self.message = message.contains(where: \.isNewline) ? message.split(whereSeparator: \.isNewline).joined(separator: " ") : message
     }
 
     public var description: String { message }

@@ -50,7 +50,7 @@ import Glibc
         let error = await #expect(throws: StoreError.self) {
             try await StoreFactory.open(url: url, eventLogDirectory: "events", baseDirectory: "/tmp", logger: testLogger)
         }
-        #expect(ContinuousClock.now - started < .seconds(15))
+        #expect(ContinuousClock.now - started < .seconds(60))  // a hang guard, not a speed test
         #expect(error?.code == .unreachable)
         let message = error?.message ?? ""
         #expect(message.contains("cannot connect to PostgreSQL at 127.0.0.1:\(port)"), "\(message)")

@@ -44,6 +44,11 @@ public struct Resource: Sendable, Hashable {
         self.fieldPositions = fieldPositions
     }
 
+    /// The same resource read from another path (a renamed file with unchanged content).
+    public func moved(to file: String) -> Resource {
+        file == self.file ? self : Resource(body: body, file: file, position: position, fieldPositions: fieldPositions)
+    }
+
     public var kind: ResourceKind { body.kind }
     public var name: String { body.metadata.name }
 

@@ -94,7 +94,7 @@ enum PostgresConnector {
             if error.code == .server, let info = error.serverInfo {
                 let state = info[.sqlState] ?? ""
                 var text = info[.message] ?? "server error"
-                if let detail = info[.detail] { text += " (\(detail))" }
+                if let detail = info[.detail], detail.count <= 200, !detail.hasPrefix("Failing row") { text += " (\(detail))" }
                 if !state.isEmpty { text += " [SQLSTATE \(state)]" }
                 let code: StoreError.Code = state.hasPrefix("28") ? .authentication : state == "3D000" ? .unreachable : .database
                 return (code, text)

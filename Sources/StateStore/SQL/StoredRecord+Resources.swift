@@ -19,10 +19,10 @@ extension AppliedResource: StoredRecord {
             throw StoreError(.corrupt, "stored resource \(key) has an unknown sync or health status")
         }
         self.init(key: key, specHash: try row.text(3),
-                  spec: try StoreJSON.decode(JSONValue.self, from: try row.text(4), what: "spec of \(key)"),
+                  spec: try JSONParser.parse(try row.text(4), what: "spec of \(key)"),
                   commit: try row.text(5), version: row.optionalText(6), sync: sync, health: health,
                   message: row.optionalText(9),
-                  conditions: try StoreJSON.decode([Condition].self, from: try row.text(10), what: "conditions of \(key)"),
+                  conditions: try Condition.list(from: try row.text(10), what: "conditions of \(key)"),
                   createdAt: try row.date(11), updatedAt: try row.date(12))
     }
 }
@@ -54,5 +54,21 @@ extension RegisteredVersion: StoredRecord {
     init(row: StoreRow) throws {
         self.init(blueprint: BlueprintRef(name: try row.text(0), version: try row.text(1)), specHash: try row.text(2),
                   commit: try row.text(3), registeredAt: try row.date(4))
+    }
+}
+
+extension Condition {
+    /// Reads the JSON list the store writes for `AppliedResource.conditions`.
+    static func list(from text: String, what: String) throws -> [Condition] {
+        guard case .array(let elements) = try JSONParser.parse(text, what: what) else {
+            throw StoreError(.corrupt, "stored \(what) is not a JSON list")
+        }
+        return try elements.map { element in
+            guard case .string(let type)? = element["type"], case .bool(let status)? = element["status"],
+                  case .string(let reason)? = element["reason"], case .string(let message)? = element["message"] else {
+                throw StoreError(.corrupt, "stored \(what) has a condition without type, status, reason or message")
+            }
+            return Condition(type: type, status: status, reason: reason, message: message)
+        }
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 import Manifests
 import Reconcile
 
-/// `steward diff [--rev REV] [-o text|json] [--detailed-exitcode]`.
+/// `steward diff [--rev REV] [-o text|json|markdown|junit] [--detailed-exitcode]`.
 struct DiffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff", abstract: "Show the plan for a revision against the observed state, changing nothing.")
@@ -14,8 +14,9 @@ struct DiffCommand: AsyncParsableCommand {
     @Option(help: "The revision to plan (default: the branch tip).")
     var rev: String?
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
-    var output: TextOrJSON = .text
+    @Option(name: [.short, .customLong("output")],
+            help: "Output format: text, json (DESIGN §7), markdown (a pull-request comment) or junit (XML for CI test reports).")
+    var output: DiffFormat = .text
 
     @Flag(help: "Exit 0 when nothing would change, 2 when something would (drift included), 1 on error.")
     var detailedExitcode = false
@@ -33,7 +34,14 @@ struct DiffCommand: AsyncParsableCommand {
         switch output {
         case .json: print(try Terminal.json(report))
         case .text: print(report.text)
+        case .markdown: FileHandle.standardOutput.write(Data(report.markdown.utf8))
+        case .junit: FileHandle.standardOutput.write(Data(report.junit.utf8))
         }
         if detailedExitcode, !report.changes.isEmpty || !report.blocked.isEmpty { throw CLIError("", exitCode: 2) }
     }
+}
+
+/// `diff -o text|json|markdown|junit`.
+enum DiffFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, markdown, junit
 }

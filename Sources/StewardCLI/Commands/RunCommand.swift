@@ -19,14 +19,19 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "With --once: give up after this long (e.g. 15m).")
     var timeout: String = "15m"
 
+    @Option(help: "Log format: json or text (default: json unless stderr is a terminal).")
+    var logFormat: String?
+
     func validate() throws {
         if ControllerConfig.seconds(timeout) == nil { throw ValidationError("--timeout takes a duration like 15m, got '\(timeout)'") }
+        if let logFormat, LogFormat(rawValue: logFormat) == nil { throw ValidationError("--log-format takes json or text, got '\(logFormat)'") }
     }
 
     func run() async throws {
         let settings = try configOption.load()
-        var logger = Logger(label: "steward")
-        logger.logLevel = once ? .warning : .info
+        let format = logFormat.flatMap(LogFormat.init(rawValue:)) ?? .automatic
+        format.bootstrap(level: once ? .warning : .info)
+        let logger = Logger(label: "steward")
         let lock = try settings.leaderLockPath().map { try LeaderLock(path: $0) }
         defer { _ = lock }
         let store = try await settings.openStore()
@@ -38,7 +43,8 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
         let service = ReconcileService(reconciler: reconciler, interval: settings.interval, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [.init(service: service)],
+        let others = try sideServices(settings: settings, store: store, reconcile: service, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: ([service] + others).map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         try? await store.close()

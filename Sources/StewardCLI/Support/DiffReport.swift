@@ -21,6 +21,8 @@ struct DiffReport: Encodable {
 
     struct Change: Encodable {
         var kind: String, name: String, environment: String?, change: String, fields: [Field], reason: String
+        /// The blueprint version deployed or registered; shown by markdown, not part of the JSON shape.
+        var version: String? = nil
 
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -52,7 +54,7 @@ struct DiffReport: Encodable {
         changes = plan.actions.map { action in
             Change(kind: action.key.kind.rawValue, name: action.key.name, environment: action.key.environment,
                    change: action.change.rawValue, fields: action.fields.map { Field(path: $0.path, from: $0.from, to: $0.to) },
-                   reason: action.reason)
+                   reason: action.reason, version: action.version)
         }
         blocked = plan.blocked.map { Blocked(kind: $0.key.kind.rawValue, name: $0.key.name, environment: $0.key.environment, reason: $0.reason) }
     }
@@ -75,7 +77,8 @@ struct DiffReport: Encodable {
         return lines.joined(separator: "\n")
     }
 
-    private static func show(_ value: JSONValue?) -> String {
+    /// A value for display: canonical JSON, shortened past 60 characters.
+    static func show(_ value: JSONValue?) -> String {
         guard let value else { return "(none)" }
         let text = value.canonicalJSON
         return text.count > 60 ? String(text.prefix(57)) + "…" : text

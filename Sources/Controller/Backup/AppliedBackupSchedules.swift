@@ -1,0 +1,104 @@
+import Foundation
+import GitSource
+import Logging
+import Manifests
+import StateStore
+
+/// The BackupSchedules of the last applied commit (the store's source cursor), parsed once per
+/// commit, plus the read-only checkout that `command` backups run from. Feeds the scheduler
+/// (`schedules()`) and the CLI (`load(fallbackToBranch:)`).
+public actor AppliedBackupSchedules {
+    public struct Loaded: Sendable {
+        public var commit: String
+        public var schedules: [String: BackupSchedule]
+    }
+
+    let settings: ControllerSettings
+    let store: any StateStore
+    let logger: Logger
+    private var repository: GitRepository?
+    private var cached: Loaded?
+    private var lastProblem: String?
+
+    public init(settings: ControllerSettings, store: any StateStore, logger: Logger) {
+        self.settings = settings
+        self.store = store
+        self.logger = logger
+    }
+
+    /// The schedules the scheduler should run: those of the last applied commit; none before the
+    /// first apply; the last good ones when the commit cannot be read right now.
+    public func schedules() async -> [String: BackupSchedule] {
+        do {
+            let schedules = try await load(fallbackToBranch: false)?.schedules ?? [:]
+            lastProblem = nil
+            return schedules
+        } catch {
+            if lastProblem != "\(error)" {  // once per distinct problem, not every poll
+                lastProblem = "\(error)"
+                logger.warning("cannot read the backup schedules of the applied commit", metadata: ["error": "\(error)"])
+            }
+            return cached?.schedules ?? [:]
+        }
+    }
+
+    /// The schedules at the last applied commit, or (with `fallbackToBranch`, before any apply) at
+    /// the tip of the configured branch; nil when there is nothing to read.
+    public func load(fallbackToBranch: Bool) async throws -> Loaded? {
+        let applied = try await store.sourceCursor()?.lastAppliedCommit
+        if let applied, let cached, cached.commit == applied { return cached }
+        guard applied != nil || fallbackToBranch else { return nil }
+        let repository = try openRepository(branch: applied == nil)
+        let revision = applied ?? settings.config.branch
+        let source: LoadedSource
+        do {
+            source = try ManifestSource.git(repository, revision: revision, subPath: settings.config.sourcePath)
+        } catch let error as GitError {
+            throw BackupError("cannot read commit \(revision.prefix(12)) of \(settings.config.source.repository): \(error.message)")
+        }
+        let report = source.validate(options: FleetValidator.Options(allowEmpty: true))
+        if let first = report.errors.first {
+            throw BackupError("commit \(revision.prefix(12)) is not valid (\(report.errors.count) error\(report.errors.count == 1 ? "" : "s")): \(first)")
+        }
+        let loaded = Loaded(commit: source.commit?.sha ?? revision, schedules: report.fleet.backups)
+        cached = loaded
+        return loaded
+    }
+
+    /// The read-only checkout of the commit the schedules came from (`.steward/checkouts/<sha>`).
+    public func checkout() async throws -> String {
+        guard let commit = try await load(fallbackToBranch: true)?.commit else {
+            throw BackupError("no commit to run backup commands from")
+        }
+        let directory = (settings.resolve(".steward/checkouts") as NSString).appendingPathComponent(commit)
+        do {
+            return try openRepository().export(commit: commit, to: directory)
+        } catch let error as GitError {
+            throw BackupError("cannot check out \(commit.prefix(12)) for the backup command: \(error.message)")
+        }
+    }
+
+    /// The repository: a local path, or the mirror the controller already fetched (opened without
+    /// fetching so two processes never fetch into it at once) — fetched afresh only to read a branch.
+    private func openRepository(branch: Bool = false) throws -> GitRepository {
+        if let repository, !(branch && settings.sourceIsURL) { return repository }
+        let opened: GitRepository
+        do {
+            if settings.sourceIsURL, branch {
+                return try settings.openSource()
+            } else if settings.sourceIsURL {
+                let mirror = (settings.resolve(".steward/cache") as NSString)
+                    .appendingPathComponent(GitRepository.mirrorDirectoryName(for: settings.config.source.repository))
+                opened = FileManager.default.fileExists(atPath: mirror) ? try GitRepository.open(at: mirror) : try settings.openSource()
+            } else {
+                opened = try settings.openSource()
+            }
+        } catch let error as GitError {
+            throw BackupError("source.repository: \(error.message)")
+        } catch let error as ControllerError {
+            throw BackupError(error.message)
+        }
+        repository = opened
+        return opened
+    }
+}

@@ -1,0 +1,31 @@
+import Controller
+import Foundation
+import Prometheus
+import StateStore
+
+/// What the HTTP routes need: the store, the loop, secrets and the metrics registry.
+public struct APIContext: Sendable {
+    public var store: any StateStore
+    public var reconcile: ReconcileService
+    public var branch: String
+    /// Guards `/api/*`; nil means the API answers 401 to everyone (no token configured).
+    public var apiToken: String?
+    /// Verifies `/webhooks/git`; nil means the route answers 404.
+    public var webhookSecret: String?
+    public var leader: String?
+    public var registry: PrometheusCollectorRegistry
+    /// Largest webhook body accepted.
+    public var maxBodyBytes: Int
+
+    public init(store: any StateStore, reconcile: ReconcileService, branch: String, apiToken: String?, webhookSecret: String?,
+                leader: String? = nil, registry: PrometheusCollectorRegistry, maxBodyBytes: Int = 1 << 20) {
+        self.store = store
+        self.reconcile = reconcile
+        self.branch = branch
+        self.apiToken = apiToken
+        self.webhookSecret = webhookSecret
+        self.leader = leader
+        self.registry = registry
+        self.maxBodyBytes = maxBodyBytes
+    }
+}

@@ -1,0 +1,90 @@
+import Controller
+import EventLog
+import Foundation
+import Hummingbird
+import Manifests
+import Reconcile
+import StateStore
+
+/// The routes of DESIGN §8.
+enum Routes {
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+
+    static func text(_ text: String, status: HTTPResponse.Status = .ok, contentType: String = "text/plain; charset=utf-8") -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func problem(_ status: HTTPResponse.Status, _ message: String) throws -> Response {
+        try json(["error": message], status: status)
+    }
+
+    static func health(_ router: Router<BasicRequestContext>, _ context: APIContext) {
+        router.get("/healthz") { _, _ in text("ok\n") }
+        router.get("/readyz") { _, _ in
+            do { _ = try await context.store.eventHead() } catch {
+                return try json(["ready": "false", "reason": "the store does not answer: \(error)"], status: .serviceUnavailable)
+            }
+            guard context.reconcile.lastResult != nil else {
+                let reason = context.reconcile.lastError.map { "reconcile failing: \($0)" } ?? "the first reconcile has not finished"
+                return try json(["ready": "false", "reason": reason], status: .serviceUnavailable)
+            }
+            return try json(["ready": "true", "leader": context.leader ?? "this replica"])
+        }
+        router.get("/metrics") { _, _ in
+            var buffer: [UInt8] = []
+            context.registry.emit(into: &buffer)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+    }
+
+    static func api(_ router: Router<BasicRequestContext>, _ context: APIContext) {
+        let api = router.group("api").add(middleware: BearerTokenMiddleware(token: context.apiToken))
+        api.get("status") { _, _ in
+            try json(try await StatusView.load(from: context.store, leader: context.leader).document)
+        }
+        api.get("plan") { _, _ in
+            guard let result = context.reconcile.lastResult else {
+                return try problem(.serviceUnavailable, "no reconcile has finished yet")
+            }
+            return try json(result.plan)
+        }
+        api.get("events") { request, _ in
+            let since = request.uri.queryParameters.get("since", as: Int64.self) ?? 0
+            let wait = min(request.uri.queryParameters.get("wait", as: Double.self) ?? 0, 30)
+            let deadline = Date().addingTimeInterval(wait)
+            var records = try await context.store.events(since: since, limit: 1_000)
+            while records.isEmpty, Date() < deadline {
+                try await Task.sleep(for: .milliseconds(250))
+                records = try await context.store.events(since: since, limit: 1_000)
+            }
+            return try json(records)
+        }
+        api.post("reconcile") { _, _ in
+            context.reconcile.requestReconcile()
+            return try json(["accepted": true], status: .accepted)
+        }
+    }
+}
+
+/// `Authorization: Bearer <server.apiToken>` on every `/api/*` route, compared in constant time.
+struct BearerTokenMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let token: String?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let header = request.headers[.authorization] ?? ""
+        guard let token, header.hasPrefix("Bearer "), ConstantTime.equal(Array(header.dropFirst(7).utf8), Array(token.utf8)) else {
+            return try Routes.problem(.unauthorized, "missing or wrong bearer token")
+        }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,79 @@
+@testable import Controller
+import Foundation
+import Logging
+import Manifests
+import StewardTesting
+import Testing
+
+@Suite("Incremental reconcile: parsed manifests cached by blob id", .serialized)
+struct IncrementalParseTests {
+    private func reconciler(_ fleet: FleetWorkspace) async throws -> Reconciler {
+        let settings = try ControllerSettings.load(path: fleet.path + "/controller.yaml")
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return Reconciler(settings: settings, store: try await settings.openStore(), logger: logger)
+    }
+
+    @Test func unchangedCommitParsesNothingAndChangedBlobsAreReparsed() async throws {
+        let fleet = try FleetWorkspace()
+        let reconciler = try await reconciler(fleet)
+        _ = try await reconciler.pass()
+        let files = reconciler.source.cache.misses
+        #expect(files == 10)
+        #expect(try await reconciler.pass().plan.actions.isEmpty)
+        #expect(reconciler.source.cache.misses == files)
+        #expect(reconciler.source.cache.hits == 0)
+        let adapter = try #require(fleet.repo.read("adapters/desktop-main.yaml"))
+        try fleet.repo.write("adapters/desktop-main.yaml", adapter.replacingOccurrences(of: "memoryMb: 4096", with: "memoryMb: 1024"))
+        try fleet.repo.commit("one file")
+        let result = try await reconciler.pass()
+        #expect(reconciler.source.cache.misses == files + 1)
+        #expect(reconciler.source.cache.hits == files - 1)
+        #expect(Set(result.plan.actions.map(\.key.name)) == ["desktop-main"])
+        try await reconciler.store.close()
+    }
+
+    @Test func renamedFileKeepsIdentityAndReportsItsNewPath() async throws {
+        let fleet = try FleetWorkspace()
+        let reconciler = try await reconciler(fleet)
+        _ = try await reconciler.pass()
+        let text = try #require(fleet.repo.read("adapters/desktop-main.yaml"))
+        try fleet.repo.remove("adapters/desktop-main.yaml")
+        try fleet.repo.write("runtime/desktop.yaml", text)
+        try fleet.repo.write("runtime/copy.yaml", text)
+        try fleet.repo.commit("rename, and an accidental copy")
+        let result = try await reconciler.pass()
+        // same content under two paths: a duplicate name, reported with the new paths though both blobs were cached
+        #expect(result.validationErrors.map(\.description) == [
+            "runtime/desktop.yaml:5:9: RuntimeAdapter/desktop-main: metadata.name: duplicate RuntimeAdapter/desktop-main: already defined at runtime/copy.yaml:5:9",
+        ])
+        try fleet.repo.remove("runtime/copy.yaml")
+        try fleet.repo.commit("drop the copy")
+        let renamed = try await reconciler.pass()
+        #expect(renamed.validationErrors.isEmpty)
+        #expect(renamed.plan.actions.isEmpty)
+        try await reconciler.store.close()
+    }
+
+    @Test func deletedFileIsPrunedAndAnErrorInAChangedFileBlocksTheCommit() async throws {
+        let fleet = try FleetWorkspace()
+        let reconciler = try await reconciler(fleet)
+        _ = try await reconciler.pass()
+        try fleet.repo.remove("deployments/desktop-assistant-staging.yaml")
+        try fleet.repo.commit("delete")
+        let pruned = try await reconciler.pass()
+        #expect(pruned.plan.actions.map { "\($0.kind.rawValue) \($0.key.name)" } == ["undeploy desktop-assistant-staging"])
+        let text = try #require(fleet.repo.read("deployments/robot-nav-staging.yaml"))
+        try fleet.repo.write("deployments/robot-nav-staging.yaml", text.replacingOccurrences(of: "environment: staging", with: "environment: qa"))
+        try fleet.repo.write("adapters/new.yaml", "apiVersion: steward/v1\nkind: RuntimeAdapter\nmetadata: {name: new-one}\nspec: {runtimeType: cloud}\n")
+        let bad = try fleet.repo.commit("one bad file among cached ones")
+        let blocked = try await reconciler.pass()
+        #expect(blocked.commit == bad)
+        #expect(blocked.appliedCommit != bad)
+        #expect(blocked.validationErrors.map(\.message) == ["Environment 'qa' not found"])
+        #expect(blocked.plan.actions.isEmpty)
+        let names = try await reconciler.store.resources().map(\.key.name)
+        #expect(!names.contains("new-one"))
+        try await reconciler.store.close()
+    }
+}

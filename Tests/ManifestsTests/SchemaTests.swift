@@ -1,0 +1,580 @@
+import Foundation
+import Manifests
+import StewardTesting
+import Testing
+
+/// The JSON Schemas of `manifests/schema/`: generated from Swift, equal to the committed files,
+/// covering every model field, and agreeing with `steward validate` on the examples.
+@Suite("JSON Schemas of the manifest kinds and controller.yaml")
+struct SchemaTests {
+    static let schemaFolder = StewardProcess.packageRoot.appendingPathComponent("manifests/schema")
+
+    // MARK: Committed files
+
+    @Test(arguments: SchemaDocument.allCases)
+    func committedFileEqualsGenerated(_ document: SchemaDocument) throws {
+        let url = Self.schemaFolder.appendingPathComponent(document.fileName)
+        let committed = try String(contentsOf: url, encoding: .utf8)
+        #expect(committed == document.rendered,
+                "manifests/schema/\(document.fileName) is stale: run `steward schema \(document.rawValue) > manifests/schema/\(document.fileName)`")
+        #expect(document.rendered.hasSuffix("}\n") && !document.rendered.hasSuffix("\n\n"))
+        // It parses, and declares draft 2020-12.
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(committed.utf8)) as? [String: Any])
+        #expect(object["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")
+    }
+
+    @Test func noOtherFilesInTheSchemaFolder() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.schemaFolder.path).filter { $0.hasSuffix(".json") }
+        #expect(Set(files) == Set(SchemaDocument.allCases.map(\.fileName)))
+    }
+
+    @Test func renderingIsSortedAndIndented() {
+        let value = JSONValue.object(["b": .array([.int(1), .object([:])]), "a": .string("x/\"y\""), "c": .array([])])
+        #expect(value.prettyJSON == """
+            {
+              "a": "x/\\"y\\"",
+              "b": [
+                1,
+                {}
+              ],
+              "c": []
+            }
+
+            """)
+    }
+
+    @Test func argumentNames() {
+        #expect(SchemaDocument(argument: "Deployment") == .deployment)
+        #expect(SchemaDocument(argument: "RUNTIMEADAPTER") == .runtimeAdapter)
+        #expect(SchemaDocument(argument: "runtime-adapter") == .runtimeAdapter)
+        #expect(SchemaDocument(argument: "backupschedule") == .backupSchedule)
+        #expect(SchemaDocument(argument: "Controller") == .controller)
+        #expect(SchemaDocument(argument: "manifest") == .manifest)
+        #expect(SchemaDocument(argument: "AgentPool") == nil)
+        for kind in ResourceKind.allCases { #expect(SchemaDocument(kind: kind).kind == kind) }
+    }
+
+    // MARK: Patterns agree with the Swift rules
+
+    @Test func namePatternAgreesWithNameRules() throws {
+        let pattern = try NSRegularExpression(pattern: SchemaDocument.deployment.schema.json["properties"]?["metadata"]?["properties"]?["name"]?["pattern"]?.string ?? "")
+        let samples = ["a", "robot-nav", "0abc", "a-b-c9", "-a", "a-", "Robot_Nav", "a.b", "", "a b", String(repeating: "a", count: 63),
+                       String(repeating: "a", count: 64), "ä"]
+        for name in samples {
+            let range = NSRange(name.startIndex..., in: name)
+            let matches = pattern.firstMatch(in: name, range: range) != nil && name.utf8.count <= 63
+            #expect(matches == NameRules.isValid(name), "\(name)")
+        }
+    }
+
+    @Test func semverPatternAgreesWithSemanticVersion() throws {
+        let text = SchemaDocument.agentBlueprint.schema.json["properties"]?["spec"]?["properties"]?["version"]?["pattern"]?.string
+        let pattern = try NSRegularExpression(pattern: try #require(text))
+        let samples = ["1.2.0", "0.0.0", "10.20.30", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-0.3.7", "1.0.0-x.7.z.92", "1.0.0+20130313144700",
+                       "1.0.0-beta+exp.sha.5114f85", "1.2", "1", "01.2.3", "1.02.3", "1.2.3-01", "1.2.3-", "1.2.3+", "1.2.3-a..b", "v1.2.3",
+                       "1.2.3 ", "1.2.3-rc.1+build.1", "1.2.3-0a", "1.2.3-a_b"]
+        for version in samples {
+            let matches = pattern.firstMatch(in: version, range: NSRange(version.startIndex..., in: version)) != nil
+            #expect(matches == (SemanticVersion(version) != nil), "\(version)")
+        }
+    }
+
+    // MARK: Every model field is in its schema
+
+    @Test(arguments: ModelSamples.all)
+    func everyModelFieldIsInTheSchema(_ sample: ModelSamples.Sample) throws {
+        let value = try sample.decode()
+        var issues: [String] = []
+        FieldWalker.walk(value, schema: sample.document.schema.json, path: "", issues: &issues)
+        #expect(issues.isEmpty, "\(sample.document.fileName):\n\(issues.joined(separator: "\n"))")
+    }
+
+    @Test func walkerNoticesAMissingField() throws {
+        // A schema without `spec.suspend`: the walker must complain, or the test above proves nothing.
+        var schema = SchemaDocument.deployment.schema.json
+        guard case .object(var root) = schema, case .object(var properties)? = root["properties"],
+              case .object(var spec)? = properties["spec"], case .object(var specProperties)? = spec["properties"] else {
+            Issue.record("unexpected schema shape"); return
+        }
+        specProperties["suspend"] = nil
+        specProperties["replicas"] = .object(["type": .string("integer")])
+        spec["properties"] = .object(specProperties)
+        properties["spec"] = .object(spec)
+        root["properties"] = .object(properties)
+        schema = .object(root)
+        let sample = try #require(ModelSamples.all.first { $0.document == .deployment })
+        var issues: [String] = []
+        FieldWalker.walk(try sample.decode(), schema: schema, path: "", issues: &issues)
+        #expect(issues.contains { $0.hasPrefix("spec.suspend:") }, "\(issues)")
+        #expect(issues.contains { $0.hasPrefix("spec.replicas:") }, "\(issues)")
+    }
+
+    // MARK: The examples against the schemas (Python jsonschema)
+
+    @Test func schemasAreValidDraft202012() throws {
+        let output = try PythonSchemaCheck.run(["check-schemas", Self.schemaFolder.path])
+        let checked = try #require(output["checked"] as? [String])
+        #expect(Set(checked) == Set(SchemaDocument.allCases.map(\.fileName)))
+    }
+
+    @Test func quickstartManifestsValidate() throws {
+        let root = StewardProcess.packageRoot.appendingPathComponent("examples/quickstart").path
+        let files = try #require(FileManager.default.subpaths(atPath: root)).filter { $0.hasSuffix(".yaml") }.sorted().map { root + "/" + $0 }
+        #expect(files.count >= 8)
+        let results = try PythonSchemaCheck.documents(files)
+        #expect(results.count == 11)
+        for result in results {
+            #expect(result.valid, "\(result.file)#\(result.index): \(result.errors)")
+            #expect(result.validAsManifest, "\(result.file)#\(result.index) against manifest.schema.json: \(result.errors)")
+        }
+    }
+
+    /// An examples/invalid folder whose error is schema-level: the file, the error's path and message.
+    struct InvalidCase: Sendable, CustomTestStringConvertible {
+        var folder: String, file: String, path: String, message: String
+        var testDescription: String { folder }
+    }
+
+    @Test(arguments: [
+        InvalidCase(folder: "unknown-field", file: "deployment.yaml", path: "spec", message: "'replicas' was unexpected"),
+        InvalidCase(folder: "wrong-type", file: "desktop-adapter.yaml", path: "spec.enabled", message: "is not of type 'boolean'"),
+        InvalidCase(folder: "missing-field", file: "deployment.yaml", path: "spec", message: "'environment' is a required property"),
+        InvalidCase(folder: "bad-name", file: "deployment.yaml", path: "metadata.name", message: "does not match"),
+        InvalidCase(folder: "bad-semver", file: "blueprint.yaml", path: "spec.version", message: "is not of type 'string'"),
+        InvalidCase(folder: "unknown-kind", file: "pool.yaml", path: "kind", message: "'AgentPool' is not one of"),
+    ])
+    func invalidExamplesDoNotValidate(_ invalid: InvalidCase) throws {
+        let (folder, file, path, message) = (invalid.folder, invalid.file, invalid.path, invalid.message)
+        let root = StewardProcess.packageRoot.appendingPathComponent("examples/invalid/\(folder)").path
+        let results = try PythonSchemaCheck.documents([root + "/fleet.yaml", root + "/" + file])
+        let fleet = results.filter { $0.file.hasSuffix("/fleet.yaml") }
+        #expect(fleet.count == 4 && fleet.allSatisfy { $0.valid && $0.validAsManifest }, "\(fleet)")
+        let broken = try #require(results.first { $0.file.hasSuffix("/" + file) })
+        #expect(!broken.valid)
+        #expect(!broken.validAsManifest)
+        #expect(broken.errors.contains { $0.path == path && $0.message.contains(message) }, "\(broken.errors)")
+    }
+
+    /// One resource with one rule exercised: whether Steward and the schema both accept it, or both refuse it at `field`.
+    struct RuleCase: Sendable, CustomTestStringConvertible {
+        var name: String, field: String, valid: Bool, yaml: String
+        var testDescription: String { name }
+    }
+
+    static func environment(_ spec: String) -> String {
+        "apiVersion: steward/v1\nkind: Environment\nmetadata: {name: env}\nspec:\n" + spec
+    }
+
+    static func backup(_ spec: String) -> String {
+        "apiVersion: steward/v1\nkind: BackupSchedule\nmetadata: {name: b}\nspec:\n  schedule: '0 * * * *'\n  destination: ./b\n" + spec
+    }
+
+    static let ruleCases: [RuleCase] = [
+        RuleCase(name: "local driver", field: "spec.driver", valid: true, yaml: environment("  driver: {type: local, root: ./x}\n")),
+        RuleCase(name: "exec driver", field: "spec.driver", valid: true,
+                 yaml: environment("  driver: {type: exec, command: [./d.sh], timeoutSeconds: 5, env: {A: b}}\n")),
+        RuleCase(name: "http driver", field: "spec.driver", valid: true,
+                 yaml: environment("  driver: {type: http, url: 'https://c.example', tokenFrom: {env: T}}\n")),
+        RuleCase(name: "local driver with url", field: "spec.driver.url", valid: false,
+                 yaml: environment("  driver: {type: local, root: ./x, url: 'https://c.example'}\n")),
+        RuleCase(name: "exec driver with root", field: "spec.driver.root", valid: false,
+                 yaml: environment("  driver: {type: exec, command: [./d.sh], root: ./x}\n")),
+        RuleCase(name: "http driver without url", field: "spec.driver.url", valid: false, yaml: environment("  driver: {type: http}\n")),
+        RuleCase(name: "exec env STEWARD_", field: "spec.driver.env", valid: false,
+                 yaml: environment("  driver: {type: exec, command: [./d.sh], env: {STEWARD_ACTION: x}}\n")),
+        RuleCase(name: "secret with env and file", field: "spec.driver.tokenFrom", valid: false,
+                 yaml: environment("  driver: {type: http, url: 'https://c.example', tokenFrom: {env: T, file: /t}}\n")),
+        RuleCase(name: "canary steps", field: "spec.strategy", valid: true,
+                 yaml: environment("  driver: {type: local, root: ./x}\n  strategy: {type: canary, steps: [10, 50, 100]}\n")),
+        RuleCase(name: "canary without steps", field: "spec.strategy.steps", valid: false,
+                 yaml: environment("  driver: {type: local, root: ./x}\n  strategy: {type: canary}\n")),
+        RuleCase(name: "rolling with steps", field: "spec.strategy.steps", valid: false,
+                 yaml: environment("  driver: {type: local, root: ./x}\n  strategy: {type: rolling, steps: [100]}\n")),
+        RuleCase(name: "smoke tests", field: "spec.gates", valid: true, yaml: environment("""
+              driver: {type: local, root: ./x}
+              gates:
+                smokeTests:
+                  - {name: a, endpoint: /health, expectedStatus: 200}
+                  - {name: b, workflowId: w, expectedOutcome: success}
+                health: {maxErrorRate: 0.01, maxP95LatencyMs: 500, windowSeconds: 60}
+
+            """)),
+        RuleCase(name: "smoke test with endpoint and workflow", field: "spec.gates.smokeTests[0]", valid: false,
+                 yaml: environment("  driver: {type: local, root: ./x}\n  gates: {smokeTests: [{name: a, endpoint: /h, workflowId: w}]}\n")),
+        RuleCase(name: "smoke test status out of range", field: "spec.gates.smokeTests[0].expectedStatus", valid: false,
+                 yaml: environment("  driver: {type: local, root: ./x}\n  gates: {smokeTests: [{name: a, endpoint: /h, expectedStatus: 700}]}\n")),
+        RuleCase(name: "error rate above 1", field: "spec.gates.health.maxErrorRate", valid: false,
+                 yaml: environment("  driver: {type: local, root: ./x}\n  gates: {health: {maxErrorRate: 2}}\n")),
+        RuleCase(name: "sync window of 0 minutes", field: "spec.syncWindows[0].durationMinutes", valid: false,
+                 yaml: environment("  driver: {type: local, root: ./x}\n  syncWindows: [{kind: deny, schedule: '0 0 * * 6', durationMinutes: 0}]\n")),
+        RuleCase(name: "backup of the event log", field: "spec", valid: true, yaml: backup("  target: eventLog\n  retention: {keepLast: 3}\n")),
+        RuleCase(name: "backup command", field: "spec", valid: true, yaml: backup("  target: command\n  command: [./backup.sh]\n")),
+        RuleCase(name: "backup command without command", field: "spec.command", valid: false, yaml: backup("  target: command\n")),
+        RuleCase(name: "event log backup with command", field: "spec.command", valid: false, yaml: backup("  target: eventLog\n  command: [./b.sh]\n")),
+        RuleCase(name: "keepLast 0", field: "spec.retention.keepLast", valid: false, yaml: backup("  target: eventLog\n  retention: {keepLast: 0}\n")),
+        RuleCase(name: "name of 64 characters", field: "metadata.name", valid: false,
+                 yaml: "apiVersion: steward/v1\nkind: Deployment\nmetadata: {name: \(String(repeating: "a", count: 64))}\nspec: {blueprint: b, environment: e}\n"),
+        RuleCase(name: "quoted short version", field: "spec.version", valid: false,
+                 yaml: "apiVersion: steward/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {blueprint: b, environment: e, version: '1.2'}\n"),
+        RuleCase(name: "pre-release version", field: "spec.version", valid: true,
+                 yaml: "apiVersion: steward/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {blueprint: b, environment: e, version: 1.3.0-rc.1}\n"),
+        RuleCase(name: "temperature above 2", field: "spec.config.temperature", valid: false,
+                 yaml: "apiVersion: steward/v1\nkind: AgentBlueprint\nmetadata: {name: a}\nspec: {version: 1.0.0, deploymentTarget: cloud, config: {temperature: 3}}\n"),
+        RuleCase(name: "capabilities as a string", field: "spec.capabilities", valid: false,
+                 yaml: "apiVersion: steward/v1\nkind: RuntimeAdapter\nmetadata: {name: r}\nspec: {runtimeType: cloud, capabilities: gpu}\n"),
+        RuleCase(name: "unknown runtime type", field: "spec.runtimeType", valid: false,
+                 yaml: "apiVersion: steward/v1\nkind: RuntimeAdapter\nmetadata: {name: r}\nspec: {runtimeType: mainframe}\n"),
+        RuleCase(name: "wrong apiVersion", field: "apiVersion", valid: false,
+                 yaml: "apiVersion: steward/v2\nkind: RuntimeAdapter\nmetadata: {name: r}\nspec: {runtimeType: cloud}\n"),
+    ]
+
+    @Test func schemasAgreeWithStewardOnSingleResourceRules() throws {
+        let directory = try TemporaryDirectory(prefix: "steward-schema-rules")
+        var paths: [String] = []
+        for (index, rule) in Self.ruleCases.enumerated() {
+            let path = directory.appending("case-\(index).yaml").path
+            try rule.yaml.write(toFile: path, atomically: true, encoding: .utf8)
+            paths.append(path)
+        }
+        let results = try PythonSchemaCheck.documents(paths)
+        func related(_ a: String, _ b: String) -> Bool {
+            a == b || a.hasPrefix(b + ".") || a.hasPrefix(b + "[") || b.hasPrefix(a + ".") || b.hasPrefix(a + "[")
+        }
+        for (index, rule) in Self.ruleCases.enumerated() {
+            let report = FleetValidator.validate(files: [.init(path: "case.yaml", bytes: Array(rule.yaml.utf8))])
+            let stewardErrors = report.errors.filter { related($0.field ?? "", rule.field) }
+            let schema = try #require(results.first { $0.file == paths[index] }, "\(rule.name): no schema result")
+            if rule.valid {
+                #expect(stewardErrors.isEmpty, "\(rule.name): steward refuses: \(stewardErrors)")
+                #expect(schema.valid, "\(rule.name): the schema refuses: \(schema.errors)")
+            } else {
+                #expect(!stewardErrors.isEmpty, "\(rule.name): steward accepts it; errors: \(report.errors)")
+                #expect(!schema.valid, "\(rule.name): the schema accepts it")
+                #expect(schema.errors.contains { related($0.path, rule.field) }, "\(rule.name): schema errors elsewhere: \(schema.errors)")
+            }
+        }
+    }
+
+    @Test func controllerFilesValidate() throws {
+        let rootConfig = StewardProcess.packageRoot.appendingPathComponent("controller.yaml").path
+        let configMap = StewardProcess.packageRoot.appendingPathComponent("manifests/kubernetes/configmap.yaml").path
+        let output = try PythonSchemaCheck.run(["controller", Self.schemaFolder.path, rootConfig, configMap])
+        let results = try #require(output["results"] as? [[String: Any]])
+        #expect(results.count == 2)
+        for result in results { #expect(result["valid"] as? Bool == true, "\(result)") }
+        // The ConfigMap's controller.yaml is also what Steward itself accepts.
+        let embedded = try #require(results.last?["text"] as? String)
+        let config = try ControllerConfig.parse(bytes: Array(embedded.utf8), file: "configmap.yaml")
+        #expect(config.store?.url == .secret(SecretRef(env: "STEWARD_DATABASE_URL")))
+        #expect(config.server?.listen == "0.0.0.0:9600")
+        // And a typo is caught by the schema as by Steward.
+        let typo = try PythonSchemaCheck.run(["controller-text", Self.schemaFolder.path, "source: {repository: ., brnch: main}\n"])
+        #expect((typo["results"] as? [[String: Any]])?.first?["valid"] as? Bool == false)
+    }
+}
+
+// MARK: - Fully populated model samples
+
+/// One fully populated value per schema: every optional set, every list non-empty, so a field
+/// added to a model shows up (as nil here, or as missing from the schema).
+enum ModelSamples {
+    struct Sample: Sendable, CustomTestStringConvertible {
+        var document: SchemaDocument
+        var json: String
+        var testDescription: String { document.rawValue }
+
+        func decode() throws -> Any {
+            let data = Data(json.utf8)
+            let decoder = JSONDecoder()
+            switch document {
+            case .runtimeAdapter: return try decoder.decode(RuntimeAdapter.self, from: data)
+            case .agentBlueprint: return try decoder.decode(AgentBlueprint.self, from: data)
+            case .environment: return try decoder.decode(Environment.self, from: data)
+            case .deployment: return try decoder.decode(Deployment.self, from: data)
+            case .backupSchedule: return try decoder.decode(BackupSchedule.self, from: data)
+            case .controller: return try decoder.decode(ControllerConfig.self, from: data)
+            case .manifest: throw ProcessFailure(message: "no model for manifest.schema.json")
+            }
+        }
+    }
+
+    static let metadata = #""metadata": {"name": "x", "labels": {"a": "b"}, "annotations": {"c": "d"}}"#
+    static let secret = #"{"env": "E", "file": "/f"}"#
+
+    static let all: [Sample] = [
+        Sample(document: .runtimeAdapter, json: """
+            {"apiVersion": "steward/v1", "kind": "RuntimeAdapter", \(metadata), "spec": {
+              "runtimeType": "robotics", "description": "d", "enabled": true, "capabilities": {"realTime": true},
+              "provides": ["camera"], "config": {"ros2": {}}}}
+            """),
+        Sample(document: .agentBlueprint, json: """
+            {"apiVersion": "steward/v1", "kind": "AgentBlueprint", \(metadata), "spec": {
+              "version": "1.0.0", "displayName": "n", "goal": "g", "deploymentTarget": "robotics", "requiredCapabilities": ["a"],
+              "toolAdapters": [{"adapterId": "t", "adapterType": "p", "enabled": true, "requiredCapabilities": ["b"], "config": {}}],
+              "config": {"temperature": 0.5},
+              "policies": [{"policyId": "p", "enabled": true, "rules": [{"type": "velocity_limit", "parameters": {"max": 1}}]}]}}
+            """),
+        Sample(document: .environment, json: """
+            {"apiVersion": "steward/v1", "kind": "Environment", \(metadata), "spec": {
+              "promotesFrom": "staging",
+              "driver": {"type": "http", "root": "r", "command": ["c"], "timeoutSeconds": 1, "env": {"A": "b"}, "url": "https://x",
+                         "tokenFrom": \(secret)},
+              "adapters": ["a"], "strategy": {"type": "canary", "steps": [100]},
+              "gates": {"smokeTests": [{"name": "n", "endpoint": "/h", "expectedStatus": 200, "workflowId": "w", "expectedOutcome": "ok",
+                                        "timeoutSeconds": 5}],
+                        "requireApproval": true, "health": {"maxErrorRate": 0.1, "maxP95LatencyMs": 5, "windowSeconds": 5}},
+              "autoRollback": {"enabled": true, "revertCommit": true},
+              "syncWindows": [{"kind": "deny", "schedule": "0 0 * * 6", "durationMinutes": 5, "timeZone": "UTC"}]}}
+            """),
+        Sample(document: .deployment, json: """
+            {"apiVersion": "steward/v1", "kind": "Deployment", \(metadata), "spec": {
+              "blueprint": "b", "version": "1.0.0", "environment": "e", "runtimeAdapter": "r", "suspend": false}}
+            """),
+        Sample(document: .backupSchedule, json: """
+            {"apiVersion": "steward/v1", "kind": "BackupSchedule", \(metadata), "spec": {
+              "schedule": "0 * * * *", "target": "command", "command": ["c"], "destination": "d",
+              "retention": {"keepLast": 1, "maxAgeDays": 1}, "verify": true, "timeoutSeconds": 5}}
+            """),
+        Sample(document: .controller, json: """
+            {"source": {"repository": ".", "branch": "main", "path": ".", "interval": "30s",
+                        "auth": {"sshKey": \(secret), "knownHosts": \(secret), "username": "git", "password": \(secret)},
+                        "allowForcePush": false},
+             "store": {"url": "sqlite://x"}, "eventLog": {"directory": "d", "segmentBytes": 1},
+             "server": {"listen": "127.0.0.1:9600", "webhookSecret": \(secret), "apiToken": \(secret)},
+             "reconcile": {"prune": true, "selfHeal": true, "allowEmpty": false, "concurrency": 1,
+                           "retry": {"initialSeconds": 1, "maxSeconds": 2}},
+             "drivers": {"local": {"allowedRoots": ["."]}, "exec": {"allowedCommands": ["/bin/true"]}},
+             "leaderElection": {"leaseSeconds": 10}, "git": {"author": {"name": "n", "email": "e"}, "push": false}}
+            """),
+    ]
+}
+
+// MARK: - Model ↔ schema walker
+
+/// Walks a model value with `Mirror` beside its schema: every stored property must be a schema
+/// property and every schema property a stored property, level by level.
+enum FieldWalker {
+    static func walk(_ value: Any, schema: JSONValue, path: String, issues: inout [String]) {
+        let mirror = Mirror(reflecting: value)
+        switch mirror.displayStyle {
+        case .struct:
+            let properties = self.properties(of: schema)
+            var labels = Set<String>()
+            for child in mirror.children {
+                guard let label = child.label else { continue }
+                labels.insert(label)
+                let fieldPath = path.isEmpty ? label : "\(path).\(label)"
+                guard let fieldSchema = properties[label] else {
+                    issues.append("\(fieldPath): a model field missing from the schema")
+                    continue
+                }
+                guard let present = unwrap(child.value) else {
+                    issues.append("\(fieldPath): nil in the sample; populate it so its fields are checked too")
+                    continue
+                }
+                walk(present, schema: fieldSchema, path: fieldPath, issues: &issues)
+            }
+            for name in properties.keys.sorted() where !labels.contains(name) {
+                issues.append("\(path.isEmpty ? name : "\(path).\(name)"): in the schema but not a model field")
+            }
+        case .collection:
+            guard let first = mirror.children.first?.value else {
+                issues.append("\(path): empty list in the sample")
+                return
+            }
+            guard let items = items(of: schema) else {
+                issues.append("\(path): a list in the model but the schema has no items")
+                return
+            }
+            walk(first, schema: items, path: "\(path)[0]", issues: &issues)
+        default:
+            // Scalars, enums (JSONValue, Capabilities, ValueOrSecret, kinds) and string maps are leaves.
+            break
+        }
+    }
+
+    private static func unwrap(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .optional else { return value }
+        return mirror.children.first.map { unwrap($0.value) } ?? nil
+    }
+
+    /// The properties a schema allows: its own, and those of its `oneOf`/`anyOf` alternatives.
+    static func properties(of schema: JSONValue) -> [String: JSONValue] {
+        var result: [String: JSONValue] = [:]
+        for branch in (schema["oneOf"]?.array ?? []) + (schema["anyOf"]?.array ?? []) {
+            for (name, value) in properties(of: branch) where value.object != nil { result[name] = value }
+        }
+        for (name, value) in schema["properties"]?.object ?? [:] where value.object != nil { result[name] = value }
+        return result
+    }
+
+    private static func items(of schema: JSONValue) -> JSONValue? {
+        if let items = schema["items"] { return items }
+        for branch in (schema["oneOf"]?.array ?? []) + (schema["anyOf"]?.array ?? []) {
+            if let items = items(of: branch) { return items }
+        }
+        return nil
+    }
+}
+
+// MARK: - Python jsonschema
+
+/// Runs Python's `jsonschema` (draft 2020-12) over YAML read as YAML 1.2 core, like Steward reads it.
+enum PythonSchemaCheck {
+    struct DocumentResult: Sendable, CustomStringConvertible {
+        struct Problem: Sendable { var path: String, message: String }
+        var file: String, index: Int, kind: String?, valid: Bool, validAsManifest: Bool, errors: [Problem]
+        var description: String { "\(file)#\(index) \(kind ?? "?") valid=\(valid) \(errors.map { "\($0.path): \($0.message)" })" }
+    }
+
+    static func documents(_ files: [String]) throws -> [DocumentResult] {
+        let output = try run(["documents", SchemaTests.schemaFolder.path] + files)
+        let results = try #require(output["results"] as? [[String: Any]])
+        return results.map { result in
+            DocumentResult(file: result["file"] as? String ?? "", index: result["index"] as? Int ?? -1, kind: result["kind"] as? String,
+                           valid: result["valid"] as? Bool ?? false, validAsManifest: result["validAsManifest"] as? Bool ?? false,
+                           errors: (result["errors"] as? [[String: String]] ?? []).map {
+                               DocumentResult.Problem(path: $0["path"] ?? "", message: $0["message"] ?? "")
+                           })
+        }
+    }
+
+    /// Runs the script with `arguments`; its stdout is one JSON object.
+    static func run(_ arguments: [String]) throws -> [String: Any] {
+        let directory = try TemporaryDirectory(prefix: "steward-schema")
+        let script = directory.appending("check.py")
+        try source.write(to: script, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path] + arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        do { try process.run() } catch {
+            throw ProcessFailure(message: "python3 not found (\(error)); install Python 3, then: pip install jsonschema pyyaml")
+        }
+        nonisolated(unsafe) var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        let stdout = String(decoding: outData, as: UTF8.self), stderr = String(decoding: errData, as: UTF8.self)
+        if process.terminationStatus == 3 {
+            throw ProcessFailure(message: "Python modules missing (\(stdout.trimmingCharacters(in: .whitespacesAndNewlines))): pip install jsonschema pyyaml")
+        }
+        guard process.terminationStatus == 0,
+              let object = try? JSONSerialization.jsonObject(with: outData) as? [String: Any] else {
+            throw ProcessFailure(message: "schema check failed (exit \(process.terminationStatus)): \(stderr)\(stdout)")
+        }
+        return object
+    }
+
+    static let source = #"""
+        import json, os, re, sys
+        try:
+            import yaml
+            import jsonschema
+            from jsonschema import Draft202012Validator
+        except ImportError as error:
+            print("missing module: %s" % error)
+            sys.exit(3)
+
+        class Core12Loader(yaml.SafeLoader):
+            """YAML 1.2 core schema, as Steward reads manifests: only true/false are booleans, no timestamps."""
+
+        REPLACED = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"}
+        Core12Loader.yaml_implicit_resolvers = {
+            first: [(tag, rx) for tag, rx in resolvers if tag not in REPLACED]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
+        Core12Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+        Core12Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+                                           list("-+0123456789"))
+        Core12Loader.add_implicit_resolver(
+            "tag:yaml.org,2002:float",
+            re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+            list("-+0123456789."))
+
+        def construct_int(loader, node):
+            text = loader.construct_scalar(node)
+            sign = -1 if text.startswith("-") else 1
+            body = text.lstrip("+-")
+            if body.startswith("0o"):
+                return sign * int(body[2:], 8)
+            if body.startswith("0x"):
+                return sign * int(body[2:], 16)
+            return sign * int(body, 10)
+
+        Core12Loader.add_constructor("tag:yaml.org,2002:int", construct_int)
+
+        def load_schema(folder, name):
+            with open(os.path.join(folder, name), encoding="utf-8") as handle:
+                return json.load(handle)
+
+        def path_of(error):
+            text = ""
+            for part in error.absolute_path:
+                text += "[%d]" % part if isinstance(part, int) else ("." if text else "") + str(part)
+            return text
+
+        def problems(validator, instance):
+            found = []
+            def visit(error):
+                found.append({"path": path_of(error), "message": error.message})
+                for child in error.context or []:
+                    visit(child)
+            for error in validator.iter_errors(instance):
+                visit(error)
+            return found
+
+        KINDS = {"RuntimeAdapter": "runtime-adapter", "AgentBlueprint": "agent-blueprint", "Environment": "environment",
+                 "Deployment": "deployment", "BackupSchedule": "backup-schedule"}
+
+        def main():
+            mode, folder, rest = sys.argv[1], sys.argv[2], sys.argv[3:]
+            if mode == "check-schemas":
+                checked = []
+                for name in sorted(os.listdir(folder)):
+                    if name.endswith(".schema.json"):
+                        Draft202012Validator.check_schema(load_schema(folder, name))
+                        checked.append(name)
+                print(json.dumps({"checked": checked}))
+                return
+            if mode in ("controller", "controller-text"):
+                validator = Draft202012Validator(load_schema(folder, "controller.schema.json"))
+                results = []
+                for item in rest:
+                    if mode == "controller-text":
+                        text = item
+                    else:
+                        with open(item, encoding="utf-8") as handle:
+                            text = handle.read()
+                        document = yaml.load(text, Loader=Core12Loader)
+                        if isinstance(document, dict) and document.get("kind") == "ConfigMap":
+                            text = document["data"]["controller.yaml"]
+                    errors = problems(validator, yaml.load(text, Loader=Core12Loader))
+                    results.append({"file": item, "valid": not errors, "errors": errors, "text": text})
+                print(json.dumps({"results": results}))
+                return
+            manifest = Draft202012Validator(load_schema(folder, "manifest.schema.json"))
+            validators = {kind: Draft202012Validator(load_schema(folder, stem + ".schema.json")) for kind, stem in KINDS.items()}
+            results = []
+            for path in rest:
+                with open(path, encoding="utf-8") as handle:
+                    documents = list(yaml.load_all(handle, Loader=Core12Loader))
+                for index, document in enumerate(documents):
+                    if document is None:
+                        continue
+                    kind = document.get("kind") if isinstance(document, dict) else None
+                    as_manifest = problems(manifest, document)
+                    errors = problems(validators[kind], document) if kind in validators else as_manifest
+                    results.append({"file": path, "index": index, "kind": kind if isinstance(kind, str) else None,
+                                    "valid": not errors, "validAsManifest": not as_manifest, "errors": errors})
+            print(json.dumps({"results": results}))
+
+        main()
+        """#
+}
