@@ -76,6 +76,11 @@ public final class Reconciler {
         plan.blocked += observation.driverBlocked
         var report: Executor.Report?
         if !plan.actions.isEmpty {
+            var started = StoreBatch()
+            started.events.append(NewEvent(commit: good.commit.sha, type: .reconcileStarted, reason: "ReconcileStarted",
+                                           message: "applying commit \(good.commit.sha.prefix(12)): \(plan.actions.count) action\(plan.actions.count == 1 ? "" : "s")",
+                                           data: .object(["actions": .int(plan.actions.count), "blocked": .int(plan.blocked.count)])))
+            _ = try await store.commit(started)
             let options = executorOptions ?? defaultExecutorOptions
             report = try await Executor(store: store, drivers: observation.drivers.drivers, strategies: observation.drivers.strategies,
                                         options: options, logger: logger).run(plan)

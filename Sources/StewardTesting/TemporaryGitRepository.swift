@@ -84,6 +84,21 @@ public final class TemporaryGitRepository: @unchecked Sendable {
         try Data(bytes).write(to: file)
     }
 
+    /// Copies every `.yaml` file under `root` into the work tree (under `prefix`), e.g. an example fleet.
+    public func copyManifests(from root: String, under prefix: String = "") throws {
+        guard let walker = FileManager.default.enumerator(atPath: root) else { throw ProcessFailure(message: "cannot read \(root)") }
+        while let relative = walker.nextObject() as? String {
+            guard relative.hasSuffix(".yaml") else { continue }
+            let text = try String(contentsOfFile: (root as NSString).appendingPathComponent(relative), encoding: .utf8)
+            try write(prefix.isEmpty ? relative : prefix + "/" + relative, text)
+        }
+    }
+
+    /// The quickstart fleet of this repository's `examples/quickstart`.
+    public func copyQuickstart(under prefix: String = "") throws {
+        try copyManifests(from: StewardProcess.packageRoot.appendingPathComponent("examples/quickstart").path, under: prefix)
+    }
+
     /// The UTF-8 text of a work-tree file, or nil when it does not exist.
     public func read(_ relativePath: String) -> String? {
         try? String(contentsOf: url.appendingPathComponent(relativePath), encoding: .utf8)

@@ -11,12 +11,7 @@ final class FleetWorkspace {
     init(storeURL: String? = nil, selfHeal: Bool = true) throws {
         directory = try TemporaryDirectory()
         repo = try TemporaryGitRepository()
-        let root = StewardProcess.packageRoot.appendingPathComponent("examples/quickstart").path
-        let walker = FileManager.default.enumerator(atPath: root)!
-        while let relative = walker.nextObject() as? String {
-            guard relative.hasSuffix(".yaml") else { continue }
-            try repo.write(relative, try String(contentsOfFile: root + "/" + relative, encoding: .utf8))
-        }
+        try repo.copyQuickstart()
         try repo.commit("quickstart fleet")
         let store = storeURL ?? "sqlite://.steward/state.db"
         try """

@@ -26,12 +26,7 @@ final class RunningController: @unchecked Sendable {
     init(webhooks: Bool = true, interval: Double = 300) async throws {
         directory = try TemporaryDirectory()
         repo = try TemporaryGitRepository()
-        let root = StewardProcess.packageRoot.appendingPathComponent("examples/quickstart").path
-        let walker = FileManager.default.enumerator(atPath: root)!
-        while let relative = walker.nextObject() as? String {
-            guard relative.hasSuffix(".yaml") else { continue }
-            try repo.write(relative, try String(contentsOfFile: root + "/" + relative, encoding: .utf8))
-        }
+        try repo.copyQuickstart()
         try repo.commit("quickstart")
         try "source: {repository: \(repo.path), branch: main}\nstore: {url: sqlite://state.db}\neventLog: {directory: events}\n"
             .write(toFile: directory.path + "/controller.yaml", atomically: true, encoding: .utf8)

@@ -16,6 +16,11 @@ import Testing
                 #expect(try await count("SELECT count(*) FROM schema_migrations", on: store) == Int64(StoreSchema.migrations.count))
                 #expect(try await store.resources().isEmpty)
                 #expect(try await store.eventHead() == .empty)
+                if backend == .postgres {
+                    // Session bounds sent at connect, so a frozen replica cannot block writers forever.
+                    #expect(try await rawSQL("SHOW lock_timeout", on: store).first?.text(0) == "30s")
+                    #expect(try await rawSQL("SHOW idle_in_transaction_session_timeout", on: store).first?.text(0) == "1min")
+                }
             }
             // Re-opening an up-to-date store changes nothing.
             let migrations = try await context.withStore { try await count("SELECT count(*) FROM schema_migrations", on: $0) }

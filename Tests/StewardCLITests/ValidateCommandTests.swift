@@ -45,7 +45,7 @@ struct ValidateCommandTests {
 
     @Test func gitRepositoryAtRevisions() throws {
         let repo = try TemporaryGitRepository()
-        try copyQuickstart(into: repo)
+        try repo.copyQuickstart()
         let good = try repo.commit("quickstart")
         try repo.write("deployments/robot-nav-staging.yaml", """
             apiVersion: steward/v1
@@ -70,7 +70,7 @@ struct ValidateCommandTests {
 
     @Test func subPathAndSkippedSymlinks() throws {
         let repo = try TemporaryGitRepository()
-        try copyQuickstart(into: repo, under: "fleet")
+        try repo.copyQuickstart(under: "fleet")
         try repo.symlink("fleet/escape.yaml", to: "../../../etc/passwd")
         try repo.write("README.md", "not a manifest")
         try repo.commit("nested")
@@ -84,7 +84,7 @@ struct ValidateCommandTests {
 
     @Test func configuredRepository() throws {
         let repo = try TemporaryGitRepository()
-        try copyQuickstart(into: repo)
+        try repo.copyQuickstart()
         try repo.commit("quickstart")
         let dir = try TemporaryDirectory()
         try "source: {repository: \(repo.path), branch: main, path: .}\n".write(toFile: dir.path + "/controller.yaml", atomically: true, encoding: .utf8)
@@ -106,13 +106,4 @@ struct ValidateCommandTests {
         #expect(format.exitCode == 64)
     }
 
-    private func copyQuickstart(into repo: TemporaryGitRepository, under prefix: String = "") throws {
-        let root = examples + "/quickstart"
-        let walker = try #require(FileManager.default.enumerator(atPath: root))
-        while let relative = walker.nextObject() as? String {
-            guard relative.hasSuffix(".yaml") else { continue }
-            let text = try String(contentsOfFile: root + "/" + relative, encoding: .utf8)
-            try repo.write(prefix.isEmpty ? relative : prefix + "/" + relative, text)
-        }
-    }
 }
