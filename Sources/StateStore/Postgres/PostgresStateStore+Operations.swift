@@ -15,25 +15,6 @@ extension PostgresStateStore {
         if !applied.isEmpty { logger.info("PostgreSQL store \(url.endpoint)/\(url.database) is at schema version \(StoreSchema.currentVersion)") }
     }
 
-    func resources() async throws -> [AppliedResource] { try await withSession { try await StateReader(session: $0).resources() } }
-    func registeredVersions() async throws -> [RegisteredVersion] {
-        try await withSession { try await StateReader(session: $0).registeredVersions() }
-    }
-    func history(deployment: String) async throws -> [HistoryEntry] {
-        try await withSession { try await StateReader(session: $0).history(deployment: deployment) }
-    }
-    func approvals(deployment: String) async throws -> [Approval] {
-        try await withSession { try await StateReader(session: $0).approvals(deployment: deployment) }
-    }
-    func holds() async throws -> [Hold] { try await withSession { try await StateReader(session: $0).holds() } }
-    func backupRuns(schedule: String?) async throws -> [BackupRun] {
-        try await withSession { try await StateReader(session: $0).backupRuns(schedule: schedule) }
-    }
-    func sourceCursor() async throws -> SourceCursor? { try await withSession { try await StateReader(session: $0).sourceCursor() } }
-    func actionKeys(_ keys: [String]) async throws -> [String: ActionKeyRecord] {
-        try await withSession { try await StateReader(session: $0).actionKeys(keys) }
-    }
-
     /// State, then the head locked (`FOR UPDATE`), the events sealed after it and inserted: one transaction.
     func commit(_ batch: StoreBatch) async throws -> [EventRecord] {
         guard !batch.isEmpty else { return [] }

@@ -2,7 +2,7 @@ import Logging
 import PostgresNIO
 
 /// The shared store: PostgreSQL through a connection pool, the event log a table in the same transactions.
-final class PostgresStateStore: StateStore {
+final class PostgresStateStore: SessionReads {
     let backend = StoreBackend.postgres
     let url: PostgresURL
     let client: PostgresClient

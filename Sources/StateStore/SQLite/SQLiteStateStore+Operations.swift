@@ -13,25 +13,6 @@ extension SQLiteStateStore {
         if replayed > 0 { logger.notice("replayed \(replayed) event log records into the store at \(path)") }
     }
 
-    func resources() async throws -> [AppliedResource] { try await withSession { try await StateReader(session: $0).resources() } }
-    func registeredVersions() async throws -> [RegisteredVersion] {
-        try await withSession { try await StateReader(session: $0).registeredVersions() }
-    }
-    func history(deployment: String) async throws -> [HistoryEntry] {
-        try await withSession { try await StateReader(session: $0).history(deployment: deployment) }
-    }
-    func approvals(deployment: String) async throws -> [Approval] {
-        try await withSession { try await StateReader(session: $0).approvals(deployment: deployment) }
-    }
-    func holds() async throws -> [Hold] { try await withSession { try await StateReader(session: $0).holds() } }
-    func backupRuns(schedule: String?) async throws -> [BackupRun] {
-        try await withSession { try await StateReader(session: $0).backupRuns(schedule: schedule) }
-    }
-    func sourceCursor() async throws -> SourceCursor? { try await withSession { try await StateReader(session: $0).sourceCursor() } }
-    func actionKeys(_ keys: [String]) async throws -> [String: ActionKeyRecord] {
-        try await withSession { try await StateReader(session: $0).actionKeys(keys) }
-    }
-
     /// Reads the file log (serialised with commits, so a half-written line is never seen).
     func events(since seq: Int64, limit: Int?) async throws -> [EventRecord] {
         try await withSession { _ in try await self.onLog { try $0.read(since: seq, limit: limit) } }

@@ -8,7 +8,7 @@ import SQLiteNIO
 ///
 /// One connection, used by one operation at a time; the file log is appended and fsynced
 /// inside the SQLite write transaction, just before it commits.
-final class SQLiteStateStore: StateStore {
+final class SQLiteStateStore: SessionReads {
     let backend = StoreBackend.sqlite
     let path: String
     let connection: SQLiteConnection

@@ -1,0 +1,28 @@
+import Reconcile
+
+/// A store whose reads run on an `SQLSession`: the bulk reads, written once for both backends.
+protocol SessionReads: StateStore {
+    associatedtype Session: SQLSession
+    func withSession<T: Sendable>(_ body: @escaping @Sendable (Session) async throws -> T) async throws -> T
+}
+
+extension SessionReads {
+    func resources() async throws -> [AppliedResource] { try await withSession { try await StateReader(session: $0).resources() } }
+    func registeredVersions() async throws -> [RegisteredVersion] {
+        try await withSession { try await StateReader(session: $0).registeredVersions() }
+    }
+    func history(deployment: String) async throws -> [HistoryEntry] {
+        try await withSession { try await StateReader(session: $0).history(deployment: deployment) }
+    }
+    func approvals(deployment: String) async throws -> [Approval] {
+        try await withSession { try await StateReader(session: $0).approvals(deployment: deployment) }
+    }
+    func holds() async throws -> [Hold] { try await withSession { try await StateReader(session: $0).holds() } }
+    func backupRuns(schedule: String?) async throws -> [BackupRun] {
+        try await withSession { try await StateReader(session: $0).backupRuns(schedule: schedule) }
+    }
+    func sourceCursor() async throws -> SourceCursor? { try await withSession { try await StateReader(session: $0).sourceCursor() } }
+    func actionKeys(_ keys: [String]) async throws -> [String: ActionKeyRecord] {
+        try await withSession { try await StateReader(session: $0).actionKeys(keys) }
+    }
+}
