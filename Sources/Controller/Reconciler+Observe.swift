@@ -26,7 +26,7 @@ extension Reconciler {
             try repository.export(commit: commit, to: (checkouts as NSString).appendingPathComponent(commit))
         }
         var probes: [ResourceKey: ProbeResult] = [:]
-        for (environment, driver) in drivers.drivers {
+        for (environment, driver) in drivers.drivers where probeTargets {
             let mine = applied.values.filter { $0.key.environment == environment && Differ.isTargetResource($0.key) && !$0.specHash.isEmpty }
             guard !mine.isEmpty else { continue }
             do {

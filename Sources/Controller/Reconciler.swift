@@ -24,6 +24,8 @@ public final class Reconciler {
     public let logger: Logger
     private var repository: GitRepository?
     var source: SourceState
+    /// Whether passes ask the drivers what targets run (benchmarks time probes separately).
+    var probeTargets = true
 
     public init(settings: ControllerSettings, store: any StateStore, logger: Logger) {
         self.settings = settings
