@@ -22,9 +22,9 @@ extension Executor {
     }
 
     /// Records outcomes in groups: key state, applied resources, history and events in one transaction each.
-    func record(_ outcomes: [Outcome]) async throws {
+    /// `existing` is what was applied before this run (each key is acted on at most once per run).
+    func record(existing: [ResourceKey: AppliedResource], _ outcomes: [Outcome]) async throws {
         guard !outcomes.isEmpty else { return }
-        let existing = Dictionary(try await store.resources().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         let now = Date()
         for chunk in outcomes.chunked(options.batchSize) {
             var batch = StoreBatch()

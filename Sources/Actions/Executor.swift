@@ -82,14 +82,15 @@ public struct Executor: Sendable {
                 pending.append(action)
             }
         }
+        let existing = Dictionary(try await store.resources().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         if !alreadyDone.isEmpty {
-            try await record(alreadyDone.map { Outcome(action: $0, result: .success(ActionOutcome(message: "found already applied on the target"))) })
+            try await record(existing: existing, alreadyDone.map { Outcome(action: $0, result: .success(ActionOutcome(message: "found already applied on the target"))) })
             report.skipped += alreadyDone
         }
         try await markStarted(pending)
         for phase in phases(pending) {
             let outcomes = await execute(phase)
-            try await record(outcomes)
+            try await record(existing: existing, outcomes)
             for outcome in outcomes {
                 switch outcome.result {
                 case .success: report.succeeded.append(outcome.action)

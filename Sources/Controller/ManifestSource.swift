@@ -2,14 +2,13 @@ import Foundation
 import GitSource
 import Manifests
 
-/// Manifest files read from a folder or a git commit, ready for `FleetValidator`.
+/// Manifest files read from a folder, ready for `FleetValidator`.
 public struct LoadedSource: Sendable {
     public var files: [FleetValidator.SourceFile] = []
     /// Files refused before parsing (too large, unreadable).
     public var fileErrors: [ValidationError] = []
     /// Entries skipped and reported (symlinks, submodules).
     public var warnings: [String] = []
-    public var commit: CommitInfo?
 
     public func validate(options: FleetValidator.Options) -> ValidationReport {
         var report = FleetValidator.validate(files: files, options: options)
@@ -21,7 +20,7 @@ public struct LoadedSource: Sendable {
     }
 }
 
-/// Reads manifests from a plain folder or from a git repository at a revision.
+/// Reads manifests from a plain folder or from a git repository at a revision (through `ParseCache`).
 public enum ManifestSource {
     public static func folder(_ root: String, limits: YAMLLimits = .standard) throws -> LoadedSource {
         var isDirectory: ObjCBool = false
@@ -64,22 +63,11 @@ public enum ManifestSource {
         source.files.append(FleetValidator.SourceFile(path: display, bytes: Array(data)))
     }
 
-    /// The manifests under `subPath` at `revision` of a repository.
-    public static func git(_ repository: GitRepository, revision: String, subPath: String, limits: YAMLLimits = .standard) throws -> LoadedSource {
+    /// Resolves `revision` and validates the manifests under `subPath` at that commit.
+    public static func validate(_ repository: GitRepository, revision: String, subPath: String,
+                                options: FleetValidator.Options) throws -> (commit: CommitInfo, report: ValidationReport) {
         let commit = try repository.resolve(revision)
-        let snapshot = try repository.snapshot(commit: commit.sha, path: subPath)
-        var source = LoadedSource(commit: commit)
-        for skipped in snapshot.skipped where skipped.reason == .submodule || FleetValidator.isManifestPath(skipped.path) {
-            source.warnings.append("skipped \(skipped.reason.rawValue) \(skipped.path)")
-        }
-        for file in snapshot.files where FleetValidator.isManifestPath(file.path) {
-            do {
-                let bytes = try repository.readBlob(file.blobId, path: file.path, limit: limits.maxFileBytes)
-                source.files.append(FleetValidator.SourceFile(path: file.path, bytes: bytes))
-            } catch let error as GitError where error.code == .blobTooLarge {
-                source.fileErrors.append(ValidationError(file: file.path, position: SourcePosition(line: 1, column: 1), message: error.message))
-            }
-        }
-        return source
+        var cache = ParseCache()
+        return (commit, try validate(repository, commit: commit.sha, subPath: subPath, cache: &cache, options: options))
     }
 }

@@ -7,9 +7,10 @@ import Reconcile
 import StateStore
 
 extension Reconciler {
-    /// Writes what the pass learnt, in one transaction, only when something changed.
+    /// Writes what the pass learnt, in one transaction, only when something changed; returns the
+    /// applied resources as they stand after the pass.
     func recordPass(head: CommitInfo, good: SourceState.Good, errors: [ValidationError], plan: Plan,
-                    report: Executor.Report?, observation: Observation, driftTriggers: [ResourceKey: String]) async throws {
+                    report: Executor.Report?, observation: Observation, driftTriggers: [ResourceKey: String]) async throws -> [AppliedResource] {
         var batch = StoreBatch()
         let now = Date()
         let cursor = try await store.sourceCursor()
@@ -53,6 +54,10 @@ extension Reconciler {
                                                         "skipped": .int(report.skipped.count)])))
         }
         if !batch.isEmpty { _ = try await store.commit(batch) }
+        var after = current
+        for key in batch.deleteResources { after[key] = nil }
+        for resource in batch.upsertResources { after[resource.key] = resource }
+        return Array(after.values)
     }
 
     /// Environments and backup schedules are recorded as applied; dropped versions lose their records.

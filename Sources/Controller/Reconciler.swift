@@ -16,6 +16,8 @@ public final class Reconciler {
         public var plan: Plan
         public var report: Executor.Report?
         public var validationErrors: [ValidationError]
+        /// The applied resources after the pass (nil when nothing was reconciled).
+        public var resources: [AppliedResource]? = nil
         public var failed: Bool { (report?.hasFailures ?? false) || !validationErrors.isEmpty }
     }
 
@@ -51,7 +53,7 @@ public final class Reconciler {
             let result = try await run(executorOptions: executorOptions)
             ReconcileMetrics.recordPass(duration: Date().timeIntervalSince(started), failed: result.failed, report: result.report)
             if let commit = result.appliedCommit { ReconcileMetrics.recordSource(commit: commit) }
-            if result.report != nil || result.plan.actions.isEmpty { ReconcileMetrics.recordResources(try await store.resources()) }
+            if let resources = result.resources { ReconcileMetrics.recordResources(resources) }
             return result
         } catch {
             ReconcileMetrics.recordPass(duration: Date().timeIntervalSince(started), failed: true, report: nil)
@@ -87,9 +89,10 @@ public final class Reconciler {
             report = try await Executor(store: store, drivers: observation.drivers.drivers, strategies: observation.drivers.strategies,
                                         options: options, logger: logger).run(plan)
         }
-        try await recordPass(head: head, good: good, errors: seen.errors, plan: plan, report: report, observation: observation,
-                             driftTriggers: triggers)
-        return PassResult(commit: head.sha, appliedCommit: good.commit.sha, plan: plan, report: report, validationErrors: seen.errors)
+        let resources = try await recordPass(head: head, good: good, errors: seen.errors, plan: plan, report: report,
+                                             observation: observation, driftTriggers: triggers)
+        return PassResult(commit: head.sha, appliedCommit: good.commit.sha, plan: plan, report: report, validationErrors: seen.errors,
+                          resources: resources)
     }
 
     var planOptions: Planner.Options {

@@ -50,17 +50,17 @@ public actor AppliedBackupSchedules {
         guard applied != nil || fallbackToBranch else { return nil }
         let repository = try openRepository(branch: applied == nil)
         let revision = applied ?? settings.config.branch
-        let source: LoadedSource
+        let commit: CommitInfo, report: ValidationReport
         do {
-            source = try ManifestSource.git(repository, revision: revision, subPath: settings.config.sourcePath)
+            (commit, report) = try ManifestSource.validate(repository, revision: revision, subPath: settings.config.sourcePath,
+                                                           options: FleetValidator.Options(allowEmpty: true))
         } catch let error as GitError {
             throw BackupError("cannot read commit \(revision.prefix(12)) of \(settings.config.source.repository): \(error.message)")
         }
-        let report = source.validate(options: FleetValidator.Options(allowEmpty: true))
         if let first = report.errors.first {
             throw BackupError("commit \(revision.prefix(12)) is not valid (\(report.errors.count) error\(report.errors.count == 1 ? "" : "s")): \(first)")
         }
-        let loaded = Loaded(commit: source.commit?.sha ?? revision, schedules: report.fleet.backups)
+        let loaded = Loaded(commit: commit.sha, schedules: report.fleet.backups)
         cached = loaded
         return loaded
     }

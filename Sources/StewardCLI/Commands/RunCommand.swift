@@ -35,10 +35,12 @@ struct RunCommand: AsyncParsableCommand {
         let lock = try settings.leaderLockPath().map { try LeaderLock(path: $0) }
         defer { _ = lock }
         let store = try await settings.openStore()
-        defer { Task { try? await store.close() } }
         let reconciler = Reconciler(settings: settings, store: store, logger: logger)
         if once {
-            try await runOnce(reconciler, seconds: ControllerConfig.seconds(timeout) ?? 900)
+            do { try await runOnce(reconciler, seconds: ControllerConfig.seconds(timeout) ?? 900) } catch {
+                try? await store.close()
+                throw error
+            }
             try? await store.close()
             return
         }

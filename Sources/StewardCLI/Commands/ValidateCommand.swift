@@ -39,22 +39,21 @@ struct ValidateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let source: LoadedSource
+        let report: ValidationReport
+        var commit: CommitInfo?
         var options = FleetValidator.Options()
         if let folder {
             let root = subPath.map { (folder as NSString).appendingPathComponent($0) } ?? folder
-            source = try ManifestSource.folder(root)
+            report = try ManifestSource.folder(root).validate(options: options)
         } else if let repo {
-            let repository = try openRepository(repo)
-            source = try ManifestSource.git(repository, revision: rev ?? "HEAD", subPath: subPath ?? ".")
+            (commit, report) = try ManifestSource.validate(openRepository(repo), revision: rev ?? "HEAD", subPath: subPath ?? ".", options: options)
         } else {
             let loaded = try configOption.load()
             options.allowEmpty = loaded.config.allowEmpty
-            let repository = try loaded.openSource()
-            source = try ManifestSource.git(repository, revision: rev ?? loaded.config.branch, subPath: subPath ?? loaded.config.sourcePath)
+            (commit, report) = try ManifestSource.validate(loaded.openSource(), revision: rev ?? loaded.config.branch,
+                                                           subPath: subPath ?? loaded.config.sourcePath, options: options)
         }
-        let report = source.validate(options: options)
-        try print(report, commit: source.commit)
+        try print(report, commit: commit)
         if !report.isValid { throw CLIError.silentFailure }
     }
 
