@@ -42,11 +42,17 @@ public struct ProbeResult: Sendable, Hashable {
     public var state: State
     public var health: HealthStatus
     public var message: String?
+    /// What the target reports for the health gate (DESIGN §6), when it reports it.
+    public var errorRate: Double?
+    /// p95 response time in milliseconds.
+    public var responseTimeMs: Double?
 
-    public init(state: State, health: HealthStatus, message: String? = nil) {
+    public init(state: State, health: HealthStatus, message: String? = nil, errorRate: Double? = nil, responseTimeMs: Double? = nil) {
         self.state = state
         self.health = health
         self.message = message
+        self.errorRate = errorRate
+        self.responseTimeMs = responseTimeMs
     }
 }
 

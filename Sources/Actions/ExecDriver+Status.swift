@@ -26,6 +26,14 @@ struct ExecReply {
     var status: String? { object?["status"]?.string?.lowercased() }
     var message: String? { object?["message"]?.string }
     var version: String? { object?["version"]?.string }
+    /// A number member (`errorRate`, `responseTime` for the health gate).
+    func number(_ name: String) -> Double? {
+        switch object?[name] {
+        case .int(let value)?: return Double(value)
+        case .double(let value)?: return value
+        default: return nil
+        }
+    }
     var deploymentId: String? {
         switch object?["deploymentId"] {
         case .string(let id)?: return id
@@ -108,6 +116,8 @@ extension ExecDriver {
         case let other?:
             result = ProbeResult(state: .inSync, health: .unknown, message: message ?? "unknown status \(other)")
         }
+        result.errorRate = reply.number("errorRate")
+        result.responseTimeMs = reply.number("responseTime")
         if result.state == .inSync, let reported = reply.version, let expectedVersion, reported != expectedVersion {
             result = ProbeResult(state: .drifted, health: result.health,
                                  message: message ?? "the target runs version \(reported), applied \(expectedVersion)")

@@ -36,7 +36,9 @@ extension Executor {
                     batch.actionKeys.append(ActionKeyRecord(key: action.idempotencyKey, state: .completed, action: action.kind.rawValue,
                                                             resource: action.key.resource, environment: action.key.environment,
                                                             startedAt: now, finishedAt: now, message: result.message))
-                    if action.change == .prune {
+                    if action.kind == .smokeTest {
+                        // A check, not a change: the applied record stays; the gate phase reads the outcome.
+                    } else if action.change == .prune {
                         batch.deleteResources.append(action.key)
                     } else {
                         batch.upsertResources.append(AppliedResource(
@@ -48,7 +50,8 @@ extension Executor {
                     if action.key.kind == .deployment {
                         batch.history.append(HistoryEntry(deployment: action.key.name, environment: action.environmentName,
                                                           version: action.version ?? previous?.version ?? "", action: action.kind.rawValue,
-                                                          outcome: "succeeded", commit: action.commit, time: now))
+                                                          outcome: action.kind == .smokeTest ? "passed" : "succeeded", commit: action.commit,
+                                                          time: now, blueprint: action.blueprint))
                     }
                 case .failure(let error):
                     batch.actionKeys.append(ActionKeyRecord(key: action.idempotencyKey, state: error.isTransient ? .started : .failed,
@@ -56,7 +59,7 @@ extension Executor {
                                                             environment: action.key.environment, startedAt: now, finishedAt: now, message: error.message))
                     var failed = previous ?? AppliedResource(key: action.key, specHash: "", spec: .null, commit: action.commit, version: nil,
                                                              createdAt: now, updatedAt: now)
-                    failed.sync = .outOfSync
+                    if action.kind != .smokeTest { failed.sync = .outOfSync }
                     failed.health = .degraded
                     failed.message = "\(action.kind.rawValue) failed: \(error.message)"
                     failed.updatedAt = now
@@ -66,7 +69,7 @@ extension Executor {
                     if action.key.kind == .deployment {
                         batch.history.append(HistoryEntry(deployment: action.key.name, environment: action.environmentName,
                                                           version: action.version ?? "", action: action.kind.rawValue,
-                                                          outcome: "failed", commit: action.commit, time: now))
+                                                          outcome: "failed", commit: action.commit, time: now, blueprint: action.blueprint))
                     }
                 }
             }
@@ -87,6 +90,11 @@ extension Executor {
         let version = action.version.map { " \($0)" } ?? ""
         return "\(action.kind.rawValue) \(action.key.resource)\(version)\(target): \(action.reason)"
     }
+}
+
+extension PlannedAction {
+    /// The blueprint a Deployment action deploys (`spec.blueprint` of its document).
+    public var blueprint: String? { key.kind == .deployment ? document["spec"]?["blueprint"]?.string : nil }
 }
 
 extension Array {

@@ -167,7 +167,7 @@ public struct Executor: Sendable {
 
 extension PlannedAction {
     /// The environment an action runs in.
-    var environmentName: String { key.environment ?? "" }
+    public var environmentName: String { key.environment ?? "" }
 }
 
 /// Runs `body`, failing with a transient `DriverError` when it takes longer than `seconds`.

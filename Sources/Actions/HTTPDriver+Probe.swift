@@ -56,7 +56,8 @@ extension HTTPDriver {
             return ProbeResult(state: .inSync, health: .unknown, message: "console deployment \(current.id) reports no health")
         }
         return ProbeResult(state: .inSync, health: healthStatus(health.status),
-                           message: "console deployment \(current.id): \(describe(health))")
+                           message: "console deployment \(current.id): \(describe(health))",
+                           errorRate: health.errorRate, responseTimeMs: health.responseTime)
     }
 
     /// Deployment name → health of its current console deployment, for the health gate (DESIGN §6).

@@ -26,10 +26,17 @@ public final class HTTPDriver: Driver, @unchecked Sendable {
     let session: URLSession
     /// Console version ids by `name@version`, learned on registration or from the version list.
     let versionIds = VersionIdCache()
+    /// The environment's `gates.smokeTests`, sent with every `smokeTest` action.
+    public let smokeTests: [SmokeTest]
+    /// The environment's `promotesFrom`: `promote` actions promote the console deployment running there.
+    public let promotesFrom: String?
 
-    public init(baseURL: URL, token: String?, environment: String, requestTimeout: Double = 30, pollInterval: Double = 1,
-                deployTimeout: Double = 600, retries: Int = 3, initialBackoff: Double = 0.5,
+    public init(baseURL: URL, token: String?, environment: String, smokeTests: [SmokeTest] = [], promotesFrom: String? = nil,
+                requestTimeout: Double = 30,
+                pollInterval: Double = 1, deployTimeout: Double = 600, retries: Int = 3, initialBackoff: Double = 0.5,
                 logger: Logger = Logger(label: "steward.driver.http")) {
+        self.smokeTests = smokeTests
+        self.promotesFrom = promotesFrom
         self.baseURL = baseURL
         self.token = token
         self.environment = environment
@@ -58,8 +65,11 @@ public final class HTTPDriver: Driver, @unchecked Sendable {
         case .registerVersion: return try await registerVersion(request)
         case .configureAdapter: return try await configureAdapter(request)
         case .removeAdapter: return try await removeAdapter(request)
-        case .deploy, .promote: return try await deploy(request)
-        case .smokeTest: return try await smokeTest(request, tests: [])
+        case .deploy: return try await deploy(request)
+        case .promote:
+            guard let promotesFrom else { return try await deploy(request) }
+            return try await promote(request, sourceEnvironment: promotesFrom)
+        case .smokeTest: return try await smokeTest(request, tests: smokeTests)
         case .rollback: return try await rollback(request)
         case .undeploy: return try await undeploy(request)
         case .backup, .pruneBackups:

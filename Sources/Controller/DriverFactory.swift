@@ -21,8 +21,8 @@ struct DriverFactory {
         for (name, environment) in fleet.environments {
             if let strategy = environment.spec.strategy, let value = try? CanonicalJSON.value(of: strategy) { result.strategies[name] = value }
             do {
-                result.drivers[name] = try driver(environment.spec.driver, environment: name,
-                                                  smokeTests: environment.spec.gates?.smokeTests ?? [], checkout: checkout)
+                result.drivers[name] = try driver(environment.spec.driver, environment: name, smokeTests: environment.spec.gates?.smokeTests ?? [],
+                                                  promotesFrom: environment.spec.promotesFrom, checkout: checkout)
             } catch {
                 result.problems[name] = "\(error)"
             }
@@ -30,7 +30,7 @@ struct DriverFactory {
         return result
     }
 
-    private func driver(_ spec: DriverSpec, environment: String, smokeTests: [SmokeTest],
+    private func driver(_ spec: DriverSpec, environment: String, smokeTests: [SmokeTest], promotesFrom: String?,
                         checkout: () throws -> String) throws -> any Driver {
         switch spec.type {
         case .local:
@@ -61,7 +61,8 @@ struct DriverFactory {
         case .http:
             guard let text = spec.url, let url = URL(string: text) else { throw ControllerError("http driver has no valid url") }
             let token = try spec.tokenFrom.map { try SecretResolver.resolve($0, baseDirectory: settings.baseDirectory) }
-            return HTTPDriver(baseURL: url, token: token, environment: environment)
+            return HTTPDriver(baseURL: url, token: token, environment: environment, smokeTests: smokeTests,
+                              promotesFrom: promotesFrom)
         }
     }
 

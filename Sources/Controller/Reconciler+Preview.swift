@@ -20,7 +20,9 @@ extension Reconciler {
         let report = try source.validate(head.sha, repository: repository, registered: registered)
         guard report.isValid else { return Preview(commit: head.sha, plan: Plan(commit: head.sha), errors: report.errors) }
         let observation = try await observe(report.fleet, commit: head.sha, repository: repository)
-        var plan = Planner.plan(changes: observation.changes, commit: head.sha, suspended: observation.suspended, options: planOptions)
+        let gates = try await gateInputs(report.fleet, observation: observation, head: head)
+        var plan = Planner.plan(changes: observation.changes, commit: head.sha, suspended: observation.suspended, options: planOptions,
+                                gates: gates.context)
         plan.blocked += observation.driverBlocked
         return Preview(commit: head.sha, plan: plan, errors: [])
     }

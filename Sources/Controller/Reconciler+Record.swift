@@ -10,14 +10,15 @@ extension Reconciler {
     /// Writes what the pass learnt, in one transaction, only when something changed; returns the
     /// applied resources as they stand after the pass.
     func recordPass(head: CommitInfo, good: SourceState.Good, errors: [ValidationError], plan: Plan,
-                    report: Executor.Report?, observation: Observation, driftTriggers: [ResourceKey: String]) async throws -> [AppliedResource] {
+                    report: Executor.Report?, observation: Observation, driftTriggers: [ResourceKey: String],
+                    reread: Bool = false) async throws -> [AppliedResource] {
         var batch = StoreBatch()
         let now = Date()
         let cursor = try await store.sourceCursor()
         if cursor?.lastSeenCommit != head.sha || cursor?.lastAppliedCommit != good.commit.sha || cursor?.errors != errors {
             batch.cursor = SourceCursor(lastSeenCommit: head.sha, lastAppliedCommit: good.commit.sha, errors: errors, updatedAt: now)
         }
-        let current = report == nil ? observation.applied
+        let current = report == nil && !reread ? observation.applied
             : Dictionary(try await store.resources().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         recordConfiguration(observation, current: current, commit: good.commit.sha, now: now, into: &batch)
         let touched = Set((report?.succeeded ?? []).map(\.key) + (report?.failed ?? []).map(\.action.key))
@@ -26,9 +27,20 @@ extension Reconciler {
                                                               version: observation.desired[item.key]?.version, createdAt: now, updatedAt: now)
             let drifted = driftTriggers[item.key]
             let sync: SyncStatus = drifted == nil ? .blocked : .outOfSync
-            guard record.sync != sync || record.message != item.reason else { continue }
+            let newCommit = item.gate == .promotion
+                && !record.conditions.contains { $0.type == Self.promotionBlockedCondition && $0.reason == good.commit.sha }
+            guard record.sync != sync || record.message != item.reason || newCommit else { continue }
             record.sync = sync
             record.message = item.reason
+            record.conditions.removeAll { $0.type == Self.promotionBlockedCondition }
+            if item.gate == .promotion {
+                record.conditions.append(Condition(type: Self.promotionBlockedCondition, status: true, reason: good.commit.sha, message: item.reason))
+                if newCommit {
+                    batch.events.append(NewEvent(time: now, commit: good.commit.sha, resource: item.key.resource, environment: item.key.environment,
+                                                 type: .promotionBlocked, reason: "PromotionBlocked", message: item.reason,
+                                                 data: observation.desired[item.key]?.version.map { .object(["version": .string($0)]) }))
+                }
+            }
             if let drifted {
                 record.conditions.removeAll { $0.type == "Drifted" }
                 record.conditions.append(Condition(type: "Drifted", status: true, reason: drifted, message: item.reason))
@@ -37,7 +49,8 @@ extension Reconciler {
             batch.upsertResources.append(record)
         }
         for (key, probe) in observation.probes where !touched.contains(key) {
-            guard var record = current[key], probe.state == .inSync, record.health != probe.health || record.sync == .outOfSync else { continue }
+            guard var record = current[key], probe.state == .inSync, record.health != probe.health || record.sync == .outOfSync,
+                  !record.conditions.contains(where: { $0.type == Self.healthGateCondition }) else { continue }
             guard !plan.blocked.contains(where: { $0.key == key }) else { continue }
             record.health = probe.health
             record.sync = .synced
@@ -59,6 +72,9 @@ extension Reconciler {
         for resource in batch.upsertResources { after[resource.key] = resource }
         return Array(after.values)
     }
+
+    /// The condition naming the commit a promotion was last reported blocked for (one event per commit).
+    static let promotionBlockedCondition = "PromotionBlocked"
 
     /// Environments and backup schedules are recorded as applied; dropped versions lose their records.
     private func recordConfiguration(_ observation: Observation, current: [ResourceKey: AppliedResource], commit: String,

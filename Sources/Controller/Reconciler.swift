@@ -18,7 +18,11 @@ public final class Reconciler {
         public var validationErrors: [ValidationError]
         /// The applied resources after the pass (nil when nothing was reconciled).
         public var resources: [AppliedResource]? = nil
-        public var failed: Bool { (report?.hasFailures ?? false) || !validationErrors.isEmpty }
+        /// Gates that failed in this pass (smoke tests, health), one line each.
+        public var gateFailures: [String] = []
+        /// When a health window still running ends (nil when none runs).
+        public var nextGateCheck: Date? = nil
+        public var failed: Bool { (report?.hasFailures ?? false) || !validationErrors.isEmpty || !gateFailures.isEmpty }
     }
 
     public let settings: ControllerSettings
@@ -28,6 +32,9 @@ public final class Reconciler {
     var source: SourceState
     /// Whether passes ask the drivers what targets run (benchmarks time probes separately).
     var probeTargets = true
+    /// The time gates and sync windows are judged at: the wall clock, or the fixed
+    /// `STEWARD_TEST_NOW` (RFC 3339) so tests can place a pass inside or outside a window.
+    public var now: @Sendable () -> Date = Reconciler.defaultClock()
 
     public init(settings: ControllerSettings, store: any StateStore, logger: Logger) {
         self.settings = settings
@@ -75,24 +82,38 @@ public final class Reconciler {
         }
         let observation = try await observe(good.fleet, commit: good.commit.sha, repository: repository)
         let triggers = try await recordDrift(observation)
+        let gates = try await gateInputs(good.fleet, observation: observation, head: good.commit)
+        if !gates.holdChanges.isEmpty { _ = try await store.commit(gates.holdChanges) }
         var plan = Planner.plan(changes: observation.changes, commit: good.commit.sha, suspended: observation.suspended,
-                                driftTriggers: triggers, options: planOptions)
+                                driftTriggers: triggers, options: planOptions, gates: gates.context)
         plan.blocked += observation.driverBlocked
         var report: Executor.Report?
+        let executor = Executor(store: store, drivers: observation.drivers.drivers, strategies: observation.drivers.strategies,
+                                options: executorOptions ?? defaultExecutorOptions, logger: logger)
         if !plan.actions.isEmpty {
             var started = StoreBatch()
             started.events.append(NewEvent(commit: good.commit.sha, type: .reconcileStarted, reason: "ReconcileStarted",
                                            message: "applying commit \(good.commit.sha.prefix(12)): \(plan.actions.count) action\(plan.actions.count == 1 ? "" : "s")",
                                            data: .object(["actions": .int(plan.actions.count), "blocked": .int(plan.blocked.count)])))
             _ = try await store.commit(started)
-            let options = executorOptions ?? defaultExecutorOptions
-            report = try await Executor(store: store, drivers: observation.drivers.drivers, strategies: observation.drivers.strategies,
-                                        options: options, logger: logger).run(plan)
+            report = try await executor.run(plan)
         }
+        var outcome = try await runGates(report: report, observation: observation, context: gates.context, executor: executor,
+                                         commit: good.commit)
         let resources = try await recordPass(head: head, good: good, errors: seen.errors, plan: plan, report: report,
-                                             observation: observation, driftTriggers: triggers)
+                                             observation: observation, driftTriggers: triggers, reread: outcome.wrote || !gates.holdChanges.isEmpty)
+        for revert in outcome.reverts {
+            await commitRevert(revert, fleet: good.fleet, repository: repository)
+        }
+        outcome.reverts = []
         return PassResult(commit: head.sha, appliedCommit: good.commit.sha, plan: plan, report: report, validationErrors: seen.errors,
-                          resources: resources)
+                          resources: resources, gateFailures: outcome.failures, nextGateCheck: outcome.nextWindowEnd)
+    }
+
+    /// The wall clock, unless `STEWARD_TEST_NOW` names a fixed time.
+    public static func defaultClock(environment: [String: String] = ProcessInfo.processInfo.environment) -> @Sendable () -> Date {
+        guard let text = environment["STEWARD_TEST_NOW"], let fixed = EventTime.parse(text) else { return { Date() } }
+        return { fixed }
     }
 
     var planOptions: Planner.Options {

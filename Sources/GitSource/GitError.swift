@@ -14,6 +14,14 @@ public struct GitError: Error, Sendable, CustomStringConvertible, Equatable {
         case invalidPath
         /// The repository has no commits yet (unborn HEAD, no references).
         case emptyRepository
+        /// A branch no longer points at the commit the caller expected (compare-and-swap failed).
+        case staleTip
+        /// Tracked files have uncommitted changes, so Steward will not commit over them.
+        case dirtyWorkTree
+        /// The requested change leaves the tree as it is; no commit was written.
+        case nothingToCommit
+        /// The remote refused the push (not a fast-forward, or refused by the server): re-fetch and retry.
+        case pushRejected
     }
 
     /// What kind of failure this is.

@@ -62,9 +62,12 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
     public var commit: String
     public var seq: Int64?
     public var time: Date
+    /// The blueprint deployed (proof is per blueprint version); nil in entries from before it was recorded.
+    public var blueprint: String?
 
     public init(deployment: String, environment: String, version: String, action: String, outcome: String,
-                commit: String, seq: Int64? = nil, time: Date) {
+                commit: String, seq: Int64? = nil, time: Date, blueprint: String? = nil) {
+        self.blueprint = blueprint
         self.deployment = deployment
         self.environment = environment
         self.version = version

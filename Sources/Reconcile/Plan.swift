@@ -65,12 +65,19 @@ public struct PlannedAction: Sendable, Hashable, Codable {
 
 /// A resource that will not change now, and why.
 public struct BlockedItem: Sendable, Hashable, Codable {
+    /// What holds a resource back.
+    public enum Gate: String, Sendable, Hashable, Codable {
+        case suspended, drift, driver, promotion, approval, hold, syncWindow
+    }
+
     public var key: ResourceKey
     public var reason: String
+    public var gate: Gate?
 
-    public init(key: ResourceKey, reason: String) {
+    public init(key: ResourceKey, reason: String, gate: Gate? = nil) {
         self.key = key
         self.reason = reason
+        self.gate = gate
     }
 }
 

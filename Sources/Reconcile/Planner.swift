@@ -15,14 +15,21 @@ public enum Planner {
     /// - Parameters:
     ///   - commit: the commit being applied (the trigger of create/update/prune actions);
     ///   - driftTriggers: per drifted resource, the seq of its drift event (the trigger of the heal).
+    ///   - gates: environment policies, proofs, approvals and holds (DESIGN §6); none by default.
     public static func plan(changes: [ResourceChange], commit: String?, suspended: Set<String> = [],
-                            driftTriggers: [ResourceKey: String] = [:], options: Options = Options()) -> Plan {
+                            driftTriggers: [ResourceKey: String] = [:], options: Options = Options(),
+                            gates: GateContext = GateContext()) -> Plan {
         var applies: [PlannedAction] = []
         var prunes: [PlannedAction] = []
         var blocked: [BlockedItem] = []
         for change in changes {
             if change.key.kind == .deployment, suspended.contains(change.key.name) {
-                blocked.append(BlockedItem(key: change.key, reason: "suspended (spec.suspend: true)"))
+                blocked.append(BlockedItem(key: change.key, reason: "suspended (spec.suspend: true)", gate: .suspended))
+                continue
+            }
+            if change.key.kind != .agentBlueprint, change.key.kind != .deployment || change.change != .create && change.change != .update,
+               let window = change.key.environment.flatMap({ gates.environments[$0]?.syncWindow }), !window.isOpen {
+                blocked.append(BlockedItem(key: change.key, reason: window.reason, gate: .syncWindow))
                 continue
             }
             switch change.change {
@@ -34,15 +41,29 @@ public enum Planner {
             case .drift:
                 guard let desired = change.desired else { continue }
                 guard options.selfHeal else {
-                    blocked.append(BlockedItem(key: change.key, reason: "drifted (\(change.detail ?? "changed on the target")); selfHeal is off"))
+                    blocked.append(BlockedItem(key: change.key, reason: "drifted (\(change.detail ?? "changed on the target")); selfHeal is off",
+                                               gate: .drift))
                     continue
                 }
                 let trigger = driftTriggers[change.key].map { "drift:\($0)" } ?? "drift"
                 applies.append(action(for: change, desired: desired, trigger: trigger, reason: "drifted: \(change.detail ?? "changed on the target")"))
             case .create, .update, .rollback, .promote:
                 guard let desired = change.desired else { continue }
-                let reason = change.change == .create ? "new in Git" : "changed in Git: \(change.fields.prefix(3).map(\.path).joined(separator: ", "))"
-                applies.append(action(for: change, desired: desired, trigger: commit ?? desired.commit, reason: reason))
+                var reason = change.change == .create ? "new in Git" : "changed in Git: \(change.fields.prefix(3).map(\.path).joined(separator: ", "))"
+                var planned = action(for: change, desired: desired, trigger: commit ?? desired.commit, reason: reason)
+                if change.key.kind == .deployment {
+                    switch gates.decide(change) {
+                    case .blocked(let gate, let why):
+                        blocked.append(BlockedItem(key: change.key, reason: why, gate: gate))
+                        continue
+                    case .proceed(let kind, let changeKind, let why):
+                        if let why { reason += "; \(why)" }
+                        planned.kind = kind
+                        planned.change = changeKind
+                        planned.reason = reason
+                    }
+                }
+                applies.append(planned)
             }
         }
         applies.sort { ($0.key.kind.order, $0.key) < ($1.key.kind.order, $1.key) }

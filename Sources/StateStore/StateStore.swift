@@ -20,6 +20,8 @@ public protocol StateStore: Sendable {
     func registeredVersions() async throws -> [RegisteredVersion]
     /// A deployment's history in every environment, oldest first.
     func history(deployment: String) async throws -> [HistoryEntry]
+    /// Every deployment's history entries with this outcome (`proven`: the proof of DESIGN §6), oldest first.
+    func history(outcome: String) async throws -> [HistoryEntry]
     /// The approvals recorded for a deployment.
     func approvals(deployment: String) async throws -> [Approval]
     /// Every active hold.

@@ -29,8 +29,42 @@ public struct StoreBatch: Sendable {
     public var actionKeys: [ActionKeyRecord] = []
     /// Events to append to the log, in order.
     public var events: [NewEvent] = []
+    /// History entries (by index in `history`) whose `seq` is the seq the log gives an event of this batch (by index in `events`).
+    public var historySeqs: [Int: Int] = [:]
+    /// Holds (by index in `holds`) whose `seq` is the seq of an event of this batch.
+    public var holdSeqs: [Int: Int] = [:]
 
     public init() {}
+
+    /// Appends an event and returns its index, for `record(_:seqOfEvent:)`.
+    @discardableResult
+    public mutating func append(_ event: NewEvent) -> Int {
+        events.append(event)
+        return events.count - 1
+    }
+
+    /// Appends a history entry whose `seq` will be that of `events[event]`.
+    public mutating func append(_ entry: HistoryEntry, seqOfEvent event: Int?) {
+        if let event { historySeqs[history.count] = event }
+        history.append(entry)
+    }
+
+    /// Appends a hold whose `seq` will be that of `events[event]`.
+    public mutating func append(_ hold: Hold, seqOfEvent event: Int?) {
+        if let event { holdSeqs[holds.count] = event }
+        holds.append(hold)
+    }
+
+    /// Whether some record takes the seq of one of the batch's events.
+    var linksEvents: Bool { !historySeqs.isEmpty || !holdSeqs.isEmpty }
+
+    /// The batch with linked seqs filled in, the log's next seq being `firstSeq`.
+    func resolvingSeqs(firstSeq: Int64) -> StoreBatch {
+        var batch = self
+        for (entry, event) in historySeqs where batch.history.indices.contains(entry) { batch.history[entry].seq = firstSeq + Int64(event) }
+        for (hold, event) in holdSeqs where batch.holds.indices.contains(hold) { batch.holds[hold].seq = firstSeq + Int64(event) }
+        return batch
+    }
 
     /// Whether the batch writes nothing.
     public var isEmpty: Bool {

@@ -75,7 +75,7 @@ struct PlannerTests {
         let plan = Planner.plan(changes: Differ.diff(desired: [deployment.key: deployment], applied: [:], probes: [:]),
                                 commit: "c2", suspended: ["nav"])
         #expect(plan.actions.isEmpty)
-        #expect(plan.blocked == [BlockedItem(key: deployment.key, reason: "suspended (spec.suspend: true)")])
+        #expect(plan.blocked == [BlockedItem(key: deployment.key, reason: "suspended (spec.suspend: true)", gate: .suspended)])
     }
 
     @Test func idempotencyKeysDependOnEveryPart() {

@@ -19,9 +19,12 @@ extension PostgresStateStore {
     func commit(_ batch: StoreBatch) async throws -> [EventRecord] {
         guard !batch.isEmpty else { return [] }
         return try await withTransaction { session in
-            try await StateWriter(session: session).write(batch)
+            // A batch whose records take event seqs locks the head first, to know them.
+            let locked = batch.linksEvents ? try await EventLogTable.head(on: session, forUpdate: true) : nil
+            try await StateWriter(session: session).write(locked.map { batch.resolvingSeqs(firstSeq: $0.seq + 1) } ?? batch)
             guard !batch.events.isEmpty else { return [] }
-            let head = try await EventLogTable.head(on: session, forUpdate: true)
+            let head: ChainHead
+            if let locked { head = locked } else { head = try await EventLogTable.head(on: session, forUpdate: true) }
             let records = EventChain.seal(batch.events, after: head)
             try await session.write(EventLogTable.statement, rows: records.map(EventLogTable.row))
             let last = records[records.count - 1]

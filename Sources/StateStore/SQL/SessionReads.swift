@@ -14,6 +14,9 @@ extension SessionReads {
     func history(deployment: String) async throws -> [HistoryEntry] {
         try await withSession { try await StateReader(session: $0).history(deployment: deployment) }
     }
+    func history(outcome: String) async throws -> [HistoryEntry] {
+        try await withSession { try await StateReader(session: $0).history(outcome: outcome) }
+    }
     func approvals(deployment: String) async throws -> [Approval] {
         try await withSession { try await StateReader(session: $0).approvals(deployment: deployment) }
     }

@@ -19,6 +19,11 @@ struct StateReader {
             .map(HistoryEntry.init(row:))
     }
 
+    func history(outcome: String) async throws -> [HistoryEntry] {
+        try await session.run("\(HistoryEntry.select) WHERE outcome = \(p(1)) ORDER BY time, id", [.text(outcome)])
+            .map(HistoryEntry.init(row:))
+    }
+
     func approvals(deployment: String) async throws -> [Approval] {
         try await session.run("\(Approval.select) WHERE deployment = \(p(1)) ORDER BY time, version", [.text(deployment)])
             .map(Approval.init(row:))

@@ -19,6 +19,12 @@ enum StoreSchema {
     /// Every migration, oldest first; never edit one that shipped, add a new one.
     static let migrations: [Migration] = [
         Migration(version: 1, name: "initial schema", statements: initial),
+        Migration(version: 2, name: "history records the blueprint", statements: { _ in
+            [
+                "ALTER TABLE deployment_history ADD COLUMN blueprint TEXT",
+                "CREATE INDEX deployment_history_by_outcome ON deployment_history (outcome, environment)",
+            ]
+        }),
     ]
 
     /// Version 1: every table.

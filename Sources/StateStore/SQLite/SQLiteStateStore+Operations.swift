@@ -26,7 +26,8 @@ extension SQLiteStateStore {
         guard !batch.isEmpty else { return [] }
         let events = batch.events
         return try await withTransaction { session in
-            try await StateWriter(session: session).write(batch)
+            let first = batch.linksEvents ? try await self.onLog { $0.head }.seq + 1 : 0
+            try await StateWriter(session: session).write(batch.linksEvents ? batch.resolvingSeqs(firstSeq: first) : batch)
             let records = events.isEmpty ? [] : try await self.onLog { try $0.append(events) }
             try await self.indexEvents(appended: records, on: session)
             return records
@@ -56,7 +57,9 @@ extension SQLiteStateStore {
         let lastSeen = try await lastIndexedSeq(on: session)
         var records = appended
         let firstNew = appended.first?.seq ?? Int64.max
-        if firstNew > lastSeen + 1 {
+        // Nothing appended (opening the store): read the log only when its head is past the index.
+        let logAhead = appended.isEmpty ? try await onLog { $0.head }.seq > lastSeen : true
+        if firstNew > lastSeen + 1, logAhead {
             let missing = try await onLog { try $0.read(since: lastSeen) }.filter { $0.seq < firstNew }
             records = missing + appended
         }

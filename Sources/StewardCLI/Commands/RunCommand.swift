@@ -56,9 +56,11 @@ struct RunCommand: AsyncParsableCommand {
         let deadline = Date().addingTimeInterval(seconds)
         var failed = false
         var last: Reconciler.PassResult?
-        for number in 1...10 {
+        var number = 0
+        while number < 10 {
             guard Date() < deadline else { throw CLIError("timed out after \(timeout) without converging") }
             let result = try await reconciler.pass()
+            number += 1
             last = result
             let report = result.report
             let applied = result.appliedCommit.map { String($0.prefix(12)) } ?? "none"
@@ -74,7 +76,18 @@ struct RunCommand: AsyncParsableCommand {
                 for error in result.validationErrors { Terminal.standardError("  \(error)") }
             }
             if !result.validationErrors.isEmpty { failed = true }
-            if result.plan.actions.isEmpty || report?.hasFailures == true { break }
+            for failure in result.gateFailures { Terminal.standardError("  gate failed: \(failure)") }
+            if !result.gateFailures.isEmpty { failed = true }
+            if report?.hasFailures == true { break }
+            if result.plan.actions.isEmpty {
+                // Converged, unless a health window still runs: wait for it without counting passes.
+                guard let check = result.nextGateCheck else { break }
+                let wait = min(max(check.timeIntervalSinceNow, 0.2), 5, max(deadline.timeIntervalSinceNow, 0))
+                Terminal.standardError("  waiting for health gates (until \(CanonicalJSON.timestamp(check)))")
+                try await Task.sleep(for: .seconds(wait))
+                number -= 1
+                continue
+            }
             if number == 10 { throw CLIError("did not converge in 10 passes") }
         }
         for item in last?.plan.blocked ?? [] {

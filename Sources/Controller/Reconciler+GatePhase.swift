@@ -1,0 +1,137 @@
+import Actions
+import EventLog
+import Foundation
+import GitSource
+import Manifests
+import Reconcile
+import StateStore
+
+/// What the gates decided in one pass.
+struct GateOutcome {
+    /// One line per failed gate (smoke tests, health), for `run --once` and the pass result.
+    var failures: [String] = []
+    /// Auto-rollbacks to commit back to Git (DESIGN §6).
+    var reverts: [PendingRevert] = []
+    /// The earliest end of a health window still running.
+    var nextWindowEnd: Date?
+    /// Whether the gates changed the store (so the pass re-reads what it records).
+    var wrote = false
+}
+
+/// A failed gate: which deploy failed and why.
+struct GateFailure {
+    var action: PlannedAction
+    var reason: String
+}
+
+extension Reconciler {
+    /// After the plan ran: smoke tests for what was deployed, health windows, proofs, auto-rollbacks (DESIGN §6).
+    func runGates(report: Executor.Report?, observation: Observation, context: GateContext, executor: Executor,
+                  commit: CommitInfo) async throws -> GateOutcome {
+        var outcome = GateOutcome()
+        let deployed = (report?.succeeded ?? []).filter {
+            $0.key.kind == .deployment && [.deploy, .promote, .rollback].contains($0.kind) && !$0.trigger.hasPrefix("auto-rollback:")
+        }
+        let smokes = deployed.compactMap { action -> PlannedAction? in
+            guard let policy = context.environments[action.environmentName], !policy.smokeTests.isEmpty else { return nil }
+            var smoke = action
+            smoke.kind = .smokeTest
+            smoke.trigger = action.idempotencyKey
+            smoke.reason = "gate after \(action.kind.rawValue) of \(action.version ?? "?")"
+            return smoke
+        }
+        let smokeReport = smokes.isEmpty ? nil : try await executor.run(Plan(commit: commit.sha, actions: smokes))
+        let smokeFailures = Dictionary((smokeReport?.failed ?? []).map { ($0.action.key, $0.message) }, uniquingKeysWith: { a, _ in a })
+        var failures: [GateFailure] = []
+        var batch = StoreBatch()
+        let now = self.now()
+        let current = Dictionary(try await store.resources().filter { $0.key.kind == .deployment }.map { ($0.key, $0) },
+                                 uniquingKeysWith: { a, _ in a })
+        for action in deployed {
+            let policy = context.environments[action.environmentName] ?? EnvironmentPolicy()
+            if let message = smokeFailures[action.key] {
+                failures.append(GateFailure(action: action, reason: "smoke tests failed: \(message)"))
+            } else if let window = policy.healthWindowSeconds, var record = current[action.key] {
+                let end = now.addingTimeInterval(window)
+                record.health = .progressing
+                record.message = "health gate: watching \(action.version ?? "") until \(CanonicalJSON.timestamp(end))"
+                record.conditions.removeAll { $0.type == Self.healthGateCondition }
+                record.conditions.append(Condition(type: Self.healthGateCondition, status: true, reason: CanonicalJSON.timestamp(end),
+                                                   message: action.kind.rawValue))
+                batch.upsertResources.append(record)
+                outcome.nextWindowEnd = min(outcome.nextWindowEnd ?? end, end)
+            } else {
+                prove(action.key, version: action.version, blueprint: action.blueprint, action: action.kind.rawValue,
+                      commit: action.commit, into: &batch)
+            }
+        }
+        watchHealth(observation: observation, current: current, deployed: Set(deployed.map(\.key)), context: context, now: now,
+                    batch: &batch, failures: &failures, outcome: &outcome)
+        if !batch.isEmpty { _ = try await store.commit(batch) }
+        outcome.wrote = !batch.isEmpty || smokeReport != nil
+        guard !failures.isEmpty else { return outcome }
+        outcome.wrote = true
+        outcome.failures = failures.map { "\($0.action.key.resource) \($0.action.version ?? "") in \($0.action.environmentName): \($0.reason)" }
+        outcome.reverts = try await rollBack(failures, context: context, executor: executor, commit: commit)
+        return outcome
+    }
+
+    /// Records that a version passed its environment's gates: a `proven` history entry and a `versionProven` event.
+    func prove(_ key: ResourceKey, version: String?, blueprint: String?, action: String, commit: String, into batch: inout StoreBatch) {
+        guard let version else { return }
+        let event = batch.append(NewEvent(commit: commit, resource: key.resource, environment: key.environment, type: "versionProven",
+                                          reason: "GatesPassed", message: "\(blueprint ?? key.name)@\(version) passed the gates of \(key.environment ?? "")",
+                                          data: .object(["version": .string(version)])))
+        batch.append(HistoryEntry(deployment: key.name, environment: key.environment ?? "", version: version, action: action,
+                                  outcome: ProofIndex.provenOutcome, commit: commit, time: Date(), blueprint: blueprint), seqOfEvent: event)
+    }
+
+    /// Health windows in progress: a bad probe fails the gate; a window that ends clean proves the version.
+    private func watchHealth(observation: Observation, current: [ResourceKey: AppliedResource], deployed: Set<ResourceKey>,
+                             context: GateContext, now: Date, batch: inout StoreBatch, failures: inout [GateFailure], outcome: inout GateOutcome) {
+        for (key, record) in current where !deployed.contains(key) {
+            guard let gate = record.conditions.first(where: { $0.type == Self.healthGateCondition }),
+                  let end = EventTime.parse(gate.reason) else { continue }
+            let limits = context.environments[key.environment ?? ""]?.health
+            if let probe = observation.probes[key], let problem = HealthCheck.problem(probe, limits: limits) {
+                let action = PlannedAction(kind: ActionKind(rawValue: gate.message) ?? .deploy, key: key, change: .update, document: record.spec,
+                                           specHash: record.specHash, version: record.version, commit: record.commit, trigger: gate.reason,
+                                           reason: "health gate")
+                failures.append(GateFailure(action: action, reason: "health gate failed: \(problem)"))
+                var failed = record
+                failed.health = .degraded
+                failed.message = "health gate failed for \(record.version ?? ""): \(problem)"
+                failed.conditions.removeAll { $0.type == Self.healthGateCondition }
+                batch.upsertResources.append(failed)
+                batch.history.append(HistoryEntry(deployment: key.name, environment: key.environment ?? "", version: record.version ?? "",
+                                                  action: "healthGate", outcome: "failed", commit: record.commit, time: Date(),
+                                                  blueprint: record.spec["spec"]?["blueprint"]?.string))
+            } else if now >= end {
+                var passed = record
+                passed.health = .healthy
+                passed.message = nil
+                passed.conditions.removeAll { $0.type == Self.healthGateCondition }
+                batch.upsertResources.append(passed)
+                prove(key, version: record.version, blueprint: record.spec["spec"]?["blueprint"]?.string, action: gate.message,
+                      commit: record.commit, into: &batch)
+            } else {
+                outcome.nextWindowEnd = min(outcome.nextWindowEnd ?? end, end)
+            }
+        }
+    }
+}
+
+/// The health gate's test of one probe (DESIGN §6): healthy, and within the limits it reports against.
+enum HealthCheck {
+    static func problem(_ probe: ProbeResult, limits: HealthGate?) -> String? {
+        if probe.state != .inSync { return probe.message ?? "the target no longer runs it (\(probe.state.rawValue))" }
+        if probe.health == .degraded || probe.health == .missing {
+            return probe.message ?? "the target reports it \(probe.health.rawValue.lowercased())"
+        }
+        if let max = limits?.maxErrorRate, let rate = probe.errorRate, rate > max { return "error rate \(rate) above \(max)" }
+        if let max = limits?.maxP95LatencyMs, let latency = probe.responseTimeMs, latency > max {
+            return "p95 latency \(latency) ms above \(max) ms"
+        }
+        return nil
+    }
+}
