@@ -2,6 +2,7 @@
 import Foundation
 import Logging
 import Manifests
+import Reconcile
 import StewardTesting
 import Testing
 
@@ -20,6 +21,8 @@ struct IncrementalParseTests {
         _ = try await reconciler.pass()
         let files = reconciler.source.cache.misses
         #expect(files == 10)
+        // the second pass promotes what the first proved in staging, without parsing again
+        #expect(try await reconciler.pass().plan.actions.map(\.kind) == [.promote])
         #expect(try await reconciler.pass().plan.actions.isEmpty)
         #expect(reconciler.source.cache.misses == files)
         #expect(reconciler.source.cache.hits == 0)
@@ -59,6 +62,7 @@ struct IncrementalParseTests {
         let fleet = try FleetWorkspace()
         let reconciler = try await reconciler(fleet)
         _ = try await reconciler.pass()
+        _ = try await reconciler.pass()  // production is promoted once staging proved the version
         try fleet.repo.remove("deployments/desktop-assistant-staging.yaml")
         try fleet.repo.commit("delete")
         let pruned = try await reconciler.pass()

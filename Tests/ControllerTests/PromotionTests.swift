@@ -185,4 +185,36 @@ struct PromotionTests {
         try await reconciler.store.close()
         await fleet.stop()
     }
+
+    @Test func healthGateWatchesTheWindowThenProvesOrRollsBack() async throws {
+        let fleet = try await PromotionFleet(production: .init(revertCommit: false,
+                                                               health: "{maxErrorRate: 0.01, maxP95LatencyMs: 500, windowSeconds: 1}"))
+        let reconciler = try await fleet.reconciler()
+        fleet.console.setHealth(deployment: "robot-nav-production", status: "healthy", errorRate: 0.001, responseTime: 120)
+        _ = try await reconciler.pass()
+        let promoted = try await reconciler.pass()
+        #expect(promoted.nextGateCheck != nil)
+        #expect(try await fleet.applied(reconciler, "robot-nav-production")?.health == .progressing)
+        try await Task.sleep(for: .seconds(1.2))
+        let proven = try await reconciler.pass()
+        #expect(proven.nextGateCheck == nil && !proven.failed)
+        let record = try #require(try await fleet.applied(reconciler, "robot-nav-production"))
+        #expect(record.health == .healthy)
+        #expect(try await reconciler.store.history(deployment: "robot-nav-production").contains { $0.outcome == "proven" && $0.version == "1.2.0" })
+
+        try fleet.setVersion("robot-nav-staging", "1.3.0")
+        _ = try fleet.repo.commit("staging to 1.3.0")
+        _ = try await reconciler.pass()
+        try fleet.setVersion("robot-nav-production", "1.3.0")
+        _ = try fleet.repo.commit("production to 1.3.0")
+        _ = try await reconciler.pass()
+        #expect(try await fleet.applied(reconciler, "robot-nav-production")?.health == .progressing)
+        fleet.console.setHealth(deployment: "robot-nav-production", status: "healthy", errorRate: 0.2, responseTime: 120)
+        let failed = try await reconciler.pass()
+        #expect(failed.gateFailures.count == 1 && failed.gateFailures[0].contains("health gate failed: error rate 0.2 above 0.01"))
+        #expect(fleet.console.calls("POST", "/api/deployments/rollback").count == 1)
+        #expect(try await reconciler.store.holds().map(\.version) == ["1.3.0"])
+        try await reconciler.store.close()
+        await fleet.stop()
+    }
 }
