@@ -11,7 +11,7 @@ extension Reconciler {
     /// applied resources as they stand after the pass.
     func recordPass(head: CommitInfo, good: SourceState.Good, errors: [ValidationError], plan: Plan,
                     report: Executor.Report?, observation: Observation, driftTriggers: [ResourceKey: String],
-                    reread: Bool = false) async throws -> [AppliedResource] {
+                    reread: Bool = false, gateFailures: Int = 0) async throws -> [AppliedResource] {
         var batch = StoreBatch()
         let now = Date()
         let cursor = try await store.sourceCursor()
@@ -60,11 +60,12 @@ extension Reconciler {
             batch.upsertResources.append(record)
         }
         if let report, !(report.succeeded.isEmpty && report.failed.isEmpty) {
+            let gates = gateFailures == 0 ? "" : "; \(gateFailures) gate\(gateFailures == 1 ? "" : "s") failed"
             batch.events.append(NewEvent(time: now, commit: good.commit.sha, type: .reconcileFinished,
-                                         reason: report.hasFailures ? "ReconcileFailed" : "ReconcileSucceeded",
-                                         message: "\(plan.actions.count) action\(plan.actions.count == 1 ? "" : "s"): \(report.succeeded.count) succeeded, \(report.skipped.count) already done, \(report.failed.count) failed",
+                                         reason: report.hasFailures || gateFailures > 0 ? "ReconcileFailed" : "ReconcileSucceeded",
+                                         message: "\(plan.actions.count) action\(plan.actions.count == 1 ? "" : "s"): \(report.succeeded.count) succeeded, \(report.skipped.count) already done, \(report.failed.count) failed\(gates)",
                                          data: .object(["succeeded": .int(report.succeeded.count), "failed": .int(report.failed.count),
-                                                        "skipped": .int(report.skipped.count)])))
+                                                        "skipped": .int(report.skipped.count), "gatesFailed": .int(gateFailures)])))
         }
         if !batch.isEmpty { _ = try await store.commit(batch) }
         var after = current

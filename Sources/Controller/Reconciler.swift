@@ -101,7 +101,8 @@ public final class Reconciler {
         var outcome = try await runGates(report: report, observation: observation, context: gates.context, executor: executor,
                                          commit: good.commit)
         let resources = try await recordPass(head: head, good: good, errors: seen.errors, plan: plan, report: report,
-                                             observation: observation, driftTriggers: triggers, reread: outcome.wrote || !gates.holdChanges.isEmpty)
+                                             observation: observation, driftTriggers: triggers, reread: outcome.wrote || !gates.holdChanges.isEmpty,
+                                             gateFailures: outcome.failures.count)
         for revert in outcome.reverts {
             await commitRevert(revert, fleet: good.fleet, repository: repository)
         }
