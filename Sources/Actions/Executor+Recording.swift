@@ -15,7 +15,7 @@ extension Executor {
                                                         resource: action.key.resource, environment: action.key.environment, startedAt: now))
                 batch.events.append(NewEvent(time: now, commit: action.commit, resource: action.key.resource, environment: action.key.environment,
                                              type: .actionStarted, reason: action.kind.rawValue, message: Self.describe(action),
-                                             data: .object(["key": .string(action.idempotencyKey), "change": .string(action.change.rawValue)])))
+                                             data: .object(startedData(action))))
             }
             _ = try await store.commit(batch)
         }
@@ -75,6 +75,13 @@ extension Executor {
             }
             _ = try await store.commit(batch)
         }
+    }
+
+    /// The `actionStarted` data: key and change, and the rollout strategy handed to the driver (DESIGN §2).
+    private func startedData(_ action: PlannedAction) -> [String: JSONValue] {
+        var data: [String: JSONValue] = ["key": .string(action.idempotencyKey), "change": .string(action.change.rawValue)]
+        if [.deploy, .promote, .rollback].contains(action.kind), let strategy = strategies[action.environmentName] { data["strategy"] = strategy }
+        return data
     }
 
     private func event(_ action: PlannedAction, type: EventType, message: String, data: JSONValue?, now: Date) -> NewEvent {

@@ -19,6 +19,11 @@ struct PromotionTests {
         let promote = try #require(second.plan.actions.first { $0.key.name == "robot-nav-production" })
         #expect(promote.kind == .promote && promote.change == .promote)
         #expect(fleet.console.calls.contains { $0.method == "POST" && $0.path.hasSuffix("/promote") })
+        // the strategy goes to the console and into the event log
+        let promoteCall = try #require(fleet.console.calls.first { $0.method == "POST" && $0.path.hasSuffix("/promote") })
+        #expect(promoteCall.body?["strategy"]?["type"] == .string("canary"))
+        let started = try await fleet.events(reconciler, type: "actionStarted").first { $0.reason == "promote" }
+        #expect(started?.data?["strategy"]?["steps"] == .array([.int(10), .int(50), .int(100)]))
 
         try fleet.setVersion("robot-nav-production", "1.3.0")
         let asked = try fleet.repo.commit("production to 1.3.0 before staging")
