@@ -45,8 +45,10 @@ extension Reconciler {
         var failures: [GateFailure] = []
         var batch = StoreBatch()
         let now = self.now()
-        let current = Dictionary(try await store.resources().filter { $0.key.kind == .deployment }.map { ($0.key, $0) },
-                                 uniquingKeysWith: { a, _ in a })
+        let watching = observation.applied.values.contains { $0.conditions.contains { $0.type == Self.healthGateCondition } }
+        guard !deployed.isEmpty || watching else { return outcome }
+        let current = deployed.isEmpty ? observation.applied.filter { $0.key.kind == .deployment }
+            : Dictionary(try await store.resources().filter { $0.key.kind == .deployment }.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         for action in deployed {
             let policy = context.environments[action.environmentName] ?? EnvironmentPolicy()
             if let message = smokeFailures[action.key] {

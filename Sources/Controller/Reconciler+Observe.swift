@@ -19,8 +19,17 @@ struct Observation {
 }
 
 extension Reconciler {
-    func observe(_ fleet: Fleet, commit: String, repository: GitRepository) async throws -> Observation {
+    /// What was applied: kept in memory between passes (the controller is the only writer of
+    /// resources), read from the store after a failed pass or on the first one.
+    func appliedResources() async throws -> [ResourceKey: AppliedResource] {
+        if let appliedCache { return appliedCache }
         let applied = Dictionary(try await store.resources().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        appliedCache = applied
+        return applied
+    }
+
+    func observe(_ fleet: Fleet, commit: String, repository: GitRepository) async throws -> Observation {
+        let applied = try await appliedResources()
         let checkouts = settings.resolve(".steward/checkouts")
         let drivers = DriverFactory(settings: settings).make(fleet) {
             try repository.export(commit: commit, to: (checkouts as NSString).appendingPathComponent(commit))

@@ -32,6 +32,8 @@ public final class Reconciler {
     var source: SourceState
     /// Whether passes ask the drivers what targets run (benchmarks time probes separately).
     var probeTargets = true
+    /// The applied resources as the last pass left them (nil: read them from the store).
+    var appliedCache: [ResourceKey: AppliedResource]?
     /// The time gates and sync windows are judged at: the wall clock, or the fixed
     /// `STEWARD_TEST_NOW` (RFC 3339) so tests can place a pass inside or outside a window.
     public var now: @Sendable () -> Date = Reconciler.defaultClock()
@@ -63,6 +65,7 @@ public final class Reconciler {
             if let resources = result.resources { ReconcileMetrics.recordResources(resources) }
             return result
         } catch {
+            appliedCache = nil
             ReconcileMetrics.recordPass(duration: Date().timeIntervalSince(started), failed: true, report: nil)
             throw error
         }
@@ -103,6 +106,7 @@ public final class Reconciler {
         let resources = try await recordPass(head: head, good: good, errors: seen.errors, plan: plan, report: report,
                                              observation: observation, driftTriggers: triggers, reread: outcome.wrote || !gates.holdChanges.isEmpty,
                                              gateFailures: outcome.failures.count)
+        appliedCache = Dictionary(resources.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         for revert in outcome.reverts {
             await commitRevert(revert, fleet: good.fleet, repository: repository)
         }
