@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "StewardTesting"], swiftSettings: strict),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "StewardTesting"], swiftSettings: strict),
         .testTarget(name: "ActionsTests", dependencies: ["Actions", "StewardTesting"], swiftSettings: strict),
-        .testTarget(name: "ControllerTests", dependencies: ["Controller", "StewardTesting"], swiftSettings: strict),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "StewardTesting"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI", "StewardTesting"], swiftSettings: strict),
         .testTarget(
             name: "StewardCLITests",
@@ -127,3 +127,9 @@ let package = Package(
         .testTarget(name: "StewardTestingTests", dependencies: ["StewardTesting"], swiftSettings: strict),
     ]
 )
+
+// The libFuzzer harness (scripts/fuzz): present only with STEWARD_FUZZ=1, so normal builds and CI
+// never build it. Build flags: -sanitize=fuzzer -parse-as-library (FuzzEntry.swift starts libFuzzer's driver).
+if Context.environment["STEWARD_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(name: "StewardFuzz", dependencies: ["Manifests", "Reconcile"], swiftSettings: strict))
+}

@@ -18,8 +18,12 @@ public struct ControllerSettings: Sendable {
     public static func load(path: String) throws -> ControllerSettings {
         do {
             let config = try ControllerConfig.load(path: path)
-            let folder = ((path as NSString).deletingLastPathComponent as NSString).standardizingPath
-            return ControllerSettings(config: config, file: path, baseDirectory: folder.isEmpty ? "." : folder)
+            // Absolute, so paths built from it (exec checkouts, local roots) mean the same from any folder.
+            var folder = (path as NSString).deletingLastPathComponent
+            if !folder.hasPrefix("/") {
+                folder = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(folder)
+            }
+            return ControllerSettings(config: config, file: path, baseDirectory: (folder as NSString).standardizingPath)
         } catch let error as ControllerConfig.LoadError {
             throw ControllerError(error.description)
         }

@@ -26,17 +26,34 @@ struct SourceState {
     /// back to the last applied commit so it keeps being reconciled (DESIGN §7).
     mutating func load(_ head: CommitInfo, repository: GitRepository, registered: [BlueprintRef: String], lastApplied: String?) throws -> Seen {
         if let parsed, parsed.commit.sha == head.sha { return parsed }
+        if let held = forcePushProblem(head, repository: repository, lastApplied: lastApplied) {
+            // A non-fast-forward head is held like an invalid one: the last applied commit stays.
+            let seen = Seen(commit: head, errors: [held])
+            parsed = seen
+            if lastGood.map({ $0.commit.sha != lastApplied }) ?? true {
+                lastGood = nil
+                fallBack(to: lastApplied, head: head, repository: repository, registered: registered)
+            }
+            return seen
+        }
         let report = try validate(head.sha, repository: repository, registered: registered)
         let seen = Seen(commit: head, errors: report.errors)
         parsed = seen
         if report.isValid {
             lastGood = Good(commit: head, fleet: report.fleet)
-        } else if lastGood == nil, let lastApplied, lastApplied != head.sha,
-                  let previous = try? validate(lastApplied, repository: repository, registered: registered), previous.isValid,
-                  let commit = try? repository.commit(lastApplied) {
-            lastGood = Good(commit: commit, fleet: previous.fleet)
+        } else if lastGood == nil {
+            fallBack(to: lastApplied, head: head, repository: repository, registered: registered)
         }
         return seen
+    }
+
+    /// Makes the last applied commit the one reconciled, when it still validates.
+    private mutating func fallBack(to lastApplied: String?, head: CommitInfo, repository: GitRepository,
+                                   registered: [BlueprintRef: String]) {
+        guard let lastApplied, lastApplied != head.sha,
+              let previous = try? validate(lastApplied, repository: repository, registered: registered), previous.isValid,
+              let commit = try? repository.commit(lastApplied) else { return }
+        lastGood = Good(commit: commit, fleet: previous.fleet)
     }
 
     mutating func validate(_ sha: String, repository: GitRepository, registered: [BlueprintRef: String]) throws -> ValidationReport {

@@ -29,10 +29,10 @@ enum StoreURL: Sendable, Hashable {
     /// The URL with any password replaced by `***`.
     static func redact(_ text: String) -> String {
         guard let schemeEnd = text.range(of: "://") else { return text }
-        let authorityEnd = text[schemeEnd.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" }) ?? text.endIndex
-        let authority = text[schemeEnd.upperBound..<authorityEnd]
-        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return text }
-        return String(text[..<authority.index(after: colon)]) + "***" + String(text[at...])
+        // The user info ends at the last `@` (a password may hold `/`, `?` or `@` itself).
+        let rest = text[schemeEnd.upperBound...]
+        guard let at = rest.lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") else { return text }
+        return String(text[..<text.index(after: colon)]) + "***" + String(text[at...])
     }
 }
 
