@@ -26,7 +26,7 @@ import Testing
     }
 
     func driver(_ console: ConsoleServer, environment: String = "staging", token: String? = HTTPDriverTests.token,
-                requestTimeout: Double = 5, deployTimeout: Double = 10, retries: Int = 3) -> HTTPDriver {
+                requestTimeout: Double = 60, deployTimeout: Double = 90, retries: Int = 3) -> HTTPDriver {
         HTTPDriver(baseURL: console.baseURL, token: token, environment: environment, requestTimeout: requestTimeout,
                    pollInterval: 0.02, deployTimeout: deployTimeout, retries: retries, initialBackoff: 0.01)
     }
