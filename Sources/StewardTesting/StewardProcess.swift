@@ -27,33 +27,24 @@ public enum StewardProcess {
         }
     }
 
-    /// Runs `steward ARGS` in `directory` with extra environment variables, no shell.
+    /// Runs `steward ARGS` in `directory` with extra environment variables, no shell. Blocks the
+    /// calling thread but never depends on the concurrency pool (see `Subprocess`).
     public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
                            stdin: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = try executable
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
-        process.environment = env
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try? input.fileHandleForWriting.close()
-        // Read both pipes concurrently so a full pipe never blocks the child.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data(), errData = Data()
-        group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Result(exitCode: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        let output = try Subprocess.run(try executable.path, arguments, in: directory, environment: env, stdin: stdin)
+        return Result(exitCode: output.status, stdout: output.stdout, stderr: output.stderr)
+    }
+
+    /// `run` on a thread of its own: for a child that talks to a server in this test process, whose
+    /// handlers need the concurrency pool that blocking waits would hold.
+    public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
+                           stdin: String? = nil) async throws -> Result {
+        let result: Swift.Result<Result, any Error> = await Subprocess.offPool {
+            Swift.Result { try run(arguments, in: directory, environment: environment, stdin: stdin) }
+        }
+        return try result.get()
     }
 
     /// The package root (for examples and fixtures).

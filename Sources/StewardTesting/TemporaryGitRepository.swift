@@ -159,36 +159,13 @@ public final class TemporaryGitRepository: @unchecked Sendable {
     /// Runs `git` (found on PATH, no shell) in `directory`, isolated from the user's and system's git config.
     @discardableResult
     public static func runGit(_ args: [String], in directory: URL, environment: [String: String] = [:]) throws -> String {
-        let scratch = try TemporaryDirectory(prefix: "steward-git-output")
-        let outURL = scratch.appending("stdout")
-        let errURL = scratch.appending("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-
-        let process = Process()
-        process.executableURL = try gitExecutable()
-        process.arguments = args
-        process.currentDirectoryURL = directory
-        process.environment = isolatedEnvironment().merging(environment) { _, new in new }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-
-        let output = String(decoding: try Data(contentsOf: outURL), as: UTF8.self)
-        let errors = String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            throw GitCommandError(
-                arguments: args,
-                status: process.terminationStatus,
-                standardError: errors.trimmingCharacters(in: .whitespacesAndNewlines)
-            )
+        let result = try Subprocess.run(try gitExecutable().path, args, in: directory.path,
+                                        environment: isolatedEnvironment().merging(environment) { _, new in new })
+        guard result.status == 0 else {
+            throw GitCommandError(arguments: args, status: result.status,
+                                  standardError: result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
         }
+        let output = result.stdout
         return output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 

@@ -172,23 +172,8 @@ final class BackupSandbox: @unchecked Sendable {
 /// Runs a command (no shell) and returns its exit code and stdout.
 @discardableResult
 func runTool(_ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String]? = nil) throws -> (code: Int32, out: String, err: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    if let environment { process.environment = environment }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let group = DispatchGroup()
-    nonisolated(unsafe) var outData = Data()
-    group.enter()
-    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    let result = try Subprocess.run(executable, arguments, in: directory, environment: environment ?? ProcessInfo.processInfo.environment)
+    return (result.status, result.stdout, result.stderr)
 }
 
 @Suite("backup building blocks: archive names, SHA-256, locks")

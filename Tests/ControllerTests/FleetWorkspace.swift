@@ -53,13 +53,8 @@ enum TestPostgres {
             throw ProcessFailure(message: "STEWARD_TEST_POSTGRES_URL is not set: run the tests through scripts/test, which starts PostgreSQL")
         }
         let name = "steward_e2e_\(UInt32.random(in: 0...UInt32.max))"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        process.arguments = [admin, "-q", "-c", "CREATE DATABASE \(name)"]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ProcessFailure(message: "CREATE DATABASE failed") }
+        let created = try Subprocess.run("/usr/bin/psql", [admin, "-q", "-c", "CREATE DATABASE \(name)"])
+        guard created.status == 0 else { throw ProcessFailure(message: "CREATE DATABASE failed: \(created.stderr)") }
         guard let slash = admin.lastIndex(of: "/") else { throw ProcessFailure(message: "bad admin URL") }
         return String(admin[..<slash]) + "/" + name
     }

@@ -55,7 +55,7 @@ struct ReleaseCommandTests {
         let tip = try fleet.repo.git("rev-parse", "HEAD")
         try fleet.repo.write("deployments/robot-nav-staging.yaml", "# edited by hand\n" + (fleet.repo.read("deployments/robot-nav-staging.yaml") ?? ""))
         for arguments in [["promote", "robot-navigation-agent", "--to", "production"], ["rollback", "robot-nav-staging", "--to", "1.2.0"]] {
-            let result = try StewardProcess.run(arguments, in: fleet.path)
+            let result = try await StewardProcess.run(arguments, in: fleet.path)
             #expect(result.exitCode == 1)
             #expect(result.stderr.hasPrefix("error: ") && result.stderr.contains("deployments/robot-nav-staging.yaml"))
             #expect(result.stderr.split(separator: "\n").count == 1)

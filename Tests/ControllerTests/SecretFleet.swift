@@ -88,16 +88,9 @@ final class SecretFleet {
     func serve() async throws -> [String: String] {
         let log = secretsFolder.path + "/run.log"
         FileManager.default.createFile(atPath: log, contents: nil)
-        let process = Process()
-        process.executableURL = try StewardProcess.executable
-        process.arguments = ["run", "--log-format", "json"] + config
-        process.currentDirectoryURL = URL(fileURLWithPath: path)
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        let process = try Subprocess(try StewardProcess.executable.path, ["run", "--log-format", "json"] + config, in: path,
+                                     environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                                     stdout: log, stderr: log)
         var port: Int?
         for _ in 0..<300 where port == nil {
             try await Task.sleep(for: .milliseconds(100))
@@ -132,9 +125,8 @@ final class SecretFleet {
             #expect((status == 401) == (name == "wrong"), "webhook \(name): \(status)")
         }
         try await Task.sleep(for: .seconds(1))
-        process.terminate()
-        process.waitUntilExit()
-        try handle.close()
+        process.signal(SIGTERM)
+        _ = await process.wait()
         outputs["run (controller log)"] = try String(contentsOfFile: log, encoding: .utf8)
         return outputs
     }

@@ -21,12 +21,12 @@ struct SecretLeakTests {
         let console = try await ConsoleServer.start(token: Self.consoleToken)
         let fleet = try SecretFleet(console: console)
         var outputs: [String: String] = [:]
-        func run(_ arguments: String...) throws -> StewardProcess.Result {
-            let result = try StewardProcess.run(arguments + fleet.config, in: fleet.path, environment: fleet.environment)
+        func run(_ arguments: String...) async throws -> StewardProcess.Result {
+            let result = try await StewardProcess.run(arguments + fleet.config, in: fleet.path, environment: fleet.environment)
             outputs[arguments.joined(separator: " ")] = result.stdout + "\n" + result.stderr
             return result
         }
-        let first = try run("run", "--once")
+        let first = try await run("run", "--once")
         #expect(first.exitCode == 0, "\(first.stderr)")
         #expect(!console.deployments(environment: "staging").isEmpty, "the http driver reached the console")
         // A change that the console refuses puts error paths (messages, retries) into the log too.
@@ -34,11 +34,11 @@ struct SecretLeakTests {
         try fleet.repo.write("adapters/desktop-main.yaml",
                              try #require(fleet.repo.read("adapters/desktop-main.yaml")).replacingOccurrences(of: "memoryMb: 4096", with: "memoryMb: 6144"))
         try fleet.repo.commit("more memory")
-        _ = try run("run", "--once")
+        _ = try await run("run", "--once")
         for arguments in [["status", "-o", "json"], ["status"], ["logs", "-o", "json"], ["logs"], ["diff", "-o", "json"], ["diff", "-o", "markdown"],
                           ["diff", "-o", "junit"], ["diff"], ["validate", "-o", "json"], ["validate"], ["verify-log"],
                           ["history", "robot-nav-staging", "-o", "json"], ["backup", "list", "-o", "json"]] {
-            let result = try StewardProcess.run(arguments + fleet.config, in: fleet.path, environment: fleet.environment)
+            let result = try await StewardProcess.run(arguments + fleet.config, in: fleet.path, environment: fleet.environment)
             outputs[arguments.joined(separator: " ")] = result.stdout + "\n" + result.stderr
         }
         #expect(outputs["logs -o json"]?.contains("\"type\":\"actionSucceeded\"") == true)

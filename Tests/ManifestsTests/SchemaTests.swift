@@ -445,29 +445,16 @@ enum PythonSchemaCheck {
         let directory = try TemporaryDirectory(prefix: "steward-schema")
         let script = directory.appending("check.py")
         try source.write(to: script, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch {
+        let result: Subprocess.Output
+        do { result = try Subprocess.run("/usr/bin/env", ["python3", script.path] + arguments) } catch {
             throw ProcessFailure(message: "python3 not found (\(error)); install Python 3, then: pip install jsonschema pyyaml")
         }
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        let stdout = String(decoding: outData, as: UTF8.self), stderr = String(decoding: errData, as: UTF8.self)
-        if process.terminationStatus == 3 {
-            throw ProcessFailure(message: "Python modules missing (\(stdout.trimmingCharacters(in: .whitespacesAndNewlines))): pip install jsonschema pyyaml")
+        if result.status == 3 {
+            throw ProcessFailure(message: "Python modules missing (\(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))): pip install jsonschema pyyaml")
         }
-        guard process.terminationStatus == 0,
-              let object = try? JSONSerialization.jsonObject(with: outData) as? [String: Any] else {
-            throw ProcessFailure(message: "schema check failed (exit \(process.terminationStatus)): \(stderr)\(stdout)")
+        guard result.status == 0,
+              let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
+            throw ProcessFailure(message: "schema check failed (exit \(result.status)): \(result.stderr)\(result.stdout)")
         }
         return object
     }

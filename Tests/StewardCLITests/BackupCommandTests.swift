@@ -181,16 +181,8 @@ struct BackupCommandTests {
 
     @Test func withAControllerRunningTheRequestIsRunByIt() async throws {
         let workspace = try BackupWorkspace()
-        let controller = Process()
-        controller.executableURL = try StewardProcess.executable
-        controller.arguments = ["run"]
-        controller.currentDirectoryURL = URL(fileURLWithPath: workspace.path)
         let log = workspace.path + "/controller.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        controller.standardOutput = FileHandle(forWritingAtPath: log)
-        controller.standardError = FileHandle(forWritingAtPath: log)
-        try controller.run()
-        defer { if controller.isRunning { controller.terminate(); controller.waitUntilExit() } }
+        let controller = try Subprocess(try StewardProcess.executable.path, ["run"], in: workspace.path, stdout: log, stderr: log)
         // Wait for the first apply.
         let deadline = Date().addingTimeInterval(60)
         while true {
@@ -206,8 +198,8 @@ struct BackupCommandTests {
         #expect(run.stderr.contains("a running controller holds the store"), "\(run.stderr)")
         #expect(run.stdout.hasPrefix("backup events succeeded: "))
         #expect(workspace.files("var/backups/events").count == 2)
-        controller.terminate()
-        controller.waitUntilExit()
+        controller.signal(SIGTERM)
+        _ = await controller.wait()
         let verify = try workspace.steward("verify-log")
         #expect(verify.exitCode == 0, "\(verify.stderr)")
         let logs = try workspace.steward("logs", "-o", "json")

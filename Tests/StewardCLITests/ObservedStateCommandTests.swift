@@ -44,7 +44,7 @@ struct ObservedStateCommandTests {
 
     @Test func statusJSONAndTable() async throws {
         let dir = try await seeded()
-        let json = try StewardProcess.run(["status", "-o", "json"], in: dir.path)
+        let json = try await StewardProcess.run(["status", "-o", "json"], in: dir.path)
         #expect(json.exitCode == 0, "\(json.stderr)")
         #expect(json.stdout == """
             {
@@ -84,7 +84,7 @@ struct ObservedStateCommandTests {
             }
 
             """)
-        let table = try StewardProcess.run(["status"], in: dir.path)
+        let table = try await StewardProcess.run(["status"], in: dir.path)
         let lines = table.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.range(of: #"^KIND +NAME +ENVIRONMENT +VERSION +SYNC +HEALTH +COMMIT +AGE +MESSAGE$"#, options: .regularExpression) != nil)
         #expect(lines.first?.hasPrefix("KIND            NAME           ENVIRONMENT  VERSION  SYNC       HEALTH    COMMIT   AGE") == true)
@@ -94,35 +94,35 @@ struct ObservedStateCommandTests {
 
     @Test func logsTextJSONAndFilters() async throws {
         let dir = try await seeded()
-        let text = try StewardProcess.run(["logs"], in: dir.path)
+        let text = try await StewardProcess.run(["logs"], in: dir.path)
         #expect(text.stdout == """
             2023-11-14T22:13:20.000Z  -  Reconcile  pass started
             2023-11-14T22:13:20.000Z  Deployment/nav (staging)  deploy  deployed 1.2.0
             2023-11-14T22:14:20.000Z  Deployment/nav (staging)  deploy  deploy failed: 500
 
             """)
-        let json = try StewardProcess.run(["logs", "-o", "json", "--resource", "Deployment/nav"], in: dir.path)
+        let json = try await StewardProcess.run(["logs", "-o", "json", "--resource", "Deployment/nav"], in: dir.path)
         let records = json.stdout.split(separator: "\n").map { try? JSONDecoder().decode(EventRecord.self, from: Data($0.utf8)) }
         #expect(records.count == 2)
         #expect(records.compactMap { $0?.seq } == [2, 3])
         #expect(records.allSatisfy { $0.map { EventChain.hash(of: $0) == $0.hash } == true })
-        let recent = try StewardProcess.run(["logs", "--since", "10m"], in: dir.path)
+        let recent = try await StewardProcess.run(["logs", "--since", "10m"], in: dir.path)
         #expect(recent.exitCode == 0)
         #expect(recent.stdout.isEmpty)
-        let bad = try StewardProcess.run(["logs", "--since", "yesterday-ish"], in: dir.path)
+        let bad = try await StewardProcess.run(["logs", "--since", "yesterday-ish"], in: dir.path)
         #expect(bad.exitCode == 64)
     }
 
     @Test func historyTableAndJSON() async throws {
         let dir = try await seeded()
-        let table = try StewardProcess.run(["history", "nav"], in: dir.path)
+        let table = try await StewardProcess.run(["history", "nav"], in: dir.path)
         #expect(table.stdout == """
             TIME                      ENVIRONMENT  VERSION  ACTION  OUTCOME    COMMIT   SEQ
             2023-11-14T22:13:20.000Z  staging      1.2.0    deploy  succeeded  1111111  2
             2023-11-14T22:14:20.000Z  staging      1.3.0    deploy  failed     2222222  3
 
             """)
-        let json = try StewardProcess.run(["history", "nav", "-o", "json"], in: dir.path)
+        let json = try await StewardProcess.run(["history", "nav", "-o", "json"], in: dir.path)
         let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(document["deployment"] as? String == "nav")
         let entries = try #require(document["entries"] as? [[String: Any]])
@@ -132,13 +132,13 @@ struct ObservedStateCommandTests {
 
     @Test func verifyLogPassesThenNamesTheFirstBadSeq() async throws {
         let dir = try await seeded()
-        let ok = try StewardProcess.run(["verify-log"], in: dir.path)
+        let ok = try await StewardProcess.run(["verify-log"], in: dir.path)
         #expect(ok.exitCode == 0)
         #expect(ok.stdout.hasPrefix("ok: 3 records, head seq 3 hash "))
         let file = dir.path + "/.steward/events/events-000001.jsonl"
         let text = try String(contentsOfFile: file, encoding: .utf8)
         try text.replacingOccurrences(of: "deployed 1.2.0", with: "deployed 9.9.9").write(toFile: file, atomically: true, encoding: .utf8)
-        let broken = try StewardProcess.run(["verify-log"], in: dir.path)
+        let broken = try await StewardProcess.run(["verify-log"], in: dir.path)
         #expect(broken.exitCode == 1)
         #expect(broken.stderr.hasPrefix("error: event log broken at seq 2:"), "\(broken.stderr)")
     }
