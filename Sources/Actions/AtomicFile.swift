@@ -46,7 +46,7 @@ public enum AtomicFile {
             _ = unlink(temp)
             throw error
         }
-        try syncFolder(folder)
+        try FolderSyncs.shared.sync(folder, using: syncFolder)
         return true
     }
 
@@ -62,18 +62,20 @@ public enum AtomicFile {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw AtomicFileError(path: path, operation: "stat", code: errno) }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw AtomicFileError(path: path, operation: "read", code: EISDIR) }
-        var result: [UInt8] = []
-        result.reserveCapacity(Int(info.st_size))
-        var chunk = [UInt8](repeating: 0, count: 65_536)
+        // Read into a buffer of the file's size (plus one byte to notice growth), not a 64 KiB scratch chunk.
+        var result = [UInt8](repeating: 0, count: max(Int(info.st_size), 0) + 1)
+        var filled = 0
         while true {
-            let count = chunk.withUnsafeMutableBytes { posixRead(fd, $0.baseAddress, $0.count) }
+            if filled == result.count { result.append(contentsOf: repeatElement(0, count: result.count)) }
+            let count = result.withUnsafeMutableBytes { posixRead(fd, $0.baseAddress! + filled, $0.count - filled) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw AtomicFileError(path: path, operation: "read", code: errno)
             }
             if count == 0 { break }
-            result.append(contentsOf: chunk[0..<count])
+            filled += count
         }
+        result.removeSubrange(filled...)
         return result
     }
 

@@ -74,7 +74,7 @@ struct LocalFile: Sendable, Hashable {
     /// root) are made; without, nil when a folder does not exist.
     func path(under root: String, create: Bool) throws(DriverError) -> String? {
         guard !root.isEmpty else { throw DriverError("the local driver's root is empty", transient: false) }
-        if create {
+        if create, !Self.isDirectory(root) {
             do {
                 try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             } catch {
@@ -97,6 +97,10 @@ struct LocalFile: Sendable, Hashable {
                 if mkdir(candidate, 0o755) != 0 && errno != EEXIST {
                     throw DriverError("cannot create \(candidate): \(String(cString: strerror(errno)))", transient: false)
                 }
+            } else if (info.st_mode & S_IFMT) == S_IFDIR {
+                // A plain folder (not a link) in a resolved folder resolves to itself: no realpath needed.
+                folder = candidate
+                continue
             }
             guard let real = Self.realPath(candidate) else {
                 // A dangling symlink: it points nowhere inside the root either.
@@ -113,6 +117,12 @@ struct LocalFile: Sendable, Hashable {
             folder = real
         }
         return folder == "/" ? "/\(fileName)" : "\(folder)/\(fileName)"
+    }
+
+    /// Whether `path` is a folder (following links), as a cheap check before creating it.
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// `realpath(3)` of a path, nil when it does not resolve.

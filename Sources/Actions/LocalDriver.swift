@@ -19,9 +19,9 @@ public struct LocalDriver: Driver {
         let action = request.action
         switch action.kind {
         case .configureAdapter, .registerVersion, .deploy, .promote, .rollback:
-            return try write(request)
+            return try await Self.onFileQueue { try self.write(request) }
         case .removeAdapter, .undeploy:
-            return try remove(request)
+            return try await Self.onFileQueue { try self.remove(request) }
         case .smokeTest:
             return try smokeTest(request)
         case .backup, .pruneBackups:
@@ -105,6 +105,16 @@ public struct LocalDriver: Driver {
     static func isWrittenBySteward(_ bytes: [UInt8]) -> Bool {
         guard let value = parseJSON(bytes), case .object(let block)? = value["steward"] else { return false }
         return block["commit"] != nil
+    }
+
+    /// Writes and removals wait on fsync: they run on their own threads, off the cooperative pool,
+    /// so concurrent actions overlap their syncs (and share folder syncs, see `FolderSyncs`).
+    static let fileQueue = DispatchQueue(label: "steward.local-driver.files", attributes: .concurrent)
+
+    static func onFileQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            fileQueue.async { continuation.resume(with: Result { try body() }) }
+        }
     }
 
     /// Parses JSON text into a `JSONValue`, nil when it is not valid JSON.

@@ -1,3 +1,4 @@
+import Foundation
 import GitSource
 import Manifests
 
@@ -7,6 +8,8 @@ struct ParseCache {
     private var current: [String: ManifestParser.FileResult] = [:]
     private var previous: [String: ManifestParser.FileResult] = [:]
     let capacity: Int
+    /// Canonical documents of the manifests, kept across commits for the fleets validated here.
+    let documents = DocumentCache()
     private(set) var hits = 0
     private(set) var misses = 0
 
@@ -14,15 +17,37 @@ struct ParseCache {
 
     /// The parse of `file` (re-stamped with its current path), reading and parsing only on a miss.
     mutating func result(for file: SourceFile, limits: YAMLLimits, read: () throws -> [UInt8]) throws -> ManifestParser.FileResult {
-        if let cached = current[file.blobId] ?? previous[file.blobId] {
-            hits += 1
-            store(file.blobId, cached)
-            return Self.restamp(cached, path: file.path)
-        }
+        if let cached = cached(file) { return cached }
         misses += 1
         let parsed = ManifestParser.parse(file: file.path, bytes: try read(), limits: limits)
         store(file.blobId, parsed)
         return parsed
+    }
+
+    /// The parses of `files` in order; misses are read and parsed on up to `workers` threads, each
+    /// helper with its own handle on the repository (a `GitRepository` belongs to one thread).
+    mutating func results(for files: [SourceFile], limits: YAMLLimits, repository: GitRepository,
+                          workers: Int = ParallelParse.defaultWorkers) throws -> [ManifestParser.FileResult] {
+        var results = [ManifestParser.FileResult?](repeating: nil, count: files.count)
+        var missing: [Int] = []
+        for (index, file) in files.enumerated() {
+            if let cached = cached(file) { results[index] = cached } else { missing.append(index) }
+        }
+        let parsed = try ParallelParse.run(missing.map { files[$0] }, limits: limits, repository: repository, workers: workers)
+        for (index, result) in zip(missing, parsed) {
+            misses += 1
+            store(files[index].blobId, result)
+            results[index] = result
+        }
+        return results.map { $0! }
+    }
+
+    /// A cached parse moved to the file's current path, counted as a hit.
+    private mutating func cached(_ file: SourceFile) -> ManifestParser.FileResult? {
+        guard let cached = current[file.blobId] ?? previous[file.blobId] else { return nil }
+        hits += 1
+        store(file.blobId, cached)
+        return Self.restamp(cached, path: file.path)
     }
 
     private mutating func store(_ blobId: String, _ result: ManifestParser.FileResult) {
@@ -52,20 +77,16 @@ extension ManifestSource {
     static func validate(_ repository: GitRepository, commit: String, subPath: String, cache: inout ParseCache,
                          options: FleetValidator.Options) throws -> ValidationReport {
         let snapshot = try repository.snapshot(commit: commit, path: subPath)
+        let files = snapshot.files.filter { FleetValidator.isManifestPath($0.path) }
         var resources: [Resource] = []
         var errors: [ValidationError] = []
-        for file in snapshot.files where FleetValidator.isManifestPath(file.path) {
-            do {
-                let result = try cache.result(for: file, limits: options.limits) {
-                    try repository.readBlob(file.blobId, path: file.path, limit: options.limits.maxFileBytes)
-                }
-                resources += result.resources
-                errors += result.errors
-            } catch let error as GitError where error.code == .blobTooLarge {
-                errors.append(ValidationError(file: file.path, position: SourcePosition(line: 1, column: 1), message: error.message))
-            }
+        resources.reserveCapacity(files.count)
+        for result in try cache.results(for: files, limits: options.limits, repository: repository) {
+            resources += result.resources
+            errors += result.errors
         }
         var report = FleetValidator.validate(resources: resources, parseErrors: errors, options: options)
+        report.fleet.documents = cache.documents
         report.warnings = snapshot.skipped.filter { $0.reason == .submodule || FleetValidator.isManifestPath($0.path) }
             .map { "skipped \($0.reason.rawValue) \($0.path)" }
         return report

@@ -14,6 +14,12 @@ public enum ManifestParser {
     }
 
     public static func parse(file: String, bytes: [UInt8], limits: YAMLLimits = .standard) -> FileResult {
+        if let fast = parseFast(file: file, bytes: bytes, limits: limits) { return fast }
+        return parseGeneral(file: file, bytes: bytes, limits: limits)
+    }
+
+    /// Yams' composer and `NodeDecoder`: every error, with its position and message.
+    static func parseGeneral(file: String, bytes: [UInt8], limits: YAMLLimits = .standard) -> FileResult {
         var result = FileResult()
         let documents: [YAMLDocument]
         do {
@@ -63,20 +69,14 @@ public enum ManifestParser {
         let decoder = NodeDecoder(node: root, codingPath: [], state: state)
         let body: ResourceBody
         do {
-            switch kind {
-            case .runtimeAdapter: body = .runtimeAdapter(try decoder.decodeSelf(RuntimeAdapter.self))
-            case .agentBlueprint: body = .agentBlueprint(try decoder.decodeSelf(AgentBlueprint.self))
-            case .environment: body = .environment(try decoder.decodeSelf(Environment.self))
-            case .deployment: body = .deployment(try decoder.decodeSelf(Deployment.self))
-            case .backupSchedule: body = .backupSchedule(try decoder.decodeSelf(BackupSchedule.self))
-            }
+            body = try ResourceBody.decode(kind, with: decoder)
         } catch let problem as FieldProblem {
             if kind == .agentBlueprint, let name, let version = versionOf(top) { label = "\(kind.rawValue)/\(name)@\(version)" }
             return fail(problem.position, label, problem.path, problem.message)
         } catch {
             return fail(document.position, label, nil, "\(error)")
         }
-        let resource = Resource(body: body, file: file, position: document.position, fieldPositions: state.positions)
+        let resource = Resource(body: body, file: file, position: document.position, positionTable: FieldPositionTable(state.positions))
         var errors = unknownFields(state, resource: resource)
         if body.kindApiVersion != stewardAPIVersion {
             errors.append(resource.error("apiVersion", "unsupported apiVersion '\(body.kindApiVersion)', expected '\(stewardAPIVersion)'"))

@@ -6,28 +6,35 @@ public enum DesiredState {
     /// commit that last changed a resource while its hash is unchanged.
     public static func build(_ fleet: Fleet, commit: String, applied: [ResourceKey: AppliedResource] = [:]) -> [ResourceKey: DesiredResource] {
         var desired: [ResourceKey: DesiredResource] = [:]
-        func add(_ key: ResourceKey, _ document: JSONValue, version: String?) {
-            let hash = ContentHash.sha256Hex(document.canonicalBytes)
-            let since = applied[key].flatMap { $0.specHash == hash ? $0.commit : nil } ?? commit
-            desired[key] = DesiredResource(key: key, document: document, specHash: hash, version: version, commit: since)
+        desired.reserveCapacity(fleet.deployments.count * 2 + fleet.adapters.count * fleet.environments.count)
+        func add(_ key: ResourceKey, _ canonical: CanonicalDocument, version: String?) {
+            let since = applied[key].flatMap { $0.specHash == canonical.hash ? $0.commit : nil } ?? commit
+            desired[key] = DesiredResource(key: key, document: canonical.document, specHash: canonical.hash, version: version, commit: since)
         }
-        for (name, environment) in fleet.environments {
-            for adapter in environment.spec.adapters ?? [] {
-                guard let manifest = fleet.adapters[adapter], let document = try? CanonicalJSON.value(of: manifest) else { continue }
-                add(ResourceKey(kind: .runtimeAdapter, name: adapter, environment: name), document, version: nil)
+        // Documents come from the fleet's cache: a manifest used in several environments, or
+        // unchanged since the last pass, is encoded and hashed once.
+        let documents = fleet.documents
+        documents.build {
+            for (name, environment) in fleet.environments {
+                for adapter in environment.spec.adapters ?? [] {
+                    guard let manifest = fleet.adapters[adapter],
+                          let canonical = documents.document(manifest, key: fleet.adapterIdentities[adapter].map { .init($0) }) else { continue }
+                    add(ResourceKey(kind: .runtimeAdapter, name: adapter, environment: name), canonical, version: nil)
+                }
             }
-        }
-        for deployment in fleet.deployments.values {
-            let environment = deployment.environment
-            if let blueprint = fleet.blueprints[deployment.blueprint], let document = try? CanonicalJSON.value(of: blueprint) {
-                add(ResourceKey(kind: .agentBlueprint, name: deployment.blueprint.description, environment: environment), document,
-                    version: deployment.version)
-            }
-            var manifest = deployment.deployment
-            manifest.spec.version = deployment.version
-            manifest.spec.runtimeAdapter = deployment.runtimeAdapter
-            if let document = try? CanonicalJSON.value(of: manifest) {
-                add(ResourceKey(kind: .deployment, name: deployment.name, environment: environment), document, version: deployment.version)
+            for deployment in fleet.deployments.values {
+                let environment = deployment.environment, ref = deployment.blueprint
+                if let blueprint = fleet.blueprints[ref],
+                   let canonical = documents.document(blueprint, key: fleet.blueprintIdentities[ref].map { .init($0) }) {
+                    add(ResourceKey(kind: .agentBlueprint, name: ref.description, environment: environment), canonical, version: deployment.version)
+                }
+                var manifest = deployment.deployment
+                manifest.spec.version = deployment.version
+                manifest.spec.runtimeAdapter = deployment.runtimeAdapter
+                let key = DocumentCache.Key(deployment.resource.identity, version: deployment.version, runtimeAdapter: deployment.runtimeAdapter)
+                if let canonical = documents.document(manifest, key: key) {
+                    add(ResourceKey(kind: .deployment, name: deployment.name, environment: environment), canonical, version: deployment.version)
+                }
             }
         }
         return desired

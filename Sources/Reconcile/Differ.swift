@@ -28,8 +28,9 @@ public enum Differ {
     public static func diff(desired: [ResourceKey: DesiredResource], applied: [ResourceKey: AppliedResource],
                             probes: [ResourceKey: ObservedProbe]) -> [ResourceChange] {
         var changes: [ResourceChange] = []
-        for key in desired.keys.sorted() {
-            let want = desired[key]!
+        // Keys are visited unsorted and the (few) changes sorted after: the same order, without
+        // sorting every key of a large fleet on a pass that changes nothing.
+        for (key, want) in desired {
             guard let have = applied[key] else {
                 changes.append(ResourceChange(key: key, change: .create, desired: want, applied: nil,
                                               fields: fieldChanges(from: nil, to: want.document), detail: nil))
@@ -43,7 +44,8 @@ public enum Differ {
                                               detail: probe.message ?? (probe.missing ? "missing on the target" : "changed on the target")))
             }
         }
-        for key in applied.keys.sorted() where desired[key] == nil && isTargetResource(key) {
+        changes.sort { $0.key < $1.key }
+        for key in applied.keys.filter({ desired[$0] == nil && isTargetResource($0) }).sorted() {
             changes.append(ResourceChange(key: key, change: .prune, desired: nil, applied: applied[key], fields: [], detail: nil))
         }
         return changes

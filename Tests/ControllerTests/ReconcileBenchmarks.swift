@@ -1,5 +1,6 @@
 @testable import Controller
 import Foundation
+@testable import Manifests
 import Logging
 import StewardTesting
 import Testing
@@ -37,14 +38,75 @@ struct ReconcileBenchmarks {
         print(String(format: "BENCH %@ median=%.4f min=%.4f max=%.4f runs=%d", name, median(values), values.min()!, values.max()!, values.count))
     }
 
-    @Test func reconcile() async throws {
+    /// One measure for a profiler (valgrind --tool=callgrind): STEWARD_BENCH_PROFILE=D applies the fleet into
+    /// an empty store in STEWARD_BENCH_DIR (passes until converged); =B then runs one cold no-op pass on it.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["STEWARD_BENCH_PROFILE"] != nil))
+    func profilePass() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let fleet = try #require(environment["STEWARD_BENCH_FLEET"]), dir = try #require(environment["STEWARD_BENCH_DIR"])
+        if environment["STEWARD_BENCH_PROFILE"] == "D" {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try "source: {repository: \(fleet), branch: main}\nstore: {url: sqlite://state.db}\neventLog: {directory: events}\nreconcile: {concurrency: 8}\n"
+                .write(toFile: dir + "/controller.yaml", atomically: true, encoding: .utf8)
+        }
+        let settings = try ControllerSettings.load(path: dir + "/controller.yaml")
+        var logger = Logger(label: "bench")
+        logger.logLevel = .critical
+        let reconciler = Reconciler(settings: settings, store: try await settings.openStore(), logger: logger)
+        reconciler.probeTargets = false
+        var result: Reconciler.PassResult?
+        let time = environment["STEWARD_BENCH_PROFILE"] == "D" ? try await converge(reconciler)
+            : try await seconds { result = try await reconciler.pass() }
+        try await reconciler.store.close()
+        print(String(format: "BENCH profile-%@ %.4f", environment["STEWARD_BENCH_PROFILE"]!, time),
+              "actions=\(result?.plan.actions.count ?? -1) blocked=\(result?.plan.blocked.count ?? -1)")
+    }
+
+    /// Single-thread parse cost per stage over the fleet's files (read from disk first), with
+    /// STEWARD_BENCH_PARSE=1: the fast path's compose and decode, and the general path.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["STEWARD_BENCH_PARSE"] == "1"))
+    func parseStages() async throws {
+        let fleet = try #require(ProcessInfo.processInfo.environment["STEWARD_BENCH_FLEET"])
+        let source = try ManifestSource.folder(fleet)
+        let files = source.files.map { ($0.path, $0.bytes) }
+        let limits = YAMLLimits.standard
+        var compose: [Double] = [], fast: [Double] = [], general: [Double] = []
+        for _ in 0..<Self.runs {
+            compose.append(await seconds {
+                for (_, bytes) in files { _ = bytes.withUnsafeBufferPointer { FastYAMLTree.compose($0, limits: limits) } }
+            })
+            fast.append(await seconds { for (path, bytes) in files { _ = ManifestParser.parseFast(file: path, bytes: bytes, limits: limits) } })
+            general.append(await seconds { for (path, bytes) in files { _ = ManifestParser.parseGeneral(file: path, bytes: bytes, limits: limits) } })
+        }
+        report("parse-compose", compose)
+        report("parse-fast", fast)
+        report("parse-general", general)
+    }
+
+    /// Passes until one plans nothing (promotion gates apply dev, then staging, then production);
+    /// the time of the passes that acted. Fleets for benchmarks have no health window to wait out.
+    private func converge(_ reconciler: Reconciler) async throws -> Double {
+        var total = 0.0
+        for _ in 0..<10 {
+            var actions = 0
+            let time = try await seconds { actions = try await reconciler.pass().plan.actions.count }
+            if actions == 0 { return total }
+            total += time
+        }
+        Issue.record("the fleet did not converge in 10 passes")
+        return total
+    }
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["STEWARD_BENCH_PROFILE"] == nil
+                   && ProcessInfo.processInfo.environment["STEWARD_BENCH_PARSE"] == nil))
+    func reconcile() async throws {
         let fleet = try #require(ProcessInfo.processInfo.environment["STEWARD_BENCH_FLEET"])
         var applyTimes: [Double] = [], cold: [Double] = [], unchanged: [Double] = [], probes: [Double] = [], changed: [Double] = []
         var converged: TemporaryDirectory?
         for _ in 0..<Self.runs {  // D: full apply into an empty SQLite store, local driver
             let dir = try workspace(fleet)
             let reconciler = try await reconciler(dir)
-            applyTimes.append(try await seconds { _ = try await reconciler.pass() })
+            applyTimes.append(try await converge(reconciler))
             try await reconciler.store.close()
             converged = dir
         }
@@ -62,13 +124,8 @@ struct ReconcileBenchmarks {
         reconciler.probeTargets = false
         _ = try await reconciler.pass()
         for round in 0..<Self.runs {   // C: 10 changed files → plan (warm parse cache)
-            let touch = Process()
-            touch.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            touch.arguments = ["python3", StewardProcess.packageRoot.appendingPathComponent("scripts/gen-fleet").path, fleet,
-                               "--touch", "10", "--seed", "\(round + 7)", "--git"]
-            touch.standardOutput = FileHandle.nullDevice
-            try touch.run()
-            touch.waitUntilExit()
+            _ = try await Subprocess.run("/usr/bin/env", ["python3", StewardProcess.packageRoot.appendingPathComponent("scripts/gen-fleet").path, fleet,
+                                                "--touch", "10", "--seed", "\(round + 7)", "--git"])
             changed.append(try await seconds { _ = try await reconciler.preview(revision: nil) })
         }
         try await reconciler.store.close()

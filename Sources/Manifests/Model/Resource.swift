@@ -34,19 +34,43 @@ public struct Resource: Sendable, Hashable {
     public let file: String
     /// Where the document starts.
     public let position: SourcePosition
+    /// Positions of the fields seen while decoding (kept compact; rendered when asked for).
+    public let positionTable: FieldPositionTable
     /// Positions of the fields seen while decoding, keyed by field path (`spec.driver.root`).
-    public let fieldPositions: [String: SourcePosition]
+    public var fieldPositions: [String: SourcePosition] { positionTable.dictionary }
+    /// This decoding (not part of equality): equal identities mean equal content.
+    public let identity: ParseIdentity
 
     public init(body: ResourceBody, file: String, position: SourcePosition, fieldPositions: [String: SourcePosition] = [:]) {
+        self.init(body: body, file: file, position: position, positionTable: FieldPositionTable(fieldPositions))
+    }
+
+    public init(body: ResourceBody, file: String, position: SourcePosition, positionTable: FieldPositionTable) {
+        self.init(body: body, file: file, position: position, positionTable: positionTable, identity: .next())
+    }
+
+    private init(body: ResourceBody, file: String, position: SourcePosition, positionTable: FieldPositionTable, identity: ParseIdentity) {
         self.body = body
         self.file = file
         self.position = position
-        self.fieldPositions = fieldPositions
+        self.positionTable = positionTable
+        self.identity = identity
     }
 
     /// The same resource read from another path (a renamed file with unchanged content).
     public func moved(to file: String) -> Resource {
-        file == self.file ? self : Resource(body: body, file: file, position: position, fieldPositions: fieldPositions)
+        file == self.file ? self : Resource(body: body, file: file, position: position, positionTable: positionTable, identity: identity)
+    }
+
+    public static func == (lhs: Resource, rhs: Resource) -> Bool {
+        lhs.body == rhs.body && lhs.file == rhs.file && lhs.position == rhs.position && lhs.positionTable == rhs.positionTable
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(body)
+        hasher.combine(file)
+        hasher.combine(position)
+        hasher.combine(positionTable)
     }
 
     public var kind: ResourceKind { body.kind }
@@ -60,6 +84,7 @@ public struct Resource: Sendable, Hashable {
 
     /// The position of `field`, or of its nearest ancestor that was seen, or of the document.
     public func position(of field: String) -> SourcePosition {
+        let fieldPositions = fieldPositions
         var path = Substring(field)
         while !path.isEmpty {
             if let found = fieldPositions[String(path)] { return found }

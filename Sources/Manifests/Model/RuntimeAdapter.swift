@@ -40,6 +40,14 @@ public enum Capabilities: Codable, Sendable, Hashable {
     case list([String])
 
     public init(from decoder: any Decoder) throws {
+        if let fast = decoder as? FastNodeDecoder {
+            switch fast.value.kind {
+            case .mapping: self = .map(try fast.decodeSelf([String: Bool].self))
+            case .sequence: self = .list(try fast.decodeSelf([String].self))
+            case .scalar: throw FastPathMiss()
+            }
+            return
+        }
         if let nodeDecoder = decoder as? NodeDecoder {
             switch nodeDecoder.node {
             case .mapping: self = .map(try nodeDecoder.decodeSelf([String: Bool].self))
@@ -65,6 +73,7 @@ public enum Capabilities: Codable, Sendable, Hashable {
 /// Capability name normalisation: `realTime`, `real_time` and `real-time` are the same capability.
 public enum CapabilityName {
     public static func normalize(_ name: String) -> String {
+        if let ascii = name.utf8.withContiguousStorageIfAvailable({ normalizeASCII($0) }), let ascii { return ascii }
         var result = ""
         result.reserveCapacity(name.count + 4)
         var previousWasLowerOrDigit = false
@@ -83,5 +92,32 @@ public enum CapabilityName {
         }
         while result.last == "-" { result.removeLast() }
         return result
+    }
+
+    /// The same rules on ASCII bytes (nil when the name is not ASCII).
+    private static func normalizeASCII(_ name: UnsafeBufferPointer<UInt8>) -> String? {
+        guard name.count <= 120, name.allSatisfy({ $0 < 0x80 }) else { return nil }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: name.count * 2 + 1) { out in
+            var count = 0
+            var previousWasLowerOrDigit = false
+            for byte in name {
+                switch byte {
+                case UInt8(ascii: "_"), UInt8(ascii: " "), UInt8(ascii: "-"):
+                    if count > 0, out[count - 1] != UInt8(ascii: "-") { out[count] = UInt8(ascii: "-"); count += 1 }
+                    previousWasLowerOrDigit = false
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                    if previousWasLowerOrDigit, count > 0, out[count - 1] != UInt8(ascii: "-") { out[count] = UInt8(ascii: "-"); count += 1 }
+                    out[count] = byte + 32
+                    count += 1
+                    previousWasLowerOrDigit = false
+                default:
+                    out[count] = byte
+                    count += 1
+                    previousWasLowerOrDigit = (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                }
+            }
+            while count > 0, out[count - 1] == UInt8(ascii: "-") { count -= 1 }
+            return String(decoding: UnsafeBufferPointer(rebasing: out[..<count]), as: UTF8.self)
+        }
     }
 }

@@ -6,6 +6,9 @@ struct CrossResourceRules {
     private var environmentResources: [String: Resource] = [:]
     /// Versions per blueprint name, highest first.
     private var versionIndex: [String: [String]] = [:]
+    /// Normalised capabilities each adapter provides, and the adapters each environment lists.
+    private var provided: [String: Set<String>] = [:]
+    private var listed: [String: Set<String>] = [:]
 
     init(_ resources: [Resource]) {
         fleet.resources = resources
@@ -15,6 +18,8 @@ struct CrossResourceRules {
             versionIndex[name] = versions.map { BlueprintRef(name: name, version: $0) }.sorted().reversed().map(\.version)
         }
         checkEnvironments()
+        provided = fleet.adapters.mapValues(\.spec.providedCapabilities)
+        listed = fleet.environments.mapValues { Set($0.spec.adapters ?? []) }
         for resource in resources {
             if case .deployment(let deployment) = resource.body { resolve(deployment, resource) }
         }
@@ -31,9 +36,11 @@ struct CrossResourceRules {
             switch resource.body {
             case .runtimeAdapter(let adapter):
                 fleet.adapters[resource.name] = adapter
+                fleet.adapterIdentities[resource.name] = resource.identity
                 adapterResources[resource.name] = resource
             case .agentBlueprint(let blueprint):
                 fleet.blueprints[BlueprintRef(name: resource.name, version: blueprint.spec.version)] = blueprint
+                fleet.blueprintIdentities[BlueprintRef(name: resource.name, version: blueprint.spec.version)] = resource.identity
             case .environment(let environment):
                 fleet.environments[resource.name] = environment
                 environmentResources[resource.name] = resource
@@ -105,13 +112,13 @@ struct CrossResourceRules {
     private func mismatch(_ name: String, _ blueprint: AgentBlueprint, _ environment: Environment) -> String? {
         guard let adapter = fleet.adapters[name] else { return "RuntimeAdapter '\(name)' not found\(suggest(name, fleet.adapters.keys))" }
         if !adapter.spec.isEnabled { return "RuntimeAdapter '\(name)' is disabled" }
-        if !(environment.spec.adapters ?? []).contains(name) {
+        if !(listed[environment.metadata.name]?.contains(name) ?? (environment.spec.adapters ?? []).contains(name)) {
             return "RuntimeAdapter '\(name)' is not listed in Environment '\(environment.metadata.name)' spec.adapters"
         }
         if adapter.spec.runtimeType != blueprint.spec.deploymentTarget {
             return "AgentBlueprint '\(blueprint.metadata.name)@\(blueprint.spec.version)' targets \(blueprint.spec.deploymentTarget.rawValue) but RuntimeAdapter '\(name)' is \(adapter.spec.runtimeType.rawValue)"
         }
-        let missing = blueprint.spec.allRequiredCapabilities.subtracting(adapter.spec.providedCapabilities)
+        let missing = blueprint.spec.allRequiredCapabilities.subtracting(provided[name] ?? adapter.spec.providedCapabilities)
         if !missing.isEmpty {
             return "RuntimeAdapter '\(name)' does not provide \(missing.sorted().joined(separator: ", ")) required by AgentBlueprint '\(blueprint.metadata.name)@\(blueprint.spec.version)'"
         }

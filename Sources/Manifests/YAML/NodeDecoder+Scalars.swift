@@ -2,10 +2,23 @@ import Yams
 
 extension NodeDecoder {
     static func isNull(_ scalar: Node.Scalar) -> Bool {
-        guard scalar.style == .plain else { return false }
-        switch scalar.string {
+        scalar.style == .plain && isNullText(scalar.string)
+    }
+
+    /// Whether a plain scalar's text is a YAML 1.2 core null.
+    static func isNullText(_ text: String) -> Bool {
+        switch text {
         case "", "~", "null", "Null", "NULL": return true
         default: return false
+        }
+    }
+
+    /// Whether a plain scalar's text is a YAML 1.2 core boolean, and which.
+    static func coreBool(_ text: String) -> Bool? {
+        switch text {
+        case "true", "True", "TRUE": return true
+        case "false", "False", "FALSE": return false
+        default: return nil
         }
     }
 

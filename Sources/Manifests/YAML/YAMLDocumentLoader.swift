@@ -28,7 +28,8 @@ enum YAMLDocumentLoader {
             throw YAMLProblem(position: invalidUTF8Position(bytes), message: "file is not valid UTF-8")
         }
         do {
-            let parser = try Parser(yaml: text, resolver: .basic)
+            // An explicit encoding: `Parser.Encoding.default` reads the whole process environment on every call.
+            let parser = try Parser(yaml: text, resolver: .basic, encoding: .utf8)
             var documents: [YAMLDocument] = []
             while let root = try parser.nextRoot() {
                 if documents.count == limits.maxDocuments {

@@ -3,11 +3,15 @@ import Reconcile
 /// A store whose reads run on an `SQLSession`: the bulk reads, written once for both backends.
 protocol SessionReads: StateStore {
     associatedtype Session: SQLSession
+    /// Parsed specs of the last read of the resources.
+    var specs: SpecCache { get }
     func withSession<T: Sendable>(_ body: @escaping @Sendable (Session) async throws -> T) async throws -> T
 }
 
 extension SessionReads {
-    func resources() async throws -> [AppliedResource] { try await withSession { try await StateReader(session: $0).resources() } }
+    func resources() async throws -> [AppliedResource] {
+        try await withSession { [specs] in try await StateReader(session: $0).resources(specs: specs) }
+    }
     func registeredVersions() async throws -> [RegisteredVersion] {
         try await withSession { try await StateReader(session: $0).registeredVersions() }
     }

@@ -6,8 +6,10 @@ struct StateReader {
 
     private func p(_ index: Int) -> String { session.dialect.placeholder(index) }
 
-    func resources() async throws -> [AppliedResource] {
-        try await session.run("\(AppliedResource.select) ORDER BY kind, environment, name").map(AppliedResource.init(row:))
+    /// Every applied resource; specs unchanged since the last read come from `specs` unparsed.
+    func resources(specs: SpecCache) async throws -> [AppliedResource] {
+        let rows = try await session.run("\(AppliedResource.select) ORDER BY kind, environment, name")
+        return try specs.reading { spec in try rows.map { try AppliedResource(row: $0, spec: spec) } }
     }
 
     func registeredVersions() async throws -> [RegisteredVersion] {

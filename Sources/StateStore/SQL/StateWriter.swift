@@ -3,6 +3,8 @@ import Reconcile
 /// Writes the state part of a batch (everything but events) on a session in a transaction.
 struct StateWriter {
     let session: any SQLSession
+    /// Told about every spec written, so a later read can reuse it (see `SpecCache.remember`).
+    var specs: SpecCache? = nil
 
     /// Applies the batch in the order `StoreBatch` documents.
     func write(_ batch: StoreBatch) async throws {
@@ -19,7 +21,10 @@ struct StateWriter {
         try await upsert(batch.backupRuns.lastByKey { [$0.schedule, "\(StoreTime.millis($0.scheduledFor))"] })
         if let cursor = batch.cursor { try await upsert([cursor]) }
         try await upsert(batch.actionKeys.lastByKey { $0.key })
-        try await upsert(batch.upsertResources.lastByKey { $0.key.keyValues })
+        let resources = batch.upsertResources.lastByKey { $0.key.keyValues }
+        let texts = resources.map(\.spec.canonicalJSON)
+        try await session.write(AppliedResource.upsert, rows: try zip(resources, texts).map { try $0.row(specText: $1) })
+        for (resource, text) in zip(resources, texts) { specs?.remember(hash: resource.specHash, text: text, spec: resource.spec) }
         let deleted = batch.deleteResources.lastByKey { $0 }
         try await session.delete(from: AppliedResource.table, where: AppliedResource.keyColumns, in: deleted.map(\.keyValues))
     }

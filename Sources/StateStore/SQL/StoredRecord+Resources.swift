@@ -7,19 +7,28 @@ extension AppliedResource: StoredRecord {
                           "health", "message", "conditions", "created_at", "updated_at"]
     static let keyColumns = ["kind", "name", "environment"]
 
-    func row() throws -> [SQLValue] {
-        [.text(key.kind.rawValue), .text(key.name), .text(key.environment ?? ""), .text(specHash), .text(spec.canonicalJSON),
+    func row() throws -> [SQLValue] { try row(specText: spec.canonicalJSON) }
+
+    /// The row with the spec's canonical JSON already written out.
+    func row(specText: String) throws -> [SQLValue] {
+        [.text(key.kind.rawValue), .text(key.name), .text(key.environment ?? ""), .text(specHash), .text(specText),
          .text(commit), .text(version), .text(sync.rawValue), .text(health.rawValue), .text(message),
-         .text(try StoreJSON.encode(conditions)), .date(createdAt), .date(updatedAt)]
+         .text(conditions.isEmpty ? "[]" : try StoreJSON.encode(conditions)), .date(createdAt), .date(updatedAt)]
     }
 
     init(row: StoreRow) throws {
+        try self.init(row: row) { _, text, key in try JSONParser.parse(text, what: "spec of \(key)") }
+    }
+
+    /// Reads a row, its spec turned into a value by `spec(hash, text, key)` (parsed, or found in a `SpecCache`).
+    init(row: StoreRow, spec: (String, String, ResourceKey) throws -> JSONValue) throws {
         let key = try ResourceKey(row: row)
         guard let sync = SyncStatus(rawValue: try row.text(7)), let health = HealthStatus(rawValue: try row.text(8)) else {
             throw StoreError(.corrupt, "stored resource \(key) has an unknown sync or health status")
         }
-        self.init(key: key, specHash: try row.text(3),
-                  spec: try JSONParser.parse(try row.text(4), what: "spec of \(key)"),
+        let specHash = try row.text(3)
+        self.init(key: key, specHash: specHash,
+                  spec: try spec(specHash, try row.text(4), key),
                   commit: try row.text(5), version: row.optionalText(6), sync: sync, health: health,
                   message: row.optionalText(9),
                   conditions: try Condition.list(from: try row.text(10), what: "conditions of \(key)"),
@@ -59,14 +68,15 @@ extension RegisteredVersion: StoredRecord {
 
 extension Condition {
     /// Reads the JSON list the store writes for `AppliedResource.conditions`.
-    static func list(from text: String, what: String) throws -> [Condition] {
-        guard case .array(let elements) = try JSONParser.parse(text, what: what) else {
-            throw StoreError(.corrupt, "stored \(what) is not a JSON list")
+    static func list(from text: String, what: @autoclosure () -> String) throws -> [Condition] {
+        if text == "[]" { return [] }
+        guard case .array(let elements) = try JSONParser.parse(text, what: what()) else {
+            throw StoreError(.corrupt, "stored \(what()) is not a JSON list")
         }
         return try elements.map { element in
             guard case .string(let type)? = element["type"], case .bool(let status)? = element["status"],
                   case .string(let reason)? = element["reason"], case .string(let message)? = element["message"] else {
-                throw StoreError(.corrupt, "stored \(what) has a condition without type, status, reason or message")
+                throw StoreError(.corrupt, "stored \(what()) has a condition without type, status, reason or message")
             }
             return Condition(type: type, status: status, reason: reason, message: message)
         }

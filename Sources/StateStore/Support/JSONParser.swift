@@ -5,21 +5,26 @@ import Manifests
 /// Numbers without a fraction or exponent that fit `Int` become `.int`, others `.double`,
 /// as `JSONValue`'s `Decodable` does.
 struct JSONParser {
-    private let bytes: [UInt8]
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var depth = 0
     private static let maxDepth = 512
 
     /// Parses one JSON document; throws `StoreError(.corrupt)` naming `what` when it is not JSON.
-    static func parse(_ text: String, what: String) throws -> JSONValue {
-        var parser = JSONParser(bytes: Array(text.utf8))
-        guard let value = parser.value(), parser.atEnd() else {
-            throw StoreError(.corrupt, "stored \(what) is not valid JSON (at byte \(parser.index))")
+    static func parse(_ text: String, what: @autoclosure () -> String) throws -> JSONValue {
+        var text = text
+        let parsed: (value: JSONValue?, index: Int) = text.withUTF8 { utf8 in
+            var parser = JSONParser(bytes: utf8)
+            guard let value = parser.value(), parser.atEnd() else { return (nil, parser.index) }
+            return (value, parser.index)
+        }
+        guard let value = parsed.value else {
+            throw StoreError(.corrupt, "stored \(what()) is not valid JSON (at byte \(parsed.index))")
         }
         return value
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     private mutating func skipSpace() {
         while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 }
@@ -57,9 +62,11 @@ struct JSONParser {
         defer { depth -= 1 }
         guard depth <= Self.maxDepth else { return nil }
         index += 1
-        var members: [String: JSONValue] = [:]
+        // Members are collected first so the dictionary is allocated once, at its final size.
+        var pairs: [(String, JSONValue)] = []
+        pairs.reserveCapacity(8)
         skipSpace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object([:]) }
         while true {
             skipSpace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let key = string() else { return nil }
@@ -67,12 +74,14 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
             index += 1
             guard let member = value() else { return nil }
-            members[key] = member
+            pairs.append((key, member))
             skipSpace()
             guard index < bytes.count else { return nil }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             guard bytes[index] == UInt8(ascii: "}") else { return nil }
             index += 1
+            var members = [String: JSONValue](minimumCapacity: pairs.count)
+            for (key, member) in pairs { members[key] = member }
             return .object(members)
         }
     }
@@ -100,18 +109,29 @@ struct JSONParser {
     /// A quoted string at `index` (the opening quote), unescaped.
     private mutating func string() -> String? {
         index += 1
-        var out: [UInt8] = []
         var start = index
+        // Most strings have no escapes: one scan, one String.
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                out.append(contentsOf: bytes[start..<index])
+                index += 1
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index - 1]), as: UTF8.self)
+            }
+            if byte < 0x20 { return nil }
+            if byte == UInt8(ascii: "\\") { break }
+            index += 1
+        }
+        var out: [UInt8] = []
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
                 index += 1
                 return String(decoding: out, as: UTF8.self)
             }
             if byte < 0x20 { return nil }
             if byte != UInt8(ascii: "\\") { index += 1; continue }
-            out.append(contentsOf: bytes[start..<index])
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
             guard index + 1 < bytes.count else { return nil }
             let escape = bytes[index + 1]
             index += 2
@@ -159,17 +179,18 @@ struct JSONParser {
     private mutating func number() -> JSONValue? {
         let start = index
         var integral = true
-        while index < bytes.count, Self.numberBytes.contains(bytes[index]) {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") { integral = false }
+        scan: while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"): break
+            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): integral = false
+            default: break scan
+            }
             index += 1
         }
         guard index > start else { return nil }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        if integral, let value = Int(text) { return .int(value) }
-        guard let value = Double(text), value.isFinite else { return nil }
+        let text = UnsafeBufferPointer(rebasing: bytes[start..<index])
+        if integral, let value = Int(String(decoding: text, as: UTF8.self)) { return .int(value) }
+        guard let value = Double(String(decoding: text, as: UTF8.self)), value.isFinite else { return nil }
         return .double(value)
     }
-
-    private static let numberBytes = Set("0123456789-+.eE".utf8)
 }
