@@ -24,12 +24,26 @@ postgres_start() {
   "${run[@]}" "$bin/initdb" -D "$POSTGRES_DIR/data" -U postgres -E UTF8 --locale=C \
     --auth-host=scram-sha-256 --auth-local=trust --pwfile="$POSTGRES_DIR/pwfile" >"$POSTGRES_DIR/initdb.log" 2>&1 \
     || { cat "$POSTGRES_DIR/initdb.log" >&2; exit 1; }
-  "${run[@]}" "$bin/pg_ctl" -D "$POSTGRES_DIR/data" -l "$POSTGRES_DIR/server.log" -w -t 30 \
-    -o "-p $POSTGRES_PORT -k $POSTGRES_DIR/sock -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null \
-    || { cat "$POSTGRES_DIR/server.log" >&2; exit 1; }
+  postgres_server_start "$POSTGRES_DIR" "$POSTGRES_PORT" || exit 1
   POSTGRES_URL="postgres://postgres:$password@127.0.0.1:$POSTGRES_PORT/postgres"
   export POSTGRES_DIR POSTGRES_PORT POSTGRES_URL
   export STEWARD_TEST_POSTGRES_DATA="$POSTGRES_DIR/data" STEWARD_TEST_POSTGRES_BIN="$bin"
+}
+
+# Starts the server of a cluster made by postgres_start (again, after postgres_server_stop).
+postgres_server_start() {
+  local dir=$1 port=$2 run=()
+  [ "$(id -u)" -eq 0 ] && run=(runuser -u postgres --)
+  "${run[@]}" "$(postgres_bin)/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+    -o "-p $port -k $dir/sock -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null \
+    || { cat "$dir/server.log" >&2; return 1; }
+}
+
+# Stops a cluster's server: mode fast (clean) or immediate (as if it crashed).
+postgres_server_stop() {
+  local dir=$1 mode=${2:-fast} run=()
+  [ "$(id -u)" -eq 0 ] && run=(runuser -u postgres --)
+  "${run[@]}" "$(postgres_bin)/pg_ctl" -D "$dir/data" -m "$mode" -w stop >/dev/null
 }
 
 postgres_stop() {

@@ -5,7 +5,7 @@ import Reconcile
 import StateStore
 
 /// The controller's Prometheus series (DESIGN §8), recorded through swift-metrics.
-enum ReconcileMetrics {
+public enum ReconcileMetrics {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var resourceSeries = Set<[String]>()
     nonisolated(unsafe) private static var commitSeries: String?
@@ -29,7 +29,11 @@ enum ReconcileMetrics {
         }
         if let previous, previous != commit { Gauge(label: "steward_source_commit_info", dimensions: [("sha", previous)]).record(0) }
         Gauge(label: "steward_source_commit_info", dimensions: [("sha", commit)]).record(1)
-        Gauge(label: "steward_leader").record(1)
+    }
+
+    /// `steward_leader`: 1 while this replica leads.
+    public static func recordLeader(_ leading: Bool) {
+        Gauge(label: "steward_leader").record(leading ? 1 : 0)
     }
 
     /// `steward_resources{kind,sync,health}`: counts per combination, zeroing combinations that emptied.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import StateStore
 
 /// The reconcile loop as a `Service`: a pass every `source.interval` (or when triggered), until
 /// graceful shutdown; a running pass finishes its actions before the service returns.
@@ -8,6 +9,8 @@ public final class ReconcileService: Service, @unchecked Sendable {
     private let reconciler: Reconciler
     private let interval: Double
     private let logger: Logger
+    /// With PostgreSQL: passes run only while this replica leads.
+    public let leadership: LeaderElection?
     private let lock = NSLock()
     private var requested = false
     private var _lastResult: Reconciler.PassResult?
@@ -18,11 +21,16 @@ public final class ReconcileService: Service, @unchecked Sendable {
     /// Why the last pass failed, if it did (`Degraded` in status and readiness).
     public var lastError: String? { lock.withLock { _lastError } }
 
-    public init(reconciler: Reconciler, interval: Double, logger: Logger) {
+    public init(reconciler: Reconciler, interval: Double, logger: Logger, leadership: LeaderElection? = nil) {
         self.reconciler = reconciler
         self.interval = interval
         self.logger = logger
+        self.leadership = leadership
+        ReconcileMetrics.recordLeader(leadership?.isLeader ?? true)
     }
+
+    /// Whether this replica runs passes: it leads, or there is no election (SQLite's lock file).
+    public var isLeader: Bool { leadership?.isLeader ?? true }
 
     /// Asks for a pass now (webhooks, `POST /api/reconcile`).
     public func requestReconcile() { lock.withLock { requested = true } }
@@ -36,8 +44,21 @@ public final class ReconcileService: Service, @unchecked Sendable {
 
     public func run() async throws {
         var backoff = 1.0
+        var epoch: Int64?
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             var wait = interval
+            if let leadership {
+                // A standby waits; a new term starts from what the store says, not from memory.
+                guard leadership.isLeader, let current = leadership.epoch else {
+                    lock.withLock { _lastError = leadership.lastError.map { "the store does not answer: \($0)" } }
+                    try? await Task.sleep(for: .milliseconds(200))
+                    continue
+                }
+                if current != epoch {
+                    reconciler.forgetCaches()
+                    epoch = current
+                }
+            }
             do {
                 let result = try await reconciler.pass()
                 lock.withLock {

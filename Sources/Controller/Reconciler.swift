@@ -115,6 +115,9 @@ public final class Reconciler {
                           resources: resources, gateFailures: outcome.failures, nextGateCheck: outcome.nextWindowEnd)
     }
 
+    /// Drops what this replica remembers of the store (after a change of leader another replica may have written).
+    public func forgetCaches() { appliedCache = nil }
+
     /// The wall clock, unless `STEWARD_TEST_NOW` names a fixed time.
     public static func defaultClock(environment: [String: String] = ProcessInfo.processInfo.environment) -> @Sendable () -> Date {
         guard let text = environment["STEWARD_TEST_NOW"], let fixed = EventTime.parse(text) else { return { Date() } }

@@ -28,4 +28,10 @@ public struct APIContext: Sendable {
         self.registry = registry
         self.maxBodyBytes = maxBodyBytes
     }
+
+    /// Who leads: the live lease holder with PostgreSQL, else the lock holder given at start.
+    func currentLeader() async -> String? {
+        if reconcile.leadership != nil { return (try? await store.leaderLease()).flatMap { $0?.isLive == true ? $0?.holder : nil } }
+        return leader
+    }
 }

@@ -32,11 +32,15 @@ enum Routes {
             do { _ = try await context.store.eventHead() } catch {
                 return try json(["ready": "false", "reason": "the store does not answer: \(error)"], status: .serviceUnavailable)
             }
+            if !context.reconcile.isLeader {
+                // A standby is ready when the store answers; it names the leader.
+                return try json(["ready": "true", "role": "standby", "leader": await context.currentLeader() ?? ""])
+            }
             guard context.reconcile.lastResult != nil else {
                 let reason = context.reconcile.lastError.map { "reconcile failing: \($0)" } ?? "the first reconcile has not finished"
                 return try json(["ready": "false", "reason": reason], status: .serviceUnavailable)
             }
-            return try json(["ready": "true", "leader": context.leader ?? "this replica"])
+            return try json(["ready": "true", "role": "leader", "leader": await context.currentLeader() ?? "this replica"])
         }
         router.get("/metrics") { _, _ in
             var buffer: [UInt8] = []
@@ -49,7 +53,7 @@ enum Routes {
     static func api(_ router: Router<BasicRequestContext>, _ context: APIContext) {
         let api = router.group("api").add(middleware: BearerTokenMiddleware(token: context.apiToken))
         api.get("status") { _, _ in
-            try json(try await StatusView.load(from: context.store, leader: context.leader).document)
+            try json(try await StatusView.load(from: context.store, leader: await context.currentLeader()).document)
         }
         api.get("plan") { _, _ in
             guard let result = context.reconcile.lastResult else {

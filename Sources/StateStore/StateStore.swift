@@ -42,6 +42,13 @@ public protocol StateStore: Sendable {
     /// Writes a batch in one transaction and returns its events, sealed.
     @discardableResult
     func commit(_ batch: StoreBatch) async throws -> [EventRecord]
+
+    /// The leader lease (PostgreSQL), nil when the store has none (SQLite leads by a lock file).
+    func leaderLease() async throws -> LeaderLease?
+}
+
+extension StateStore {
+    public func leaderLease() async throws -> LeaderLease? { nil }
 }
 
 /// The database behind a `StateStore`.

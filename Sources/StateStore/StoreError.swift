@@ -22,6 +22,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let corrupt = Code(rawValue: "corrupt")
         /// The store was used after `close()`.
         public static let closed = Code(rawValue: "closed")
+        /// A write from a replica that no longer leads (its lease epoch is not the store's).
+        public static let fenced = Code(rawValue: "fenced")
     }
 
     public var code: Code

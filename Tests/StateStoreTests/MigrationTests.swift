@@ -19,7 +19,10 @@ import Testing
                 if backend == .postgres {
                     // Session bounds sent at connect, so a frozen replica cannot block writers forever.
                     #expect(try await rawSQL("SHOW lock_timeout", on: store).first?.text(0) == "30s")
-                    #expect(try await rawSQL("SHOW idle_in_transaction_session_timeout", on: store).first?.text(0) == "1min")
+                    #expect(try await rawSQL("SHOW idle_in_transaction_session_timeout", on: store).first?.text(0) == "30s")
+                    // Server-side keepalives find a replica whose host died, so its leader lock is freed.
+                    #expect(try await rawSQL("SHOW tcp_keepalives_idle", on: store).first?.text(0) == "5")
+                    #expect(try await rawSQL("SHOW application_name", on: store).first?.text(0) == ReplicaIdentity.applicationName)
                 }
             }
             // Re-opening an up-to-date store changes nothing.

@@ -21,8 +21,12 @@ enum PostgresConnector {
 
     /// Session settings sent at connect: a lock wait or a transaction left idle (a frozen
     /// replica) fails after a bound instead of blocking every other writer.
+    /// Server-side TCP keepalives find a leader whose host died, so its advisory lock is freed.
+    /// `application_name` names this replica, so a takeover can end a frozen leader's sessions.
     static let sessionSettings = [
-        ("application_name", "steward"), ("lock_timeout", "30s"), ("idle_in_transaction_session_timeout", "60s"),
+        ("application_name", ReplicaIdentity.applicationName), ("lock_timeout", "30s"),
+        ("idle_in_transaction_session_timeout", "30s"),
+        ("tcp_keepalives_idle", "5"), ("tcp_keepalives_interval", "2"), ("tcp_keepalives_count", "3"),
     ]
 
     /// The pool's configuration.
@@ -43,6 +47,7 @@ enum PostgresConnector {
             host: url.host, port: url.port, username: url.username, password: url.password, database: url.database,
             tls: url.requireTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable)
         settings.options.connectTimeout = .seconds(Int64(connectTimeout))
+        settings.options.additionalStartupParameters = sessionSettings
         let configuration = settings
         let timeout = StoreError(.unreachable, "timed out after \(Int(attemptTimeout)) s connecting to PostgreSQL at \(url.endpoint) (store.url \(url))")
         do {

@@ -18,10 +18,12 @@ extension PostgresStateStore {
     /// State, then the head locked (`FOR UPDATE`), the events sealed after it and inserted: one transaction.
     func commit(_ batch: StoreBatch) async throws -> [EventRecord] {
         guard !batch.isEmpty else { return [] }
+        let fence = self.fence.state
         return try await withTransaction { session in
+            if fence.required { try await LeaseTable.checkFence(fence.epoch, on: session) }
             // A batch whose records take event seqs locks the head first, to know them.
             let locked = batch.linksEvents ? try await EventLogTable.head(on: session, forUpdate: true) : nil
-            try await StateWriter(session: session).write(locked.map { batch.resolvingSeqs(firstSeq: $0.seq + 1) } ?? batch)
+            try await StateWriter(session: session, specs: self.specs).write(locked.map { batch.resolvingSeqs(firstSeq: $0.seq + 1) } ?? batch)
             guard !batch.events.isEmpty else { return [] }
             let head: ChainHead
             if let locked { head = locked } else { head = try await EventLogTable.head(on: session, forUpdate: true) }

@@ -7,8 +7,11 @@ final class PostgresStateStore: SessionReads {
     let url: PostgresURL
     let client: PostgresClient
     let logger: Logger
+    let specs = SpecCache()
     private let runner: Task<Void, Never>
     private let closed = LockedBox(false)
+    /// The lease epoch this replica's writes must carry (`steward run` only).
+    let fence = WriteFence()
 
     private init(url: PostgresURL, client: PostgresClient, runner: Task<Void, Never>, logger: Logger) {
         self.url = url

@@ -25,6 +25,17 @@ enum StoreSchema {
                 "CREATE INDEX deployment_history_by_outcome ON deployment_history (outcome, environment)",
             ]
         }),
+        Migration(version: 3, name: "leader lease", statements: { _ in
+            [
+                // One row: who leads, under which epoch (every leader write checks it), until when (ms, server clock).
+                """
+                CREATE TABLE leader_lease (
+                  id INTEGER PRIMARY KEY CHECK (id = 1), epoch BIGINT NOT NULL, holder TEXT NOT NULL,
+                  application_name TEXT NOT NULL, renewed_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)
+                """,
+                "INSERT INTO leader_lease (id, epoch, holder, application_name, renewed_at, expires_at) VALUES (1, 0, '', '', 0, 0)",
+            ]
+        }),
     ]
 
     /// Version 1: every table.

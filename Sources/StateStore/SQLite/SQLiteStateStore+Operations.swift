@@ -27,7 +27,7 @@ extension SQLiteStateStore {
         let events = batch.events
         return try await withTransaction { session in
             let first = batch.linksEvents ? try await self.onLog { $0.head }.seq + 1 : 0
-            try await StateWriter(session: session).write(batch.linksEvents ? batch.resolvingSeqs(firstSeq: first) : batch)
+            try await StateWriter(session: session, specs: self.specs).write(batch.linksEvents ? batch.resolvingSeqs(firstSeq: first) : batch)
             let records = events.isEmpty ? [] : try await self.onLog { try $0.append(events) }
             try await self.indexEvents(appended: records, on: session)
             return records

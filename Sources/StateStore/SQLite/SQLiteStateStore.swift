@@ -14,6 +14,7 @@ final class SQLiteStateStore: SessionReads {
     let connection: SQLiteConnection
     let eventLog: FileEventLog
     let logger: Logger
+    let specs = SpecCache()
     private let gate = AsyncLock()
     private let closed = LockedBox(false)
 

@@ -5,7 +5,8 @@ import StateStore
 
 extension RunCommand {
     /// The backup scheduler: the BackupSchedules of the last applied commit, run beside the reconcile loop.
-    func backupServices(settings: ControllerSettings, store: any StateStore, logger: Logger) throws -> [any Service] {
+    func backupServices(settings: ControllerSettings, store: any StateStore, reconcile: ReconcileService,
+                        logger: Logger) throws -> [any Service] {
         let source = AppliedBackupSchedules(settings: settings, store: store, logger: logger)
         let context: BackupContext
         do {
@@ -13,6 +14,6 @@ extension RunCommand {
         } catch let error as BackupError {
             throw CLIError(error.message)
         }
-        return [BackupScheduler(store: store, context: context, schedules: { await source.schedules() }, logger: logger)]
+        return [BackupScheduler(store: store, context: context, schedules: { reconcile.isLeader ? await source.schedules() : [:] }, logger: logger)]
     }
 }

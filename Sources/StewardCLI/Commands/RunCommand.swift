@@ -5,6 +5,7 @@ import Logging
 import Manifests
 import Reconcile
 import ServiceLifecycle
+import StateStore
 
 /// `steward run [--config FILE] [--once] [--timeout 15m]`.
 struct RunCommand: AsyncParsableCommand {
@@ -35,21 +36,51 @@ struct RunCommand: AsyncParsableCommand {
         let lock = try settings.leaderLockPath().map { try LeaderLock(path: $0) }
         defer { _ = lock }
         let store = try await settings.openStore()
+        let election = LeaderElection.make(for: store, leaseSeconds: settings.config.leaderElection?.leaseSeconds ?? 10,
+                                           logger: logger, onChange: { ReconcileMetrics.recordLeader($0) })
         let reconciler = Reconciler(settings: settings, store: store, logger: logger)
         if once {
-            do { try await runOnce(reconciler, seconds: ControllerConfig.seconds(timeout) ?? 900) } catch {
+            let seconds = ControllerConfig.seconds(timeout) ?? 900
+            let campaign = election.map { election in Task { await election.run() } }
+            do {
+                if let election { try await waitForLeadership(election, seconds: seconds) }
+                try await runOnce(reconciler, seconds: seconds)
+            } catch {
+                campaign?.cancel()
+                await campaign?.value
                 try? await store.close()
                 throw error
             }
+            campaign?.cancel()
+            await campaign?.value
             try? await store.close()
             return
         }
-        let service = ReconcileService(reconciler: reconciler, interval: settings.interval, logger: logger)
+        let service = ReconcileService(reconciler: reconciler, interval: settings.interval, logger: logger, leadership: election)
         let others = try sideServices(settings: settings, store: store, reconcile: service, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: ([service] + others).map { .init(service: $0) },
+        // Services stop in reverse order: the election last, so the lease is given up after the last pass.
+        let services: [any Service] = (election.map { [ElectionService(election: $0)] } ?? []) + [service] + others
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         try? await store.close()
+    }
+
+    /// `run --once` with PostgreSQL: waits as a standby until this replica leads, within the timeout.
+    private func waitForLeadership(_ election: LeaderElection, seconds: Double) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        var said = false
+        while !election.isLeader {
+            guard Date() < deadline else {
+                let holder = (try? await election.lease())??.holder ?? "another replica"
+                throw CLIError("timed out after \(timeout) waiting for the leadership held by \(holder)")
+            }
+            if !said, let lease = try? await election.lease(), lease.isLive {
+                Terminal.standardError("standby: \(lease.holder) leads (lease epoch \(lease.epoch)); waiting")
+                said = true
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
     }
 
     private func runOnce(_ reconciler: Reconciler, seconds: Double) async throws {

@@ -22,7 +22,8 @@ struct StatusCommand: AsyncParsableCommand {
         let settings = try configOption.load()
         try await settings.withStore { store in
             repeat {
-                let leader = try settings.leaderLockPath().flatMap { LeaderLock.currentHolder(path: $0) }
+                let lease = try await store.leaderLease()
+                let leader = try lease.map { $0.isLive ? $0.holder : nil } ?? settings.leaderLockPath().flatMap { LeaderLock.currentHolder(path: $0) }
                 let view = try await StatusView.load(from: store, leader: leader)
                 if watch, output == .table, Terminal.isStandardOutputATTY { print("\u{1B}[H\u{1B}[2J", terminator: "") }
                 switch output {

@@ -1,0 +1,39 @@
+import Foundation
+import StewardTesting
+
+/// A PostgreSQL cluster of one test's own (scripts/postgres.sh), so the test can stop and start
+/// its server without disturbing the server every other test shares.
+final class PostgresCluster {
+    let directory: String
+    let port: String
+    let url: String
+
+    private static var scripts: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/postgres.sh").path
+    }
+
+    init() throws {
+        let lines = try Self.shell("postgres_start; echo \"$POSTGRES_DIR\"; echo \"$POSTGRES_PORT\"; echo \"$POSTGRES_URL\"")
+            .split(separator: "\n").map(String.init)
+        guard lines.count >= 3 else { throw ProcessFailure(message: "postgres_start printed \(lines)") }
+        (directory, port, url) = (lines[lines.count - 3], lines[lines.count - 2], lines[lines.count - 1])
+    }
+
+    deinit {
+        _ = try? Self.shell("POSTGRES_DIR='\(directory)' postgres_stop")
+    }
+
+    /// Stops the server as if it crashed (`pg_ctl stop -m immediate`).
+    func crash() throws { _ = try Self.shell("postgres_server_stop '\(directory)' immediate") }
+    func start() throws { _ = try Self.shell("postgres_server_start '\(directory)' '\(port)'") }
+
+    @discardableResult
+    private static func shell(_ command: String) throws -> String {
+        var environment = ProcessInfo.processInfo.environment
+        environment["STEWARD_TEST_POSTGRES_PORT"] = nil
+        let result = try Subprocess.run("/bin/bash", ["-c", "set -e; source '\(scripts)'; \(command)"], environment: environment)
+        guard result.status == 0 else { throw ProcessFailure(message: "\(command): \(result.stderr)") }
+        return result.stdout
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import StewardTesting
+import Testing
+
+/// Several `steward run` processes on one PostgreSQL store (DESIGN §7, §9): one leads, the
+/// others stand by; a dead leader is replaced within the lease; a frozen one never writes again.
+@Suite("Replicas elect one fenced leader", .serialized)
+struct ReplicaTests {
+    static let lease = 4
+
+    private func fleet() throws -> FleetWorkspace {
+        let fleet = try FleetWorkspace(storeURL: try TestPostgres.freshDatabaseURL())
+        try fleet.enableReplicas(leaseSeconds: Self.lease)
+        return fleet
+    }
+
+    private func leader(_ fleet: FleetWorkspace) throws -> String {
+        (try fleet.statusJSON()["leader"] as? String) ?? ""
+    }
+
+    @Test func killedLeaderIsReplacedByTheStandby() async throws {
+        let fleet = try fleet()
+        let a = try ReplicaProcess(fleet, name: "a")
+        try await a.start()
+        try await a.waitForRole("leader", seconds: 60)
+        let b = try ReplicaProcess(fleet, name: "b")
+        try await b.start()
+        try await b.waitForRole("standby", seconds: 30)
+        #expect(await b.readiness()?["leader"]?.contains("pid \(a.pid) ") == true)
+        #expect(try leader(fleet).contains("pid \(a.pid) "))
+
+        a.signal(SIGKILL)
+        _ = await a.exitStatus()
+        let takeover = try await b.waitForRole("leader", seconds: 10)
+        print("takeover after kill -9 of the leader: \(String(format: "%.2f", takeover)) s (lease \(Self.lease) s)")
+        #expect(try leader(fleet).contains("pid \(b.pid) "))
+
+        // The new leader applies what is pushed next.
+        let adapter = try #require(fleet.repo.read("adapters/desktop-main.yaml"))
+        try fleet.repo.write("adapters/desktop-main.yaml", adapter.replacingOccurrences(of: "memoryMb: 4096", with: "memoryMb: 8192"))
+        let sha = try fleet.repo.commit("more memory for desktop")
+        try await fleet.waitForApplied(sha, seconds: 30)
+        #expect(fleet.file("var/fleet/staging/adapters/desktop-main.json")?.contains("\"memoryMb\":8192") == true)
+        let verify = try fleet.steward("verify-log")
+        #expect(verify.exitCode == 0, "\(verify.stderr)")
+    }
+
+    @Test func frozenLeaderLosesTheLeaseAndNeverWritesAgain() async throws {
+        let fleet = try fleet()
+        let a = try ReplicaProcess(fleet, name: "a")
+        try await a.start()
+        try await a.waitForRole("leader", seconds: 60)
+        let b = try ReplicaProcess(fleet, name: "b")
+        try await b.start()
+        try await b.waitForRole("standby", seconds: 30)
+
+        a.signal(SIGSTOP)
+        let takeover = try await b.waitForRole("leader", seconds: Double(Self.lease) + 10)
+        print("takeover after SIGSTOP of the leader: \(String(format: "%.2f", takeover)) s (lease \(Self.lease) s)")
+        #expect(try leader(fleet).contains("pid \(b.pid) "))
+        let adapter = try #require(fleet.repo.read("adapters/desktop-main.yaml"))
+        try fleet.repo.write("adapters/desktop-main.yaml", adapter.replacingOccurrences(of: "memoryMb: 4096", with: "memoryMb: 8192"))
+        let sha = try fleet.repo.commit("more memory for desktop")
+        try await fleet.waitForApplied(sha, seconds: 30)
+        let head = try fleet.steward("logs", "-o", "json").stdout.split(separator: "\n").count
+
+        // Resumed, the former leader finds its sessions ended and its epoch gone: it stands by.
+        a.signal(SIGCONT)
+        try await a.waitForRole("standby", seconds: 20)
+        try await Task.sleep(for: .seconds(2))
+        #expect(a.output.contains("lost the leadership"), "\(a.output.suffix(2_000))")
+        #expect(try fleet.steward("logs", "-o", "json").stdout.split(separator: "\n").count == head)
+        #expect(try leader(fleet).contains("pid \(b.pid) "))
+        #expect(a.isRunning)
+        let verify = try fleet.steward("verify-log")
+        #expect(verify.exitCode == 0, "\(verify.stderr)")
+    }
+
+    @Test func gracefulStopHandsTheLeaseOverAtOnce() async throws {
+        let fleet = try fleet()
+        let a = try ReplicaProcess(fleet, name: "a")
+        try await a.start()
+        try await a.waitForRole("leader", seconds: 60)
+        let b = try ReplicaProcess(fleet, name: "b")
+        try await b.start()
+        try await b.waitForRole("standby", seconds: 30)
+        a.signal(SIGTERM)
+        let status = await a.exitStatus()
+        #expect(status == 0, "\(a.output.suffix(2_000))")
+        let takeover = try await b.waitForRole("leader", seconds: 10)
+        print("takeover after SIGTERM of the leader: \(String(format: "%.2f", takeover)) s")
+        #expect(a.output.contains("gave up the leadership"))
+    }
+}
