@@ -45,8 +45,10 @@ extension Executor {
                             key: action.key, specHash: action.specHash, spec: action.document, commit: action.commit, version: action.version,
                             sync: .synced, health: .healthy, message: nil, conditions: [], createdAt: previous?.createdAt ?? now, updatedAt: now))
                     }
-                    batch.events.append(event(action, type: .actionSucceeded, message: result.message.isEmpty ? Self.describe(action) : result.message,
-                                              data: result.output.map { .object(["output": .string($0)]) }, now: now))
+                    if !outcome.logged {
+                        batch.events.append(event(action, type: .actionSucceeded, message: result.message.isEmpty ? Self.describe(action) : result.message,
+                                                  data: result.output.map { .object(["output": .string($0)]) }, now: now))
+                    }
                     if action.key.kind == .deployment {
                         batch.history.append(HistoryEntry(deployment: action.key.name, environment: action.environmentName,
                                                           version: action.version ?? previous?.version ?? "", action: action.kind.rawValue,

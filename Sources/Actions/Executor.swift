@@ -66,12 +66,17 @@ public struct Executor: Sendable {
         let known = try await store.actionKeys(plan.actions.map(\.idempotencyKey))
         var pending: [PlannedAction] = []
         var alreadyDone: [PlannedAction] = []
+        var alreadyLogged: [PlannedAction] = []
+        let started = plan.actions.map(\.idempotencyKey).filter { known[$0]?.state == .started }
+        let logged = started.isEmpty ? [] : try await store.loggedSuccesses(started)
         for action in plan.actions {
             switch known[action.idempotencyKey]?.state {
             case .completed?:
                 report.skipped.append(action)
             case .failed?:
                 report.failed.append(Failure(action: action, message: known[action.idempotencyKey]?.message ?? "failed earlier", transient: false))
+            case .started? where logged.contains(action.idempotencyKey):
+                alreadyLogged.append(action)   // completed before a crash: restore the state, log nothing twice
             case .started?:
                 if let driver = drivers[action.environmentName], (try? await driver.hasEffect(request(action))) == true {
                     alreadyDone.append(action)
@@ -86,6 +91,12 @@ public struct Executor: Sendable {
         if !alreadyDone.isEmpty {
             try await record(existing: existing, alreadyDone.map { Outcome(action: $0, result: .success(ActionOutcome(message: "found already applied on the target"))) })
             report.skipped += alreadyDone
+        }
+        if !alreadyLogged.isEmpty {
+            try await record(existing: existing, alreadyLogged.map {
+                Outcome(action: $0, result: .success(ActionOutcome(message: "completed before a restart (event log)")), logged: true)
+            })
+            report.skipped += alreadyLogged
         }
         try await markStarted(pending)
         for phase in phases(pending) {
@@ -119,6 +130,8 @@ public struct Executor: Sendable {
     struct Outcome: Sendable {
         var action: PlannedAction
         var result: Result<ActionOutcome, DriverError>
+        /// Its event is already in the log (it completed before a crash): record the state only.
+        var logged = false
     }
 
     /// Runs a phase with at most `concurrency` actions at a time.

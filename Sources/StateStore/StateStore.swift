@@ -45,10 +45,17 @@ public protocol StateStore: Sendable {
 
     /// The leader lease (PostgreSQL), nil when the store has none (SQLite leads by a lock file).
     func leaderLease() async throws -> LeaderLease?
+
+    /// Which of these idempotency keys have an `actionSucceeded` record in the event log. A key the
+    /// store holds as `started` with such a record completed in a batch that reached the log but not
+    /// the store (a crash between the log's fsync and the store's COMMIT; SQLite only).
+    func loggedSuccesses(_ keys: [String]) async throws -> Set<String>
 }
 
 extension StateStore {
     public func leaderLease() async throws -> LeaderLease? { nil }
+    /// PostgreSQL commits the log and the state in one transaction: they cannot part.
+    public func loggedSuccesses(_ keys: [String]) async throws -> Set<String> { [] }
 }
 
 /// The database behind a `StateStore`.

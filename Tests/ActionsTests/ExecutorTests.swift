@@ -92,6 +92,47 @@ struct ExecutorTests {
         try await store.close()
     }
 
+    /// A crash after the event log's fsync and before the store's COMMIT: the log says the actions
+    /// succeeded, the store says they started. Nothing runs again and no second record is logged.
+    @Test func aCompletionThatReachedOnlyTheLogIsNeitherRunNorLoggedTwice() async throws {
+        let dir = try TemporaryDirectory()
+        let actions = plan(["smoke", "plain"])
+        var store = try await store(dir)
+        let driver = RecordingDriver()
+        // The database as it was after the actions were marked started.
+        var started = StoreBatch()
+        for action in actions.actions {
+            started.actionKeys.append(ActionKeyRecord(key: action.idempotencyKey, state: .started, action: "deploy",
+                                                      resource: action.key.resource, environment: "staging", startedAt: Date()))
+        }
+        _ = try await store.commit(started)
+        try await store.close()
+        let saved = try TemporaryDirectory(prefix: "steward-saved-db")
+        let databases = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("state.db") }
+        for name in databases { try FileManager.default.copyItem(atPath: dir.path + "/" + name, toPath: saved.path + "/" + name) }
+        // The actions complete (log and store), then the database is put back: the COMMIT never happened.
+        store = try await self.store(dir)
+        #expect(try await Executor(store: store, drivers: ["staging": driver], options: fast).run(actions).skipped.isEmpty)
+        try await store.close()
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) where name.hasPrefix("state.db") {
+            try FileManager.default.removeItem(atPath: dir.path + "/" + name)
+        }
+        for name in databases { try FileManager.default.copyItem(atPath: saved.path + "/" + name, toPath: dir.path + "/" + name) }
+
+        store = try await self.store(dir)
+        #expect(try await store.resources().isEmpty, "the store lost the completion")
+        let report = try await Executor(store: store, drivers: ["staging": driver], options: fast).run(actions)
+        #expect(report.skipped.count == 2)
+        #expect(driver.calls.sorted() == ["deploy plain", "deploy smoke"], "each ran once")
+        let events = try await store.events(since: 0, limit: nil).map(\.type)
+        #expect(events.filter { $0 == "actionSucceeded" }.count == 2, "\(events)")
+        let keys = try await store.actionKeys(actions.actions.map(\.idempotencyKey))
+        #expect(keys.values.allSatisfy { $0.state == .completed })
+        #expect(Set(try await store.resources().map(\.key.name)) == ["smoke", "plain"])
+        #expect(try await store.verifyEventLog().isValid)
+        try await store.close()
+    }
+
     @Test func transientErrorsAreRetriedTerminalOnesAreNot() async throws {
         let dir = try TemporaryDirectory()
         let store = try await store(dir)

@@ -34,6 +34,20 @@ extension SQLiteStateStore {
         }
     }
 
+    /// Looks the keys up in the indexed log records (canonical JSON, so `"key":"…"` is literal).
+    func loggedSuccesses(_ keys: [String]) async throws -> Set<String> {
+        guard !keys.isEmpty else { return [] }
+        return try await withSession { session in
+            var found: Set<String> = []
+            for key in Set(keys) where key.allSatisfy({ $0.isHexDigit }) {
+                let rows = try await session.run("SELECT seq FROM events WHERE type = 'actionSucceeded' AND instr(record, ?) > 0 LIMIT 1",
+                                                 [.text("\"key\":\"\(key)\"")])
+                if !rows.isEmpty { found.insert(key) }
+            }
+            return found
+        }
+    }
+
     /// When the file log ends before what the store indexed (its folder was replaced), drops the
     /// index rows the log no longer has, with a warning, so new records are indexed again.
     func forgetIndexBeyondLog(on session: SQLiteSession) async throws {
