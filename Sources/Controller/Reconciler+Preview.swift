@@ -16,6 +16,11 @@ extension Reconciler {
     public func preview(revision: String?) async throws -> Preview {
         let repository = try openRepository()
         let head = try repository.resolve(revision ?? settings.config.branch)
+        if revision == nil, let held = source.forcePushProblem(head, repository: repository,
+                                                               lastApplied: try await store.sourceCursor()?.lastAppliedCommit) {
+            // `run` would hold this tip (rewritten history): so does the preview of it.
+            return Preview(commit: head.sha, plan: Plan(commit: head.sha), errors: [held])
+        }
         let registered = Dictionary(try await store.registeredVersions().map { ($0.blueprint, $0.specHash) }, uniquingKeysWith: { a, _ in a })
         let report = try source.validate(head.sha, repository: repository, registered: registered)
         guard report.isValid else { return Preview(commit: head.sha, plan: Plan(commit: head.sha), errors: report.errors) }

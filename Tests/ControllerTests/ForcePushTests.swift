@@ -29,6 +29,12 @@ struct ForcePushTests {
                 head: rewritten, before: held)
             #expect(attempt.messages.first?.contains("source.allowForcePush: true") == true, "\(attempt.messages)")
             #expect(bench.fleetFile("staging/deployments/desktop-assistant-staging.json") != nil, "a held force-push must not prune")
+            // `steward diff` of the branch tip says the same instead of previewing a prune that will not happen.
+            let preview = try await bench.reconciler.preview(revision: nil)
+            #expect(preview.plan.actions.isEmpty)
+            #expect(preview.errors.first?.message.contains("moved non-fast-forward") == true, "\(preview.errors)")
+            #expect(try await bench.reconciler.preview(revision: rewritten).plan.actions.contains { $0.change == .prune },
+                    "an explicit --rev still previews that commit")
             // A second pass and a restarted controller (no parse state in memory) still hold it.
             let again = await bench.timedPass()
             #expect(again.result?.appliedCommit == applied && again.result?.plan.actions.isEmpty == true)

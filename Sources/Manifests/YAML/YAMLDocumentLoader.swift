@@ -44,7 +44,7 @@ enum YAMLDocumentLoader {
         } catch let problem as YAMLProblem {
             throw problem
         } catch let error as YamlError {
-            throw problemFrom(error)
+            throw problemFrom(error, bytes)
         } catch {
             throw YAMLProblem(position: origin, message: "invalid YAML: \(error)")
         }
@@ -59,7 +59,7 @@ enum YAMLDocumentLoader {
         return false
     }
 
-    private static func problemFrom(_ error: YamlError) -> YAMLProblem {
+    private static func problemFrom(_ error: YamlError, _ bytes: [UInt8]) -> YAMLProblem {
         switch error {
         case .scanner(let context, let problem, let mark, _),
              .parser(let context, let problem, let mark, _),
@@ -72,9 +72,12 @@ enum YAMLDocumentLoader {
             return YAMLProblem(
                 position: SourcePosition(line: context.mark.line, column: context.mark.column),
                 message: "duplicate key \(names) in a mapping")
-        case .reader(let problem, let offset, _, _):
-            return YAMLProblem(position: SourcePosition(line: 1, column: 1),
-                               message: "invalid YAML: \(problem)\(offset.map { " at byte \($0)" } ?? "")")
+        case .reader(let problem, let offset, let value, _):
+            // libyaml's reader counts bytes of the UTF-8 text; name the character by its code.
+            let hex = String(value, radix: 16, uppercase: true)
+            let character = value >= 0 ? " (U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex))" : ""
+            return YAMLProblem(position: offset.map { position(ofByte: $0, in: bytes) } ?? SourcePosition(line: 1, column: 1),
+                               message: "invalid YAML: \(problem)\(character)")
         default:
             return YAMLProblem(position: SourcePosition(line: 1, column: 1), message: "invalid YAML: \(error)")
         }
@@ -82,21 +85,27 @@ enum YAMLDocumentLoader {
 
     /// Line and column of the first byte that breaks UTF-8.
     private static func invalidUTF8Position(_ bytes: [UInt8]) -> SourcePosition {
-        var line = 1, lineStart = 0, index = 0
         var decoder = UTF8()
         var iterator = bytes.makeIterator()
         var consumed = 0
         loop: while true {
             switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar):
-                let width = UTF8.width(scalar)
-                if scalar == "\n" { line += 1; lineStart = consumed + width }
-                consumed += width
-            case .emptyInput: break loop
-            case .error: index = consumed; break loop
+            case .scalarValue(let scalar): consumed += UTF8.width(scalar)
+            case .emptyInput, .error: break loop
             }
         }
-        return SourcePosition(line: line, column: index - lineStart + 1)
+        return position(ofByte: consumed, in: bytes)
+    }
+
+    /// Line and column (in bytes, from 1) of the byte at `offset`.
+    static func position(ofByte offset: Int, in bytes: [UInt8]) -> SourcePosition {
+        let end = min(max(offset, 0), bytes.count)
+        var line = 1, lineStart = 0
+        for index in 0..<end where bytes[index] == 0x0A {
+            line += 1
+            lineStart = index + 1
+        }
+        return SourcePosition(line: line, column: end - lineStart + 1)
     }
 }
 
