@@ -2,8 +2,11 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import AsyncHTTPClient
 import Logging
 import Manifests
+import NIOCore
+import NIOHTTP1
 
 /// One answer from the console below 500 (5xx are retried, then thrown).
 struct ConsoleResponse: Sendable {
@@ -90,32 +93,58 @@ extension HTTPDriver {
                           transient: true)
     }
 
-    /// One exchange, bounded by `requestTimeout` (enforced here: FoundationNetworking on Linux rounds
-    /// its own timeouts down to whole seconds, so 0.5 s would time out at once). Cancelling the
-    /// calling task cancels the request.
+    /// One exchange through AsyncHTTPClient (event-driven: URLSession on Linux polls its sockets
+    /// while it waits, burning a core on a console that does not answer), bounded by
+    /// `requestTimeout` from connect to the last body byte. Cancelling the calling task cancels it.
     func perform(_ request: URLRequest) async throws -> (Data, HTTPURLResponse) {
-        let exchange = Exchange()
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                exchange.start(continuation)
-                let task = session.dataTask(with: request) { data, response, error in
-                    if let error {
-                        exchange.finish(.failure(error))
-                    } else if let http = response as? HTTPURLResponse {
-                        exchange.finish(.success((data ?? Data(), http)))
-                    } else {
-                        exchange.finish(.failure(URLError(.badServerResponse)))
-                    }
+        guard let url = request.url else { throw URLError(.badURL) }
+        let address = url.absoluteString, method = request.httpMethod ?? "GET"
+        let headers = request.allHTTPHeaderFields ?? [:], body = request.httpBody
+        let timeout = requestTimeout
+        let (data, status): (Data, Int)
+        do {
+            (data, status) = try await withThrowingTaskGroup(of: (Data, Int).self) { group in
+                group.addTask {
+                    var outgoing = HTTPClientRequest(url: address)
+                    outgoing.method = HTTPMethod(rawValue: method)
+                    for (name, value) in headers { outgoing.headers.add(name: name, value: value) }
+                    if let body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+                    let response = try await HTTPClient.shared.execute(outgoing, timeout: .milliseconds(Int64(timeout * 1000) + 1))
+                    let bytes = try await response.body.collect(upTo: Self.maxBodyBytes)
+                    return (Data(bytes.readableBytesView), Int(response.status.code))
                 }
-                exchange.attach(task)
-                DispatchQueue.global().asyncAfter(deadline: .now() + requestTimeout) {
-                    exchange.finish(.failure(URLError(.timedOut)))
+                group.addTask {
+                    try await Task.sleep(for: .seconds(timeout))
+                    throw URLError(.timedOut)
                 }
-                task.resume()
+                defer { group.cancelAll() }
+                return try await group.next()!
             }
-        } onCancel: {
-            exchange.finish(.failure(CancellationError()))
+        } catch let error as URLError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw Self.transportError(error)
         }
+        guard let http = HTTPURLResponse(url: url, statusCode: status, httpVersion: "HTTP/1.1", headerFields: [:]) else {
+            throw URLError(.badServerResponse)
+        }
+        return (data, http)
+    }
+
+    /// A console answer is JSON of a few kilobytes; more is refused rather than buffered.
+    static let maxBodyBytes = 16 * 1024 * 1024
+
+    /// AsyncHTTPClient's and NIO's errors as the `URLError` codes `describe` names.
+    static func transportError(_ error: any Error) -> any Error {
+        if let client = error as? HTTPClientError {
+            if [.deadlineExceeded, .connectTimeout, .readTimeout, .writeTimeout].contains(client) { return URLError(.timedOut) }
+            if [.remoteConnectionClosed, .cancelled].contains(client) { return URLError(.networkConnectionLost) }
+        }
+        let text = String(describing: error)
+        if text.contains("refused") || text.contains("Refused") || text.contains("ECONNREFUSED") { return URLError(.cannotConnectToHost) }
+        return error
     }
 
     /// Sends and requires a 2xx answer; 4xx is a terminal error.
@@ -180,40 +209,4 @@ extension HTTPDriver {
 
     static func adapterPath(_ name: String) -> String { "/api/runtime-adapters/\(segment(name))" }
     static func deploymentPath(_ id: String) -> String { "/api/deployments/\(segment(id))" }
-}
-
-/// One URLSession task and the continuation waiting for it: the first of answer, timeout or
-/// cancellation wins; the task is cancelled when it did not answer.
-final class Exchange: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<(Data, HTTPURLResponse), any Error>?
-    private var task: URLSessionDataTask?
-    private var outcome: Result<(Data, HTTPURLResponse), any Error>?
-
-    func start(_ continuation: CheckedContinuation<(Data, HTTPURLResponse), any Error>) {
-        let early: Result<(Data, HTTPURLResponse), any Error>? = lock.withLock {
-            if outcome == nil { self.continuation = continuation }
-            return outcome
-        }
-        if let early { continuation.resume(with: early) }
-    }
-
-    func attach(_ task: URLSessionDataTask) {
-        let cancelNow = lock.withLock {
-            self.task = task
-            return outcome != nil
-        }
-        if cancelNow { task.cancel() }
-    }
-
-    func finish(_ result: Result<(Data, HTTPURLResponse), any Error>) {
-        let (waiting, task): (CheckedContinuation<(Data, HTTPURLResponse), any Error>?, URLSessionDataTask?) = lock.withLock {
-            guard outcome == nil else { return (nil, nil) }
-            outcome = result
-            defer { continuation = nil; self.task = nil }
-            return (continuation, self.task)
-        }
-        if case .failure = result { task?.cancel() }
-        waiting?.resume(with: result)
-    }
 }

@@ -23,7 +23,6 @@ public final class HTTPDriver: Driver, @unchecked Sendable {
     let retries: Int
     let initialBackoff: Double
     let logger: Logger
-    let session: URLSession
     /// Console version ids by `name@version`, learned on registration or from the version list.
     let versionIds = VersionIdCache()
     /// The environment's `gates.smokeTests`, sent with every `smokeTest` action.
@@ -46,18 +45,6 @@ public final class HTTPDriver: Driver, @unchecked Sendable {
         self.retries = max(0, retries)
         self.initialBackoff = initialBackoff
         self.logger = logger
-        let configuration = URLSessionConfiguration.ephemeral
-        // A backstop only: `perform` enforces `requestTimeout` itself (see there).
-        configuration.timeoutIntervalForRequest = (requestTimeout + 1).rounded(.up)
-        configuration.timeoutIntervalForResource = (requestTimeout + 1).rounded(.up)
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        self.session = URLSession(configuration: configuration)
-    }
-
-    deinit {
-        session.finishTasksAndInvalidate()
     }
 
     public func execute(_ request: ActionRequest) async throws -> ActionOutcome {

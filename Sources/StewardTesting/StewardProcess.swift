@@ -7,6 +7,8 @@ public enum StewardProcess {
         public var exitCode: Int32
         public var stdout: String
         public var stderr: String
+        /// User plus system CPU time the run used.
+        public var cpuSeconds: Double = 0
     }
 
     /// The `steward` binary next to the test bundle (`swift build --build-tests` builds it).
@@ -34,7 +36,7 @@ public enum StewardProcess {
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         let output = try Subprocess.run(try executable.path, arguments, in: directory, environment: env, stdin: stdin)
-        return Result(exitCode: output.status, stdout: output.stdout, stderr: output.stderr)
+        return Result(exitCode: output.status, stdout: output.stdout, stderr: output.stderr, cpuSeconds: output.cpuSeconds)
     }
 
     /// `run` on a thread of its own: for a child that talks to a server in this test process, whose

@@ -14,11 +14,15 @@ public final class Subprocess: @unchecked Sendable {
         public var status: Int32
         public var stdout: String
         public var stderr: String
+        /// User plus system CPU time the child used.
+        public var cpuSeconds: Double = 0
     }
 
     public let pid: pid_t
     private let lock = NSLock()
     private var reaped: Int32?
+    /// User plus system CPU time of the child, once it has ended.
+    public private(set) var cpuSeconds: Double = 0
 
     /// Starts `executable ARGS` in `directory` with exactly `environment`; stdin reads `stdin`
     /// (or nothing), stdout and stderr are appended to the given files.
@@ -98,9 +102,12 @@ public final class Subprocess: @unchecked Sendable {
         defer { lock.unlock() }
         if let reaped { return reaped }
         var raw: Int32 = 0
-        let result = waitpid(pid, &raw, options)
+        var usage = rusage()
+        let result = wait4(pid, &raw, options, &usage)
         if result == 0 || (result == -1 && errno == EINTR) { return nil }
         guard result == pid else { reaped = -1; return reaped }
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000 }
+        cpuSeconds = seconds(usage.ru_utime) + seconds(usage.ru_stime)
         // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift does not import.
         let signal = raw & 0x7f
         reaped = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
@@ -126,7 +133,7 @@ public final class Subprocess: @unchecked Sendable {
         func read(_ suffix: String) -> String {
             String(decoding: FileManager.default.contents(atPath: base + suffix) ?? Data(), as: UTF8.self)
         }
-        return Output(status: status, stdout: read(".out"), stderr: read(".err"))
+        return Output(status: status, stdout: read(".out"), stderr: read(".err"), cpuSeconds: child.cpuSeconds)
     }
 
     /// `run` on a thread of its own, leaving the concurrency pool free.

@@ -83,6 +83,26 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
+    /// One pass, cancelled at `deadline` (the actions in flight record their outcome as cancelled).
+    private static func pass(_ reconciler: Reconciler, until deadline: Date, timeout: String) async throws -> Reconciler.PassResult {
+        // Only the child uses the reconciler while the parent waits for it: no concurrent access.
+        nonisolated(unsafe) let reconciler = reconciler
+        return try await withThrowingTaskGroup(of: Reconciler.PassResult?.self) { group in
+            group.addTask { try await reconciler.pass() }
+            group.addTask {
+                try await Task.sleep(for: .seconds(max(0, deadline.timeIntervalSinceNow)))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let result = try await group.next()!, !Task.isCancelled else {
+                group.cancelAll()
+                _ = try? await group.next()   // the pass ends and records what it was doing
+                throw CLIError("timed out after \(timeout) without converging")
+            }
+            return result
+        }
+    }
+
     private func runOnce(_ reconciler: Reconciler, seconds: Double) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         var failed = false
@@ -90,7 +110,7 @@ struct RunCommand: AsyncParsableCommand {
         var number = 0
         while number < 10 {
             guard Date() < deadline else { throw CLIError("timed out after \(timeout) without converging") }
-            let result = try await reconciler.pass()
+            let result = try await Self.pass(reconciler, until: deadline, timeout: timeout)
             number += 1
             last = result
             let report = result.report
