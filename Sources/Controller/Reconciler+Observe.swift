@@ -15,6 +15,8 @@ struct Observation {
     var changes: [ResourceChange]
     var suspended: Set<String>
     var records: [ResourceKey: JSONValue]
+    /// The spec hash of each record, computed once per observation.
+    var recordHashes: [ResourceKey: String]
     var driverBlocked: [BlockedItem]
 }
 
@@ -30,6 +32,16 @@ extension Reconciler {
 
     func observe(_ fleet: Fleet, commit: String, repository: GitRepository) async throws -> Observation {
         let applied = try await appliedResources()
+        if !probeTargets, let cached = observationCache, cached.commit == commit, cached.generation == appliedGeneration {
+            return cached.observation
+        }
+        let observation = try await observeAfresh(fleet, commit: commit, repository: repository, applied: applied)
+        observationCache = probeTargets ? nil : (commit, appliedGeneration, observation)
+        return observation
+    }
+
+    private func observeAfresh(_ fleet: Fleet, commit: String, repository: GitRepository,
+                               applied: [ResourceKey: AppliedResource]) async throws -> Observation {
         let checkouts = settings.resolve(".steward/checkouts")
         let drivers = DriverFactory(settings: settings).make(fleet) {
             try repository.export(commit: commit, to: (checkouts as NSString).appendingPathComponent(commit))
@@ -59,8 +71,10 @@ extension Reconciler {
         // Blueprint versions are never unregistered from a target; their records are dropped in recordPass.
         changes.removeAll { $0.change == .prune && $0.key.kind == .agentBlueprint }
         let suspended = Set(fleet.deployments.values.filter { $0.deployment.spec.suspend == true }.map(\.name))
+        let records = DesiredState.records(fleet)
         return Observation(applied: applied, drivers: drivers, probes: probes, desired: desired, changes: changes,
-                           suspended: suspended, records: DesiredState.records(fleet), driverBlocked: driverBlocked)
+                           suspended: suspended, records: records,
+                           recordHashes: records.mapValues { ContentHash.sha256Hex($0.canonicalBytes) }, driverBlocked: driverBlocked)
     }
 
     /// Records a `driftDetected` event for drift not seen before; returns the seq that triggers each heal.

@@ -8,10 +8,10 @@ import StateStore
 
 extension Reconciler {
     /// Writes what the pass learnt, in one transaction, only when something changed; returns the
-    /// applied resources as they stand after the pass.
+    /// applied resources as they stand after the pass, and whether they differ from the observed ones.
     func recordPass(head: CommitInfo, good: SourceState.Good, errors: [ValidationError], plan: Plan,
                     report: Executor.Report?, observation: Observation, driftTriggers: [ResourceKey: String],
-                    reread: Bool = false, gateFailures: Int = 0) async throws -> [AppliedResource] {
+                    reread: Bool = false, gateFailures: Int = 0) async throws -> (applied: [ResourceKey: AppliedResource], changed: Bool) {
         var batch = StoreBatch()
         let now = Date()
         let cursor = try await store.sourceCursor()
@@ -68,10 +68,13 @@ extension Reconciler {
                                                         "skipped": .int(report.skipped.count), "gatesFailed": .int(gateFailures)])))
         }
         if !batch.isEmpty { _ = try await store.commit(batch) }
+        guard !batch.deleteResources.isEmpty || !batch.upsertResources.isEmpty else {
+            return (current, report != nil || reread)
+        }
         var after = current
         for key in batch.deleteResources { after[key] = nil }
         for resource in batch.upsertResources { after[resource.key] = resource }
-        return Array(after.values)
+        return (after, true)
     }
 
     /// The condition naming the commit a promotion was last reported blocked for (one event per commit).
@@ -81,7 +84,7 @@ extension Reconciler {
     private func recordConfiguration(_ observation: Observation, current: [ResourceKey: AppliedResource], commit: String,
                                      now: Date, into batch: inout StoreBatch) {
         for (key, document) in observation.records {
-            let hash = ContentHash.sha256Hex(document.canonicalBytes)
+            let hash = observation.recordHashes[key] ?? ContentHash.sha256Hex(document.canonicalBytes)
             guard current[key]?.specHash != hash else { continue }
             batch.upsertResources.append(AppliedResource(key: key, specHash: hash, spec: document, commit: commit, sync: .synced,
                                                          health: .healthy, createdAt: current[key]?.createdAt ?? now, updatedAt: now))

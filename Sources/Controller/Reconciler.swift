@@ -33,7 +33,14 @@ public final class Reconciler {
     /// Whether passes ask the drivers what targets run (benchmarks time probes separately).
     var probeTargets = true
     /// The applied resources as the last pass left them (nil: read them from the store).
-    var appliedCache: [ResourceKey: AppliedResource]?
+    var appliedCache: [ResourceKey: AppliedResource]? {
+        didSet { appliedGeneration &+= 1 }
+    }
+    /// Changes whenever `appliedCache` does, so an observation of it can be reused.
+    private(set) var appliedGeneration = 0
+    /// The last observation without target probes: the same commit over the same applied state
+    /// (same generation) observes the same desired state and changes.
+    var observationCache: (commit: String, generation: Int, observation: Observation)?
     /// The time gates and sync windows are judged at: the wall clock, or the fixed
     /// `STEWARD_TEST_NOW` (RFC 3339) so tests can place a pass inside or outside a window.
     public var now: @Sendable () -> Date = Reconciler.defaultClock()
@@ -103,10 +110,11 @@ public final class Reconciler {
         }
         var outcome = try await runGates(report: report, observation: observation, context: gates.context, executor: executor,
                                          commit: good.commit)
-        let resources = try await recordPass(head: head, good: good, errors: seen.errors, plan: plan, report: report,
-                                             observation: observation, driftTriggers: triggers, reread: outcome.wrote || !gates.holdChanges.isEmpty,
-                                             gateFailures: outcome.failures.count)
-        appliedCache = Dictionary(resources.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        let recorded = try await recordPass(head: head, good: good, errors: seen.errors, plan: plan, report: report,
+                                            observation: observation, driftTriggers: triggers, reread: outcome.wrote || !gates.holdChanges.isEmpty,
+                                            gateFailures: outcome.failures.count)
+        if recorded.changed || appliedCache == nil { appliedCache = recorded.applied }
+        let resources = Array(recorded.applied.values)
         for revert in outcome.reverts {
             await commitRevert(revert, fleet: good.fleet, repository: repository)
         }
@@ -116,7 +124,10 @@ public final class Reconciler {
     }
 
     /// Drops what this replica remembers of the store (after a change of leader another replica may have written).
-    public func forgetCaches() { appliedCache = nil }
+    public func forgetCaches() {
+        appliedCache = nil
+        observationCache = nil
+    }
 
     /// The wall clock, unless `STEWARD_TEST_NOW` names a fixed time.
     public static func defaultClock(environment: [String: String] = ProcessInfo.processInfo.environment) -> @Sendable () -> Date {
