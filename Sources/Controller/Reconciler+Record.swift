@@ -20,7 +20,14 @@ extension Reconciler {
         }
         let current = report == nil && !reread ? observation.applied
             : Dictionary(try await store.resources().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
-        recordConfiguration(observation, current: current, commit: good.commit.sha, now: now, into: &batch)
+        // `current` is the applied map the observation was made of unless something was written.
+        let observed = report == nil && !reread
+        if !observed || quietConfiguration.map({ $0 != (good.commit.sha, appliedGeneration) }) ?? true {
+            recordConfiguration(observation, current: current, commit: good.commit.sha, now: now, into: &batch)
+            if observed, batch.upsertResources.isEmpty, batch.deleteResources.isEmpty {
+                quietConfiguration = (good.commit.sha, appliedGeneration)
+            }
+        }
         let touched = Set((report?.succeeded ?? []).map(\.key) + (report?.failed ?? []).map(\.action.key))
         for item in plan.blocked + observation.driverBlocked where !touched.contains(item.key) {
             var record = current[item.key] ?? AppliedResource(key: item.key, specHash: "", spec: .null, commit: good.commit.sha,

@@ -41,6 +41,9 @@ public final class Reconciler {
     /// The last observation without target probes: the same commit over the same applied state
     /// (same generation) observes the same desired state and changes.
     var observationCache: (commit: String, generation: Int, observation: Observation)?
+    /// The commit and applied generation whose environments, schedules and versions were found
+    /// recorded as they are (nothing to write): the same pair needs no second look.
+    var quietConfiguration: (commit: String, generation: Int)?
     /// The time gates and sync windows are judged at: the wall clock, or the fixed
     /// `STEWARD_TEST_NOW` (RFC 3339) so tests can place a pass inside or outside a window.
     public var now: @Sendable () -> Date = Reconciler.defaultClock()
@@ -127,6 +130,7 @@ public final class Reconciler {
     public func forgetCaches() {
         appliedCache = nil
         observationCache = nil
+        quietConfiguration = nil
     }
 
     /// The wall clock, unless `STEWARD_TEST_NOW` names a fixed time.

@@ -27,6 +27,10 @@ enum YAMLDocumentLoader {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw YAMLProblem(position: invalidUTF8Position(bytes), message: "file is not valid UTF-8")
         }
+        if bytes.contains(UInt8(ascii: "*")),
+           let problem = bytes.withUnsafeBufferPointer({ YAMLAliasBudget.check($0, limits: limits) }) {
+            throw problem
+        }
         do {
             // An explicit encoding: `Parser.Encoding.default` reads the whole process environment on every call.
             let parser = try Parser(yaml: text, resolver: .basic, encoding: .utf8)
