@@ -14,20 +14,7 @@ struct SilentConsoleTests {
     final class SilentListener {
         let fd: Int32
         let port: Int
-        init() throws {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = 0
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 64) == 0 && getsockname(fd, $0, &length) == 0 }
-            }
-            guard bound else { close(fd); throw ProcessFailure(message: "cannot listen on loopback: errno \(errno)") }
-            self.fd = fd
-            port = Int(UInt16(bigEndian: address.sin_port))
-        }
+        init() throws { (fd, port) = try listeningSocket() }
         deinit { close(fd) }
     }
 
