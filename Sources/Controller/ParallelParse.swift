@@ -11,7 +11,7 @@ enum ParallelParse {
     /// Below this many files per worker, threads cost more than they save.
     static let filesPerWorker = 32
 
-    /// The parse of each file, in order. A failed read (other than a blob over the size limit, which
+    /// The parse of each file, in order, with each resource's own checks (`FleetValidator.parseChecked`). A failed read (other than a blob over the size limit, which
     /// is that file's parse error) throws the error of the first such file, as a serial loop would.
     static func run(_ files: [SourceFile], limits: YAMLLimits, repository: GitRepository,
                     workers: Int) throws -> [ManifestParser.FileResult] {
@@ -55,7 +55,7 @@ enum ParallelParse {
 extension ManifestParser {
     fileprivate static func parse(file: String, bytes input: ParallelParse.Input, limits: YAMLLimits) -> FileResult {
         switch input {
-        case .bytes(let bytes): return parse(file: file, bytes: bytes, limits: limits)
+        case .bytes(let bytes): return FleetValidator.parseChecked(file: file, bytes: bytes, limits: limits)
         case .refused(let error): return FileResult(errors: [error])
         }
     }

@@ -2,7 +2,8 @@ import Foundation
 import GitSource
 import Manifests
 
-/// Parsed manifest files keyed by blob id: an unchanged blob is never read or parsed again.
+/// Parsed manifest files, with each resource's own checks, keyed by blob id: an unchanged blob is
+/// never read, parsed or checked again.
 /// Bounded: past `capacity` files the oldest generation is dropped.
 struct ParseCache {
     private var current: [String: ManifestParser.FileResult] = [:]
@@ -19,7 +20,7 @@ struct ParseCache {
     mutating func result(for file: SourceFile, limits: YAMLLimits, read: () throws -> [UInt8]) throws -> ManifestParser.FileResult {
         if let cached = cached(file) { return cached }
         misses += 1
-        let parsed = ManifestParser.parse(file: file.path, bytes: try read(), limits: limits)
+        let parsed = FleetValidator.parseChecked(file: file.path, bytes: try read(), limits: limits)
         store(file.blobId, parsed)
         return parsed
     }
@@ -76,7 +77,7 @@ extension ManifestSource {
     /// The manifests under `subPath` at `commit`, parsed through `cache`, then validated as a whole.
     static func validate(_ repository: GitRepository, commit: String, subPath: String, cache: inout ParseCache,
                          options: FleetValidator.Options) throws -> ValidationReport {
-        let snapshot = try repository.snapshot(commit: commit, path: subPath)
+        let snapshot = try repository.snapshot(commit: commit, path: subPath, sizes: false)   // readBlob checks the size limit
         let files = snapshot.files.filter { FleetValidator.isManifestPath($0.path) }
         var resources: [Resource] = []
         var errors: [ValidationError] = []
@@ -85,7 +86,7 @@ extension ManifestSource {
             resources += result.resources
             errors += result.errors
         }
-        var report = FleetValidator.validate(resources: resources, parseErrors: errors, options: options)
+        var report = FleetValidator.validate(resources: resources, parseErrors: errors, options: options, checkedEach: true)
         report.fleet.documents = cache.documents
         report.warnings = snapshot.skipped.filter { $0.reason == .submodule || FleetValidator.isManifestPath($0.path) }
             .map { "skipped \($0.reason.rawValue) \($0.path)" }

@@ -58,7 +58,8 @@ extension Reconciler {
         }
         var desired = DesiredState.build(fleet, commit: commit, applied: applied)
         var driverBlocked: [BlockedItem] = []
-        var targetApplied = applied.filter { Differ.isTargetResource($0.key) }
+        // The differ looks only at target kinds; environments whose driver cannot be made are left out.
+        var targetApplied = applied
         for (environment, problem) in drivers.problems {
             for key in desired.keys where key.environment == environment {
                 driverBlocked.append(BlockedItem(key: key, reason: "driver: \(problem)"))

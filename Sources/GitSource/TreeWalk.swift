@@ -8,8 +8,9 @@ enum TreeWalk {
         var skipped: [SkippedEntry] = []
     }
 
-    /// Walks `tree`, naming entries `prefix + relative path`; sizes come from object headers only.
-    static func list(_ tree: ObjectHandle, prefix: String, objectDatabase: ObjectDatabaseHandle) throws(GitError) -> Listing {
+    /// Walks `tree`, naming entries `prefix + relative path`; sizes come from object headers only
+    /// (none without an object database).
+    static func list(_ tree: ObjectHandle, prefix: String, objectDatabase: ObjectDatabaseHandle?) throws(GitError) -> Listing {
         var listing = Listing()
         var pending: [(tree: ObjectHandle, prefix: String)] = [(tree, prefix)]
         while let (current, base) = pending.popLast() {
@@ -21,8 +22,8 @@ enum TreeWalk {
                 let mode = git_tree_entry_filemode(entry)
                 switch mode {
                 case GIT_FILEMODE_BLOB, GIT_FILEMODE_BLOB_EXECUTABLE:
-                    let header = try objectDatabase.header(oid, what: "cannot read the size of '\(path)'")
-                    listing.files.append(SourceFile(path: path, blobId: ObjectId.hex(oid), size: header.size,
+                    let size = try objectDatabase?.header(oid, what: "cannot read the size of '\(path)'").size
+                    listing.files.append(SourceFile(path: path, blobId: ObjectId.hex(oid), size: size,
                                                     executable: mode == GIT_FILEMODE_BLOB_EXECUTABLE))
                 case GIT_FILEMODE_LINK:
                     listing.skipped.append(SkippedEntry(path: path, reason: .symlink))

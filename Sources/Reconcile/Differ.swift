@@ -28,6 +28,7 @@ public enum Differ {
     public static func diff(desired: [ResourceKey: DesiredResource], applied: [ResourceKey: AppliedResource],
                             probes: [ResourceKey: ObservedProbe]) -> [ResourceChange] {
         var changes: [ResourceChange] = []
+        var matched = 0   // desired keys found applied: when every applied target key is one, nothing is pruned
         // Keys are visited unsorted and the (few) changes sorted after: the same order, without
         // sorting every key of a large fleet on a pass that changes nothing.
         for (key, want) in desired {
@@ -36,6 +37,7 @@ public enum Differ {
                                               fields: fieldChanges(from: nil, to: want.document), detail: nil))
                 continue
             }
+            if isTargetResource(key) { matched += 1 }
             if have.specHash != want.specHash {
                 changes.append(ResourceChange(key: key, change: .update, desired: want, applied: have,
                                               fields: fieldChanges(from: have.spec, to: want.document), detail: nil))
@@ -45,6 +47,8 @@ public enum Differ {
             }
         }
         changes.sort { $0.key < $1.key }
+        let appliedTargets = applied.keys.count(where: isTargetResource)
+        guard matched < appliedTargets else { return changes }
         for key in applied.keys.filter({ desired[$0] == nil && isTargetResource($0) }).sorted() {
             changes.append(ResourceChange(key: key, change: .prune, desired: nil, applied: applied[key], fields: [], detail: nil))
         }

@@ -28,9 +28,21 @@ public final class DocumentCache: @unchecked Sendable {
         }
     }
 
+    /// A document and the last build that asked for it (a class: a hit marks it without writing the table).
+    private final class Entry {
+        let document: CanonicalDocument?
+        var build: Int
+
+        init(_ document: CanonicalDocument?, build: Int) {
+            self.document = document
+            self.build = build
+        }
+    }
+
     private let lock = NSLock()
-    private var current: [Key: CanonicalDocument?] = [:]
-    private var previous: [Key: CanonicalDocument?] = [:]
+    private var entries: [Key: Entry] = [:]
+    private var builds = 0
+    private var asked = 0
 
     public init() {}
 
@@ -38,20 +50,30 @@ public final class DocumentCache: @unchecked Sendable {
     public func build<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
-        previous = current
-        current = [:]
-        current.reserveCapacity(previous.count)
-        defer { previous = [:] }
+        builds += 1
+        asked = 0
+        defer {
+            if entries.count > 2 * asked {   // bounded: at most twice what the last build used
+                let build = builds
+                entries = entries.filter { $0.value.build == build }
+            }
+        }
         return try body()
     }
 
     /// The document of `manifest`, made from `key` (nil: not memoised); call inside `build`.
     public func document<M: Encodable>(_ manifest: M, key: Key?) -> CanonicalDocument? {
         guard let key else { return CanonicalDocument(manifest) }
-        if let known = current[key] { return known }
-        let found: CanonicalDocument?
-        if let cached = previous[key] { found = cached } else { found = CanonicalDocument(manifest) }
-        current[key] = .some(found)
+        if let known = entries[key] {
+            if known.build != builds {
+                known.build = builds
+                asked += 1
+            }
+            return known.document
+        }
+        let found = CanonicalDocument(manifest)
+        entries[key] = Entry(found, build: builds)
+        asked += 1
         return found
     }
 }

@@ -32,6 +32,16 @@ public struct AgentBlueprintSpec: Codable, Sendable, Hashable {
         }
         return names
     }
+
+    /// Whether `provided` (normalised names) holds every capability in `allRequiredCapabilities`,
+    /// checked name by name without building the set.
+    public func requiresOnly(_ provided: Set<String>) -> Bool {
+        for name in requiredCapabilities ?? [] where !provided.contains(CapabilityName.normalize(name)) { return false }
+        for tool in toolAdapters ?? [] where tool.enabled ?? true {
+            for name in tool.requiredCapabilities ?? [] where !provided.contains(CapabilityName.normalize(name)) { return false }
+        }
+        return true
+    }
 }
 
 /// A tool adapter an agent uses.

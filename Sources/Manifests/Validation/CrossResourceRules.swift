@@ -14,7 +14,7 @@ struct CrossResourceRules {
         fleet.resources = resources
         collect(resources)
         for ref in fleet.blueprints.keys { versionIndex[ref.name, default: []].append(ref.version) }
-        for (name, versions) in versionIndex {
+        for (name, versions) in versionIndex where versions.count > 1 {
             versionIndex[name] = versions.map { BlueprintRef(name: name, version: $0) }.sorted().reversed().map(\.version)
         }
         checkEnvironments()
@@ -26,13 +26,18 @@ struct CrossResourceRules {
     }
 
     private mutating func collect(_ resources: [Resource]) {
-        var seen: [String: Resource] = [:]
-        for resource in resources {
-            if let first = seen[resource.id] {
+        var seen: [String: Int] = [:]   // id → index of the first resource with it
+        seen.reserveCapacity(resources.count)
+        fleet.blueprints.reserveCapacity(resources.count / 2)
+        fleet.blueprintIdentities.reserveCapacity(resources.count / 2)
+        fleet.deployments.reserveCapacity(resources.count / 2)
+        for (index, resource) in resources.enumerated() {
+            if let firstIndex = seen[resource.id] {
+                let first = resources[firstIndex]
                 errors.append(resource.error("metadata.name", "duplicate \(resource.id): already defined at \(first.file):\(first.position(of: "metadata.name").line):\(first.position(of: "metadata.name").column)"))
                 continue
             }
-            seen[resource.id] = resource
+            seen[resource.id] = index
             switch resource.body {
             case .runtimeAdapter(let adapter):
                 fleet.adapters[resource.name] = adapter
@@ -118,8 +123,9 @@ struct CrossResourceRules {
         if adapter.spec.runtimeType != blueprint.spec.deploymentTarget {
             return "AgentBlueprint '\(blueprint.metadata.name)@\(blueprint.spec.version)' targets \(blueprint.spec.deploymentTarget.rawValue) but RuntimeAdapter '\(name)' is \(adapter.spec.runtimeType.rawValue)"
         }
-        let missing = blueprint.spec.allRequiredCapabilities.subtracting(provided[name] ?? adapter.spec.providedCapabilities)
-        if !missing.isEmpty {
+        let provides = provided[name] ?? adapter.spec.providedCapabilities
+        if !blueprint.spec.requiresOnly(provides) {
+            let missing = blueprint.spec.allRequiredCapabilities.subtracting(provides)
             return "RuntimeAdapter '\(name)' does not provide \(missing.sorted().joined(separator: ", ")) required by AgentBlueprint '\(blueprint.metadata.name)@\(blueprint.spec.version)'"
         }
         return nil

@@ -40,9 +40,20 @@ public enum FleetValidator {
         return validate(resources: resources, parseErrors: errors, options: options)
     }
 
-    public static func validate(resources: [Resource], parseErrors: [ValidationError] = [], options: Options = Options()) -> ValidationReport {
+    /// A file's parse with the checks of each resource on its own added to its errors: what a
+    /// cache keyed by content can keep, so `validate(…, checkedEach: true)` skips them.
+    public static func parseChecked(file: String, bytes: [UInt8], limits: YAMLLimits) -> ManifestParser.FileResult {
+        var result = ManifestParser.parse(file: file, bytes: bytes, limits: limits)
+        for resource in result.resources { result.errors += ResourceRules.check(resource) }
+        return result
+    }
+
+    /// The whole commit's report; `checkedEach`: the resources' own checks are already in
+    /// `parseErrors` (from `parseChecked`), only the checks across resources run.
+    public static func validate(resources: [Resource], parseErrors: [ValidationError] = [], options: Options = Options(),
+                                checkedEach: Bool = false) -> ValidationReport {
         var errors = parseErrors
-        for resource in resources { errors += ResourceRules.check(resource) }
+        for resource in resources where !checkedEach { errors += ResourceRules.check(resource) }
         let cross = CrossResourceRules(resources)
         errors += cross.errors
         errors += VersionImmutability.check(resources, registered: options.registeredVersions)
