@@ -31,6 +31,7 @@ let package = Package(
             providers: [.apt(["libgit2-dev"])]
         ),
         .target(name: "GitSource", dependencies: ["CLibgit2"], swiftSettings: strict),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(
             name: "Manifests",
             dependencies: [
@@ -102,7 +103,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .executableTarget(name: "steward", dependencies: ["StewardCLI"], swiftSettings: strict),
+        .executableTarget(name: "steward", dependencies: ["StewardCLI", "CMalloc"], swiftSettings: strict),
         .target(
             name: "StewardTesting",
             dependencies: [
