@@ -80,4 +80,44 @@ struct IncrementalParseTests {
         #expect(!names.contains("new-one"))
         try await reconciler.store.close()
     }
+
+    @Test func aResourceErrorCachedWithItsBlobStillBlocksLaterCommitsUnderItsNewPath() async throws {
+        let fleet = try FleetWorkspace()
+        let reconciler = try await reconciler(fleet)
+        _ = try await reconciler.pass()
+        let applied = try #require(try await reconciler.store.sourceCursor()?.lastAppliedCommit)
+        try fleet.repo.write("adapters/bad.yaml", "apiVersion: steward/v1\nkind: RuntimeAdapter\nmetadata: {name: Bad_Name}\nspec: {runtimeType: cloud}\n")
+        try fleet.repo.commit("an adapter with a bad name")
+        let first = try await reconciler.pass()
+        let error = try #require(first.validationErrors.first)
+        #expect(first.validationErrors.count == 1)
+        #expect(error.file == "adapters/bad.yaml" && error.field == "metadata.name")
+        let misses = reconciler.source.cache.misses
+        // another file changes; the bad file's blob (and its checks) come from the cache
+        let adapter = try #require(fleet.repo.read("adapters/desktop-main.yaml"))
+        try fleet.repo.write("adapters/desktop-main.yaml", adapter.replacingOccurrences(of: "memoryMb: 4096", with: "memoryMb: 1024"))
+        let second = try fleet.repo.commit("an unrelated change")
+        let again = try await reconciler.pass()
+        #expect(reconciler.source.cache.misses == misses + 1)
+        #expect(again.commit == second)
+        #expect(again.validationErrors.map(\.description) == [error.description])
+        #expect(try await reconciler.store.sourceCursor()?.lastAppliedCommit == applied)
+        // moved: the cached error names the new path
+        let text = try #require(fleet.repo.read("adapters/bad.yaml"))
+        try fleet.repo.remove("adapters/bad.yaml")
+        try fleet.repo.write("runtime/bad.yaml", text)
+        try fleet.repo.commit("move it")
+        let moved = try await reconciler.pass()
+        #expect(reconciler.source.cache.misses == misses + 1)
+        #expect(moved.validationErrors.map(\.file) == ["runtime/bad.yaml"])
+        #expect(moved.validationErrors.map(\.message) == [error.message])
+        #expect(!(try await reconciler.store.resources().map(\.key.name).contains("Bad_Name")))
+        try fleet.repo.remove("runtime/bad.yaml")
+        let fixed = try fleet.repo.commit("drop it")
+        let applies = try await reconciler.pass()
+        #expect(applies.validationErrors.isEmpty)
+        #expect(applies.appliedCommit == fixed)
+        #expect(Set(applies.plan.actions.map(\.key.name)) == ["desktop-main"])
+        try await reconciler.store.close()
+    }
 }

@@ -44,6 +44,17 @@ import Testing
         #expect(snapshot.files.contains { $0.path == "fleet/deploy.sh" && $0.size == 10 })
     }
 
+    @Test func listingWithoutSizesHasTheSameFilesAndNoSizes() throws {
+        let (repo, sha) = try fleet()
+        let git = try GitRepository.open(at: repo.path)
+        let full = try git.snapshot(commit: sha, path: "fleet"), bare = try git.snapshot(commit: sha, path: "fleet", sizes: false)
+        #expect(bare.files.map(\.path) == full.files.map(\.path))
+        #expect(bare.files.map(\.blobId) == full.files.map(\.blobId))
+        #expect(bare.files.map(\.executable) == full.files.map(\.executable))
+        #expect(bare.files.allSatisfy { $0.size == nil })
+        #expect(full.files.allSatisfy { $0.size != nil })
+    }
+
     @Test func rootSnapshotUsesTheCommitTree() throws {
         let (repo, sha) = try fleet()
         let git = try GitRepository.open(at: repo.path)
