@@ -61,19 +61,67 @@ public final class DocumentCache: @unchecked Sendable {
         return try body()
     }
 
-    /// The document of `manifest`, made from `key` (nil: not memoised); call inside `build`.
-    public func document<M: Encodable>(_ manifest: M, key: Key?) -> CanonicalDocument? {
-        guard let key else { return CanonicalDocument(manifest) }
-        if let known = entries[key] {
-            if known.build != builds {
-                known.build = builds
+    /// A manifest to make a document of, and what it was made from (nil: not memoised).
+    public struct Request: Sendable {
+        let manifest: any Encodable & Sendable
+        let key: Key?
+
+        public init(_ manifest: any Encodable & Sendable, key: Key?) {
+            self.manifest = manifest
+            self.key = key
+        }
+    }
+
+    /// Below this many documents to make, helper threads cost more than they save.
+    static let parallelThreshold = 256
+
+    /// The documents of `requests`, in order; those not cached are made on every core when there
+    /// are many (a cold cache). Call inside `build`.
+    public func documents(_ requests: [Request]) -> [CanonicalDocument?] {
+        var results = [CanonicalDocument?](repeating: nil, count: requests.count)
+        var missing: [Int] = []
+        var firstOfKey: [Key: Int] = [:]   // a key asked twice is made once
+        var repeats: [(index: Int, first: Int)] = []
+        for (index, request) in requests.enumerated() {
+            guard let key = request.key else { missing.append(index); continue }
+            if let known = entries[key] {
+                if known.build != builds {
+                    known.build = builds
+                    asked += 1
+                }
+                results[index] = known.document
+            } else if let first = firstOfKey[key] {
+                repeats.append((index, first))
+            } else {
+                firstOfKey[key] = index
+                missing.append(index)
+            }
+        }
+        let made = Self.make(missing.map { requests[$0].manifest })
+        for (index, document) in zip(missing, made) {
+            results[index] = document
+            if let key = requests[index].key {
+                entries[key] = Entry(document, build: builds)
                 asked += 1
             }
-            return known.document
         }
-        let found = CanonicalDocument(manifest)
-        entries[key] = Entry(found, build: builds)
-        asked += 1
-        return found
+        for (index, first) in repeats { results[index] = results[first] }
+        return results
+    }
+
+    /// Encodes and hashes `manifests`, on several threads when there are many.
+    private static func make(_ manifests: [any Encodable & Sendable]) -> [CanonicalDocument?] {
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, 8)
+        guard workers > 1, manifests.count >= parallelThreshold else { return manifests.map { CanonicalDocument($0) } }
+        let output = UnsafeMutableBufferPointer<CanonicalDocument?>.allocate(capacity: manifests.count)
+        output.initialize(repeating: nil)
+        defer { output.deallocate() }
+        nonisolated(unsafe) let slots = output   // each index is written by exactly one worker
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: manifests.count, by: workers) { slots[index] = CanonicalDocument(manifests[index]) }
+        }
+        let documents = Array(output)
+        _ = output.deinitialize()
+        return documents
     }
 }
