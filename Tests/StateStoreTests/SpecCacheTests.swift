@@ -33,4 +33,32 @@ import Testing
             #expect(second.first { $0.key.name == "c" } == first.first { $0.key.name == "c" })
         }
     }
+
+    /// Enough rows for the specs to be parsed on several threads: every row gets its own spec, in order.
+    @Test func aColdReadOfManySpecsParsesEachIntoItsOwnRow() throws {
+        let columns = (0..<(ConcurrentMap.threshold * 3)).map { index in
+            let spec = JSONValue.object(["name": .string("agent-\(index)"), "replicas": .int(index)])
+            return SpecCache.Column(hash: ContentHash.sha256Hex(spec.canonicalBytes), text: spec.canonicalJSON,
+                                    key: ResourceKey(kind: .deployment, name: "agent-\(index)", environment: "dev"))
+        }
+        let cache = SpecCache()
+        let specs = try cache.specs(columns)
+        #expect(specs.count == columns.count)
+        for (index, spec) in specs.enumerated() { #expect(spec["replicas"] == .int(index) && spec["name"] == .string("agent-\(index)")) }
+        #expect(try cache.specs(columns) == specs)   // the second read, from the cache, agrees
+    }
+
+    /// A corrupt spec among many is refused naming its resource; the cache keeps what it had.
+    @Test func aCorruptSpecAmongManyIsRefusedNamingItsResource() throws {
+        var columns = (0..<(ConcurrentMap.threshold * 2)).map { index in
+            SpecCache.Column(hash: "", text: "{\"replicas\":\(index)}", key: ResourceKey(kind: .deployment, name: "agent-\(index)", environment: "dev"))
+        }
+        columns[300].text = "{\"replicas\":"
+        columns[400].text = "not json"
+        #expect {
+            try SpecCache().specs(columns)
+        } throws: { error in
+            "\(error)".contains("Deployment/agent-300 in dev") && "\(error)".contains("not valid JSON")
+        }
+    }
 }

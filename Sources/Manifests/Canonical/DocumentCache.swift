@@ -72,9 +72,6 @@ public final class DocumentCache: @unchecked Sendable {
         }
     }
 
-    /// Below this many documents to make, helper threads cost more than they save.
-    static let parallelThreshold = 256
-
     /// The documents of `requests`, in order; those not cached are made on every core when there
     /// are many (a cold cache). Call inside `build`.
     public func documents(_ requests: [Request]) -> [CanonicalDocument?] {
@@ -97,7 +94,7 @@ public final class DocumentCache: @unchecked Sendable {
                 missing.append(index)
             }
         }
-        let made = Self.make(missing.map { requests[$0].manifest })
+        let made = ConcurrentMap.map(missing) { CanonicalDocument(requests[$0].manifest) }
         for (index, document) in zip(missing, made) {
             results[index] = document
             if let key = requests[index].key {
@@ -107,21 +104,5 @@ public final class DocumentCache: @unchecked Sendable {
         }
         for (index, first) in repeats { results[index] = results[first] }
         return results
-    }
-
-    /// Encodes and hashes `manifests`, on several threads when there are many.
-    private static func make(_ manifests: [any Encodable & Sendable]) -> [CanonicalDocument?] {
-        let workers = min(ProcessInfo.processInfo.activeProcessorCount, 8)
-        guard workers > 1, manifests.count >= parallelThreshold else { return manifests.map { CanonicalDocument($0) } }
-        let output = UnsafeMutableBufferPointer<CanonicalDocument?>.allocate(capacity: manifests.count)
-        output.initialize(repeating: nil)
-        defer { output.deallocate() }
-        nonisolated(unsafe) let slots = output   // each index is written by exactly one worker
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for index in stride(from: worker, to: manifests.count, by: workers) { slots[index] = CanonicalDocument(manifests[index]) }
-        }
-        let documents = Array(output)
-        _ = output.deinitialize()
-        return documents
     }
 }

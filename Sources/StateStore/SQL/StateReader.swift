@@ -9,7 +9,9 @@ struct StateReader {
     /// Every applied resource; specs unchanged since the last read come from `specs` unparsed.
     func resources(specs: SpecCache) async throws -> [AppliedResource] {
         let rows = try await session.run("\(AppliedResource.select) ORDER BY kind, environment, name")
-        return try specs.reading { spec in try rows.map { try AppliedResource(row: $0, spec: spec) } }
+        let columns = try rows.map { row in SpecCache.Column(hash: try row.text(3), text: try row.text(4), key: try ResourceKey(row: row)) }
+        let parsed = try specs.specs(columns)
+        return try zip(rows, parsed).map { row, spec in try AppliedResource(row: row, spec: spec) }
     }
 
     func registeredVersions() async throws -> [RegisteredVersion] {

@@ -17,18 +17,17 @@ extension AppliedResource: StoredRecord {
     }
 
     init(row: StoreRow) throws {
-        try self.init(row: row) { _, text, key in try JSONParser.parse(text, what: "spec of \(key)") }
+        let key = try ResourceKey(row: row)
+        try self.init(row: row, spec: try JSONParser.parse(try row.text(4), what: "spec of \(key)"))
     }
 
-    /// Reads a row, its spec turned into a value by `spec(hash, text, key)` (parsed, or found in a `SpecCache`).
-    init(row: StoreRow, spec: (String, String, ResourceKey) throws -> JSONValue) throws {
+    /// Reads a row whose spec column (3: hash, 4: text) was already turned into `spec` (see `SpecCache.specs`).
+    init(row: StoreRow, spec: JSONValue) throws {
         let key = try ResourceKey(row: row)
         guard let sync = SyncStatus(rawValue: try row.text(7)), let health = HealthStatus(rawValue: try row.text(8)) else {
             throw StoreError(.corrupt, "stored resource \(key) has an unknown sync or health status")
         }
-        let specHash = try row.text(3)
-        self.init(key: key, specHash: specHash,
-                  spec: try spec(specHash, try row.text(4), key),
+        self.init(key: key, specHash: try row.text(3), spec: spec,
                   commit: try row.text(5), version: row.optionalText(6), sync: sync, health: health,
                   message: row.optionalText(9),
                   conditions: try Condition.list(from: try row.text(10), what: "conditions of \(key)"),

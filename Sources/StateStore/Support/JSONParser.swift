@@ -11,7 +11,7 @@ struct JSONParser {
     private static let maxDepth = 512
 
     /// Parses one JSON document; throws `StoreError(.corrupt)` naming `what` when it is not JSON.
-    static func parse(_ text: String, what: @autoclosure () -> String) throws -> JSONValue {
+    static func parse(_ text: String, what: @autoclosure () -> String) throws(StoreError) -> JSONValue {
         var text = text
         let parsed: (value: JSONValue?, index: Int) = text.withUTF8 { utf8 in
             var parser = JSONParser(bytes: utf8)

@@ -16,25 +16,41 @@ final class SpecCache: Sendable {
 
     private let entries = LockedBox<[String: Entry]>([:])
 
-    /// Maps rows with `body`, which looks specs up by (hash, text, key); afterwards the cache holds
-    /// exactly the specs this read returned (a failed read leaves it as it was).
-    func reading<T>(_ body: (_ spec: (String, String, ResourceKey) throws -> JSONValue) throws -> T) rethrows -> T {
+    /// One row's spec column: its hash, its text and the resource it belongs to (for errors).
+    struct Column: Sendable {
+        var hash: String
+        var text: String
+        var key: ResourceKey
+    }
+
+    /// The specs of `columns`, in order: unchanged ones from the cache, the others parsed (on every
+    /// core when there are many, as on a cold start). Afterwards the cache holds exactly the specs
+    /// this read returned; a failed read leaves it as it was.
+    func specs(_ columns: [Column]) throws -> [JSONValue] {
         let previous = entries.withLock { $0 }
         var current: [String: Entry] = [:]
         current.reserveCapacity(previous.count)
-        let result = try body { hash, text, key in
-            if !hash.isEmpty, let known = current[hash] ?? previous[hash], known.length == text.utf8.count {
-                current[hash] = known
-                return known.spec
+        var specs = [JSONValue?](repeating: nil, count: columns.count)
+        var missing: [Int] = []
+        for (index, column) in columns.enumerated() {
+            if !column.hash.isEmpty, let known = current[column.hash] ?? previous[column.hash], known.length == column.text.utf8.count {
+                current[column.hash] = known
+                specs[index] = known.spec
+            } else {
+                missing.append(index)
             }
-            let parsed = try JSONParser.parse(text, what: "spec of \(key)")
-            if !hash.isEmpty, ContentHash.sha256Hex(text) == hash {
-                current[hash] = Entry(length: text.utf8.count, spec: parsed)
-            }
-            return parsed
+        }
+        let parsed = try ConcurrentMap.map(missing) { index throws(StoreError) -> (JSONValue, keep: Bool) in
+            let column = columns[index]
+            let spec = try JSONParser.parse(column.text, what: "spec of \(column.key)")
+            return (spec, !column.hash.isEmpty && ContentHash.sha256Hex(column.text) == column.hash)
+        }
+        for (index, (spec, keep)) in zip(missing, parsed) {
+            specs[index] = spec
+            if keep { current[columns[index].hash] = Entry(length: columns[index].text.utf8.count, spec: spec) }
         }
         entries.withLock { $0 = current }
-        return result
+        return specs.map { $0! }
     }
 
     /// Keeps a spec just written with `text` (its canonical JSON), when reading that text back
