@@ -5,38 +5,44 @@ public enum DesiredState {
     /// Desired resources keyed per (kind, name[@version], environment). `applied` carries over the
     /// commit that last changed a resource while its hash is unchanged.
     public static func build(_ fleet: Fleet, commit: String, applied: [ResourceKey: AppliedResource] = [:]) -> [ResourceKey: DesiredResource] {
-        // What each resource is made from, in order; then the documents in one call, so that a
-        // cold cache encodes and hashes them on every core.
-        var wanted: [(key: ResourceKey, version: String?)] = []
-        var requests: [DocumentCache.Request] = []
-        wanted.reserveCapacity(fleet.deployments.count * 2 + fleet.adapters.count * fleet.environments.count)
-        requests.reserveCapacity(wanted.capacity)
-        for (name, environment) in fleet.environments {
-            for adapter in environment.spec.adapters ?? [] {
-                guard let manifest = fleet.adapters[adapter] else { continue }
-                wanted.append((ResourceKey(kind: .runtimeAdapter, name: adapter, environment: name), nil))
-                requests.append(DocumentCache.Request(manifest, key: fleet.adapterIdentities[adapter].map { .init($0) }))
-            }
-        }
-        for deployment in fleet.deployments.values {
-            let environment = deployment.environment, ref = deployment.blueprint
-            if let blueprint = fleet.blueprints[ref] {
-                wanted.append((ResourceKey(kind: .agentBlueprint, name: ref.description, environment: environment), deployment.version))
-                requests.append(DocumentCache.Request(blueprint, key: fleet.blueprintIdentities[ref].map { .init($0) }))
-            }
-            var manifest = deployment.deployment
-            manifest.spec.version = deployment.version
-            manifest.spec.runtimeAdapter = deployment.runtimeAdapter
-            wanted.append((ResourceKey(kind: .deployment, name: deployment.name, environment: environment), deployment.version))
-            requests.append(DocumentCache.Request(manifest, key: DocumentCache.Key(deployment.resource.identity, version: deployment.version,
-                                                                                     runtimeAdapter: deployment.runtimeAdapter)))
-        }
         // Documents come from the fleet's cache: a manifest used in several environments, or
-        // unchanged since the last pass, is encoded and hashed once.
-        let documents = fleet.documents.build { fleet.documents.documents(requests) }
+        // unchanged since the last pass, is encoded and hashed once. Those not cached are made
+        // together at the end, on every core when there are many (a cold start).
+        let documents = fleet.documents
+        var wanted: [(key: ResourceKey, version: String?, document: CanonicalDocument?)] = []
+        var missing: [(index: Int, request: DocumentCache.Request)] = []
+        wanted.reserveCapacity(fleet.deployments.count * 2 + fleet.adapters.count * fleet.environments.count)
+        func want(_ key: ResourceKey, version: String?, from source: DocumentCache.Key?, _ manifest: @autoclosure () -> any Encodable & Sendable) {
+            if let source, let known = documents.cached(source) {
+                wanted.append((key, version, known))
+            } else {
+                missing.append((wanted.count, DocumentCache.Request(manifest(), key: source)))
+                wanted.append((key, version, nil))
+            }
+        }
+        documents.build {
+            for (name, environment) in fleet.environments {
+                for adapter in environment.spec.adapters ?? [] {
+                    guard let manifest = fleet.adapters[adapter] else { continue }
+                    want(ResourceKey(kind: .runtimeAdapter, name: adapter, environment: name), version: nil,
+                         from: fleet.adapterIdentities[adapter].map { .init($0) }, manifest)
+                }
+            }
+            for deployment in fleet.deployments.values {
+                let environment = deployment.environment, ref = deployment.blueprint
+                if let blueprint = fleet.blueprints[ref] {
+                    want(ResourceKey(kind: .agentBlueprint, name: ref.description, environment: environment), version: deployment.version,
+                         from: fleet.blueprintIdentities[ref].map { .init($0) }, blueprint)
+                }
+                want(ResourceKey(kind: .deployment, name: deployment.name, environment: environment), version: deployment.version,
+                     from: DocumentCache.Key(deployment.resource.identity, version: deployment.version, runtimeAdapter: deployment.runtimeAdapter),
+                     deployment.resolvedManifest)
+            }
+            for (slot, document) in zip(missing, documents.documents(missing.map(\.request))) { wanted[slot.index].document = document }
+        }
         var desired: [ResourceKey: DesiredResource] = [:]
         desired.reserveCapacity(wanted.count)
-        for ((key, version), canonical) in zip(wanted, documents) {
+        for (key, version, canonical) in wanted {
             guard let canonical else { continue }
             let since = applied[key].flatMap { $0.specHash == canonical.hash ? $0.commit : nil } ?? commit
             desired[key] = DesiredResource(key: key, document: canonical.document, specHash: canonical.hash, version: version, commit: since)
@@ -54,5 +60,15 @@ public enum DesiredState {
             if let document = try? CanonicalJSON.value(of: backup) { records[ResourceKey(kind: .backupSchedule, name: name)] = document }
         }
         return records
+    }
+}
+
+extension ResolvedDeployment {
+    /// The deployment's manifest with the version and adapter it resolved to (what gets applied).
+    var resolvedManifest: Deployment {
+        var manifest = deployment
+        manifest.spec.version = version
+        manifest.spec.runtimeAdapter = runtimeAdapter
+        return manifest
     }
 }

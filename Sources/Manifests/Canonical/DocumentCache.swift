@@ -72,6 +72,17 @@ public final class DocumentCache: @unchecked Sendable {
         }
     }
 
+    /// The document made from `key` in this or an earlier build (marked as asked for), nil when
+    /// none is cached; `.some(nil)`: the manifest did not encode. Call inside `build`.
+    public func cached(_ key: Key) -> CanonicalDocument?? {
+        guard let known = entries[key] else { return nil }
+        if known.build != builds {
+            known.build = builds
+            asked += 1
+        }
+        return .some(known.document)
+    }
+
     /// The documents of `requests`, in order; those not cached are made on every core when there
     /// are many (a cold cache). Call inside `build`.
     public func documents(_ requests: [Request]) -> [CanonicalDocument?] {
@@ -81,12 +92,8 @@ public final class DocumentCache: @unchecked Sendable {
         var repeats: [(index: Int, first: Int)] = []
         for (index, request) in requests.enumerated() {
             guard let key = request.key else { missing.append(index); continue }
-            if let known = entries[key] {
-                if known.build != builds {
-                    known.build = builds
-                    asked += 1
-                }
-                results[index] = known.document
+            if let known = cached(key) {
+                results[index] = known
             } else if let first = firstOfKey[key] {
                 repeats.append((index, first))
             } else {
