@@ -35,32 +35,26 @@ final class FastYAMLTree {
     /// Composes `bytes` (UTF-8 without BOM, already pre-scanned and validated), or nil when the file
     /// needs the general loader.
     static func compose(_ bytes: UnsafeBufferPointer<UInt8>, limits: YAMLLimits) -> FastYAMLTree? {
-        var parser = yaml_parser_t()
-        guard yaml_parser_initialize(&parser) == 1 else { return nil }
-        defer { yaml_parser_delete(&parser) }
-        yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
-        yaml_parser_set_input_string(&parser, bytes.baseAddress, bytes.count)
         var composer = Composer(maxDepth: limits.maxDepth, capacity: bytes.count / 12)
         var roots: [Int32] = []
-        var event = yaml_event_t()
-        while true {
-            guard yaml_parser_parse(&parser, &event) == 1 else { return nil }
-            defer { yaml_event_delete(&event) }
+        // A result stops the stream: the tree at its end, `.some(nil)` for a document the fast path does not take.
+        let composed = YAMLEventStream.read(bytes) { event -> FastYAMLTree?? in
             switch event.type {
             case YAML_STREAM_START_EVENT, YAML_DOCUMENT_START_EVENT:
-                continue
+                return nil
             case YAML_STREAM_END_EVENT:
                 return FastYAMLTree(nodes: composer.nodes, children: composer.children, roots: roots)
             case YAML_DOCUMENT_END_EVENT:
-                guard let root = composer.finishedRoot, roots.count < limits.maxDocuments else { return nil }
+                guard let root = composer.finishedRoot, roots.count < limits.maxDocuments else { return .some(nil) }
                 composer.finishedRoot = nil
                 let node = composer.nodes[Int(root)]
-                if node.kind == .scalar, node.plain, NodeDecoder.isNullText(node.text) { continue }
-                roots.append(root)
+                if !(node.kind == .scalar && node.plain && NodeDecoder.isNullText(node.text)) { roots.append(root) }
+                return nil
             default:
-                guard composer.add(event) else { return nil }
+                return composer.add(event) ? nil : .some(nil)
             }
         }
+        return composed ?? nil
     }
 
     /// The value children of a mapping's keys, and list items: `children[first ..< first + count]`.

@@ -8,23 +8,13 @@ enum YAMLAliasBudget {
     /// The first alias that takes the expansion past `limits.maxAliasExpansion` nodes, or nil.
     /// Syntax errors are left to the composer, which names them.
     static func check(_ bytes: UnsafeBufferPointer<UInt8>, limits: YAMLLimits) -> YAMLProblem? {
-        var parser = yaml_parser_t()
-        guard yaml_parser_initialize(&parser) == 1 else { return nil }
-        defer { yaml_parser_delete(&parser) }
-        yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
-        yaml_parser_set_input_string(&parser, bytes.baseAddress, bytes.count)
         // Node counts of anchored nodes (an anchor may be redefined), and of the open collections.
         var anchors: [String: Int] = [:]
         var open: [(size: Int, anchor: String?)] = []
         var expanded = 0
-        var event = yaml_event_t()
-        while true {
-            guard yaml_parser_parse(&parser, &event) == 1 else { return nil }
-            defer { yaml_event_delete(&event) }
+        return YAMLEventStream.read(bytes) { event -> YAMLProblem? in
             var completed: (size: Int, anchor: String?)?
             switch event.type {
-            case YAML_STREAM_END_EVENT:
-                return nil
             case YAML_DOCUMENT_START_EVENT:
                 anchors.removeAll(keepingCapacity: true)
                 expanded = 0
@@ -47,9 +37,10 @@ enum YAMLAliasBudget {
             default:
                 break
             }
-            guard let (size, anchor) = completed else { continue }
+            guard let (size, anchor) = completed else { return nil }
             if let anchor { anchors[anchor] = size }
             if !open.isEmpty { open[open.count - 1].size = min(open[open.count - 1].size + size, Int.max / 2) }
+            return nil
         }
     }
 
