@@ -14,11 +14,8 @@ struct ReplicaTests {
         return fleet
     }
 
-    private func leader(_ fleet: FleetWorkspace) throws -> String {
-        (try fleet.statusJSON()["leader"] as? String) ?? ""
-    }
-
-    @Test func killedLeaderIsReplacedByTheStandby() async throws {
+    /// A fleet on a fresh database with replica "a" leading and replica "b" standing by.
+    private func twoReplicas() async throws -> (FleetWorkspace, leader: ReplicaProcess, standby: ReplicaProcess) {
         let fleet = try fleet()
         let a = try ReplicaProcess(fleet, name: "a")
         try await a.start()
@@ -26,6 +23,23 @@ struct ReplicaTests {
         let b = try ReplicaProcess(fleet, name: "b")
         try await b.start()
         try await b.waitForRole("standby", seconds: 30)
+        return (fleet, a, b)
+    }
+
+    /// Pushes a change to an adapter and waits until the leader has applied it.
+    private func pushAndWaitUntilApplied(_ fleet: FleetWorkspace) async throws {
+        let adapter = try #require(fleet.repo.read("adapters/desktop-main.yaml"))
+        try fleet.repo.write("adapters/desktop-main.yaml", adapter.replacingOccurrences(of: "memoryMb: 4096", with: "memoryMb: 8192"))
+        let sha = try fleet.repo.commit("more memory for desktop")
+        try await fleet.waitForApplied(sha, seconds: 30)
+    }
+
+    private func leader(_ fleet: FleetWorkspace) throws -> String {
+        (try fleet.statusJSON()["leader"] as? String) ?? ""
+    }
+
+    @Test func killedLeaderIsReplacedByTheStandby() async throws {
+        let (fleet, a, b) = try await twoReplicas()
         #expect(await b.readiness()?["leader"]?.contains("pid \(a.pid) ") == true)
         #expect(try leader(fleet).contains("pid \(a.pid) "))
 
@@ -36,32 +50,20 @@ struct ReplicaTests {
         #expect(try leader(fleet).contains("pid \(b.pid) "))
 
         // The new leader applies what is pushed next.
-        let adapter = try #require(fleet.repo.read("adapters/desktop-main.yaml"))
-        try fleet.repo.write("adapters/desktop-main.yaml", adapter.replacingOccurrences(of: "memoryMb: 4096", with: "memoryMb: 8192"))
-        let sha = try fleet.repo.commit("more memory for desktop")
-        try await fleet.waitForApplied(sha, seconds: 30)
+        try await pushAndWaitUntilApplied(fleet)
         #expect(fleet.file("var/fleet/staging/adapters/desktop-main.json")?.contains("\"memoryMb\":8192") == true)
         let verify = try fleet.steward("verify-log")
         #expect(verify.exitCode == 0, "\(verify.stderr)")
     }
 
     @Test func frozenLeaderLosesTheLeaseAndNeverWritesAgain() async throws {
-        let fleet = try fleet()
-        let a = try ReplicaProcess(fleet, name: "a")
-        try await a.start()
-        try await a.waitForRole("leader", seconds: 60)
-        let b = try ReplicaProcess(fleet, name: "b")
-        try await b.start()
-        try await b.waitForRole("standby", seconds: 30)
+        let (fleet, a, b) = try await twoReplicas()
 
         a.signal(SIGSTOP)
         let takeover = try await b.waitForRole("leader", seconds: Double(Self.lease) + 10)
         print("takeover after SIGSTOP of the leader: \(String(format: "%.2f", takeover)) s (lease \(Self.lease) s)")
         #expect(try leader(fleet).contains("pid \(b.pid) "))
-        let adapter = try #require(fleet.repo.read("adapters/desktop-main.yaml"))
-        try fleet.repo.write("adapters/desktop-main.yaml", adapter.replacingOccurrences(of: "memoryMb: 4096", with: "memoryMb: 8192"))
-        let sha = try fleet.repo.commit("more memory for desktop")
-        try await fleet.waitForApplied(sha, seconds: 30)
+        try await pushAndWaitUntilApplied(fleet)
         let head = try fleet.steward("logs", "-o", "json").stdout.split(separator: "\n").count
 
         // Resumed, the former leader finds its sessions ended and its epoch gone: it stands by.
@@ -77,13 +79,7 @@ struct ReplicaTests {
     }
 
     @Test func gracefulStopHandsTheLeaseOverAtOnce() async throws {
-        let fleet = try fleet()
-        let a = try ReplicaProcess(fleet, name: "a")
-        try await a.start()
-        try await a.waitForRole("leader", seconds: 60)
-        let b = try ReplicaProcess(fleet, name: "b")
-        try await b.start()
-        try await b.waitForRole("standby", seconds: 30)
+        let (fleet, a, b) = try await twoReplicas()
         a.signal(SIGTERM)
         let status = await a.exitStatus()
         #expect(status == 0, "\(a.output.suffix(2_000))")
