@@ -99,6 +99,23 @@ public final class TemporaryGitRepository: @unchecked Sendable {
         try copyManifests(from: StewardProcess.packageRoot.appendingPathComponent("examples/quickstart").path, under: prefix)
     }
 
+    /// Replaces the quickstart's environments file: staging and production, each with `driver`
+    /// (a flow mapping such as `{type: http, url: "…"}`) and the quickstart's adapters.
+    public func writeQuickstartEnvironments(driver: String) throws {
+        let documents = ["staging", "production"].map { name in
+            """
+            apiVersion: steward/v1
+            kind: Environment
+            metadata: {name: \(name)}
+            spec:
+              driver: \(driver)
+              adapters: [robotics-main, desktop-main]
+
+            """
+        }
+        try write("environments/environments.yaml", documents.joined(separator: "---\n"))
+    }
+
     /// The UTF-8 text of a work-tree file, or nil when it does not exist.
     public func read(_ relativePath: String) -> String? {
         try? String(contentsOf: url.appendingPathComponent(relativePath), encoding: .utf8)

@@ -23,22 +23,7 @@ struct SilentConsoleTests {
         let directory = try TemporaryDirectory(prefix: "steward-silent")
         let repo = try TemporaryGitRepository()
         try repo.copyQuickstart()
-        try repo.write("environments/environments.yaml", """
-            apiVersion: steward/v1
-            kind: Environment
-            metadata: {name: staging}
-            spec:
-              driver: {type: http, url: "http://127.0.0.1:\(listener.port)"}
-              adapters: [robotics-main, desktop-main]
-            ---
-            apiVersion: steward/v1
-            kind: Environment
-            metadata: {name: production}
-            spec:
-              driver: {type: http, url: "http://127.0.0.1:\(listener.port)"}
-              adapters: [robotics-main, desktop-main]
-
-            """)
+        try repo.writeQuickstartEnvironments(driver: "{type: http, url: \"http://127.0.0.1:\(listener.port)\"}")
         try repo.commit("a console that never answers")
         try "source: {repository: \(repo.path), branch: main}\nstore: {url: \"sqlite://state.db\"}\neventLog: {directory: events}\n"
             .write(toFile: directory.path + "/controller.yaml", atomically: true, encoding: .utf8)
