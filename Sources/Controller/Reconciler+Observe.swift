@@ -23,15 +23,25 @@ struct Observation {
 extension Reconciler {
     /// What was applied: kept in memory between passes (the controller is the only writer of
     /// resources), read from the store after a failed pass or on the first one.
-    func appliedResources() async throws -> [ResourceKey: AppliedResource] {
+    func appliedResources(prefetched: Task<[AppliedResource], any Error>? = nil) async throws -> [ResourceKey: AppliedResource] {
         if let appliedCache { return appliedCache }
-        let applied = Dictionary(try await store.resources().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        let rows = if let prefetched { try await prefetched.value } else { try await store.resources() }
+        let applied = Dictionary(rows.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         appliedCache = applied
         return applied
     }
 
-    func observe(_ fleet: Fleet, commit: String, repository: GitRepository) async throws -> Observation {
-        let applied = try await appliedResources()
+    /// Starts reading the applied resources, when they are not in memory, so that the store works
+    /// while the caller parses (the query runs on the store's own threads).
+    func prefetchAppliedResources() -> Task<[AppliedResource], any Error>? {
+        guard appliedCache == nil else { return nil }
+        let store = store
+        return Task { try await store.resources() }
+    }
+
+    func observe(_ fleet: Fleet, commit: String, repository: GitRepository,
+                 prefetched: Task<[AppliedResource], any Error>? = nil) async throws -> Observation {
+        let applied = try await appliedResources(prefetched: prefetched)
         if !probeTargets, let cached = observationCache, cached.commit == commit, cached.generation == appliedGeneration {
             return cached.observation
         }

@@ -86,6 +86,8 @@ public final class Reconciler {
         let head = try repository.resolve(settings.config.branch)
         let registered = Dictionary(try await store.registeredVersions().map { ($0.blueprint, $0.specHash) }, uniquingKeysWith: { a, _ in a })
         let cursor = try await store.sourceCursor()
+        let prefetched = prefetchAppliedResources()
+        defer { prefetched?.cancel() }
         let seen = try source.load(head, repository: repository, registered: registered, lastApplied: cursor?.lastAppliedCommit)
         if !seen.errors.isEmpty, cursor?.lastSeenCommit != head.sha || cursor?.errors.isEmpty == true {
             try await recordValidationFailure(head, errors: seen.errors)
@@ -93,7 +95,7 @@ public final class Reconciler {
         guard let good = source.lastGood else {
             return PassResult(commit: head.sha, appliedCommit: nil, plan: Plan(commit: nil), report: nil, validationErrors: seen.errors)
         }
-        let observation = try await observe(good.fleet, commit: good.commit.sha, repository: repository)
+        let observation = try await observe(good.fleet, commit: good.commit.sha, repository: repository, prefetched: prefetched)
         let triggers = try await recordDrift(observation)
         let gates = try await gateInputs(good.fleet, observation: observation, head: good.commit)
         if !gates.holdChanges.isEmpty { _ = try await store.commit(gates.holdChanges) }
