@@ -11,8 +11,9 @@ enum ParallelParse {
     /// Below this many files per worker, threads cost more than they save.
     static let filesPerWorker = 32
 
-    /// The parse of each file, in order, with each resource's own checks (`FleetValidator.parseChecked`). A failed read (other than a blob over the size limit, which
-    /// is that file's parse error) throws the error of the first such file, as a serial loop would.
+    /// The parse of each file, in order, with each resource's own checks (`FleetValidator.parseChecked`).
+    /// A failed read (other than a blob over the size limit, which is that file's parse error) throws
+    /// the error of the first such file, as a serial loop would.
     static func run(_ files: [SourceFile], limits: YAMLLimits, repository: GitRepository,
                     workers: Int) throws -> [ManifestParser.FileResult] {
         let count = max(1, min(workers, files.count / filesPerWorker))
