@@ -41,6 +41,10 @@ public final class Subprocess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, input, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        // Only 0, 1 and 2 reach the child: a descriptor another test thread has open at this moment
+        // (say, a script it is writing) must not stay open in a child, where exec'ing that script
+        // elsewhere would fail with "Text file busy".
+        if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }
         if let directory {
             guard let chdir = Self.addChdir else { throw ProcessFailure(message: "posix_spawn cannot change directory here") }
             _ = directory.withCString { chdir(&actions, $0) }
@@ -77,6 +81,12 @@ public final class Subprocess: @unchecked Sendable {
     private static let addChdir: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32)? = {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else { return nil }
         return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
+    }()
+
+    /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34), which the Glibc module does not declare.
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
     }()
 
     public func signal(_ number: Int32) { kill(pid, number) }

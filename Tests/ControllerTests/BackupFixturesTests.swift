@@ -1,3 +1,4 @@
+import Actions
 import EventLog
 import Foundation
 import Logging
@@ -130,11 +131,10 @@ final class BackupSandbox: @unchecked Sendable {
 
     func close() async { try? await store.close() }
 
-    /// Writes an executable script into the sandbox.
+    /// Writes an executable script into the sandbox, through a close-on-exec descriptor: a child
+    /// started meanwhile by another test must not hold it open ("Text file busy" when run).
     func script(_ name: String, _ body: String) throws {
-        let file = path + "/" + name
-        try ("#!/bin/sh\n" + body + "\n").write(toFile: file, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file)
+        try AtomicFile.write(path: path + "/" + name, bytes: Array(("#!/bin/sh\n" + body + "\n").utf8), mode: 0o755)
     }
 
     func runner(clock: any BackupClock = SystemBackupClock()) -> BackupRunner {

@@ -39,7 +39,7 @@ final class ReplicaProcess {
 
     /// `GET /readyz` as JSON, nil when the server does not answer.
     func readiness() async -> [String: String]? {
-        guard let (_, body) = try? await SecretFleet.request(port: port, "GET", "/readyz") else { return nil }
+        guard let (_, body) = await loopbackGET(port: port, path: "/readyz") else { return nil }
         return (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: String]
     }
 
