@@ -3,18 +3,24 @@ import Foundation
 import Glibc
 #endif
 
-/// A listening loopback TCP socket on a free port, and the port.
-public func listeningSocket() throws -> (Int32, Int) {
+/// A TCP socket, and 127.0.0.1:`port` as a socket address.
+private func loopbackSocket(port: Int) -> (fd: Int32, address: sockaddr_in) {
     #if canImport(Glibc)
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     #else
     let fd = socket(AF_INET, SOCK_STREAM, 0)
     #endif
-    guard fd >= 0 else { throw ProcessFailure(message: "socket() failed: errno \(errno)") }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
+    address.sin_port = UInt16(port).bigEndian
+    return (fd, address)
+}
+
+/// A listening loopback TCP socket on a free port, and the port.
+public func listeningSocket() throws -> (Int32, Int) {
+    var (fd, address) = loopbackSocket(port: 0)
+    guard fd >= 0 else { throw ProcessFailure(message: "socket() failed: errno \(errno)") }
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let bound = withUnsafeMutablePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 16) == 0 && getsockname(fd, $0, &length) == 0 }
@@ -31,20 +37,12 @@ public func loopbackGET(port: Int, path: String, timeout: Int = 10) async -> (st
 }
 
 private func loopbackGETBlocking(port: Int, path: String, timeout: Int) -> (status: Int, body: String)? {
-    #if canImport(Glibc)
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    #else
-    let fd = socket(AF_INET, SOCK_STREAM, 0)
-    #endif
+    var (fd, address) = loopbackSocket(port: port)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
     var limit = timeval(tv_sec: timeout, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = UInt16(port).bigEndian
     let connected = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
     }

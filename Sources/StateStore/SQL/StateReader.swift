@@ -11,7 +11,7 @@ struct StateReader {
         let rows = try await session.run("\(AppliedResource.select) ORDER BY kind, environment, name")
         let columns = try rows.map { row in SpecCache.Column(hash: try row.text(3), text: try row.text(4), key: try ResourceKey(row: row)) }
         let parsed = try specs.specs(columns)
-        return try zip(rows, parsed).map { row, spec in try AppliedResource(row: row, spec: spec) }
+        return try rows.indices.map { try AppliedResource(row: rows[$0], key: columns[$0].key, spec: parsed[$0]) }
     }
 
     func registeredVersions() async throws -> [RegisteredVersion] {

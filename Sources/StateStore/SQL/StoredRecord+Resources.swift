@@ -18,12 +18,12 @@ extension AppliedResource: StoredRecord {
 
     init(row: StoreRow) throws {
         let key = try ResourceKey(row: row)
-        try self.init(row: row, spec: try JSONParser.parse(try row.text(4), what: "spec of \(key)"))
+        try self.init(row: row, key: key, spec: try JSONParser.parse(try row.text(4), what: "spec of \(key)"))
     }
 
-    /// Reads a row whose spec column (3: hash, 4: text) was already turned into `spec` (see `SpecCache.specs`).
-    init(row: StoreRow, spec: JSONValue) throws {
-        let key = try ResourceKey(row: row)
+    /// Reads a row whose key columns were already read into `key` and whose spec column
+    /// (3: hash, 4: text) was already turned into `spec` (see `SpecCache.specs`).
+    init(row: StoreRow, key: ResourceKey, spec: JSONValue) throws {
         guard let sync = SyncStatus(rawValue: try row.text(7)), let health = HealthStatus(rawValue: try row.text(8)) else {
             throw StoreError(.corrupt, "stored resource \(key) has an unknown sync or health status")
         }
