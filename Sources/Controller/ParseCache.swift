@@ -72,24 +72,3 @@ struct ParseCache {
         return moved
     }
 }
-
-extension ManifestSource {
-    /// The manifests under `subPath` at `commit`, parsed through `cache`, then validated as a whole.
-    static func validate(_ repository: GitRepository, commit: String, subPath: String, cache: inout ParseCache,
-                         options: FleetValidator.Options) throws -> ValidationReport {
-        let snapshot = try repository.snapshot(commit: commit, path: subPath, sizes: false)   // readBlob checks the size limit
-        let files = snapshot.files.filter { FleetValidator.isManifestPath($0.path) }
-        var resources: [Resource] = []
-        var errors: [ValidationError] = []
-        resources.reserveCapacity(files.count)
-        for result in try cache.results(for: files, limits: options.limits, repository: repository) {
-            resources += result.resources
-            errors += result.errors
-        }
-        var report = FleetValidator.validate(resources: resources, parseErrors: errors, options: options, checkedEach: true)
-        report.fleet.documents = cache.documents
-        report.warnings = snapshot.skipped.filter { $0.reason == .submodule || FleetValidator.isManifestPath($0.path) }
-            .map { "skipped \($0.reason.rawValue) \($0.path)" }
-        return report
-    }
-}

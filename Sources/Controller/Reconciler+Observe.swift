@@ -39,23 +39,61 @@ extension Reconciler {
         return Task { try await store.resources() }
     }
 
-    func observe(_ fleet: Fleet, commit: String, repository: GitRepository,
+    /// `delta`: set when `fleet` is the fleet of the commit `base` with these Deployments changed;
+    /// an observation of `base` (without probes, same applied state) is then patched.
+    func observe(_ fleet: Fleet, commit: String, repository: GitRepository, delta: (base: String, deployments: DeploymentDelta)? = nil,
                  prefetched: Task<[AppliedResource], any Error>? = nil) async throws -> Observation {
         let applied = try await appliedResources(prefetched: prefetched)
-        if !probeTargets, let cached = observationCache, cached.commit == commit, cached.generation == appliedGeneration {
-            return cached.observation
+        guard !probeTargets else {
+            observationCache = nil
+            return try await observeAfresh(fleet, commit: commit, repository: repository, applied: applied)
+        }
+        if let cached = observationCache, cached.generation == appliedGeneration {
+            if cached.commit == commit { return cached.observation }
+            if let delta, delta.base == cached.commit {
+                observationCache = nil   // held once, so the patch edits its tables in place
+                if let patched = patch(cached.observation, fleet: fleet, commit: commit, delta: delta.deployments, repository: repository) {
+                    observationCache = (commit, appliedGeneration, patched)
+                    patchedObservations += 1
+                    return patched
+                }
+            }
         }
         let observation = try await observeAfresh(fleet, commit: commit, repository: repository, applied: applied)
-        observationCache = probeTargets ? nil : (commit, appliedGeneration, observation)
+        observationCache = (commit, appliedGeneration, observation)
         return observation
+    }
+
+    /// The observation of the fleet that `observation`'s fleet became by `delta`, at `commit`: only the
+    /// Deployments changed, and the keys they touch, are looked at again. Nil when an environment's
+    /// driver cannot be made (those keys are held back, which a patch does not track).
+    private func patch(_ observation: consuming Observation, fleet: Fleet, commit: String, delta: DeploymentDelta,
+                       repository: GitRepository) -> Observation? {
+        var observation = observation
+        let drivers = makeDrivers(fleet, commit: commit, repository: repository)
+        guard drivers.problems.isEmpty, observation.drivers.problems.isEmpty, observation.probes.isEmpty else { return nil }
+        observation.drivers = drivers
+        let pending = observation.changes.filter { $0.change == .create || $0.change == .update }.map(\.key)
+        let touched = DesiredState.patch(&observation.desired, fleet: fleet, delta: delta, pending: pending, commit: commit,
+                                         applied: observation.applied)
+        observation.changes = Differ.rediff(previous: observation.changes, touched: touched, desired: observation.desired,
+                                            applied: observation.applied, probes: [:])
+        observation.changes.removeAll { $0.change == .prune && $0.key.kind == .agentBlueprint }
+        for gone in delta.removed { observation.suspended.remove(gone.name) }
+        for deployment in delta.added where deployment.deployment.spec.suspend == true { observation.suspended.insert(deployment.name) }
+        return observation
+    }
+
+    private func makeDrivers(_ fleet: Fleet, commit: String, repository: GitRepository) -> DriverFactory.Result {
+        let checkouts = settings.resolve(".steward/checkouts")
+        return DriverFactory(settings: settings).make(fleet) {
+            try repository.export(commit: commit, to: (checkouts as NSString).appendingPathComponent(commit))
+        }
     }
 
     private func observeAfresh(_ fleet: Fleet, commit: String, repository: GitRepository,
                                applied: [ResourceKey: AppliedResource]) async throws -> Observation {
-        let checkouts = settings.resolve(".steward/checkouts")
-        let drivers = DriverFactory(settings: settings).make(fleet) {
-            try repository.export(commit: commit, to: (checkouts as NSString).appendingPathComponent(commit))
-        }
+        let drivers = makeDrivers(fleet, commit: commit, repository: repository)
         var probes: [ResourceKey: ProbeResult] = [:]
         for (environment, driver) in drivers.drivers where probeTargets {
             let mine = applied.values.filter { $0.key.environment == environment && Differ.isTargetResource($0.key) && !$0.specHash.isEmpty }

@@ -22,9 +22,10 @@ extension Reconciler {
             return Preview(commit: head.sha, plan: Plan(commit: head.sha), errors: [held])
         }
         let registered = Dictionary(try await store.registeredVersions().map { ($0.blueprint, $0.specHash) }, uniquingKeysWith: { a, _ in a })
-        let report = try source.validate(head.sha, repository: repository, registered: registered)
+        let validation = try source.validate(head.sha, repository: repository, registered: registered)
+        let report = validation.report
         guard report.isValid else { return Preview(commit: head.sha, plan: Plan(commit: head.sha), errors: report.errors) }
-        let observation = try await observe(report.fleet, commit: head.sha, repository: repository)
+        let observation = try await observe(report.fleet, commit: head.sha, repository: repository, delta: validation.delta)
         let gates = try await gateInputs(report.fleet, observation: observation, head: head)
         var plan = Planner.plan(changes: observation.changes, commit: head.sha, suspended: observation.suspended, options: planOptions,
                                 gates: gates.context)

@@ -41,6 +41,8 @@ public final class Reconciler {
     /// The last observation without target probes: the same commit over the same applied state
     /// (same generation) observes the same desired state and changes.
     var observationCache: (commit: String, generation: Int, observation: Observation)?
+    /// Observations made by patching the cached one (only some Deployments changed), for tests and figures.
+    var patchedObservations = 0
     /// The commit and applied generation whose environments, schedules and versions were found
     /// recorded as they are (nothing to write): the same pair needs no second look.
     var quietConfiguration: (commit: String, generation: Int)?
@@ -95,7 +97,8 @@ public final class Reconciler {
         guard let good = source.lastGood else {
             return PassResult(commit: head.sha, appliedCommit: nil, plan: Plan(commit: nil), report: nil, validationErrors: seen.errors)
         }
-        let observation = try await observe(good.fleet, commit: good.commit.sha, repository: repository, prefetched: prefetched)
+        let observation = try await observe(good.fleet, commit: good.commit.sha, repository: repository, delta: good.delta,
+                                              prefetched: prefetched)
         let triggers = try await recordDrift(observation)
         let gates = try await gateInputs(good.fleet, observation: observation, head: good.commit)
         if !gates.holdChanges.isEmpty { _ = try await store.commit(gates.holdChanges) }

@@ -7,6 +7,8 @@ struct SourceState {
     struct Good {
         var commit: CommitInfo
         var fleet: Fleet
+        /// Set when `fleet` is the fleet of the commit `base` with these Deployments changed.
+        var delta: (base: String, deployments: DeploymentDelta)? = nil
     }
 
     struct Seen {
@@ -19,6 +21,10 @@ struct SourceState {
     private var parsed: Seen?
     /// Parsed files by blob id, so a new commit re-parses only the files it changed.
     private(set) var cache = ParseCache()
+    /// The last commit that validated, onto which a commit changing only Deployments is patched.
+    private var validated: ValidatedSource?
+    /// Commits validated by patching the one before (`validated`), for tests and figures.
+    private(set) var patchedValidations = 0
 
     init(settings: ControllerSettings) { self.settings = settings }
 
@@ -36,11 +42,12 @@ struct SourceState {
             }
             return seen
         }
-        let report = try validate(head.sha, repository: repository, registered: registered)
+        let validation = try validate(head.sha, repository: repository, registered: registered)
+        let report = validation.report
         let seen = Seen(commit: head, errors: report.errors)
         parsed = seen
         if report.isValid {
-            lastGood = Good(commit: head, fleet: report.fleet)
+            lastGood = Good(commit: head, fleet: report.fleet, delta: validation.delta)
         } else if lastGood == nil {
             fallBack(to: lastApplied, head: head, repository: repository, registered: registered)
         }
@@ -51,18 +58,22 @@ struct SourceState {
     private mutating func fallBack(to lastApplied: String?, head: CommitInfo, repository: GitRepository,
                                    registered: [BlueprintRef: String]) {
         guard let lastApplied, lastApplied != head.sha,
-              let previous = try? validate(lastApplied, repository: repository, registered: registered), previous.isValid,
+              let previous = try? validate(lastApplied, repository: repository, registered: registered), previous.report.isValid,
               let commit = try? repository.commit(lastApplied) else { return }
-        lastGood = Good(commit: commit, fleet: previous.fleet)
+        lastGood = Good(commit: commit, fleet: previous.report.fleet, delta: previous.delta)
     }
 
-    mutating func validate(_ sha: String, repository: GitRepository, registered: [BlueprintRef: String]) throws -> ValidationReport {
+    /// Validates a commit, patching the last one validated when only Deployments changed since.
+    mutating func validate(_ sha: String, repository: GitRepository, registered: [BlueprintRef: String]) throws -> SourceValidation {
         let options = FleetValidator.Options(allowEmpty: settings.config.allowEmpty, registeredVersions: registered)
         do {
-            return try ManifestSource.validate(repository, commit: sha, subPath: settings.config.sourcePath, cache: &cache, options: options)
+            let validation = try ManifestSource.validate(repository, commit: sha, subPath: settings.config.sourcePath, cache: &cache,
+                                                         options: options, base: &validated)
+            if validation.delta != nil { patchedValidations += 1 }
+            return validation
         } catch let error as GitError {
             let problem = ValidationError(file: settings.config.sourcePath, position: SourcePosition(line: 1, column: 1), message: error.message)
-            return ValidationReport(fleet: Fleet(), errors: [problem])
+            return SourceValidation(report: ValidationReport(fleet: Fleet(), errors: [problem]), delta: nil)
         }
     }
 }

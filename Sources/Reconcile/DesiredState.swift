@@ -8,46 +8,114 @@ public enum DesiredState {
         // Documents come from the fleet's cache: a manifest used in several environments, or
         // unchanged since the last pass, is encoded and hashed once. Those not cached are made
         // together at the end, on every core when there are many (a cold start).
-        let documents = fleet.documents
+        var wants = Wants(fleet, capacity: fleet.deployments.count * 2 + fleet.adapters.count * fleet.environments.count)
+        let wanted = fleet.documents.build {
+            for (name, environment) in fleet.environments {
+                for adapter in environment.spec.adapters ?? [] {
+                    guard let manifest = fleet.adapters[adapter] else { continue }
+                    wants.want(ResourceKey(kind: .runtimeAdapter, name: adapter, environment: name), version: nil,
+                               from: fleet.adapterIdentities[adapter].map { .init($0) }, manifest)
+                }
+            }
+            for deployment in fleet.deployments.values { wants.want(deployment) }
+            return wants.documents()
+        }
+        var desired: [ResourceKey: DesiredResource] = [:]
+        desired.reserveCapacity(wanted.count)
+        for (key, version, canonical) in wanted {
+            guard let canonical else { continue }
+            desired[key] = DesiredResource(key: key, document: canonical.document, specHash: canonical.hash, version: version,
+                                           commit: since(key, hash: canonical.hash, applied: applied, commit: commit))
+        }
+        return desired
+    }
+
+    /// Makes `desired`, built for an earlier commit of a fleet whose Deployments differ from
+    /// `fleet`'s by `delta` (against the same `applied`), what `build(fleet, commit:, applied:)`
+    /// gives. `pending`: the keys that state creates or updates, whose commit is the pass's.
+    /// Returns the keys added, removed or changed otherwise than in that commit.
+    public static func patch(_ desired: inout [ResourceKey: DesiredResource], fleet: Fleet, delta: DeploymentDelta,
+                             pending: [ResourceKey], commit: String, applied: [ResourceKey: AppliedResource]) -> Set<ResourceKey> {
+        for key in pending {
+            guard let hash = desired[key]?.specHash else { continue }
+            desired[key]?.commit = since(key, hash: hash, applied: applied, commit: commit)
+        }
+        var touched: Set<ResourceKey> = []
+        var unused: Set<ResourceKey> = []   // blueprint keys whose last user may be gone
+        for gone in delta.removed {
+            let key = ResourceKey(kind: .deployment, name: gone.name, environment: gone.environment)
+            desired[key] = nil
+            touched.insert(key)
+            unused.insert(ResourceKey(kind: .agentBlueprint, name: gone.blueprint.description, environment: gone.environment))
+        }
+        var wants = Wants(fleet, capacity: delta.added.count * 2)
+        let kept = Set(delta.added.map(Wants.documentKey))
+        fleet.documents.forget(delta.removed.map(Wants.documentKey).filter { !kept.contains($0) })
+        let wanted = fleet.documents.extend {
+            for deployment in delta.added { wants.want(deployment) }
+            return wants.documents()
+        }
+        for (key, version, canonical) in wanted {
+            unused.remove(key)
+            guard let canonical else { continue }
+            desired[key] = DesiredResource(key: key, document: canonical.document, specHash: canonical.hash, version: version,
+                                           commit: since(key, hash: canonical.hash, applied: applied, commit: commit))
+            touched.insert(key)
+        }
+        for key in unused {
+            let used = fleet.deployments.values.contains { $0.environment == key.environment && $0.blueprint.description == key.name }
+            if !used, desired.removeValue(forKey: key) != nil { touched.insert(key) }
+        }
+        return touched
+    }
+
+    /// The commit a desired resource is attributed to: the applied one while its hash is unchanged.
+    static func since(_ key: ResourceKey, hash: String, applied: [ResourceKey: AppliedResource], commit: String) -> String {
+        applied[key].flatMap { $0.specHash == hash ? $0.commit : nil } ?? commit
+    }
+
+    /// The documents a build wants, found in the fleet's cache or made together at the end.
+    private struct Wants {
+        let fleet: Fleet
         var wanted: [(key: ResourceKey, version: String?, document: CanonicalDocument?)] = []
         var missing: [(index: Int, request: DocumentCache.Request)] = []
-        wanted.reserveCapacity(fleet.deployments.count * 2 + fleet.adapters.count * fleet.environments.count)
-        func want(_ key: ResourceKey, version: String?, from source: DocumentCache.Key?, _ manifest: @autoclosure () -> any Encodable & Sendable) {
-            if let source, let known = documents.cached(source) {
+
+        init(_ fleet: Fleet, capacity: Int) {
+            self.fleet = fleet
+            wanted.reserveCapacity(capacity)
+        }
+
+        mutating func want(_ key: ResourceKey, version: String?, from source: DocumentCache.Key?,
+                           _ manifest: @autoclosure () -> any Encodable & Sendable) {
+            if let source, let known = fleet.documents.cached(source) {
                 wanted.append((key, version, known))
             } else {
                 missing.append((wanted.count, DocumentCache.Request(manifest(), key: source)))
                 wanted.append((key, version, nil))
             }
         }
-        documents.build {
-            for (name, environment) in fleet.environments {
-                for adapter in environment.spec.adapters ?? [] {
-                    guard let manifest = fleet.adapters[adapter] else { continue }
-                    want(ResourceKey(kind: .runtimeAdapter, name: adapter, environment: name), version: nil,
-                         from: fleet.adapterIdentities[adapter].map { .init($0) }, manifest)
-                }
+
+        /// A Deployment, and the blueprint version it runs (wanted in its environment).
+        mutating func want(_ deployment: ResolvedDeployment) {
+            let environment = deployment.environment, ref = deployment.blueprint
+            if let blueprint = fleet.blueprints[ref] {
+                want(ResourceKey(kind: .agentBlueprint, name: ref.description, environment: environment), version: deployment.version,
+                     from: fleet.blueprintIdentities[ref].map { .init($0) }, blueprint)
             }
-            for deployment in fleet.deployments.values {
-                let environment = deployment.environment, ref = deployment.blueprint
-                if let blueprint = fleet.blueprints[ref] {
-                    want(ResourceKey(kind: .agentBlueprint, name: ref.description, environment: environment), version: deployment.version,
-                         from: fleet.blueprintIdentities[ref].map { .init($0) }, blueprint)
-                }
-                want(ResourceKey(kind: .deployment, name: deployment.name, environment: environment), version: deployment.version,
-                     from: DocumentCache.Key(deployment.resource.identity, version: deployment.version, runtimeAdapter: deployment.runtimeAdapter),
-                     deployment.resolvedManifest)
-            }
-            for (slot, document) in zip(missing, documents.documents(missing.map(\.request))) { wanted[slot.index].document = document }
+            want(ResourceKey(kind: .deployment, name: deployment.name, environment: environment), version: deployment.version,
+                 from: Self.documentKey(deployment), deployment.resolvedManifest)
         }
-        var desired: [ResourceKey: DesiredResource] = [:]
-        desired.reserveCapacity(wanted.count)
-        for (key, version, canonical) in wanted {
-            guard let canonical else { continue }
-            let since = applied[key].flatMap { $0.specHash == canonical.hash ? $0.commit : nil } ?? commit
-            desired[key] = DesiredResource(key: key, document: canonical.document, specHash: canonical.hash, version: version, commit: since)
+
+        static func documentKey(_ deployment: ResolvedDeployment) -> DocumentCache.Key {
+            DocumentCache.Key(deployment.resource.identity, version: deployment.version, runtimeAdapter: deployment.runtimeAdapter)
         }
-        return desired
+
+        /// What was wanted, with the documents not cached made (on every core when many).
+        mutating func documents() -> [(key: ResourceKey, version: String?, document: CanonicalDocument?)] {
+            for (slot, document) in zip(missing, fleet.documents.documents(missing.map(\.request))) { wanted[slot.index].document = document }
+            missing = []
+            return wanted
+        }
     }
 
     /// Environments and backup schedules: recorded as applied with the commit, no target action.

@@ -32,19 +32,9 @@ public enum Differ {
         // Keys are visited unsorted and the (few) changes sorted after: the same order, without
         // sorting every key of a large fleet on a pass that changes nothing.
         for (key, want) in desired {
-            guard let have = applied[key] else {
-                changes.append(ResourceChange(key: key, change: .create, desired: want, applied: nil,
-                                              fields: fieldChanges(from: nil, to: want.document), detail: nil))
-                continue
-            }
-            if isTargetResource(key) { matched += 1 }
-            if have.specHash != want.specHash {
-                changes.append(ResourceChange(key: key, change: .update, desired: want, applied: have,
-                                              fields: fieldChanges(from: have.spec, to: want.document), detail: nil))
-            } else if let probe = probes[key], probe.drifted || probe.missing {
-                changes.append(ResourceChange(key: key, change: .drift, desired: want, applied: have, fields: [],
-                                              detail: probe.message ?? (probe.missing ? "missing on the target" : "changed on the target")))
-            }
+            let have = applied[key]
+            if have != nil, isTargetResource(key) { matched += 1 }
+            if let change = change(key, desired: want, applied: have, probe: probes[key]) { changes.append(change) }
         }
         changes.sort { $0.key < $1.key }
         let appliedTargets = applied.keys.count(where: isTargetResource)
@@ -53,6 +43,43 @@ public enum Differ {
             changes.append(ResourceChange(key: key, change: .prune, desired: nil, applied: applied[key], fields: [], detail: nil))
         }
         return changes
+    }
+
+    /// The diff after `desired` was patched: `previous` is the diff of the state before the patch
+    /// against the same `applied` and `probes`, and `touched` holds every key the patch added,
+    /// removed or changed (other than in the commit of a key `previous` creates or updates). Only
+    /// those keys are looked at again; the result is what `diff` gives.
+    public static func rediff(previous: [ResourceChange], touched: Set<ResourceKey>, desired: [ResourceKey: DesiredResource],
+                              applied: [ResourceKey: AppliedResource], probes: [ResourceKey: ObservedProbe]) -> [ResourceChange] {
+        var keys = touched
+        for change in previous { keys.insert(change.key) }
+        var changes: [ResourceChange] = [], prunes: [ResourceChange] = []
+        for key in keys {
+            if let want = desired[key] {
+                if let change = change(key, desired: want, applied: applied[key], probe: probes[key]) { changes.append(change) }
+            } else if let have = applied[key], isTargetResource(key) {
+                prunes.append(ResourceChange(key: key, change: .prune, desired: nil, applied: have, fields: [], detail: nil))
+            }
+        }
+        changes.sort { $0.key < $1.key }
+        prunes.sort { $0.key < $1.key }
+        return changes + prunes
+    }
+
+    /// The change of a key Git wants: created, updated, drifted, or nil when in sync.
+    private static func change(_ key: ResourceKey, desired want: DesiredResource, applied have: AppliedResource?,
+                               probe: ObservedProbe?) -> ResourceChange? {
+        guard let have else {
+            return ResourceChange(key: key, change: .create, desired: want, applied: nil, fields: fieldChanges(from: nil, to: want.document), detail: nil)
+        }
+        if have.specHash != want.specHash {
+            return ResourceChange(key: key, change: .update, desired: want, applied: have, fields: fieldChanges(from: have.spec, to: want.document), detail: nil)
+        }
+        if let probe, probe.drifted || probe.missing {
+            return ResourceChange(key: key, change: .drift, desired: want, applied: have, fields: [],
+                                  detail: probe.message ?? (probe.missing ? "missing on the target" : "changed on the target"))
+        }
+        return nil
     }
 
     /// Kinds applied to targets (environments and backup schedules are only recorded).

@@ -38,8 +38,10 @@ struct ReconcileBenchmarks {
         print(String(format: "BENCH %@ median=%.4f min=%.4f max=%.4f runs=%d", name, median(values), values.min()!, values.max()!, values.count))
     }
 
-    /// One measure for a profiler (valgrind --tool=callgrind): STEWARD_BENCH_PROFILE=D applies the fleet into
-    /// an empty store in STEWARD_BENCH_DIR (passes until converged); =B then runs one cold no-op pass on it.
+    /// One measure for a profiler (valgrind --tool=callgrind, perf): STEWARD_BENCH_PROFILE=D applies the fleet
+    /// into an empty store in STEWARD_BENCH_DIR (passes until converged); =B then runs one cold no-op pass on it;
+    /// =C runs one pass, then STEWARD_BENCH_ROUNDS (20) times commits 10 touched files and plans them
+    /// (the fleet gets those commits: profile a copy).
     @Test(.enabled(if: ProcessInfo.processInfo.environment["STEWARD_BENCH_PROFILE"] != nil))
     func profilePass() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -55,8 +57,12 @@ struct ReconcileBenchmarks {
         let reconciler = Reconciler(settings: settings, store: try await settings.openStore(), logger: logger)
         reconciler.probeTargets = false
         var result: Reconciler.PassResult?
-        let time = environment["STEWARD_BENCH_PROFILE"] == "D" ? try await converge(reconciler)
-            : try await seconds { result = try await reconciler.pass() }
+        let time: Double
+        switch environment["STEWARD_BENCH_PROFILE"] {
+        case "D": time = try await converge(reconciler)
+        case "C": time = try await touchAndPlan(reconciler, fleet: fleet, rounds: Int(environment["STEWARD_BENCH_ROUNDS"] ?? "") ?? 20)
+        default: time = try await seconds { result = try await reconciler.pass() }
+        }
         try await reconciler.store.close()
         print(String(format: "BENCH profile-%@ %.4f", environment["STEWARD_BENCH_PROFILE"]!, time),
               "actions=\(result?.plan.actions.count ?? -1) blocked=\(result?.plan.blocked.count ?? -1)")
@@ -81,6 +87,23 @@ struct ReconcileBenchmarks {
         report("parse-compose", compose)
         report("parse-fast", fast)
         report("parse-general", general)
+    }
+
+    /// C: after a warm-up pass, commits 10 touched Deployment files and plans them, `rounds` times;
+    /// the median time of the plans.
+    private func touchAndPlan(_ reconciler: Reconciler, fleet: String, rounds: Int) async throws -> Double {
+        _ = try await reconciler.pass()
+        var times: [Double] = []
+        for round in 0..<rounds {
+            try await touch(fleet, seed: round + 7)
+            times.append(try await seconds { _ = try await reconciler.preview(revision: nil) })
+        }
+        return median(times)
+    }
+
+    private func touch(_ fleet: String, seed: Int) async throws {
+        _ = try await Subprocess.run("/usr/bin/env", ["python3", StewardProcess.packageRoot.appendingPathComponent("scripts/gen-fleet").path, fleet,
+                                                      "--touch", "10", "--seed", "\(seed)", "--git"])
     }
 
     /// Passes until one plans nothing (promotion gates apply dev, then staging, then production);
@@ -124,8 +147,7 @@ struct ReconcileBenchmarks {
         reconciler.probeTargets = false
         _ = try await reconciler.pass()
         for round in 0..<Self.runs {   // C: 10 changed files → plan (warm parse cache)
-            _ = try await Subprocess.run("/usr/bin/env", ["python3", StewardProcess.packageRoot.appendingPathComponent("scripts/gen-fleet").path, fleet,
-                                                "--touch", "10", "--seed", "\(round + 7)", "--git"])
+            try await touch(fleet, seed: round + 7)
             changed.append(try await seconds { _ = try await reconciler.preview(revision: nil) })
         }
         try await reconciler.store.close()

@@ -13,16 +13,48 @@ struct CrossResourceRules {
     init(_ resources: [Resource]) {
         fleet.resources = resources
         collect(resources)
-        for ref in fleet.blueprints.keys { versionIndex[ref.name, default: []].append(ref.version) }
-        for (name, versions) in versionIndex where versions.count > 1 {
-            versionIndex[name] = versions.map { BlueprintRef(name: name, version: $0) }.sorted().reversed().map(\.version)
-        }
+        indexVersions(of: nil)
         checkEnvironments()
-        provided = fleet.adapters.mapValues(\.spec.providedCapabilities)
-        listed = fleet.environments.mapValues { Set($0.spec.adapters ?? []) }
+        indexAdapters()
         for resource in resources {
             if case .deployment(let deployment) = resource.body { resolve(deployment, resource) }
         }
+    }
+
+    /// The rules for Deployments added to `fleet`, whose other resources were checked with it:
+    /// `resolve(adding:)` checks one, against the blueprints named in `blueprints`.
+    init(deploymentsOf fleet: consuming Fleet, blueprints: Set<String>) {
+        self.fleet = fleet
+        indexVersions(of: blueprints)
+        indexAdapters()
+    }
+
+    /// Resolves a Deployment into the fleet; false (with an error) when it does not resolve or
+    /// its name is already taken.
+    mutating func resolve(adding resource: Resource) -> Bool {
+        guard case .deployment(let deployment) = resource.body, fleet.deployments[resource.name] == nil else { return false }
+        let before = errors.count
+        resolve(deployment, resource)
+        return errors.count == before && fleet.deployments[resource.name] != nil
+    }
+
+    mutating func removeDeployment(named name: String) -> ResolvedDeployment? {
+        fleet.deployments.removeValue(forKey: name)
+    }
+
+    mutating func replaceResources(_ resources: [Resource]) { fleet.resources = resources }
+
+    /// Versions per blueprint name, highest first: of every blueprint, or of those in `names`.
+    private mutating func indexVersions(of names: Set<String>?) {
+        for ref in fleet.blueprints.keys where names?.contains(ref.name) ?? true { versionIndex[ref.name, default: []].append(ref.version) }
+        for (name, versions) in versionIndex where versions.count > 1 {
+            versionIndex[name] = versions.map { BlueprintRef(name: name, version: $0) }.sorted().reversed().map(\.version)
+        }
+    }
+
+    private mutating func indexAdapters() {
+        provided = fleet.adapters.mapValues(\.spec.providedCapabilities)
+        listed = fleet.environments.mapValues { Set($0.spec.adapters ?? []) }
     }
 
     private mutating func collect(_ resources: [Resource]) {
