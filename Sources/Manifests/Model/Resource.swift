@@ -28,18 +28,38 @@ public enum ResourceBody: Sendable, Hashable {
 }
 
 /// A decoded manifest with where it came from, so later checks can point at file:line:col.
+/// Its fields live in one shared box: copying a resource (into tables, lists, resolved
+/// deployments) is one reference count, not one per field.
 public struct Resource: Sendable, Hashable {
-    public let body: ResourceBody
+    private final class Storage: Sendable {
+        let body: ResourceBody
+        let file: String
+        let position: SourcePosition
+        let positionTable: FieldPositionTable
+        let identity: ParseIdentity
+
+        init(body: ResourceBody, file: String, position: SourcePosition, positionTable: FieldPositionTable, identity: ParseIdentity) {
+            self.body = body
+            self.file = file
+            self.position = position
+            self.positionTable = positionTable
+            self.identity = identity
+        }
+    }
+
+    private let storage: Storage
+
+    public var body: ResourceBody { storage.body }
     /// File path relative to the manifests root.
-    public let file: String
+    public var file: String { storage.file }
     /// Where the document starts.
-    public let position: SourcePosition
+    public var position: SourcePosition { storage.position }
     /// Positions of the fields seen while decoding (kept compact; rendered when asked for).
-    public let positionTable: FieldPositionTable
+    public var positionTable: FieldPositionTable { storage.positionTable }
     /// Positions of the fields seen while decoding, keyed by field path (`spec.driver.root`).
     public var fieldPositions: [String: SourcePosition] { positionTable.dictionary }
     /// This decoding (not part of equality): equal identities mean equal content.
-    public let identity: ParseIdentity
+    public var identity: ParseIdentity { storage.identity }
 
     public init(body: ResourceBody, file: String, position: SourcePosition, fieldPositions: [String: SourcePosition] = [:]) {
         self.init(body: body, file: file, position: position, positionTable: FieldPositionTable(fieldPositions))
@@ -50,11 +70,7 @@ public struct Resource: Sendable, Hashable {
     }
 
     private init(body: ResourceBody, file: String, position: SourcePosition, positionTable: FieldPositionTable, identity: ParseIdentity) {
-        self.body = body
-        self.file = file
-        self.position = position
-        self.positionTable = positionTable
-        self.identity = identity
+        storage = Storage(body: body, file: file, position: position, positionTable: positionTable, identity: identity)
     }
 
     /// The same resource read from another path (a renamed file with unchanged content).
@@ -63,7 +79,7 @@ public struct Resource: Sendable, Hashable {
     }
 
     public static func == (lhs: Resource, rhs: Resource) -> Bool {
-        lhs.body == rhs.body && lhs.file == rhs.file && lhs.position == rhs.position && lhs.positionTable == rhs.positionTable
+        lhs.storage === rhs.storage || lhs.body == rhs.body && lhs.file == rhs.file && lhs.position == rhs.position && lhs.positionTable == rhs.positionTable
     }
 
     public func hash(into hasher: inout Hasher) {
