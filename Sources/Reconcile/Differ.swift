@@ -48,13 +48,16 @@ public enum Differ {
     /// The diff after `desired` was patched: `previous` is the diff of the state before the patch
     /// against the same `applied` and `probes`, and `touched` holds every key the patch added,
     /// removed or changed (other than in the commit of a key `previous` creates or updates). Only
-    /// those keys are looked at again; the result is what `diff` gives.
+    /// those keys are diffed again, the others keep their change with the new commit; the result
+    /// is what `diff` gives.
     public static func rediff(previous: [ResourceChange], touched: Set<ResourceKey>, desired: [ResourceKey: DesiredResource],
                               applied: [ResourceKey: AppliedResource], probes: [ResourceKey: ObservedProbe]) -> [ResourceChange] {
-        var keys = touched
-        for change in previous { keys.insert(change.key) }
         var changes: [ResourceChange] = [], prunes: [ResourceChange] = []
-        for key in keys {
+        for var change in previous where !touched.contains(change.key) {
+            change.desired = desired[change.key]   // untouched: at most its commit differs
+            if change.change == .prune { prunes.append(change) } else { changes.append(change) }
+        }
+        for key in touched {
             if let want = desired[key] {
                 if let change = change(key, desired: want, applied: applied[key], probe: probes[key]) { changes.append(change) }
             } else if let have = applied[key], isTargetResource(key) {
