@@ -48,15 +48,13 @@ extension Reconciler {
             observationCache = nil
             return try await observeAfresh(fleet, commit: commit, repository: repository, applied: applied)
         }
-        if let cached = observationCache, cached.generation == appliedGeneration {
-            if cached.commit == commit { return cached.observation }
-            if let delta, delta.base == cached.commit {
-                observationCache = nil   // held once, so the patch edits its tables in place
-                if let patched = patch(cached.observation, fleet: fleet, commit: commit, delta: delta.deployments, repository: repository) {
-                    observationCache = (commit, appliedGeneration, patched)
-                    patchedObservations += 1
-                    return patched
-                }
+        if let cached = observationCache, cached.generation == appliedGeneration, cached.commit == commit { return cached.observation }
+        if let delta, observationCache?.generation == appliedGeneration, observationCache?.commit == delta.base,
+           var observation = observationCache.take()?.observation {   // held once, so the patch edits its tables in place
+            if patch(&observation, fleet: fleet, commit: commit, delta: delta.deployments, repository: repository) {
+                observationCache = (commit, appliedGeneration, observation)
+                patchedObservations += 1
+                return observation
             }
         }
         let observation = try await observeAfresh(fleet, commit: commit, repository: repository, applied: applied)
@@ -64,14 +62,13 @@ extension Reconciler {
         return observation
     }
 
-    /// The observation of the fleet that `observation`'s fleet became by `delta`, at `commit`: only the
-    /// Deployments changed, and the keys they touch, are looked at again. Nil when an environment's
-    /// driver cannot be made (those keys are held back, which a patch does not track).
-    private func patch(_ observation: consuming Observation, fleet: Fleet, commit: String, delta: DeploymentDelta,
-                       repository: GitRepository) -> Observation? {
-        var observation = observation
+    /// Makes `observation` the observation of the fleet its fleet became by `delta`, at `commit`: only the
+    /// Deployments changed, and the keys they touch, are looked at again. False (unchanged) when an
+    /// environment's driver cannot be made (those keys are held back, which a patch does not track).
+    private func patch(_ observation: inout Observation, fleet: Fleet, commit: String, delta: DeploymentDelta,
+                       repository: GitRepository) -> Bool {
         let drivers = makeDrivers(fleet, commit: commit, repository: repository)
-        guard drivers.problems.isEmpty, observation.drivers.problems.isEmpty, observation.probes.isEmpty else { return nil }
+        guard drivers.problems.isEmpty, observation.drivers.problems.isEmpty, observation.probes.isEmpty else { return false }
         observation.drivers = drivers
         let pending = observation.changes.filter { $0.change == .create || $0.change == .update }.map(\.key)
         let touched = DesiredState.patch(&observation.desired, fleet: fleet, delta: delta, pending: pending, commit: commit,
@@ -81,7 +78,7 @@ extension Reconciler {
         observation.changes.removeAll { $0.change == .prune && $0.key.kind == .agentBlueprint }
         for gone in delta.removed { observation.suspended.remove(gone.name) }
         for deployment in delta.added where deployment.deployment.spec.suspend == true { observation.suspended.insert(deployment.name) }
-        return observation
+        return true
     }
 
     private func makeDrivers(_ fleet: Fleet, commit: String, repository: GitRepository) -> DriverFactory.Result {

@@ -125,11 +125,20 @@ extension FileEventLog {
         return data.count - keep
     }
 
+    /// The last non-empty line, found from the end (a segment holds many thousands of lines).
+    static func lastLine(of data: Data) -> Data.SubSequence? {
+        let newline = UInt8(ascii: "\n")
+        var end = data.endIndex
+        while end > data.startIndex, data[end - 1] == newline { end -= 1 }
+        guard end > data.startIndex else { return nil }
+        let start = data[..<end].lastIndex(of: newline).map { $0 + 1 } ?? data.startIndex
+        return data[start..<end]
+    }
+
     /// The head of the chain from the last line; nil when that line is not a record.
     static func lastRecord(in directory: String, segments: [Int]) throws -> ChainHead? {
         for number in segments.reversed() {
-            guard let data = FileManager.default.contents(atPath: path(directory, number)) else { continue }
-            guard let line = data.split(separator: UInt8(ascii: "\n")).last else { continue }
+            guard let data = FileManager.default.contents(atPath: path(directory, number)), let line = lastLine(of: data) else { continue }
             guard let record = try? JSONDecoder().decode(EventRecord.self, from: Data(line)) else { return nil }
             return ChainHead(seq: record.seq, hash: record.hash)
         }

@@ -1,4 +1,4 @@
-import EventLog
+@testable import EventLog
 import Foundation
 import Manifests
 import StewardTesting
@@ -83,6 +83,26 @@ struct FileEventLogTests {
         #expect(records.last?.type == "warning")
         #expect(records.last?.reason == "TornLineTruncated")
         #expect(try log.verify().isValid)
+    }
+
+    @Test func theLastLineIsFoundFromTheEnd() {
+        func last(_ text: String) -> String? { FileEventLog.lastLine(of: Data(text.utf8)).map { String(decoding: $0, as: UTF8.self) } }
+        #expect(last("a\nb\n") == "b")
+        #expect(last("a\nb\n\n\n") == "b")
+        #expect(last("a\nb") == "b")
+        #expect(last("only") == "only")
+        #expect(last("only\n") == "only")
+        #expect(last("") == nil)
+        #expect(last("\n\n") == nil)
+    }
+
+    @Test func aReopenedLogContinuesTheChainOfManyLines() throws {
+        let dir = try TemporaryDirectory()
+        _ = try FileEventLog(directory: dir.path).append(events(500))
+        let reopened = try FileEventLog(directory: dir.path)
+        #expect(reopened.head.seq == 500)
+        #expect(try reopened.append(events(1, from: 500)).map(\.seq) == [501])
+        #expect(try reopened.verify() == .valid(count: 501, head: reopened.head))
     }
 
     @Test func segmentsRotateBySize() throws {

@@ -8,7 +8,8 @@ struct StateReader {
 
     /// Every applied resource; specs unchanged since the last read come from `specs` unparsed.
     func resources(specs: SpecCache) async throws -> [AppliedResource] {
-        let rows = try await session.run("\(AppliedResource.select) ORDER BY kind, environment, name")
+        // In primary-key order: read through its index, with no sort of whole rows (specs included).
+        let rows = try await session.run("\(AppliedResource.select) ORDER BY kind, name, environment")
         let columns = try rows.map { row in SpecCache.Column(hash: try row.text(3), text: try row.text(4), key: try ResourceKey(row: row)) }
         let parsed = try specs.specs(columns)
         return try rows.indices.map { try AppliedResource(row: rows[$0], key: columns[$0].key, spec: parsed[$0]) }
