@@ -39,9 +39,9 @@ extension ManifestSource {
         let files = snapshot.files.filter { FleetValidator.isManifestPath($0.path) }
         let warnings = snapshot.skipped.filter { $0.reason == .submodule || FleetValidator.isManifestPath($0.path) }
             .map { "skipped \($0.reason.rawValue) \($0.path)" }
-        if var previous = base.take(), previous.options == options {
+        if var previous = base.take(), previous.options.allowEmpty == options.allowEmpty, previous.options.limits == options.limits {
             let from = previous.commit
-            switch try previous.patch(to: commit, files: files, cache: &cache, repository: repository) {
+            switch try previous.patch(to: commit, files: files, options: options, cache: &cache, repository: repository) {
             case .patched(let delta):
                 var report = ValidationReport(fleet: previous.fleet, errors: [], warnings: warnings)
                 report.fleet.documents = cache.documents
@@ -77,16 +77,22 @@ extension ManifestSource {
 extension ValidatedSource {
     enum Patch {
         case patched(DeploymentDelta)
-        /// The commit changes more than Deployments, or a changed file has errors: unchanged.
+        /// The commit changes more than Deployments, a changed file has errors, or a kept blueprint
+        /// no longer matches a version registered since: unchanged.
         case notDeploymentsOnly
         /// An added Deployment does not resolve: the fleet is gone (it was patched in place).
         case unresolved
     }
 
     /// Moves this source to `commit`, whose manifest `files` differ from its own only in Deployments,
-    /// by patching its fleet. Reads and parses only the files whose blob changed.
-    mutating func patch(to commit: String, files: [SourceFile], cache: inout ParseCache,
+    /// by patching its fleet. Reads and parses only the files whose blob changed. Versions registered
+    /// since (`options`) are checked against the kept blueprints (their spec hashes are made once).
+    mutating func patch(to commit: String, files: [SourceFile], options: FleetValidator.Options, cache: inout ParseCache,
                         repository: GitRepository) throws -> Patch {
+        if options.registeredVersions != self.options.registeredVersions,
+           !VersionImmutability.check(fleet.resources, registered: options.registeredVersions).isEmpty {
+            return .notDeploymentsOnly
+        }
         var kept: [ManifestParser.FileResult?] = []   // per file: its parse when unchanged
         var changed: [SourceFile] = []
         var present = 0
@@ -124,6 +130,7 @@ extension ValidatedSource {
         for path in gone { self.files[path] = nil }
         fleet = patched.fleet
         self.commit = commit
+        self.options = options
         return .patched(patched.delta)
     }
 }

@@ -21,7 +21,7 @@ extension Reconciler {
             // `run` would hold this tip (rewritten history): so does the preview of it.
             return Preview(commit: head.sha, plan: Plan(commit: head.sha), errors: [held])
         }
-        let registered = Dictionary(try await store.registeredVersions().map { ($0.blueprint, $0.specHash) }, uniquingKeysWith: { a, _ in a })
+        let registered = try await registeredVersions()
         let validation = try source.validate(head.sha, repository: repository, registered: registered)
         let report = validation.report
         guard report.isValid else { return Preview(commit: head.sha, plan: Plan(commit: head.sha), errors: report.errors) }

@@ -41,6 +41,9 @@ public final class Reconciler {
     /// The last observation without target probes: the same commit over the same applied state
     /// (same generation) observes the same desired state and changes.
     var observationCache: (commit: String, generation: Int, observation: Observation)?
+    /// The registered blueprint versions with their spec hashes, as read at an applied generation:
+    /// only actions (which change the applied resources too) register versions.
+    var registeredCache: (generation: Int, versions: [BlueprintRef: String])?
     /// Observations made by patching the cached one (only some Deployments changed), for tests and figures.
     var patchedObservations = 0
     /// The commit and applied generation whose environments, schedules and versions were found
@@ -86,7 +89,7 @@ public final class Reconciler {
     private func run(executorOptions: Executor.Options?) async throws -> PassResult {
         let repository = try openRepository()
         let head = try repository.resolve(settings.config.branch)
-        let registered = Dictionary(try await store.registeredVersions().map { ($0.blueprint, $0.specHash) }, uniquingKeysWith: { a, _ in a })
+        let registered = try await registeredVersions()
         let cursor = try await store.sourceCursor()
         let prefetched = prefetchAppliedResources()
         defer { prefetched?.cancel() }
@@ -136,6 +139,15 @@ public final class Reconciler {
         appliedCache = nil
         observationCache = nil
         quietConfiguration = nil
+        registeredCache = nil
+    }
+
+    /// The registered blueprint versions (DESIGN §2), read again only after the applied state changed.
+    func registeredVersions() async throws -> [BlueprintRef: String] {
+        if let registeredCache, registeredCache.generation == appliedGeneration, appliedCache != nil { return registeredCache.versions }
+        let versions = Dictionary(try await store.registeredVersions().map { ($0.blueprint, $0.specHash) }, uniquingKeysWith: { a, _ in a })
+        registeredCache = (appliedGeneration, versions)
+        return versions
     }
 
     /// The wall clock, unless `STEWARD_TEST_NOW` names a fixed time.

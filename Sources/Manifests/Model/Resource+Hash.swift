@@ -12,6 +12,7 @@ extension Resource {
         return value ?? .null
     }
 
-    /// `sha256(JCS(spec))`, lowercase hex: the identity of what a resource asks for.
-    public var specHash: String { ContentHash.sha256Hex(canonicalSpec.canonicalBytes) }
+    /// `sha256(JCS(spec))`, lowercase hex: the identity of what a resource asks for. Made once per
+    /// decoding: a parse reused for an unchanged blob keeps it.
+    public var specHash: String { memoizedSpecHash { ContentHash.sha256Hex(canonicalSpec.canonicalBytes) } }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The decoded body of one manifest document.
 public enum ResourceBody: Sendable, Hashable {
     case runtimeAdapter(RuntimeAdapter)
@@ -31,12 +33,24 @@ public enum ResourceBody: Sendable, Hashable {
 /// Its fields live in one shared box: copying a resource (into tables, lists, resolved
 /// deployments) is one reference count, not one per field.
 public struct Resource: Sendable, Hashable {
-    private final class Storage: Sendable {
+    private final class Storage: @unchecked Sendable {
         let body: ResourceBody
         let file: String
         let position: SourcePosition
         let positionTable: FieldPositionTable
         let identity: ParseIdentity
+        /// `specHash`, made once (under `lock`) for every copy and every later pass over this parse.
+        private var specHash: String?
+        private let lock = NSLock()
+
+        func specHash(_ make: () -> String) -> String {
+            lock.lock()
+            defer { lock.unlock() }
+            if let specHash { return specHash }
+            let made = make()
+            specHash = made
+            return made
+        }
 
         init(body: ResourceBody, file: String, position: SourcePosition, positionTable: FieldPositionTable, identity: ParseIdentity) {
             self.body = body
@@ -60,6 +74,9 @@ public struct Resource: Sendable, Hashable {
     public var fieldPositions: [String: SourcePosition] { positionTable.dictionary }
     /// This decoding (not part of equality): equal identities mean equal content.
     public var identity: ParseIdentity { storage.identity }
+
+    /// A value derived from the spec, made once per decoding (see `specHash`).
+    func memoizedSpecHash(_ make: () -> String) -> String { storage.specHash(make) }
 
     public init(body: ResourceBody, file: String, position: SourcePosition, fieldPositions: [String: SourcePosition] = [:]) {
         self.init(body: body, file: file, position: position, positionTable: FieldPositionTable(fieldPositions))
