@@ -41,9 +41,9 @@ public final class Reconciler {
     /// The last observation without target probes: the same commit over the same applied state
     /// (same generation) observes the same desired state and changes.
     var observationCache: (commit: String, generation: Int, observation: Observation)?
-    /// The registered blueprint versions with their spec hashes, as read at an applied generation:
-    /// only actions (which change the applied resources too) register versions.
-    var registeredCache: (generation: Int, versions: [BlueprintRef: String])?
+    /// The registered blueprint versions with their spec hashes: only this controller's actions
+    /// register versions, so they are read again only after a pass that acted (or failed).
+    var registeredCache: [BlueprintRef: String]?
     /// Observations made by patching the cached one (only some Deployments changed), for tests and figures.
     var patchedObservations = 0
     /// The commit and applied generation whose environments, schedules and versions were found
@@ -81,6 +81,7 @@ public final class Reconciler {
             return result
         } catch {
             appliedCache = nil
+            registeredCache = nil
             ReconcileMetrics.recordPass(duration: Date().timeIntervalSince(started), failed: true, report: nil)
             throw error
         }
@@ -125,6 +126,7 @@ public final class Reconciler {
                                             observation: observation, driftTriggers: triggers, reread: outcome.wrote || !gates.holdChanges.isEmpty,
                                             gateFailures: outcome.failures.count)
         if recorded.changed || appliedCache == nil { appliedCache = recorded.applied }
+        if report != nil || outcome.wrote || recorded.changed { registeredCache = nil }   // actions may have registered versions
         let resources = Array(recorded.applied.values)
         for revert in outcome.reverts {
             await commitRevert(revert, fleet: good.fleet, repository: repository)
@@ -142,11 +144,11 @@ public final class Reconciler {
         registeredCache = nil
     }
 
-    /// The registered blueprint versions (DESIGN §2), read again only after the applied state changed.
+    /// The registered blueprint versions (DESIGN §2), read again only after a pass that acted.
     func registeredVersions() async throws -> [BlueprintRef: String] {
-        if let registeredCache, registeredCache.generation == appliedGeneration, appliedCache != nil { return registeredCache.versions }
+        if let registeredCache { return registeredCache }
         let versions = Dictionary(try await store.registeredVersions().map { ($0.blueprint, $0.specHash) }, uniquingKeysWith: { a, _ in a })
-        registeredCache = (appliedGeneration, versions)
+        registeredCache = versions
         return versions
     }
 

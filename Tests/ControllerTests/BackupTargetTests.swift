@@ -103,13 +103,11 @@ struct BackupTargetTests {
         let bin = sandbox.path + "/bin"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         // A stand-in pg_dump that records its arguments and environment, then writes a dump-like file.
-        try """
-            #!/bin/sh
+        try sandbox.script("bin/pg_dump", """
             printf '%s\\n' "$@" > "\(sandbox.path)/argv"
             env > "\(sandbox.path)/env"
             for arg in "$@"; do case "$arg" in --file=*) printf 'PGDMP fake' > "${arg#--file=}";; esac; done
-            """.write(toFile: bin + "/pg_dump", atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/pg_dump")
+            """)
         sandbox.context.database = try BackupDatabase.parse("postgres://steward:Hunter2Secret@db.internal:6543/fleet?sslmode=require", baseDirectory: sandbox.path)
         sandbox.context.environment = ["PATH": bin + ":/usr/bin:/bin"]
         let schedule = try backupSchedule("pg", #"{"schedule": "0 3 * * *", "target": "stateStore", "destination": "./var/pg"}"#)

@@ -101,7 +101,8 @@ final class SecretFleet {
         }
         let bound = try #require(port, "the controller did not report its port")
         for _ in 0..<300 {   // ready: the first reconcile finished, so /api/plan has a plan
-            if let (status, _) = try? await Self.request(port: bound, "GET", "/readyz"), status == 200 { break }
+            // a plain socket on a thread of its own: a URLSession poll was once seen stuck under load
+            if let (status, _) = await loopbackGET(port: bound, path: "/readyz"), status == 200 { break }
             try await Task.sleep(for: .milliseconds(200))
         }
         var outputs: [String: String] = [:]
