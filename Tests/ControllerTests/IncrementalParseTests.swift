@@ -1,6 +1,5 @@
 @testable import Controller
 import Foundation
-import Logging
 import Manifests
 import Reconcile
 import StewardTesting
@@ -9,10 +8,7 @@ import Testing
 @Suite("Incremental reconcile: parsed manifests cached by blob id", .serialized)
 struct IncrementalParseTests {
     private func reconciler(_ fleet: FleetWorkspace) async throws -> Reconciler {
-        let settings = try ControllerSettings.load(path: fleet.path + "/controller.yaml")
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        return Reconciler(settings: settings, store: try await settings.openStore(), logger: logger)
+        try await Reconciler.quiet(in: fleet.path)
     }
 
     @Test func unchangedCommitParsesNothingAndChangedBlobsAreReparsed() async throws {

@@ -1,6 +1,5 @@
 @testable import Controller
 import Foundation
-import Logging
 import Manifests
 import Reconcile
 import StewardTesting
@@ -15,12 +14,7 @@ struct IncrementalPatchTests {
     }
 
     private func reconciler(_ folder: String) async throws -> Reconciler {
-        let settings = try ControllerSettings.load(path: folder + "/controller.yaml")
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let reconciler = Reconciler(settings: settings, store: try await settings.openStore(), logger: logger)
-        reconciler.probeTargets = false
-        return reconciler
+        try await Reconciler.quiet(in: folder, probeTargets: false)
     }
 
     /// The preview of HEAD from a reconciler with no caches, and its observation.

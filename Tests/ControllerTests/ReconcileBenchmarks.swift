@@ -1,7 +1,6 @@
 @testable import Controller
 import Foundation
 @testable import Manifests
-import Logging
 import StewardTesting
 import Testing
 
@@ -19,10 +18,7 @@ struct ReconcileBenchmarks {
     }
 
     private func reconciler(_ dir: TemporaryDirectory) async throws -> Reconciler {
-        let settings = try ControllerSettings.load(path: dir.path + "/controller.yaml")
-        var logger = Logger(label: "bench")
-        logger.logLevel = .critical
-        return Reconciler(settings: settings, store: try await settings.openStore(), logger: logger)
+        try await Reconciler.quiet(in: dir.path)
     }
 
     private func seconds(_ body: () async throws -> Void) async rethrows -> Double {
@@ -51,11 +47,7 @@ struct ReconcileBenchmarks {
             try "source: {repository: \(fleet), branch: main}\nstore: {url: sqlite://state.db}\neventLog: {directory: events}\nreconcile: {concurrency: 8}\n"
                 .write(toFile: dir + "/controller.yaml", atomically: true, encoding: .utf8)
         }
-        let settings = try ControllerSettings.load(path: dir + "/controller.yaml")
-        var logger = Logger(label: "bench")
-        logger.logLevel = .critical
-        let reconciler = Reconciler(settings: settings, store: try await settings.openStore(), logger: logger)
-        reconciler.probeTargets = false
+        let reconciler = try await Reconciler.quiet(in: dir, probeTargets: false)
         var result: Reconciler.PassResult?
         let time: Double
         switch environment["STEWARD_BENCH_PROFILE"] {

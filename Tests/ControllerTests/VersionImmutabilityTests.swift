@@ -1,6 +1,5 @@
 @testable import Controller
 import Foundation
-import Logging
 import Manifests
 import Reconcile
 import StateStore
@@ -11,10 +10,7 @@ import Testing
 @Suite("Registered blueprint versions are immutable", .serialized)
 struct VersionImmutabilityTests {
     private func reconciler(_ fleet: FleetWorkspace) async throws -> Reconciler {
-        let settings = try ControllerSettings.load(path: fleet.path + "/controller.yaml")
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        return Reconciler(settings: settings, store: try await settings.openStore(), logger: logger)
+        try await Reconciler.quiet(in: fleet.path)
     }
 
     private func blueprint(_ text: String, _ file: String) throws -> Resource {
