@@ -21,15 +21,6 @@ extension Executor {
         }
     }
 
-    /// The blueprint version a successful `registerVersion` registered, with the hash of its
-    /// canonical `spec` (DESIGN §2: a registered version is immutable; the first registration stays).
-    static func registeredVersion(_ action: PlannedAction, at time: Date) -> RegisteredVersion? {
-        guard action.kind == .registerVersion, action.change != .prune, let at = action.key.name.firstIndex(of: "@"),
-              let spec = action.document["spec"] else { return nil }
-        let ref = BlueprintRef(name: String(action.key.name[..<at]), version: String(action.key.name[action.key.name.index(after: at)...]))
-        return RegisteredVersion(blueprint: ref, specHash: ContentHash.sha256Hex(spec.canonicalBytes), commit: action.commit, registeredAt: time)
-    }
-
     /// Records outcomes in groups: key state, applied resources, history and events in one transaction each.
     /// `existing` is what was applied before this run (each key is acted on at most once per run).
     func record(existing: [ResourceKey: AppliedResource], _ outcomes: [Outcome]) async throws {
@@ -45,7 +36,11 @@ extension Executor {
                     batch.actionKeys.append(ActionKeyRecord(key: action.idempotencyKey, state: .completed, action: action.kind.rawValue,
                                                             resource: action.key.resource, environment: action.key.environment,
                                                             startedAt: now, finishedAt: now, message: result.message))
-                    if let registered = Self.registeredVersion(action, at: now) { batch.registerVersions.append(registered) }
+                    // DESIGN §2: a registered version is immutable (the first registration stays)
+                    if action.kind == .registerVersion, action.change != .prune,
+                       let registered = RegisteredVersion(registering: action.key, document: action.document, commit: action.commit, at: now) {
+                        batch.registerVersions.append(registered)
+                    }
                     if action.kind == .smokeTest {
                         // A check, not a change: the applied record stays; the gate phase reads the outcome.
                     } else if action.change == .prune {

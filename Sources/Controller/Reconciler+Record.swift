@@ -9,6 +9,25 @@ import StateStore
 extension Reconciler {
     /// Writes what the pass learnt, in one transaction, only when something changed; returns the
     /// applied resources as they stand after the pass, and whether they differ from the observed ones.
+    /// Stores written before versions were recorded on registration have applied blueprint
+    /// versions without a registration: these are registered with what was applied, once per process.
+    func recordRegistrationsOfOlderStores(_ applied: [ResourceKey: AppliedResource]) async throws {
+        guard !registrationsChecked else { return }
+        let registered = try await registeredVersions()
+        var batch = StoreBatch()
+        for resource in applied.values where resource.key.kind == .agentBlueprint && !resource.specHash.isEmpty {
+            guard let ref = RegisteredVersion.blueprint(of: resource.key), registered[ref] == nil,
+                  let version = RegisteredVersion(registering: resource.key, document: resource.spec, commit: resource.commit, at: resource.createdAt)
+            else { continue }
+            batch.registerVersions.append(version)
+        }
+        if !batch.registerVersions.isEmpty {
+            _ = try await store.commit(batch)
+            registeredCache = nil
+        }
+        registrationsChecked = true
+    }
+
     func recordPass(head: CommitInfo, good: SourceState.Good, errors: [ValidationError], plan: Plan,
                     report: Executor.Report?, observation: Observation, driftTriggers: [ResourceKey: String],
                     reread: Bool = false, gateFailures: Int = 0) async throws -> (applied: [ResourceKey: AppliedResource], changed: Bool) {

@@ -44,6 +44,8 @@ public final class Reconciler {
     /// The registered blueprint versions with their spec hashes: only this controller's actions
     /// register versions, so they are read again only after a pass that acted (or failed).
     var registeredCache: [BlueprintRef: String]?
+    /// Whether this process checked that every applied blueprint version is registered.
+    var registrationsChecked = false
     /// Observations made by patching the cached one (only some Deployments changed), for tests and figures.
     var patchedObservations = 0
     /// The commit and applied generation whose environments, schedules and versions were found
@@ -127,6 +129,7 @@ public final class Reconciler {
                                             gateFailures: outcome.failures.count)
         if recorded.changed || appliedCache == nil { appliedCache = recorded.applied }
         if report != nil || outcome.wrote || recorded.changed { registeredCache = nil }   // actions may have registered versions
+        try await recordRegistrationsOfOlderStores(recorded.applied)
         let resources = Array(recorded.applied.values)
         for revert in outcome.reverts {
             await commitRevert(revert, fleet: good.fleet, repository: repository)

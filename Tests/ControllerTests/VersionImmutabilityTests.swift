@@ -2,6 +2,7 @@
 import Foundation
 import Manifests
 import Reconcile
+import SQLiteNIO
 import StateStore
 import StewardTesting
 import Testing
@@ -73,5 +74,32 @@ struct VersionImmutabilityTests {
             "AgentBlueprint robot-navigation-agent@1.2.0 is already registered with different content; versions are immutable, bump spec.version instead",
         ])
         try await reconciler.store.close()
+    }
+
+    @Test func aStoreFromBeforeRegistrationsWereRecordedGetsThemFromWhatWasApplied() async throws {
+        let fleet = try FleetWorkspace()
+        let first = try await reconciler(fleet)
+        let applied = try #require(try await first.pass().appliedCommit)
+        let expected = Set(try await first.store.registeredVersions())
+        #expect(expected.map(\.blueprint.description).sorted() == ["desktop-assistant@1.0.0", "robot-navigation-agent@1.3.0"])
+        try await first.store.close()
+        // as an older Steward left it: blueprint versions applied, none recorded as registered
+        let database = try await SQLiteConnection.open(storage: .file(path: fleet.path + "/.steward/state.db"), logger: backupTestLogger)
+        _ = try await database.query("DELETE FROM registered_versions", [])
+        try await database.close()
+
+        let upgraded = try await reconciler(fleet)
+        let pass = try await upgraded.pass()
+        #expect(!pass.plan.actions.contains { $0.kind == .registerVersion })
+        let recorded = try await upgraded.store.registeredVersions()
+        #expect(recorded.map(\.blueprint) .sorted() == expected.map(\.blueprint).sorted())
+        #expect(recorded.map(\.specHash).sorted() == expected.map(\.specHash).sorted())
+        #expect(recorded.allSatisfy { $0.commit == applied })
+        let path = "blueprints/desktop-assistant-1.0.0.yaml"
+        let text = try #require(fleet.repo.read(path))
+        try fleet.repo.write(path, text.replacingOccurrences(of: "temperature: 0.3", with: "temperature: 0.5"))
+        try fleet.repo.commit("change 1.0.0 in place")
+        #expect(try await upgraded.pass().validationErrors.map(\.field) == ["spec"])
+        try await upgraded.store.close()
     }
 }
