@@ -10,14 +10,15 @@ extension Reconciler {
     /// Writes what the pass learnt, in one transaction, only when something changed; returns the
     /// applied resources as they stand after the pass, and whether they differ from the observed ones.
     /// Stores written before versions were recorded on registration have applied blueprint
-    /// versions without a registration: these are registered with what was applied, once per process.
+    /// versions and no registration at all: these are registered with what was applied, once per
+    /// process, after the first pass that found none registered.
     func recordRegistrationsOfOlderStores(_ applied: [ResourceKey: AppliedResource]) async throws {
         guard !registrationsChecked else { return }
         let registered = try await registeredVersions()
         var batch = StoreBatch()
-        for resource in applied.values where resource.key.kind == .agentBlueprint && !resource.specHash.isEmpty {
-            guard let ref = RegisteredVersion.blueprint(of: resource.key), registered[ref] == nil,
-                  let version = RegisteredVersion(registering: resource.key, document: resource.spec, commit: resource.commit, at: resource.createdAt)
+        for key in applied.keys where key.kind == .agentBlueprint {
+            guard let ref = RegisteredVersion.blueprint(of: key), registered[ref] == nil, let resource = applied[key], !resource.specHash.isEmpty,
+                  let version = RegisteredVersion(registering: key, document: resource.spec, commit: resource.commit, at: resource.createdAt)
             else { continue }
             batch.registerVersions.append(version)
         }

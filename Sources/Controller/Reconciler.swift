@@ -44,7 +44,8 @@ public final class Reconciler {
     /// The registered blueprint versions with their spec hashes: only this controller's actions
     /// register versions, so they are read again only after a pass that acted (or failed).
     var registeredCache: [BlueprintRef: String]?
-    /// Whether this process checked that every applied blueprint version is registered.
+    /// Whether this process checked that every applied blueprint version is registered (a store
+    /// with registrations already records them).
     var registrationsChecked = false
     /// Observations made by patching the cached one (only some Deployments changed), for tests and figures.
     var patchedObservations = 0
@@ -93,6 +94,7 @@ public final class Reconciler {
         let repository = try openRepository()
         let head = try repository.resolve(settings.config.branch)
         let registered = try await registeredVersions()
+        if !registered.isEmpty { registrationsChecked = true }   // a store that records registrations
         let cursor = try await store.sourceCursor()
         let prefetched = prefetchAppliedResources()
         defer { prefetched?.cancel() }
