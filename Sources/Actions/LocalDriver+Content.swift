@@ -38,7 +38,7 @@ extension LocalDriver {
             return nil
         case .agentBlueprint:
             if let version { return version }
-            return key.name.firstIndex(of: "@").map { String(key.name[key.name.index(after: $0)...]) }
+            return key.blueprintRef?.version
         case .deployment:
             return version
         }

@@ -21,13 +21,12 @@ struct LocalFile: Sendable, Hashable {
             try Self.check(key.name, what: "deployment name", key: key)
             self.init(folders: ["deployments"], fileName: "\(key.name).json")
         case .agentBlueprint:
-            guard let at = key.name.firstIndex(of: "@") else {
+            guard let ref = key.blueprintRef else {
                 throw DriverError("refusing \(key.resource): a blueprint version is named name@version", transient: false)
             }
-            let name = String(key.name[..<at]), version = String(key.name[key.name.index(after: at)...])
-            try Self.check(name, what: "blueprint name", key: key)
-            try Self.check(version, what: "blueprint version", key: key)
-            self.init(folders: ["blueprints", name], fileName: "\(version).json")
+            try Self.check(ref.name, what: "blueprint name", key: key)
+            try Self.check(ref.version, what: "blueprint version", key: key)
+            self.init(folders: ["blueprints", ref.name], fileName: "\(ref.version).json")
         case .environment, .backupSchedule:
             return nil
         }

@@ -7,8 +7,6 @@ import Reconcile
 import StateStore
 
 extension Reconciler {
-    /// Writes what the pass learnt, in one transaction, only when something changed; returns the
-    /// applied resources as they stand after the pass, and whether they differ from the observed ones.
     /// Stores written before versions were recorded on registration have applied blueprint
     /// versions and no registration at all: these are registered with what was applied, once per
     /// process, after the first pass that found none registered.
@@ -17,7 +15,7 @@ extension Reconciler {
         let registered = try await registeredVersions()
         var batch = StoreBatch()
         for key in applied.keys where key.kind == .agentBlueprint {
-            guard let ref = RegisteredVersion.blueprint(of: key), registered[ref] == nil, let resource = applied[key], !resource.specHash.isEmpty,
+            guard let ref = key.blueprintRef, registered[ref] == nil, let resource = applied[key], !resource.specHash.isEmpty,
                   let version = RegisteredVersion(registering: key, document: resource.spec, commit: resource.commit, at: resource.createdAt)
             else { continue }
             batch.registerVersions.append(version)
@@ -29,6 +27,8 @@ extension Reconciler {
         registrationsChecked = true
     }
 
+    /// Writes what the pass learnt, in one transaction, only when something changed; returns the
+    /// applied resources as they stand after the pass, and whether they differ from the observed ones.
     func recordPass(head: CommitInfo, good: SourceState.Good, errors: [ValidationError], plan: Plan,
                     report: Executor.Report?, observation: Observation, driftTriggers: [ResourceKey: String],
                     reread: Bool = false, gateFailures: Int = 0) async throws -> (applied: [ResourceKey: AppliedResource], changed: Bool) {

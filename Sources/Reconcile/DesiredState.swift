@@ -63,7 +63,8 @@ public enum DesiredState {
             touched.insert(key)
         }
         for key in unused {
-            let used = fleet.deployments.values.contains { $0.environment == key.environment && $0.blueprint.description == key.name }
+            let ref = key.blueprintRef
+            let used = fleet.deployments.values.contains { $0.environment == key.environment && $0.blueprint == ref }
             if !used, desired.removeValue(forKey: key) != nil { touched.insert(key) }
         }
         return touched

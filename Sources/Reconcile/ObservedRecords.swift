@@ -52,14 +52,8 @@ public struct RegisteredVersion: Sendable, Hashable, Codable {
     /// The version a blueprint key (`name@version`) registers with `document` (its canonical
     /// manifest): the hash is of the canonical `spec` (DESIGN §2). Nil for other keys.
     public init?(registering key: ResourceKey, document: JSONValue, commit: String, at time: Date) {
-        guard let blueprint = Self.blueprint(of: key), let spec = document["spec"] else { return nil }
+        guard let blueprint = key.blueprintRef, let spec = document["spec"] else { return nil }
         self.init(blueprint: blueprint, specHash: ContentHash.sha256Hex(spec.canonicalBytes), commit: commit, registeredAt: time)
-    }
-
-    /// The blueprint version a blueprint key (`name@version`) names.
-    public static func blueprint(of key: ResourceKey) -> BlueprintRef? {
-        guard key.kind == .agentBlueprint, let at = key.name.firstIndex(of: "@") else { return nil }
-        return BlueprintRef(name: String(key.name[..<at]), version: String(key.name[key.name.index(after: at)...]))
     }
 }
 

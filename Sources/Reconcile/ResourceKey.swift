@@ -17,6 +17,12 @@ public struct ResourceKey: Sendable, Hashable, Codable, Comparable, CustomString
     /// `Kind/name`, as events and errors name resources.
     public var resource: String { "\(kind.rawValue)/\(name)" }
 
+    /// The blueprint version a blueprint key (`name@version`) names; nil for other kinds.
+    public var blueprintRef: BlueprintRef? {
+        guard kind == .agentBlueprint, let at = name.firstIndex(of: "@") else { return nil }
+        return BlueprintRef(name: String(name[..<at]), version: String(name[name.index(after: at)...]))
+    }
+
     public var description: String { environment.map { "\(resource) in \($0)" } ?? resource }
 
     public static func < (lhs: ResourceKey, rhs: ResourceKey) -> Bool {

@@ -1,6 +1,6 @@
 /// Validates a whole commit's manifests: per file, per resource, then across resources.
 public enum FleetValidator {
-    public struct Options: Sendable, Equatable {
+    public struct Options: Sendable {
         public var allowEmpty: Bool
         public var limits: YAMLLimits
         /// Blueprint versions already registered, with the hash of their canonical spec.
