@@ -54,6 +54,16 @@ final class ReplicaProcess {
         throw ProcessFailure(message: "replica pid \(pid) did not become \(role) within \(seconds) s; /readyz: \(await readiness() ?? [:]); log: \(output.suffix(1_500))")
     }
 
+    /// Polls the log until it contains `text`, up to `seconds`; whether it did.
+    func waitForOutput(_ text: String, seconds: Double) async throws -> Bool {
+        let start = Date()
+        while Date().timeIntervalSince(start) < seconds {
+            if output.contains(text) { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return output.contains(text)
+    }
+
     func signal(_ number: Int32) { process?.signal(number) }
 }
 
