@@ -6,7 +6,12 @@ public struct AppliedResource: Sendable, Hashable, Codable {
     public var key: ResourceKey
     public var specHash: String
     /// The applied spec, canonical JSON.
-    public var spec: JSONValue
+    public var spec: JSONValue {
+        get { storedSpec.value }
+        set { storedSpec = AppliedSpec(newValue) }
+    }
+    /// The spec as the store holds it: read into a value on first use of `spec`.
+    public var storedSpec: AppliedSpec
     /// The commit that last changed this resource.
     public var commit: String
     /// The blueprint version (deployments and blueprint versions), else nil.
@@ -23,7 +28,7 @@ public struct AppliedResource: Sendable, Hashable, Codable {
                 conditions: [Condition] = [], createdAt: Date, updatedAt: Date) {
         self.key = key
         self.specHash = specHash
-        self.spec = spec
+        storedSpec = AppliedSpec(spec)
         self.commit = commit
         self.version = version
         self.sync = sync
@@ -32,6 +37,10 @@ public struct AppliedResource: Sendable, Hashable, Codable {
         self.conditions = conditions
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case key, specHash, storedSpec = "spec", commit, version, sync, health, message, conditions, createdAt, updatedAt
     }
 }
 

@@ -44,8 +44,34 @@ import Testing
         let cache = SpecCache()
         let specs = try cache.specs(columns)
         #expect(specs.count == columns.count)
-        for (index, spec) in specs.enumerated() { #expect(spec["replicas"] == .int(index) && spec["name"] == .string("agent-\(index)")) }
-        #expect(try cache.specs(columns) == specs)   // the second read, from the cache, agrees
+        // Their hashes match their texts: none is parsed until a pass looks at it.
+        #expect(specs.allSatisfy { !$0.isRead })
+        for (index, spec) in specs.enumerated() {
+            #expect(spec.value["replicas"] == .int(index) && spec.value["name"] == .string("agent-\(index)"))
+        }
+        let again = try cache.specs(columns)   // the second read, from the cache, agrees and shares them
+        #expect(again == specs)
+        #expect(zip(again, specs).allSatisfy { $0 === $1 })
+    }
+
+    /// A spec whose text no longer matches its hash (damaged in the database) is parsed as it is
+    /// read: damage that is not JSON is refused then, naming the resource, not later in a pass.
+    @Test func aDamagedSpecWithAHashIsParsedAsItIsRead() throws {
+        var columns = (0..<(ConcurrentMap.threshold * 2)).map { index in
+            let spec = JSONValue.object(["replicas": .int(index)])
+            return SpecCache.Column(hash: ContentHash.sha256Hex(spec.canonicalBytes), text: spec.canonicalJSON,
+                                    key: ResourceKey(kind: .deployment, name: "agent-\(index)", environment: "dev"))
+        }
+        columns[7].text = "{\"replicas\":70}"
+        let specs = try SpecCache().specs(columns)
+        #expect(specs[7].isRead && specs[7].value["replicas"] == .int(70))
+        #expect(!specs[8].isRead)
+        columns[300].text = "{\"replicas\":"
+        #expect {
+            try SpecCache().specs(columns)
+        } throws: { error in
+            "\(error)".contains("Deployment/agent-300 in dev") && "\(error)".contains("not valid JSON")
+        }
     }
 
     /// A corrupt spec among many is refused naming its resource; the cache keeps what it had.

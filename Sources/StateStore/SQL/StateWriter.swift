@@ -22,9 +22,9 @@ struct StateWriter {
         if let cursor = batch.cursor { try await upsert([cursor]) }
         try await upsert(batch.actionKeys.lastByKey { $0.key })
         let resources = batch.upsertResources.lastByKey { $0.key.keyValues }
-        let texts = resources.map(\.spec.canonicalJSON)
+        let texts = resources.map { $0.storedSpec.text ?? $0.spec.canonicalJSON }
         try await session.write(AppliedResource.upsert, rows: try zip(resources, texts).map { try $0.row(specText: $1) })
-        for (resource, text) in zip(resources, texts) { specs?.remember(hash: resource.specHash, text: text, spec: resource.spec) }
+        for (resource, text) in zip(resources, texts) { specs?.remember(hash: resource.specHash, text: text, spec: resource.storedSpec) }
         let deleted = batch.deleteResources.lastByKey { $0 }
         try await session.delete(from: AppliedResource.table, where: AppliedResource.keyColumns, in: deleted.map(\.keyValues))
     }

@@ -18,20 +18,21 @@ extension AppliedResource: StoredRecord {
 
     init(row: StoreRow) throws {
         let key = try ResourceKey(row: row)
-        try self.init(row: row, key: key, spec: try JSONParser.parse(try row.text(4), what: "spec of \(key)"))
+        try self.init(row: row, key: key, spec: AppliedSpec(try JSONParser.parse(try row.text(4), what: "spec of \(key)")))
     }
 
     /// Reads a row whose key columns were already read into `key` and whose spec column
-    /// (3: hash, 4: text) was already turned into `spec` (see `SpecCache.specs`).
-    init(row: StoreRow, key: ResourceKey, spec: JSONValue) throws {
+    /// (3: hash, 4: text) was already checked into `spec` (see `SpecCache.specs`).
+    init(row: StoreRow, key: ResourceKey, spec: AppliedSpec) throws {
         guard let sync = SyncStatus(rawValue: try row.text(7)), let health = HealthStatus(rawValue: try row.text(8)) else {
             throw StoreError(.corrupt, "stored resource \(key) has an unknown sync or health status")
         }
-        self.init(key: key, specHash: try row.text(3), spec: spec,
+        self.init(key: key, specHash: try row.text(3), spec: .null,
                   commit: try row.text(5), version: row.optionalText(6), sync: sync, health: health,
                   message: row.optionalText(9),
                   conditions: try Condition.list(from: try row.text(10), what: "conditions of \(key)"),
                   createdAt: try row.date(11), updatedAt: try row.date(12))
+        storedSpec = spec
     }
 }
 

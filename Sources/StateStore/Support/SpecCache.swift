@@ -1,17 +1,18 @@
 import Manifests
 import Reconcile
 
-/// Parsed `spec` columns from the last full read of the resources, by spec hash: a row whose spec
-/// is unchanged since then reuses the parsed value instead of parsing ~1 KB of JSON again, and
-/// every read shares one copy of it in memory. Holds only what the last read saw.
+/// The `spec` columns of the last full read of the resources, by spec hash: a row whose spec is
+/// unchanged since then reuses its `AppliedSpec` (read or not), and every read shares one copy of
+/// it in memory. Holds only what the last read saw.
 ///
-/// A spec is kept only when its hash is the SHA-256 of its exact text (what every writer stores:
-/// `spec_hash` is the hash of the canonical JSON in `spec`), so a later row with that hash and
-/// text length has that text; rows without a hash (blocked or failed records) are always parsed.
+/// A spec whose hash is the SHA-256 of its exact text (what every writer stores: `spec_hash` is
+/// the hash of the canonical JSON in `spec`) is kept as text and parsed only when a pass looks at
+/// it; a later row with that hash and text length has that text. Any other spec (a row without a
+/// hash, or a damaged one) is parsed as it is read, so damage is reported by the read.
 final class SpecCache: Sendable {
     private struct Entry: Sendable {
         var length: Int
-        var spec: JSONValue
+        var spec: AppliedSpec
     }
 
     private let entries = LockedBox<[String: Entry]>([:])
@@ -23,14 +24,14 @@ final class SpecCache: Sendable {
         var key: ResourceKey
     }
 
-    /// The specs of `columns`, in order: unchanged ones from the cache, the others parsed (on every
-    /// core when there are many, as on a cold start). Afterwards the cache holds exactly the specs
-    /// this read returned; a failed read leaves it as it was.
-    func specs(_ columns: [Column]) throws -> [JSONValue] {
+    /// The specs of `columns`, in order: unchanged ones from the cache, the others checked (on
+    /// every core when there are many, as on a cold start). Afterwards the cache holds exactly the
+    /// specs this read returned; a failed read leaves it as it was.
+    func specs(_ columns: [Column]) throws -> [AppliedSpec] {
         let previous = entries.withLock { $0 }
         var current: [String: Entry] = [:]
         current.reserveCapacity(previous.count)
-        var specs = [JSONValue?](repeating: nil, count: columns.count)
+        var specs = [AppliedSpec?](repeating: nil, count: columns.count)
         var missing: [Int] = []
         for (index, column) in columns.enumerated() {
             if !column.hash.isEmpty, let known = current[column.hash] ?? previous[column.hash], known.length == column.text.utf8.count {
@@ -40,12 +41,14 @@ final class SpecCache: Sendable {
                 missing.append(index)
             }
         }
-        let parsed = try ConcurrentMap.map(missing) { index throws(StoreError) -> (JSONValue, keep: Bool) in
+        let made = try ConcurrentMap.map(missing) { index throws(StoreError) -> (AppliedSpec, keep: Bool) in
             let column = columns[index]
-            let spec = try JSONParser.parse(column.text, what: "spec of \(column.key)")
-            return (spec, !column.hash.isEmpty && ContentHash.sha256Hex(column.text) == column.hash)
+            if !column.hash.isEmpty, ContentHash.sha256Hex(column.text) == column.hash {
+                return (AppliedSpec(text: column.text, read: Self.read), true)
+            }
+            return (AppliedSpec(try JSONParser.parse(column.text, what: "spec of \(column.key)")), false)
         }
-        for (index, (spec, keep)) in zip(missing, parsed) {
+        for (index, (spec, keep)) in zip(missing, made) {
             specs[index] = spec
             if keep { current[columns[index].hash] = Entry(length: columns[index].text.utf8.count, spec: spec) }
         }
@@ -53,11 +56,18 @@ final class SpecCache: Sendable {
         return specs.map { $0! }
     }
 
-    /// Keeps a spec just written with `text` (its canonical JSON), when reading that text back
-    /// gives an equal value of the same shape: no integral or non-finite doubles, which would read
-    /// back as integers or null. Later reads then share this value instead of parsing their own.
-    func remember(hash: String, text: String, spec: JSONValue) {
-        guard !hash.isEmpty, Self.readsBackTheSame(spec), ContentHash.sha256Hex(text) == hash else { return }
+    /// Reads a spec whose text matched its hash: text a writer made from a value, so it parses.
+    @Sendable private static func read(_ text: String) -> JSONValue {
+        (try? JSONParser.parse(text, what: "spec")) ?? .null
+    }
+
+    /// Keeps a spec just written as `text` (its canonical JSON) under `hash`: one read from the
+    /// store as it is, one made from a value when reading `text` back gives an equal value of the
+    /// same shape (no integral or non-finite doubles, which would read back as integers or null).
+    /// Later reads then share it instead of keeping their own.
+    func remember(hash: String, text: String, spec: AppliedSpec) {
+        guard !hash.isEmpty, spec.text == text || (spec.text == nil && Self.readsBackTheSame(spec.value)),
+              ContentHash.sha256Hex(text) == hash else { return }
         let entry = Entry(length: text.utf8.count, spec: spec)
         entries.withLock { $0[hash] = entry }
     }
