@@ -3,11 +3,13 @@ import Reconcile
 
 /// Probing: what the files on disk say about what Steward applied (DESIGN §4).
 extension LocalDriver {
+    /// Reads and compares the files on every core when there are many (each file is its own work).
     public func probe(environment: String, applied: [AppliedResource]) async throws -> [ResourceKey: ProbeResult] {
+        let mine = applied.filter { $0.key.environment == nil || $0.key.environment == environment }
+        let found = ConcurrentMap.map(mine) { probe($0, environment: environment) }
         var results: [ResourceKey: ProbeResult] = [:]
-        for resource in applied where resource.key.environment == nil || resource.key.environment == environment {
-            if let result = probe(resource, environment: environment) { results[resource.key] = result }
-        }
+        results.reserveCapacity(mine.count)
+        for (resource, result) in zip(mine, found) { results[resource.key] = result }
         return results
     }
 
