@@ -1,20 +1,37 @@
 import Manifests
 
-/// A resource as Git wants it in one environment.
+/// A resource as Git wants it in one environment. Its fields live in one shared box (copy on
+/// write): a pass copies thousands of these between maps.
 public struct DesiredResource: Sendable, Hashable {
-    public var key: ResourceKey
+    private struct Fields: Sendable, Hashable {
+        var key: ResourceKey
+        var document: JSONValue
+        var specHash: String
+        var version: String?
+        var commit: String
+    }
+
+    private var box: CopyOnWriteBox<Fields>
+    private var fields: Fields {
+        _read { yield box.fields }
+        _modify {
+            if !isKnownUniquelyReferenced(&box) { box = CopyOnWriteBox(box.fields) }
+            yield &box.fields
+        }
+    }
+
+    public var key: ResourceKey { get { fields.key } set { fields.key = newValue } }
     /// `{apiVersion, kind, metadata, spec}` as canonical JSON.
-    public var document: JSONValue
-    public var specHash: String
-    public var version: String?
+    public var document: JSONValue { get { fields.document } set { fields.document = newValue } }
+    public var specHash: String { get { fields.specHash } set { fields.specHash = newValue } }
+    public var version: String? { get { fields.version } set { fields.version = newValue } }
     /// The commit that last changed this resource (carried over while its hash is unchanged).
-    public var commit: String
+    public var commit: String { get { fields.commit } set { fields.commit = newValue } }
 
     public init(key: ResourceKey, document: JSONValue, specHash: String, version: String?, commit: String) {
-        self.key = key
-        self.document = document
-        self.specHash = specHash
-        self.version = version
-        self.commit = commit
+        box = CopyOnWriteBox(Fields(key: key, document: document, specHash: specHash, version: version, commit: commit))
     }
+
+    public static func == (lhs: DesiredResource, rhs: DesiredResource) -> Bool { lhs.box === rhs.box || lhs.fields == rhs.fields }
+    public func hash(into hasher: inout Hasher) { hasher.combine(fields) }
 }

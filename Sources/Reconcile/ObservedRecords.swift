@@ -1,49 +1,6 @@
 import Foundation
 import Manifests
 
-/// A resource as Steward last applied it to one environment.
-public struct AppliedResource: Sendable, Hashable, Codable {
-    public var key: ResourceKey
-    public var specHash: String
-    /// The applied spec, canonical JSON.
-    public var spec: JSONValue {
-        get { storedSpec.value }
-        set { storedSpec = AppliedSpec(newValue) }
-    }
-    /// The spec as the store holds it: read into a value on first use of `spec`.
-    public var storedSpec: AppliedSpec
-    /// The commit that last changed this resource.
-    public var commit: String
-    /// The blueprint version (deployments and blueprint versions), else nil.
-    public var version: String?
-    public var sync: SyncStatus
-    public var health: HealthStatus
-    public var message: String?
-    public var conditions: [Condition]
-    public var createdAt: Date
-    public var updatedAt: Date
-
-    public init(key: ResourceKey, specHash: String, spec: JSONValue, commit: String, version: String? = nil,
-                sync: SyncStatus = .synced, health: HealthStatus = .unknown, message: String? = nil,
-                conditions: [Condition] = [], createdAt: Date, updatedAt: Date) {
-        self.key = key
-        self.specHash = specHash
-        storedSpec = AppliedSpec(spec)
-        self.commit = commit
-        self.version = version
-        self.sync = sync
-        self.health = health
-        self.message = message
-        self.conditions = conditions
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case key, specHash, storedSpec = "spec", commit, version, sync, health, message, conditions, createdAt, updatedAt
-    }
-}
-
 /// A blueprint version once registered: permanent, feeds version immutability.
 public struct RegisteredVersion: Sendable, Hashable, Codable {
     public var blueprint: BlueprintRef
