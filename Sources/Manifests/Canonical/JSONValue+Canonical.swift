@@ -33,14 +33,12 @@ enum CanonicalWriter {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            // Sort the keys alone (cheap moves), then look each value up.
-            var keys = Array(members.keys)
-            keys.sort(by: keyPrecedes)
-            for (index, key) in keys.enumerated() {
+            // Members sorted by key, with their values: no key is hashed again to look its value up.
+            for (index, member) in members.sorted(by: { keyPrecedes($0.key, $1.key) }).enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(key, into: &out)
+                writeString(member.key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                write(members[key]!, into: &out)
+                write(member.value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
