@@ -188,6 +188,30 @@ struct LocalDriverTests {
         #expect(results[Fixture.configureAdapter.action.key]?.state == .inSync)
     }
 
+    /// Enough files to be probed on several threads: each result lands on its own key, and
+    /// resources of other environments are left out.
+    @Test func manyFilesAreProbedEachIntoItsOwnResult() async throws {
+        let root = try TemporaryDirectory()
+        let driver = LocalDriver(root: root.path)
+        let requests = (0..<(ConcurrentMap.threshold + 50)).map { index in
+            Fixture.request(.deploy, .deployment, "agent-\(index)", document: Fixture.document(.deployment, "agent-\(index)", spec: [
+                "blueprint": .string("nav"), "version": .string("1.2.0"), "environment": .string(Fixture.environment),
+            ]), version: "1.2.0")
+        }
+        for request in requests { _ = try await driver.execute(request) }
+        for index in stride(from: 0, to: requests.count, by: 7) {
+            try FileManager.default.removeItem(atPath: root.appending("deployments/agent-\(index).json").path)
+        }
+        let elsewhere = AppliedResource(key: ResourceKey(kind: .deployment, name: "agent-1", environment: "production"), specHash: "h",
+                                        spec: Fixture.deployment(), commit: "c", createdAt: Date(), updatedAt: Date())
+        let results = try await driver.probe(environment: Fixture.environment, applied: requests.map(Fixture.applied) + [elsewhere])
+        #expect(results.count == requests.count)
+        #expect(results[elsewhere.key] == nil)
+        for (index, request) in requests.enumerated() {
+            #expect(results[request.action.key]?.state == (index % 7 == 0 ? .missing : .inSync), "agent-\(index)")
+        }
+    }
+
     @Test func probeTreatsGarbageAsDriftAndReformattingAsInSync() async throws {
         let root = try TemporaryDirectory()
         let driver = LocalDriver(root: root.path)
