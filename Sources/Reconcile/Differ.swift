@@ -29,12 +29,16 @@ public enum Differ {
                             probes: [ResourceKey: ObservedProbe]) -> [ResourceChange] {
         var changes: [ResourceChange] = []
         var matched = 0   // desired keys found applied: when every applied target key is one, nothing is pruned
-        // Keys are visited unsorted and the (few) changes sorted after: the same order, without
-        // sorting every key of a large fleet on a pass that changes nothing.
-        for (key, want) in desired {
+        // Keys are visited unsorted (on every core when there are many) and the (few) changes
+        // sorted after: the same order, without sorting every key of a large fleet on a pass
+        // that changes nothing.
+        let outcomes = ConcurrentMap.map(Array(desired)) { key, want -> (matched: Bool, change: ResourceChange?) in
             let have = applied[key]
-            if have != nil, isTargetResource(key) { matched += 1 }
-            if let change = change(key, desired: want, applied: have, probe: probes[key]) { changes.append(change) }
+            return (have != nil && isTargetResource(key), change(key, desired: want, applied: have, probe: probes[key]))
+        }
+        for outcome in outcomes {
+            if outcome.matched { matched += 1 }
+            if let change = outcome.change { changes.append(change) }
         }
         changes.sort { $0.key < $1.key }
         let appliedTargets = applied.keys.count(where: isTargetResource)

@@ -33,6 +33,29 @@ struct CrossResourceRulesTests {
         ])
     }
 
+    /// More Deployments than resolve on one thread: each resolves on its own, and the errors of
+    /// the few that do not come in file order, as a serial check gives them.
+    @Test func manyDeploymentsResolveEachOnItsOwn() {
+        var files = FleetFixtures.valid
+        files["deployments/nav.yaml"] = nil
+        let count = ConcurrentMap.threshold + 44
+        for index in 0..<count {
+            var text = FleetFixtures.deployment.replacingOccurrences(of: "robot-nav-staging", with: "nav-\(index)")
+            if index % 50 == 7 { text = text.replacingOccurrences(of: "environment: staging", with: "environment: qa-\(index)") }
+            if index % 50 == 21 { text += "  version: 9.9.\(index)\n" }
+            files[String(format: "deployments/nav-%04d.yaml", index)] = text
+        }
+        let report = FleetFixtures.validate(files)
+        let bad = (0..<count).filter { $0 % 50 == 7 || $0 % 50 == 21 }
+        #expect(report.errors.map(\.message) == bad.map { index in
+            index % 50 == 7 ? "Environment 'qa-\(index)' not found" : "AgentBlueprint 'robot-navigation-agent' has no version 9.9.\(index) (available: 1.2.0)"
+        })
+        #expect(report.errors.map(\.file) == bad.map { String(format: "deployments/nav-%04d.yaml", $0) })
+        #expect(report.fleet.deployments.count == count - bad.count)
+        #expect(report.fleet.deployments["nav-0"]?.version == "1.2.0" && report.fleet.deployments["nav-0"]?.runtimeAdapter == "robotics-main")
+        #expect(report.fleet.deployments["nav-7"] == nil)
+    }
+
     @Test func capabilityAndRuntimeMatching() {
         let missing = FleetFixtures.adapter.replacingOccurrences(of: "provides: [camera, lidar, imu, motors]", with: "provides: [camera, imu]")
         #expect(FleetFixtures.validate(replacing: "adapters/robotics.yaml", with: missing).errors.map(\.message) == [

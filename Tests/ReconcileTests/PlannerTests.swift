@@ -42,6 +42,28 @@ struct PlannerTests {
         #expect(update?.fields == [FieldChange(path: "spec.version", from: .string("1.2.0"), to: .string("1.3.0"))])
     }
 
+    /// More keys than are diffed on one thread: each key gets its own change, sorted, and a
+    /// fleet whose every applied key is still wanted prunes nothing.
+    @Test func manyKeysAreDiffedEachOnItsOwn() {
+        let wants = (0..<(ConcurrentMap.threshold * 2)).map { desired(key(.deployment, String(format: "agent-%04d", $0)), .object(["n": .int($0)])) }
+        var applied: [ResourceKey: AppliedResource] = [:]
+        for (index, want) in wants.enumerated() where index % 10 != 3 {
+            applied[want.key] = index % 10 == 5 ? self.applied(desired(want.key, .object(["n": .int(-1)]))) : self.applied(want)
+        }
+        let drifted = wants[8].key
+        let changes = Differ.diff(desired: Dictionary(uniqueKeysWithValues: wants.map { ($0.key, $0) }), applied: applied,
+                                  probes: [drifted: ObservedProbe(drifted: true, missing: false, message: "edited by hand")])
+        let expected = wants.enumerated().compactMap { index, want -> String? in
+            switch index % 10 {
+            case 3: return "create \(want.key.name)"
+            case 5: return "update \(want.key.name)"
+            default: return want.key == drifted ? "drift \(want.key.name)" : nil
+            }
+        }
+        #expect(changes.map { "\($0.change.rawValue) \($0.key.name)" } == expected)
+        #expect(changes.first { $0.change == .update }?.fields == [FieldChange(path: "spec.n", from: .int(-1), to: .int(5))])
+    }
+
     @Test func planOrdersAdaptersVersionsDeploymentsThenPrunesInReverse() {
         let adapter = desired(key(.runtimeAdapter, "a"), .object([:]))
         let version = desired(key(.agentBlueprint, "nav@1.0.0"), .object([:]), version: "1.0.0")

@@ -16,9 +16,15 @@ struct CrossResourceRules {
         indexVersions(of: nil)
         checkEnvironments()
         indexAdapters()
-        for resource in resources {
-            if case .deployment(let deployment) = resource.body { resolve(deployment, resource) }
+        // Each Deployment resolves against the indexes alone: on every core when there are many,
+        // the outcomes then taken in file order.
+        let deployments = resources.compactMap { resource -> (Deployment, Resource)? in
+            if case .deployment(let deployment) = resource.body { return (deployment, resource) }
+            return nil
         }
+        let rules = self
+        let outcomes = ConcurrentMap.map(deployments) { rules.resolution($0.0, $0.1) }
+        for ((_, resource), outcome) in zip(deployments, outcomes) { take(outcome, of: resource) }
     }
 
     /// The rules for Deployments added to `fleet`, whose other resources were checked with it:
@@ -115,34 +121,56 @@ struct CrossResourceRules {
         }
     }
 
+    /// What a Deployment resolves to, or the errors that stop it.
+    private struct Resolution: Sendable {
+        var resolved: ResolvedDeployment?
+        var errors: [ValidationError] = []
+    }
+
     private mutating func resolve(_ deployment: Deployment, _ resource: Resource) {
+        take(resolution(deployment, resource), of: resource)
+    }
+
+    private mutating func take(_ outcome: Resolution, of resource: Resource) {
+        errors += outcome.errors
+        if let resolved = outcome.resolved { fleet.deployments[resource.name] = resolved }
+    }
+
+    private func resolution(_ deployment: Deployment, _ resource: Resource) -> Resolution {
         let spec = deployment.spec
-        var ok = true
+        var outcome = Resolution()
         let environment = fleet.environments[spec.environment]
         if environment == nil {
-            errors.append(resource.error("spec.environment", "Environment '\(spec.environment)' not found\(suggest(spec.environment, fleet.environments.keys))"))
-            ok = false
+            outcome.errors.append(resource.error("spec.environment", "Environment '\(spec.environment)' not found\(suggest(spec.environment, fleet.environments.keys))"))
         }
         let versions = versionIndex[spec.blueprint] ?? []
         var version = spec.version
         if versions.isEmpty {
             let names = Set(fleet.blueprints.keys.map(\.name))
-            errors.append(resource.error("spec.blueprint", "AgentBlueprint '\(spec.blueprint)' not found\(suggest(spec.blueprint, names))"))
-            return
+            outcome.errors.append(resource.error("spec.blueprint", "AgentBlueprint '\(spec.blueprint)' not found\(suggest(spec.blueprint, names))"))
+            return outcome
         } else if let wanted = version, !versions.contains(wanted) {
-            errors.append(resource.error("spec.version", "AgentBlueprint '\(spec.blueprint)' has no version \(wanted) (available: \(versions.joined(separator: ", ")))"))
-            return
+            outcome.errors.append(resource.error("spec.version", "AgentBlueprint '\(spec.blueprint)' has no version \(wanted) (available: \(versions.joined(separator: ", ")))"))
+            return outcome
         } else if version == nil {
             version = versions.first { SemanticVersion($0).map { !$0.isPreRelease } ?? false }
             if version == nil {
-                errors.append(resource.error("spec.blueprint", "AgentBlueprint '\(spec.blueprint)' has only pre-release versions (\(versions.joined(separator: ", "))); set spec.version"))
-                return
+                outcome.errors.append(resource.error("spec.blueprint", "AgentBlueprint '\(spec.blueprint)' has only pre-release versions (\(versions.joined(separator: ", "))); set spec.version"))
+                return outcome
             }
         }
-        guard ok, let environment, let version, let blueprint = fleet.blueprints[BlueprintRef(name: spec.blueprint, version: version)] else { return }
-        let adapter = spec.runtimeAdapter.map { checkAdapter($0, blueprint, environment, resource) } ?? chooseAdapter(blueprint, environment, resource)
-        guard let adapter else { return }
-        fleet.deployments[resource.name] = ResolvedDeployment(resource: resource, deployment: deployment, version: version, runtimeAdapter: adapter)
+        guard let environment, let version, let blueprint = fleet.blueprints[BlueprintRef(name: spec.blueprint, version: version)] else { return outcome }
+        let adapter: String?
+        if let named = spec.runtimeAdapter {
+            let problem = mismatch(named, blueprint, environment)
+            if let problem { outcome.errors.append(resource.error("spec.runtimeAdapter", problem)) }
+            adapter = problem == nil ? named : nil
+        } else {
+            adapter = chooseAdapter(blueprint, environment, resource, errors: &outcome.errors)
+        }
+        guard let adapter else { return outcome }
+        outcome.resolved = ResolvedDeployment(resource: resource, deployment: deployment, version: version, runtimeAdapter: adapter)
+        return outcome
     }
 
     /// Why `adapter` cannot run `blueprint` in `environment`, or nil when it can.
@@ -163,13 +191,8 @@ struct CrossResourceRules {
         return nil
     }
 
-    private mutating func checkAdapter(_ name: String, _ blueprint: AgentBlueprint, _ environment: Environment, _ resource: Resource) -> String? {
-        guard let problem = mismatch(name, blueprint, environment) else { return name }
-        errors.append(resource.error("spec.runtimeAdapter", problem))
-        return nil
-    }
-
-    private mutating func chooseAdapter(_ blueprint: AgentBlueprint, _ environment: Environment, _ resource: Resource) -> String? {
+    private func chooseAdapter(_ blueprint: AgentBlueprint, _ environment: Environment, _ resource: Resource,
+                               errors: inout [ValidationError]) -> String? {
         let listed = environment.spec.adapters ?? []
         let fitting = listed.filter { mismatch($0, blueprint, environment) == nil }
         if fitting.count == 1 { return fitting[0] }
