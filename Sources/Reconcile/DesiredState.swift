@@ -20,13 +20,15 @@ public enum DesiredState {
             for deployment in fleet.deployments.values { wants.want(deployment) }
             return wants.documents()
         }
-        var desired: [ResourceKey: DesiredResource] = [:]
-        desired.reserveCapacity(wanted.count)
-        for (key, version, canonical) in wanted {
-            guard let canonical else { continue }
-            desired[key] = DesiredResource(key: key, document: canonical.document, specHash: canonical.hash, version: version,
-                                           commit: since(key, hash: canonical.hash, applied: applied, commit: commit))
+        // Each resource (and the commit it is attributed to) on every core when there are many.
+        let made = ConcurrentMap.map(wanted) { key, version, canonical -> DesiredResource? in
+            guard let canonical else { return nil }
+            return DesiredResource(key: key, document: canonical.document, specHash: canonical.hash, version: version,
+                                   commit: since(key, hash: canonical.hash, applied: applied, commit: commit))
         }
+        var desired: [ResourceKey: DesiredResource] = [:]
+        desired.reserveCapacity(made.count)
+        for case let resource? in made { desired[resource.key] = resource }
         return desired
     }
 
