@@ -22,14 +22,7 @@ public struct AppliedResource: Sendable, Hashable, Codable {
         }
     }
 
-    private var box: CopyOnWriteBox<Fields>
-    private var fields: Fields {
-        _read { yield box.fields }
-        _modify {
-            if !isKnownUniquelyReferenced(&box) { box = CopyOnWriteBox(box.fields) }
-            yield &box.fields
-        }
-    }
+    @CopyOnWrite private var fields: Fields
 
     public var key: ResourceKey { get { fields.key } set { fields.key = newValue } }
     public var specHash: String { get { fields.specHash } set { fields.specHash = newValue } }
@@ -54,13 +47,13 @@ public struct AppliedResource: Sendable, Hashable, Codable {
     public init(key: ResourceKey, specHash: String, spec: JSONValue, commit: String, version: String? = nil,
                 sync: SyncStatus = .synced, health: HealthStatus = .unknown, message: String? = nil,
                 conditions: [Condition] = [], createdAt: Date, updatedAt: Date) {
-        box = CopyOnWriteBox(Fields(key: key, specHash: specHash, storedSpec: AppliedSpec(spec), commit: commit, version: version,
-                                    sync: sync, health: health, message: message, conditions: conditions,
-                                    createdAt: createdAt, updatedAt: updatedAt))
+        fields = Fields(key: key, specHash: specHash, storedSpec: AppliedSpec(spec), commit: commit, version: version,
+                        sync: sync, health: health, message: message, conditions: conditions,
+                        createdAt: createdAt, updatedAt: updatedAt)
     }
 
-    public static func == (lhs: AppliedResource, rhs: AppliedResource) -> Bool { lhs.box === rhs.box || lhs.fields == rhs.fields }
+    public static func == (lhs: AppliedResource, rhs: AppliedResource) -> Bool { lhs._fields.shares(with: rhs._fields) || lhs.fields == rhs.fields }
     public func hash(into hasher: inout Hasher) { hasher.combine(fields) }
-    public init(from decoder: any Decoder) throws { box = CopyOnWriteBox(try Fields(from: decoder)) }
+    public init(from decoder: any Decoder) throws { _fields = CopyOnWrite(wrappedValue: try Fields(from: decoder)) }
     public func encode(to encoder: any Encoder) throws { try fields.encode(to: encoder) }
 }

@@ -11,14 +11,7 @@ public struct DesiredResource: Sendable, Hashable {
         var commit: String
     }
 
-    private var box: CopyOnWriteBox<Fields>
-    private var fields: Fields {
-        _read { yield box.fields }
-        _modify {
-            if !isKnownUniquelyReferenced(&box) { box = CopyOnWriteBox(box.fields) }
-            yield &box.fields
-        }
-    }
+    @CopyOnWrite private var fields: Fields
 
     public var key: ResourceKey { get { fields.key } set { fields.key = newValue } }
     /// `{apiVersion, kind, metadata, spec}` as canonical JSON.
@@ -29,9 +22,9 @@ public struct DesiredResource: Sendable, Hashable {
     public var commit: String { get { fields.commit } set { fields.commit = newValue } }
 
     public init(key: ResourceKey, document: JSONValue, specHash: String, version: String?, commit: String) {
-        box = CopyOnWriteBox(Fields(key: key, document: document, specHash: specHash, version: version, commit: commit))
+        fields = Fields(key: key, document: document, specHash: specHash, version: version, commit: commit)
     }
 
-    public static func == (lhs: DesiredResource, rhs: DesiredResource) -> Bool { lhs.box === rhs.box || lhs.fields == rhs.fields }
+    public static func == (lhs: DesiredResource, rhs: DesiredResource) -> Bool { lhs._fields.shares(with: rhs._fields) || lhs.fields == rhs.fields }
     public func hash(into hasher: inout Hasher) { hasher.combine(fields) }
 }
