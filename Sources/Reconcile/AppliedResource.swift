@@ -47,7 +47,14 @@ public struct AppliedResource: Sendable, Hashable, Codable {
     public init(key: ResourceKey, specHash: String, spec: JSONValue, commit: String, version: String? = nil,
                 sync: SyncStatus = .synced, health: HealthStatus = .unknown, message: String? = nil,
                 conditions: [Condition] = [], createdAt: Date, updatedAt: Date) {
-        fields = Fields(key: key, specHash: specHash, storedSpec: AppliedSpec(spec), commit: commit, version: version,
+        self.init(key: key, specHash: specHash, storedSpec: AppliedSpec(spec), commit: commit, version: version, sync: sync,
+                  health: health, message: message, conditions: conditions, createdAt: createdAt, updatedAt: updatedAt)
+    }
+
+    /// A resource whose spec is what the store holds (see `AppliedSpec`).
+    public init(key: ResourceKey, specHash: String, storedSpec: AppliedSpec, commit: String, version: String?,
+                sync: SyncStatus, health: HealthStatus, message: String?, conditions: [Condition], createdAt: Date, updatedAt: Date) {
+        fields = Fields(key: key, specHash: specHash, storedSpec: storedSpec, commit: commit, version: version,
                         sync: sync, health: health, message: message, conditions: conditions,
                         createdAt: createdAt, updatedAt: updatedAt)
     }

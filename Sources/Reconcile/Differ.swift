@@ -27,8 +27,6 @@ public struct ObservedProbe: Sendable, Hashable {
 public enum Differ {
     public static func diff(desired: [ResourceKey: DesiredResource], applied: [ResourceKey: AppliedResource],
                             probes: [ResourceKey: ObservedProbe]) -> [ResourceChange] {
-        var changes: [ResourceChange] = []
-        var matched = 0   // desired keys found applied: when every applied target key is one, nothing is pruned
         // Keys are visited unsorted (on every core when there are many) and the (few) changes
         // sorted after: the same order, without sorting every key of a large fleet on a pass
         // that changes nothing.
@@ -36,10 +34,9 @@ public enum Differ {
             let have = applied[key]
             return (have != nil && isTargetResource(key), change(key, desired: want, applied: have, probe: probes[key]))
         }
-        for outcome in outcomes {
-            if outcome.matched { matched += 1 }
-            if let change = outcome.change { changes.append(change) }
-        }
+        // Desired keys found applied: when every applied target key is one, nothing is pruned.
+        let matched = outcomes.count(where: \.matched)
+        var changes = outcomes.compactMap(\.change)
         changes.sort { $0.key < $1.key }
         let appliedTargets = applied.keys.count(where: isTargetResource)
         guard matched < appliedTargets else { return changes }

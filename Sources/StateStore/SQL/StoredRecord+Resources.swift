@@ -27,12 +27,11 @@ extension AppliedResource: StoredRecord {
         guard let sync = SyncStatus(rawValue: try row.text(7)), let health = HealthStatus(rawValue: try row.text(8)) else {
             throw StoreError(.corrupt, "stored resource \(key) has an unknown sync or health status")
         }
-        self.init(key: key, specHash: try row.text(3), spec: .null,
+        self.init(key: key, specHash: try row.text(3), storedSpec: spec,
                   commit: try row.text(5), version: row.optionalText(6), sync: sync, health: health,
                   message: row.optionalText(9),
                   conditions: try Condition.list(from: try row.text(10), what: "conditions of \(key)"),
                   createdAt: try row.date(11), updatedAt: try row.date(12))
-        storedSpec = spec
     }
 }
 
