@@ -6,9 +6,7 @@ extension ManifestParser {
         input.withUnsafeBufferPointer { whole -> FileResult? in
             // A UTF-8 byte order mark is allowed and ignored.
             let bytes = whole.starts(with: [0xEF, 0xBB, 0xBF]) ? UnsafeBufferPointer(rebasing: whole[3...]) : whole
-            guard bytes.count <= limits.maxFileBytes, YAMLPreScanner(limits: limits).scan(bytes) == nil,
-                  String(validating: bytes, as: UTF8.self) != nil,
-                  let tree = FastYAMLTree.compose(bytes, limits: limits) else { return nil }
+            guard bytes.count <= limits.maxFileBytes, let tree = compose(bytes, limits: limits) else { return nil }
             let state = FastDecodingState(tree: tree)
             var result = FileResult()
             result.resources.reserveCapacity(tree.roots.count)
@@ -18,6 +16,14 @@ extension ManifestParser {
             }
             return result
         }
+    }
+
+    /// The file's documents: scanned directly when they are plain block YAML in ASCII (most
+    /// manifests), else composed from libyaml's events once the pre-scan and UTF-8 check pass.
+    private static func compose(_ bytes: UnsafeBufferPointer<UInt8>, limits: YAMLLimits) -> FastYAMLTree? {
+        if let tree = BlockYAMLScanner.compose(bytes, limits: limits) { return tree }
+        guard YAMLPreScanner(limits: limits).scan(bytes) == nil, String(validating: bytes, as: UTF8.self) != nil else { return nil }
+        return FastYAMLTree.compose(bytes, limits: limits)
     }
 
     /// One document as a resource, or nil when it is not a valid manifest.

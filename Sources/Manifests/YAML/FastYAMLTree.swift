@@ -9,7 +9,7 @@ internal import CYaml
 final class FastYAMLTree {
     enum Kind: UInt8 { case scalar, mapping, sequence }
 
-    struct Node {
+    struct Node: Equatable {
         var kind: Kind
         /// A plain (unquoted) scalar: only those resolve to null, booleans and numbers.
         var plain: Bool
@@ -26,33 +26,45 @@ final class FastYAMLTree {
     /// The root of each non-empty document, in order.
     let roots: [Int32]
 
-    private init(nodes: [Node], children: [Int32], roots: [Int32]) {
+    init(nodes: [Node], children: [Int32], roots: [Int32]) {
         self.nodes = nodes
         self.children = children
         self.roots = roots
     }
 
-    /// Composes `bytes` (UTF-8 without BOM, already pre-scanned and validated), or nil when the file
-    /// needs the general loader.
+    /// Composes `bytes` (UTF-8 without BOM, already pre-scanned and validated) with libyaml, or nil
+    /// when the file needs the general loader.
     static func compose(_ bytes: UnsafeBufferPointer<UInt8>, limits: YAMLLimits) -> FastYAMLTree? {
-        var composer = Composer(maxDepth: limits.maxDepth, capacity: bytes.count / 12)
-        var roots: [Int32] = []
+        var composer = Composer(limits: limits, capacity: bytes.count / 12)
         // A result stops the stream: the tree at its end, `.some(nil)` for a document the fast path does not take.
         let composed = YAMLEventStream.read(bytes) { event -> FastYAMLTree?? in
+            let line = Int32(truncatingIfNeeded: event.start_mark.line + 1)
+            let column = Int32(truncatingIfNeeded: event.start_mark.column + 1)
+            let taken: Bool
             switch event.type {
             case YAML_STREAM_START_EVENT, YAML_DOCUMENT_START_EVENT:
                 return nil
             case YAML_STREAM_END_EVENT:
-                return FastYAMLTree(nodes: composer.nodes, children: composer.children, roots: roots)
+                return composer.tree()
             case YAML_DOCUMENT_END_EVENT:
-                guard let root = composer.finishedRoot, roots.count < limits.maxDocuments else { return .some(nil) }
-                composer.finishedRoot = nil
-                let node = composer.nodes[Int(root)]
-                if !(node.kind == .scalar && node.plain && NodeDecoder.isNullText(node.text)) { roots.append(root) }
-                return nil
+                taken = composer.endDocument()
+            case YAML_SCALAR_EVENT:
+                let scalar = event.data.scalar
+                taken = scalar.anchor == nil && scalar.tag == nil
+                    && composer.scalar(String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self),
+                                       plain: scalar.style == YAML_PLAIN_SCALAR_STYLE, line: line, column: column)
+            case YAML_SEQUENCE_START_EVENT:
+                taken = event.data.sequence_start.anchor == nil && event.data.sequence_start.tag == nil
+                    && composer.open(.sequence, line: line, column: column)
+            case YAML_MAPPING_START_EVENT:
+                taken = event.data.mapping_start.anchor == nil && event.data.mapping_start.tag == nil
+                    && composer.open(.mapping, line: line, column: column)
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                taken = composer.close()
             default:
-                return composer.add(event) ? nil : .some(nil)
+                taken = false  // aliases
             }
+            return taken ? nil : .some(nil)
         }
         return composed ?? nil
     }
@@ -61,55 +73,58 @@ final class FastYAMLTree {
     @inline(__always)
     func child(_ node: Node, _ offset: Int) -> Int32 { children[Int(node.first) + offset] }
 
-    /// Builds nodes from events; containers collect their children on a stack.
-    private struct Composer {
-        let maxDepth: Int
+    /// Builds nodes from events (libyaml's, or `BlockYAMLScanner`'s); containers collect their
+    /// children on a stack. Each method returns false when the document is outside the fast path.
+    struct Composer {
+        let limits: YAMLLimits
         var nodes: [Node] = []
         var children: [Int32] = []
         var open: [(node: Int32, start: Int)] = []
         var pending: [Int32] = []
         var finishedRoot: Int32?
+        var roots: [Int32] = []
 
-        init(maxDepth: Int, capacity: Int) {
-            self.maxDepth = maxDepth
+        init(limits: YAMLLimits, capacity: Int) {
+            self.limits = limits
             nodes.reserveCapacity(capacity)
             children.reserveCapacity(capacity)
             open.reserveCapacity(16)
             pending.reserveCapacity(64)
         }
 
-        /// Adds one node event; false when the document is outside the fast path.
-        mutating func add(_ event: yaml_event_t) -> Bool {
-            let line = Int32(truncatingIfNeeded: event.start_mark.line + 1)
-            let column = Int32(truncatingIfNeeded: event.start_mark.column + 1)
-            switch event.type {
-            case YAML_SCALAR_EVENT:
-                let scalar = event.data.scalar
-                guard scalar.anchor == nil, scalar.tag == nil, open.count < maxDepth else { return false }
-                let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
-                return finish(append(Node(kind: .scalar, plain: scalar.style == YAML_PLAIN_SCALAR_STYLE, line: line, column: column, text: text)))
-            case YAML_SEQUENCE_START_EVENT:
-                let start = event.data.sequence_start
-                guard start.anchor == nil, start.tag == nil, open.count < maxDepth else { return false }
-                open.append((append(Node(kind: .sequence, plain: false, line: line, column: column)), pending.count))
-                return true
-            case YAML_MAPPING_START_EVENT:
-                let start = event.data.mapping_start
-                guard start.anchor == nil, start.tag == nil, open.count < maxDepth else { return false }
-                open.append((append(Node(kind: .mapping, plain: false, line: line, column: column)), pending.count))
-                return true
-            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                guard let (node, start) = open.popLast() else { return false }
-                let first = children.count
-                children.append(contentsOf: pending[start...])
-                pending.removeSubrange(start...)
-                nodes[Int(node)].first = Int32(first)
-                nodes[Int(node)].count = Int32(children.count - first)
-                if event.type == YAML_MAPPING_END_EVENT, !keysArePlain(first: first) { return false }
-                return finish(node)
-            default:
-                return false  // aliases
-            }
+        /// The tree of the documents ended so far.
+        func tree() -> FastYAMLTree { FastYAMLTree(nodes: nodes, children: children, roots: roots) }
+
+        mutating func scalar(_ text: String, plain: Bool, line: Int32, column: Int32) -> Bool {
+            guard open.count < limits.maxDepth else { return false }
+            return finish(append(Node(kind: .scalar, plain: plain, line: line, column: column, text: text)))
+        }
+
+        mutating func open(_ kind: Kind, line: Int32, column: Int32) -> Bool {
+            guard open.count < limits.maxDepth else { return false }
+            open.append((append(Node(kind: kind, plain: false, line: line, column: column)), pending.count))
+            return true
+        }
+
+        /// Ends the innermost open mapping or sequence.
+        mutating func close() -> Bool {
+            guard let (node, start) = open.popLast() else { return false }
+            let first = children.count
+            children.append(contentsOf: pending[start...])
+            pending.removeSubrange(start...)
+            nodes[Int(node)].first = Int32(first)
+            nodes[Int(node)].count = Int32(children.count - first)
+            if nodes[Int(node)].kind == .mapping, !keysArePlain(first: first) { return false }
+            return finish(node)
+        }
+
+        /// Ends a document: its root joins the roots unless it is null.
+        mutating func endDocument() -> Bool {
+            guard let root = finishedRoot, open.isEmpty, roots.count < limits.maxDocuments else { return false }
+            finishedRoot = nil
+            let node = nodes[Int(root)]
+            if !(node.kind == .scalar && node.plain && NodeDecoder.isNullText(node.text)) { roots.append(root) }
+            return true
         }
 
         private mutating func append(_ node: Node) -> Int32 {
