@@ -12,9 +12,8 @@ public enum DesiredState {
         let wanted = fleet.documents.build {
             for (name, environment) in fleet.environments {
                 for adapter in environment.spec.adapters ?? [] {
-                    guard let manifest = fleet.adapters[adapter] else { continue }
-                    wants.want(ResourceKey(kind: .runtimeAdapter, name: adapter, environment: name), version: nil,
-                               from: fleet.adapterIdentities[adapter].map { .init($0) }, manifest)
+                    guard let resource = fleet.adapterResources[adapter] else { continue }
+                    wants.want(ResourceKey(kind: .runtimeAdapter, name: adapter, environment: name), version: nil, resource: resource)
                 }
             }
             for deployment in fleet.deployments.values { wants.want(deployment) }
@@ -77,45 +76,55 @@ public enum DesiredState {
         applied[key].flatMap { $0.specHash == hash ? $0.commit : nil } ?? commit
     }
 
-    /// The documents a build wants, found in the fleet's cache or made together at the end.
+    /// The documents a build wants: a manifest's own (made once per decoding, often while it was
+    /// parsed), or for a Deployment whose resolution changed its manifest, from the fleet's cache.
+    /// Those not made yet are made together at the end, on every core when there are many.
     private struct Wants {
         let fleet: Fleet
         var wanted: [(key: ResourceKey, version: String?, document: CanonicalDocument?)] = []
+        var own: [(index: Int, resource: Resource)] = []
         var missing: [(index: Int, request: DocumentCache.Request)] = []
 
         init(_ fleet: Fleet, capacity: Int) {
             self.fleet = fleet
             wanted.reserveCapacity(capacity)
+            own.reserveCapacity(capacity)
         }
 
-        mutating func want(_ key: ResourceKey, version: String?, from source: DocumentCache.Key?,
-                           _ manifest: @autoclosure () -> any Encodable & Sendable) {
-            if let source, let known = fleet.documents.cached(source) {
-                wanted.append((key, version, known))
-            } else {
-                missing.append((wanted.count, DocumentCache.Request(manifest(), key: source)))
-                wanted.append((key, version, nil))
-            }
+        /// `resource`'s own document.
+        mutating func want(_ key: ResourceKey, version: String?, resource: Resource) {
+            own.append((wanted.count, resource))
+            wanted.append((key, version, nil))
         }
 
         /// A Deployment, and the blueprint version it runs (wanted in its environment).
         mutating func want(_ deployment: ResolvedDeployment) {
             let environment = deployment.environment, ref = deployment.blueprint
-            if let blueprint = fleet.blueprints[ref] {
+            if let blueprint = fleet.blueprintResources[ref] {
                 want(ResourceKey(kind: .agentBlueprint, name: ref.description, environment: environment), version: deployment.version,
-                     from: fleet.blueprintIdentities[ref].map { .init($0) }, blueprint)
+                     resource: blueprint)
             }
-            want(ResourceKey(kind: .deployment, name: deployment.name, environment: environment), version: deployment.version,
-                 from: Self.documentKey(deployment), deployment.resolvedManifest)
+            let key = ResourceKey(kind: .deployment, name: deployment.name, environment: environment)
+            let spec = deployment.deployment.spec
+            if spec.version == deployment.version, spec.runtimeAdapter == deployment.runtimeAdapter {
+                want(key, version: deployment.version, resource: deployment.resource)
+            } else if let known = fleet.documents.cached(Self.documentKey(deployment)) {
+                wanted.append((key, deployment.version, known))
+            } else {
+                missing.append((wanted.count, DocumentCache.Request(deployment.resolvedManifest, key: Self.documentKey(deployment))))
+                wanted.append((key, deployment.version, nil))
+            }
         }
 
         static func documentKey(_ deployment: ResolvedDeployment) -> DocumentCache.Key {
             DocumentCache.Key(deployment.resource.identity, version: deployment.version, runtimeAdapter: deployment.runtimeAdapter)
         }
 
-        /// What was wanted, with the documents not cached made (on every core when many).
+        /// What was wanted, with the documents not made yet made (on every core when many).
         mutating func documents() -> [(key: ResourceKey, version: String?, document: CanonicalDocument?)] {
+            for (slot, document) in zip(own, ConcurrentMap.map(own) { $0.resource.canonicalDocument }) { wanted[slot.index].document = document }
             for (slot, document) in zip(missing, fleet.documents.documents(missing.map(\.request))) { wanted[slot.index].document = document }
+            own = []
             missing = []
             return wanted
         }

@@ -61,21 +61,26 @@ struct ReconcileBenchmarks {
     }
 
     /// Single-thread parse cost per stage over the fleet's files (read from disk first), with
-    /// STEWARD_BENCH_PARSE=1: the fast path's compose and decode, and the general path.
+    /// STEWARD_BENCH_PARSE=1: the block scanner's and libyaml's compose, the fast path (compose
+    /// and decode), and the general path.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["STEWARD_BENCH_PARSE"] == "1"))
     func parseStages() async throws {
         let fleet = try #require(ProcessInfo.processInfo.environment["STEWARD_BENCH_FLEET"])
         let source = try ManifestSource.folder(fleet)
         let files = source.files.map { ($0.path, $0.bytes) }
         let limits = YAMLLimits.standard
-        var compose: [Double] = [], fast: [Double] = [], general: [Double] = []
+        var scan: [Double] = [], compose: [Double] = [], fast: [Double] = [], general: [Double] = []
         for _ in 0..<Self.runs {
+            scan.append(await seconds {
+                for (_, bytes) in files { _ = bytes.withUnsafeBufferPointer { BlockYAMLScanner.compose($0, limits: limits) } }
+            })
             compose.append(await seconds {
                 for (_, bytes) in files { _ = bytes.withUnsafeBufferPointer { FastYAMLTree.compose($0, limits: limits) } }
             })
             fast.append(await seconds { for (path, bytes) in files { _ = ManifestParser.parseFast(file: path, bytes: bytes, limits: limits) } })
             general.append(await seconds { for (path, bytes) in files { _ = ManifestParser.parseGeneral(file: path, bytes: bytes, limits: limits) } })
         }
+        report("parse-scan", scan)
         report("parse-compose", compose)
         report("parse-fast", fast)
         report("parse-general", general)

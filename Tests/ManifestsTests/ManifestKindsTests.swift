@@ -79,4 +79,24 @@ struct ManifestKindsTests {
         #expect(hashA == b?.specHash)
         #expect(hashA != c?.specHash)
     }
+
+    /// The spec hash is taken from the canonical document's `spec`: it is the hash of the spec
+    /// encoded alone, for every kind; the document is the manifest's, and a moved resource keeps both.
+    @Test func specHashFromTheDocumentIsTheSpecsOwn() throws {
+        let resources = FleetFixtures.validate(FleetFixtures.valid).fleet.resources
+        #expect(Set(resources.map(\.kind)) == Set(ResourceKind.allCases))
+        for resource in resources {
+            let document = try #require(resource.canonicalDocument)
+            switch resource.body {
+            case .runtimeAdapter(let m): #expect(document == CanonicalDocument(m))
+            case .agentBlueprint(let m): #expect(document == CanonicalDocument(m))
+            case .environment(let m): #expect(document == CanonicalDocument(m))
+            case .deployment(let m): #expect(document == CanonicalDocument(m))
+            case .backupSchedule(let m): #expect(document == CanonicalDocument(m))
+            }
+            #expect(resource.specHash == ContentHash.sha256Hex(resource.canonicalSpec.canonicalBytes), "\(resource.id)")
+            let moved = resource.moved(to: "elsewhere.yaml")
+            #expect(moved.file == "elsewhere.yaml" && moved.canonicalDocument == document && moved.specHash == resource.specHash)
+        }
+    }
 }

@@ -13,9 +13,11 @@ public struct CanonicalDocument: Sendable, Hashable {
     }
 }
 
-/// Canonical documents memoised by the decoding a manifest came from (`ParseIdentity`, plus the
-/// resolved version and adapter for a deployment), so a pass over unchanged manifests does not
-/// encode and hash them again. Shared by copies of a `Fleet`; holds what the last build asked for.
+/// Canonical documents of manifests that are not a decoded resource's own (a Deployment whose
+/// resolution filled in its version or adapter), memoised by the decoding they came from
+/// (`ParseIdentity`, plus the resolved version and adapter), so a pass over unchanged manifests
+/// does not encode and hash them again. Shared by copies of a `Fleet`; holds what the last build
+/// asked for. (A resource's own document is memoised with it: `Resource.canonicalDocument`.)
 public final class DocumentCache: @unchecked Sendable {
     /// What a document was made from.
     public struct Key: Hashable, Sendable {

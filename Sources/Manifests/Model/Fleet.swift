@@ -39,11 +39,11 @@ public struct Fleet: Sendable {
     public var environments: [String: Environment] = [:]
     public var deployments: [String: ResolvedDeployment] = [:]
     public var backups: [String: BackupSchedule] = [:]
-    /// Canonical documents of these manifests, memoised between passes (see `DocumentCache`).
+    /// Canonical documents of resolved Deployments, memoised between passes (see `DocumentCache`).
     public var documents = DocumentCache()
-    /// The decoding each adapter and blueprint version came from (keys of `documents`).
-    public var adapterIdentities: [String: ParseIdentity] = [:]
-    public var blueprintIdentities: [BlueprintRef: ParseIdentity] = [:]
+    /// The resource each adapter and blueprint version was decoded as (their canonical documents).
+    public var adapterResources: [String: Resource] = [:]
+    public var blueprintResources: [BlueprintRef: Resource] = [:]
 
     public init() {}
 

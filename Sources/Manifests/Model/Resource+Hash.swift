@@ -13,6 +13,36 @@ extension Resource {
     }
 
     /// `sha256(JCS(spec))`, lowercase hex: the identity of what a resource asks for. Made once per
-    /// decoding: a parse reused for an unchanged blob keeps it.
-    public var specHash: String { memoizedSpecHash { ContentHash.sha256Hex(canonicalSpec.canonicalBytes) } }
+    /// decoding: a parse reused for an unchanged blob keeps it. The spec is taken from the canonical
+    /// document, which the desired state needs anyway, so the manifest is encoded once.
+    public var specHash: String {
+        let document = canonicalDocument?.document   // made first: both are made under one lock
+        return memoizedSpecHash {
+            if case .object(let members)? = document, let spec = members["spec"] {
+                return ContentHash.sha256Hex(spec.canonicalBytes)
+            }
+            return ContentHash.sha256Hex(canonicalSpec.canonicalBytes)
+        }
+    }
+
+    /// The whole manifest as canonical JSON with its hash (what gets applied and compared), nil
+    /// when it does not encode. Made once per decoding.
+    public var canonicalDocument: CanonicalDocument? {
+        memoizedDocument {
+            switch body {
+            case .runtimeAdapter(let m): return CanonicalDocument(m)
+            case .agentBlueprint(let m): return CanonicalDocument(m)
+            case .environment(let m): return CanonicalDocument(m)
+            case .deployment(let m): return CanonicalDocument(m)
+            case .backupSchedule(let m): return CanonicalDocument(m)
+            }
+        }
+    }
+
+    /// Makes the canonical document, and a blueprint's spec hash (checked against registered
+    /// versions), now: on a parsing thread, so validation and the desired state find them made.
+    public func prepareDocuments() {
+        _ = canonicalDocument
+        if case .agentBlueprint = body { _ = specHash }
+    }
 }

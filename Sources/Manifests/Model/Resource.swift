@@ -39,8 +39,10 @@ public struct Resource: Sendable, Hashable {
         let position: SourcePosition
         let positionTable: FieldPositionTable
         let identity: ParseIdentity
-        /// `specHash`, made once (under `lock`) for every copy and every later pass over this parse.
+        /// `specHash` and `canonicalDocument`, each made once (under `lock`) for every copy and
+        /// every later pass over this parse.
         private var specHash: String?
+        private var document: CanonicalDocument??
         private let lock = NSLock()
 
         func specHash(_ make: () -> String) -> String {
@@ -50,6 +52,24 @@ public struct Resource: Sendable, Hashable {
             let made = make()
             specHash = made
             return made
+        }
+
+        func document(_ make: () -> CanonicalDocument?) -> CanonicalDocument? {
+            lock.lock()
+            defer { lock.unlock() }
+            if let document { return document }
+            let made = make()
+            document = .some(made)
+            return made
+        }
+
+        /// The same decoding at another path, with what was made from it so far.
+        func moved(to file: String) -> Storage {
+            let moved = Storage(body: body, file: file, position: position, positionTable: positionTable, identity: identity)
+            lock.lock()
+            defer { lock.unlock() }
+            (moved.specHash, moved.document) = (specHash, document)
+            return moved
         }
 
         init(body: ResourceBody, file: String, position: SourcePosition, positionTable: FieldPositionTable, identity: ParseIdentity) {
@@ -77,6 +97,8 @@ public struct Resource: Sendable, Hashable {
 
     /// A value derived from the spec, made once per decoding (see `specHash`).
     func memoizedSpecHash(_ make: () -> String) -> String { storage.specHash(make) }
+    /// The canonical document, made once per decoding (see `canonicalDocument`).
+    func memoizedDocument(_ make: () -> CanonicalDocument?) -> CanonicalDocument? { storage.document(make) }
 
     public init(body: ResourceBody, file: String, position: SourcePosition, fieldPositions: [String: SourcePosition] = [:]) {
         self.init(body: body, file: file, position: position, positionTable: FieldPositionTable(fieldPositions))
@@ -90,9 +112,11 @@ public struct Resource: Sendable, Hashable {
         storage = Storage(body: body, file: file, position: position, positionTable: positionTable, identity: identity)
     }
 
+    private init(storage: Storage) { self.storage = storage }
+
     /// The same resource read from another path (a renamed file with unchanged content).
     public func moved(to file: String) -> Resource {
-        file == self.file ? self : Resource(body: body, file: file, position: position, positionTable: positionTable, identity: identity)
+        file == self.file ? self : Resource(storage: storage.moved(to: file))
     }
 
     public static func == (lhs: Resource, rhs: Resource) -> Bool {

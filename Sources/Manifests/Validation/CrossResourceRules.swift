@@ -2,7 +2,6 @@
 struct CrossResourceRules {
     private(set) var fleet = Fleet()
     private(set) var errors: [ValidationError] = []
-    private var adapterResources: [String: Resource] = [:]
     private var environmentResources: [String: Resource] = [:]
     /// Versions per blueprint name, highest first.
     private var versionIndex: [String: [String]] = [:]
@@ -67,7 +66,7 @@ struct CrossResourceRules {
         var seen: [String: Int] = [:]   // id → index of the first resource with it
         seen.reserveCapacity(resources.count)
         fleet.blueprints.reserveCapacity(resources.count / 2)
-        fleet.blueprintIdentities.reserveCapacity(resources.count / 2)
+        fleet.blueprintResources.reserveCapacity(resources.count / 2)
         fleet.deployments.reserveCapacity(resources.count / 2)
         for (index, resource) in resources.enumerated() {
             if let firstIndex = seen[resource.id] {
@@ -79,11 +78,10 @@ struct CrossResourceRules {
             switch resource.body {
             case .runtimeAdapter(let adapter):
                 fleet.adapters[resource.name] = adapter
-                fleet.adapterIdentities[resource.name] = resource.identity
-                adapterResources[resource.name] = resource
+                fleet.adapterResources[resource.name] = resource
             case .agentBlueprint(let blueprint):
                 fleet.blueprints[BlueprintRef(name: resource.name, version: blueprint.spec.version)] = blueprint
-                fleet.blueprintIdentities[BlueprintRef(name: resource.name, version: blueprint.spec.version)] = resource.identity
+                fleet.blueprintResources[BlueprintRef(name: resource.name, version: blueprint.spec.version)] = resource
             case .environment(let environment):
                 fleet.environments[resource.name] = environment
                 environmentResources[resource.name] = resource
