@@ -56,11 +56,7 @@ enum ParallelParse {
 extension ManifestParser {
     fileprivate static func parse(file: String, bytes input: ParallelParse.Input, limits: YAMLLimits) -> FileResult {
         switch input {
-        case .bytes(let bytes):
-            // Each resource's canonical document is made here too, on the parsing threads.
-            let result = FleetValidator.parseChecked(file: file, bytes: bytes, limits: limits)
-            if result.errors.isEmpty { for resource in result.resources { resource.prepareDocuments() } }
-            return result
+        case .bytes(let bytes): return FleetValidator.parseChecked(file: file, bytes: bytes, limits: limits)
         case .refused(let error): return FileResult(errors: [error])
         }
     }

@@ -76,8 +76,8 @@ public enum DesiredState {
         applied[key].flatMap { $0.specHash == hash ? $0.commit : nil } ?? commit
     }
 
-    /// The documents a build wants: a manifest's own (made once per decoding, often while it was
-    /// parsed), or for a Deployment whose resolution changed its manifest, from the fleet's cache.
+    /// The documents a build wants: a manifest's own (made once per decoding, kept with its parse),
+    /// or for a Deployment whose resolution changed its manifest, from the fleet's cache.
     /// Those not made yet are made together at the end, on every core when there are many.
     private struct Wants {
         let fleet: Fleet

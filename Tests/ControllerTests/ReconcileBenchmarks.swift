@@ -49,15 +49,23 @@ struct ReconcileBenchmarks {
         }
         let reconciler = try await Reconciler.quiet(in: dir, probeTargets: false)
         var result: Reconciler.PassResult?
-        let time: Double
+        let time: Double, cpuBefore = Self.cpuSeconds()
         switch environment["STEWARD_BENCH_PROFILE"] {
         case "D": time = try await converge(reconciler)
         case "C": time = try await touchAndPlan(reconciler, fleet: fleet, rounds: Int(environment["STEWARD_BENCH_ROUNDS"] ?? "") ?? 20)
         default: time = try await seconds { result = try await reconciler.pass() }
         }
+        let cpu = Self.cpuSeconds() - cpuBefore
         try await reconciler.store.close()
-        print(String(format: "BENCH profile-%@ %.4f", environment["STEWARD_BENCH_PROFILE"]!, time),
+        print(String(format: "BENCH profile-%@ %.4f cpu=%.4f", environment["STEWARD_BENCH_PROFILE"]!, time, cpu),
               "actions=\(result?.plan.actions.count ?? -1) blocked=\(result?.plan.blocked.count ?? -1)")
+    }
+
+    /// CPU time of this process so far (user and system, every thread), less noisy than wall time on a shared machine.
+    private static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     /// Single-thread parse cost per stage over the fleet's files (read from disk first), with

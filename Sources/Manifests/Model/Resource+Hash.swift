@@ -38,11 +38,4 @@ extension Resource {
             }
         }
     }
-
-    /// Makes the canonical document, and a blueprint's spec hash (checked against registered
-    /// versions), now: on a parsing thread, so validation and the desired state find them made.
-    public func prepareDocuments() {
-        _ = canonicalDocument
-        if case .agentBlueprint = body { _ = specHash }
-    }
 }

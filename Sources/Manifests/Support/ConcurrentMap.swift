@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// CPU-bound maps over many items on every core (the caller's thread included), in order.
 public enum ConcurrentMap {
@@ -22,9 +23,17 @@ public enum ConcurrentMap {
             output.deallocate()
         }
         nonisolated(unsafe) let slots = output   // each slot has one writer, read after every worker ended
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for index in stride(from: worker, to: items.count, by: workers) {
-                slots[index] = Result { () throws(E) -> R in try transform(items[index]) }
+        // Workers take runs of neighbouring items (not every n-th one, which would have them write
+        // the same cache lines), a run at a time, so a slow item or a busy core does not hold the rest.
+        let run = max(16, items.count / (workers * 8))
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let start = next.wrappingAdd(run, ordering: .relaxed).oldValue
+                guard start < items.count else { return }
+                for index in start..<min(start + run, items.count) {
+                    slots[index] = Result { () throws(E) -> R in try transform(items[index]) }
+                }
             }
         }
         var results: [R] = []
