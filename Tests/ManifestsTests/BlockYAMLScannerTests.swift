@@ -82,6 +82,22 @@ struct BlockYAMLScannerTests {
         }
     }
 
+    /// The word-at-a-time check agrees with a byte-by-byte one for every byte value at every
+    /// position of a word and of the tail.
+    @Test func printableASCIICheckMatchesByteByByte() {
+        let base = Array("key: value\n  - item # note\n".utf8)
+        for byte in UInt8.min...UInt8.max {
+            let expected = (0x20...0x7E).contains(byte) || byte == 0x0A
+            for position in 0..<base.count {
+                var bytes = base
+                bytes[position] = byte
+                let result = bytes.withUnsafeBufferPointer { BlockYAMLScanner.isPrintableASCII($0) }
+                if result != expected { Issue.record("byte \(byte) at \(position): \(result)") ; return }
+            }
+        }
+        #expect(base.withUnsafeBufferPointer { BlockYAMLScanner.isPrintableASCII($0) })
+    }
+
     @Test func everyGeneratedManifestIsScannedAsLibyamlComposesIt() throws {
         let directory = try TemporaryDirectory()
         let generator = StewardProcess.packageRoot.appendingPathComponent("scripts/gen-fleet").path

@@ -49,6 +49,29 @@ public struct Manifest<Spec: Codable & Sendable & Hashable>: Codable, Sendable, 
         self.metadata = metadata
         self.spec = spec
     }
+
+    // Written out to use `ManifestField`: the keys the compiler would nest in this generic type
+    // have their type metadata looked up at run time on every decode and encode.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: ManifestField.self)
+        apiVersion = try container.decode(String.self, forKey: .apiVersion)
+        kind = try container.decode(ResourceKind.self, forKey: .kind)
+        metadata = try container.decode(ObjectMeta.self, forKey: .metadata)
+        spec = try container.decode(Spec.self, forKey: .spec)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: ManifestField.self)
+        try container.encode(apiVersion, forKey: .apiVersion)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(metadata, forKey: .metadata)
+        try container.encode(spec, forKey: .spec)
+    }
+}
+
+/// The fields of every manifest.
+enum ManifestField: String, CodingKey {
+    case apiVersion, kind, metadata, spec
 }
 
 /// A reference to a secret: exactly one of `{env: NAME}` or `{file: PATH}`. Never holds the value.

@@ -57,10 +57,28 @@ struct BlockYAMLScanner {
     /// Only 0x20–0x7E and line feeds: no tabs, carriage returns, controls or non-ASCII, whose
     /// rules (YAML 1.1 line breaks among them) are left to libyaml.
     static func isPrintableASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var outside = false
-        for byte in bytes { outside = outside || (byte &- 0x20 >= 0x5F && byte != Byte.newline) }
-        return !outside
+        guard let base = bytes.baseAddress else { return true }
+        // Eight bytes at a time: a word with no high bit, no byte below 0x20 and no 0x7F passes at
+        // once; one with any (line feeds, mostly) is checked byte by byte.
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs = ones &* 0x80
+        var index = 0
+        while index + 8 <= bytes.count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let belowSpace = (word &- ones &* 0x20) & ~word & highs
+            let delete = word ^ (ones &* 0x7F)
+            if word & highs != 0 || belowSpace != 0 || (delete &- ones) & ~delete & highs != 0 {
+                for offset in 0..<8 where !isPrintable(bytes[index + offset]) { return false }
+            }
+            index += 8
+        }
+        while index < bytes.count {
+            guard isPrintable(bytes[index]) else { return false }
+            index += 1
+        }
+        return true
     }
+
+    private static func isPrintable(_ byte: UInt8) -> Bool { byte &- 0x20 < 0x5F || byte == Byte.newline }
 
     // MARK: Lines
 
