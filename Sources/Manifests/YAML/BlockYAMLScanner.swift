@@ -78,7 +78,7 @@ struct BlockYAMLScanner {
         return true
     }
 
-    private static func isPrintable(_ byte: UInt8) -> Bool { byte &- 0x20 < 0x5F || byte == Byte.newline }
+    private static func isPrintable(_ byte: UInt8) -> Bool { byte &- 0x20 < 0x5F || byte == YAMLByte.newline }
 
     // MARK: Lines
 
@@ -87,19 +87,19 @@ struct BlockYAMLScanner {
             lineStart = index
             line += 1
             skipSpaces()
-            guard index < bytes.count, bytes[index] != Byte.newline else { try finishLine(); continue }
+            guard index < bytes.count, bytes[index] != YAMLByte.newline else { try finishLine(); continue }
             let first = bytes[index], column = index - lineStart
-            if first == Byte.hash { try finishLine(); continue }
-            if column == 0, first == Byte.dash || first == Byte.dot, index + 2 < bytes.count,
+            if first == YAMLByte.hash { try finishLine(); continue }
+            if column == 0, first == YAMLByte.dash || first == YAMLByte.dot, index + 2 < bytes.count,
                bytes[index + 1] == first, bytes[index + 2] == first, endsToken(index + 3) {
-                guard first == Byte.dash else { throw Outside() }   // `...`
+                guard first == YAMLByte.dash else { throw Outside() }   // `...`
                 try endDocument()
                 try startDocument()
                 index += 3
                 try finishLine()
                 continue
             }
-            if column == 0, first == Byte.percent { throw Outside() }   // directives
+            if column == 0, first == YAMLByte.percent { throw Outside() }   // directives
             if !inDocument { try startDocument() }
             try content(at: column)
         }
@@ -194,24 +194,24 @@ struct BlockYAMLScanner {
     /// The mapping key that starts at `index` (`key:` followed by a blank or the line's end), if any.
     private func keyAhead() throws(Outside) -> Key? {
         let first = bytes[index]
-        if first == Byte.dquote || first == Byte.squote {
+        if first == YAMLByte.dquote || first == YAMLByte.squote {
             let (text, end) = try quoted(at: index)
             var at = end
-            while at < bytes.count, bytes[at] == Byte.space { at += 1 }
-            guard at < bytes.count, bytes[at] == Byte.colon, endsToken(at + 1) else { return nil }
+            while at < bytes.count, bytes[at] == YAMLByte.space { at += 1 }
+            guard at < bytes.count, bytes[at] == YAMLByte.colon, endsToken(at + 1) else { return nil }
             return Key(text: text, plain: false, end: at + 1)
         }
         guard startsPlain(index) else { return nil }
         var at = index
         while at < bytes.count, at - index < 1000 {
             let byte = bytes[at]
-            if byte == Byte.newline { return nil }
-            if byte == Byte.colon, endsToken(at + 1) {
+            if byte == YAMLByte.newline { return nil }
+            if byte == YAMLByte.colon, endsToken(at + 1) {
                 var end = at
-                while bytes[end - 1] == Byte.space { end -= 1 }
+                while bytes[end - 1] == YAMLByte.space { end -= 1 }
                 return Key(text: text(index, end), plain: true, end: at + 1)
             }
-            if byte == Byte.hash, bytes[at - 1] == Byte.space { return nil }
+            if byte == YAMLByte.hash, bytes[at - 1] == YAMLByte.space { return nil }
             at += 1
         }
         return nil
@@ -232,24 +232,24 @@ struct BlockYAMLScanner {
     /// The value at `index`, on the line of its key or dash; `owner` is that mapping's or list's indent.
     private mutating func value(owner: Int) throws(Outside) {
         switch bytes[index] {
-        case Byte.dquote, Byte.squote:
+        case YAMLByte.dquote, YAMLByte.squote:
             let (text, end) = try quoted(at: index)
             try scalar(text, plain: false)
             index = end
-        case Byte.lbracket, Byte.lbrace:
+        case YAMLByte.lbracket, YAMLByte.lbrace:
             try flowCollection()
-        case Byte.pipe:
+        case YAMLByte.pipe:
             return try literal(owner: owner)
         default:
             guard startsPlain(index) else { throw Outside() }
             var at = index
-            while at < bytes.count, bytes[at] != Byte.newline {
-                if bytes[at] == Byte.colon, endsToken(at + 1) { throw Outside() }   // `a: b: c`
-                if bytes[at] == Byte.hash, bytes[at - 1] == Byte.space { break }
+            while at < bytes.count, bytes[at] != YAMLByte.newline {
+                if bytes[at] == YAMLByte.colon, endsToken(at + 1) { throw Outside() }   // `a: b: c`
+                if bytes[at] == YAMLByte.hash, bytes[at - 1] == YAMLByte.space { break }
                 at += 1
             }
             var end = at
-            while bytes[end - 1] == Byte.space { end -= 1 }
+            while bytes[end - 1] == YAMLByte.space { end -= 1 }
             try scalar(text(index, end), plain: true)
             index = at
         }
@@ -266,9 +266,9 @@ struct BlockYAMLScanner {
         var at = start + 1, doubled = false
         while at < bytes.count {
             let byte = bytes[at]
-            if byte == Byte.newline || (quote == Byte.dquote && byte == Byte.backslash) { throw Outside() }
+            if byte == YAMLByte.newline || (quote == YAMLByte.dquote && byte == YAMLByte.backslash) { throw Outside() }
             if byte == quote {
-                if quote == Byte.squote, at + 1 < bytes.count, bytes[at + 1] == Byte.squote {
+                if quote == YAMLByte.squote, at + 1 < bytes.count, bytes[at + 1] == YAMLByte.squote {
                     doubled = true
                     at += 2
                     continue
@@ -284,7 +284,7 @@ struct BlockYAMLScanner {
     /// A flow list or mapping on one line (`[a, "b", [c]]`, `{k: v, l: [m]}`): scalars are plain
     /// without `:` or `#`, or quoted; every mapping key has a value.
     private mutating func flowCollection() throws(Outside) {
-        let mapping = bytes[index] == Byte.lbrace, close = mapping ? Byte.rbrace : Byte.rbracket
+        let mapping = bytes[index] == YAMLByte.lbrace, close = mapping ? YAMLByte.rbrace : YAMLByte.rbracket
         guard composer.open(mapping ? .mapping : .sequence, line: line, column: Int32(index - lineStart + 1)) else { throw Outside() }
         index += 1
         skipSpaces()
@@ -296,7 +296,7 @@ struct BlockYAMLScanner {
         while true {
             if mapping {
                 try flowNode(key: true)
-                guard index < bytes.count, bytes[index] == Byte.colon, endsToken(index + 1) else { throw Outside() }
+                guard index < bytes.count, bytes[index] == YAMLByte.colon, endsToken(index + 1) else { throw Outside() }
                 index += 1
                 skipSpaces()
             }
@@ -304,7 +304,7 @@ struct BlockYAMLScanner {
             skipSpaces()
             guard index < bytes.count else { throw Outside() }
             if bytes[index] == close { index += 1; break }
-            guard bytes[index] == Byte.comma else { throw Outside() }
+            guard bytes[index] == YAMLByte.comma else { throw Outside() }
             index += 1
             skipSpaces()
         }
@@ -315,31 +315,31 @@ struct BlockYAMLScanner {
     private mutating func flowNode(key: Bool) throws(Outside) {
         guard index < bytes.count else { throw Outside() }
         switch bytes[index] {
-        case Byte.lbracket, Byte.lbrace:
+        case YAMLByte.lbracket, YAMLByte.lbrace:
             guard !key else { throw Outside() }
             try flowCollection()
-        case Byte.dquote, Byte.squote:
+        case YAMLByte.dquote, YAMLByte.squote:
             let (text, end) = try quoted(at: index)
             try scalar(text, plain: false)
             index = end
             if key { skipSpaces() }
         default:
-            guard startsPlain(index), !(bytes[index] == Byte.dash && Byte.isFlowIndicator(bytes[index + 1])) else { throw Outside() }
+            guard startsPlain(index), !(bytes[index] == YAMLByte.dash && YAMLByte.isFlowIndicator(bytes[index + 1])) else { throw Outside() }
             var at = index
             scan: while at < bytes.count {
                 switch bytes[at] {
-                case Byte.comma, Byte.rbracket, Byte.rbrace:
+                case YAMLByte.comma, YAMLByte.rbracket, YAMLByte.rbrace:
                     guard !key else { throw Outside() }
                     break scan
-                case Byte.colon:
+                case YAMLByte.colon:
                     guard key, endsToken(at + 1) else { throw Outside() }
                     break scan
-                case Byte.newline, Byte.hash, Byte.lbracket, Byte.lbrace: throw Outside()
+                case YAMLByte.newline, YAMLByte.hash, YAMLByte.lbracket, YAMLByte.lbrace: throw Outside()
                 default: at += 1
                 }
             }
             var end = at
-            while bytes[end - 1] == Byte.space { end -= 1 }
+            while bytes[end - 1] == YAMLByte.space { end -= 1 }
             try scalar(text(index, end), plain: true)
             index = at
         }
@@ -349,7 +349,7 @@ struct BlockYAMLScanner {
     private mutating func literal(owner: Int) throws(Outside) {
         let column = Int32(index - lineStart + 1), headerLine = line
         index += 1
-        let strip = index < bytes.count && bytes[index] == Byte.dash
+        let strip = index < bytes.count && bytes[index] == YAMLByte.dash
         if strip { index += 1 }
         guard endsToken(index) else { throw Outside() }   // `|+`, indentation indicators
         try finishLine()
@@ -357,9 +357,9 @@ struct BlockYAMLScanner {
         var indent = -1, emptyLines = 0, broken = true
         while index < bytes.count {
             var at = index
-            while at < bytes.count, bytes[at] == Byte.space { at += 1 }
+            while at < bytes.count, bytes[at] == YAMLByte.space { at += 1 }
             let spaces = at - index
-            if at == bytes.count || bytes[at] == Byte.newline {   // an empty line
+            if at == bytes.count || bytes[at] == YAMLByte.newline {   // an empty line
                 guard indent >= 0, spaces <= indent else { throw Outside() }
                 if at == bytes.count { break }
                 emptyLines += 1
@@ -369,11 +369,11 @@ struct BlockYAMLScanner {
                     indent = spaces
                 } else {
                     guard spaces >= indent else { break }
-                    content.append(Byte.newline)
+                    content.append(YAMLByte.newline)
                 }
-                content.append(contentsOf: repeatElement(Byte.newline, count: emptyLines))
+                content.append(contentsOf: repeatElement(YAMLByte.newline, count: emptyLines))
                 emptyLines = 0
-                while at < bytes.count, bytes[at] != Byte.newline { at += 1 }
+                while at < bytes.count, bytes[at] != YAMLByte.newline { at += 1 }
                 content.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[(index + indent)..<at]))
                 if at == bytes.count { broken = false }
             }
@@ -381,7 +381,7 @@ struct BlockYAMLScanner {
             index = min(at + 1, bytes.count)
         }
         guard indent >= 0, strip || broken else { throw Outside() }
-        if !strip { content.append(Byte.newline) }
+        if !strip { content.append(YAMLByte.newline) }
         guard composer.scalar(String(decoding: content, as: UTF8.self), plain: false, line: headerLine, column: column) else {
             throw Outside()
         }
@@ -390,39 +390,39 @@ struct BlockYAMLScanner {
     // MARK: Bytes
 
     private mutating func skipSpaces() {
-        while index < bytes.count, bytes[index] == Byte.space { index += 1 }
+        while index < bytes.count, bytes[index] == YAMLByte.space { index += 1 }
     }
 
     /// At the end of the line's content: its end, or a comment.
     private func atLineEnd() -> Bool {
-        index == bytes.count || bytes[index] == Byte.newline || (bytes[index] == Byte.hash && bytes[index - 1] == Byte.space)
+        index == bytes.count || bytes[index] == YAMLByte.newline || (bytes[index] == YAMLByte.hash && bytes[index - 1] == YAMLByte.space)
     }
 
     /// Consumes blanks, a comment and the line break; anything else is outside.
     private mutating func finishLine() throws(Outside) {
         skipSpaces()
-        if index < bytes.count, bytes[index] == Byte.hash {
-            guard index == lineStart || bytes[index - 1] == Byte.space else { throw Outside() }
-            while index < bytes.count, bytes[index] != Byte.newline { index += 1 }
+        if index < bytes.count, bytes[index] == YAMLByte.hash {
+            guard index == lineStart || bytes[index - 1] == YAMLByte.space else { throw Outside() }
+            while index < bytes.count, bytes[index] != YAMLByte.newline { index += 1 }
         }
-        guard index == bytes.count || bytes[index] == Byte.newline else { throw Outside() }
+        guard index == bytes.count || bytes[index] == YAMLByte.newline else { throw Outside() }
         if index < bytes.count { index += 1 }
     }
 
     /// Whether `at` is past the end, a blank or a line break.
     private func endsToken(_ at: Int) -> Bool {
-        at >= bytes.count || bytes[at] == Byte.space || bytes[at] == Byte.newline
+        at >= bytes.count || bytes[at] == YAMLByte.space || bytes[at] == YAMLByte.newline
     }
 
-    private func isDash(_ at: Int) -> Bool { bytes[at] == Byte.dash && endsToken(at + 1) }
+    private func isDash(_ at: Int) -> Bool { bytes[at] == YAMLByte.dash && endsToken(at + 1) }
 
     /// Whether a plain scalar may start at `at` (conservatively: no indicator, `-` only before a non-blank).
     private func startsPlain(_ at: Int) -> Bool {
         switch bytes[at] {
-        case Byte.dash: return !endsToken(at + 1)
-        case Byte.question, Byte.colon, Byte.comma, Byte.lbracket, Byte.rbracket, Byte.lbrace, Byte.rbrace, Byte.hash,
-             Byte.amp, Byte.star, Byte.bang, Byte.pipe, Byte.greater, Byte.squote, Byte.dquote, Byte.percent, Byte.at,
-             Byte.backtick, Byte.space, Byte.newline:
+        case YAMLByte.dash: return !endsToken(at + 1)
+        case YAMLByte.question, YAMLByte.colon, YAMLByte.comma, YAMLByte.lbracket, YAMLByte.rbracket, YAMLByte.lbrace, YAMLByte.rbrace, YAMLByte.hash,
+             YAMLByte.amp, YAMLByte.star, YAMLByte.bang, YAMLByte.pipe, YAMLByte.greater, YAMLByte.squote, YAMLByte.dquote, YAMLByte.percent, YAMLByte.at,
+             YAMLByte.backtick, YAMLByte.space, YAMLByte.newline:
             return false
         default: return true
         }
@@ -430,21 +430,5 @@ struct BlockYAMLScanner {
 
     private func text(_ start: Int, _ end: Int) -> String {
         String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-    }
-}
-
-private enum Byte {
-    static let newline = UInt8(ascii: "\n"), space = UInt8(ascii: " "), hash = UInt8(ascii: "#")
-    static let dash = UInt8(ascii: "-"), dot = UInt8(ascii: "."), percent = UInt8(ascii: "%")
-    static let question = UInt8(ascii: "?"), colon = UInt8(ascii: ":"), comma = UInt8(ascii: ",")
-    static let star = UInt8(ascii: "*"), amp = UInt8(ascii: "&"), bang = UInt8(ascii: "!")
-    static let pipe = UInt8(ascii: "|"), greater = UInt8(ascii: ">"), at = UInt8(ascii: "@")
-    static let backtick = UInt8(ascii: "`"), dquote = UInt8(ascii: "\""), squote = UInt8(ascii: "'")
-    static let backslash = UInt8(ascii: "\\")
-    static let lbracket = UInt8(ascii: "["), rbracket = UInt8(ascii: "]")
-    static let lbrace = UInt8(ascii: "{"), rbrace = UInt8(ascii: "}")
-
-    static func isFlowIndicator(_ byte: UInt8) -> Bool {
-        byte == comma || byte == lbracket || byte == rbracket || byte == lbrace || byte == rbrace
     }
 }

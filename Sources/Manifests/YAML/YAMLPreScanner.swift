@@ -18,24 +18,6 @@ struct YAMLPreScanner {
     }
 }
 
-private enum Byte {
-    static let newline = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r"), space = UInt8(ascii: " ")
-    static let tab = UInt8(ascii: "\t"), hash = UInt8(ascii: "#"), dash = UInt8(ascii: "-")
-    static let dot = UInt8(ascii: "."), percent = UInt8(ascii: "%"), question = UInt8(ascii: "?")
-    static let colon = UInt8(ascii: ":"), comma = UInt8(ascii: ","), star = UInt8(ascii: "*")
-    static let amp = UInt8(ascii: "&"), bang = UInt8(ascii: "!"), pipe = UInt8(ascii: "|")
-    static let greater = UInt8(ascii: ">"), dquote = UInt8(ascii: "\""), squote = UInt8(ascii: "'")
-    static let backslash = UInt8(ascii: "\\")
-    static let lbracket = UInt8(ascii: "["), rbracket = UInt8(ascii: "]")
-    static let lbrace = UInt8(ascii: "{"), rbrace = UInt8(ascii: "}")
-
-    static func isBlank(_ c: UInt8) -> Bool { c == space || c == tab }
-    static func isBreak(_ c: UInt8) -> Bool { c == newline || c == cr }
-    static func isAnchorChar(_ c: UInt8) -> Bool {
-        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == dash || c == 0x5F
-    }
-}
-
 private struct Cursor {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
@@ -59,18 +41,18 @@ private struct Cursor {
     /// Whether the byte at `offset` ends a token (blank, line break or end of input).
     func endsToken(_ offset: Int) -> Bool {
         guard let c = peek(offset) else { return true }
-        return Byte.isBlank(c) || Byte.isBreak(c)
+        return YAMLByte.isBlank(c) || YAMLByte.isBreak(c)
     }
 
     mutating func newline() {
-        if peek() == Byte.cr, peek(1) == Byte.newline { index += 1 }
+        if peek() == YAMLByte.cr, peek(1) == YAMLByte.newline { index += 1 }
         index += 1
         line += 1
         lineStart = index
     }
 
-    mutating func skipBlanks() { while let c = peek(), Byte.isBlank(c) { index += 1 } }
-    mutating func skipToLineEnd() { while let c = peek(), !Byte.isBreak(c) { index += 1 } }
+    mutating func skipBlanks() { while let c = peek(), YAMLByte.isBlank(c) { index += 1 } }
+    mutating func skipToLineEnd() { while let c = peek(), !YAMLByte.isBreak(c) { index += 1 } }
 
     mutating func run(limits: YAMLLimits) -> YAMLPreScanner.Problem? {
         while !atEnd {
@@ -84,14 +66,14 @@ private struct Cursor {
     mutating func scanLine(limits: YAMLLimits) -> YAMLPreScanner.Problem? {
         skipBlanks()
         let indent = column
-        guard let first = peek(), !Byte.isBreak(first) else { return nil }
+        guard let first = peek(), !YAMLByte.isBreak(first) else { return nil }
         if let parent = blockScalarParent {
             if indent > parent { skipToLineEnd(); return nil }
             blockScalarParent = nil
         }
-        if indent == 0, first == Byte.percent { skipToLineEnd(); return nil }
-        if indent == 0, (first == Byte.dash || first == Byte.dot), peek(1) == first, peek(2) == first, endsToken(3) {
-            if first == Byte.dash {
+        if indent == 0, first == YAMLByte.percent { skipToLineEnd(); return nil }
+        if indent == 0, (first == YAMLByte.dash || first == YAMLByte.dot), peek(1) == first, peek(2) == first, endsToken(3) {
+            if first == YAMLByte.dash {
                 documentMarkers += 1
                 if documentMarkers > limits.maxDocuments {
                     return .init(position: position, message: "more than \(limits.maxDocuments) documents in one file")
@@ -107,35 +89,35 @@ private struct Cursor {
         var parentColumn = parent
         while true {
             skipBlanks()
-            guard let c = peek(), !Byte.isBreak(c) else { return nil }
+            guard let c = peek(), !YAMLByte.isBreak(c) else { return nil }
             switch c {
-            case Byte.hash:
+            case YAMLByte.hash:
                 skipToLineEnd(); return nil
-            case Byte.dash where endsToken(1):
+            case YAMLByte.dash where endsToken(1):
                 parentColumn = column; index += 1
-            case Byte.question where endsToken(1):
+            case YAMLByte.question where endsToken(1):
                 return .init(position: position, message: "complex mapping keys ('?') are not supported")
-            case Byte.lbracket, Byte.lbrace:
+            case YAMLByte.lbracket, YAMLByte.lbrace:
                 if let problem = scanFlow(limits: limits) { return problem }
                 if let problem = refuseCollectionKey() { return problem }
-            case Byte.dquote, Byte.squote:
+            case YAMLByte.dquote, YAMLByte.squote:
                 let start = column
                 scanQuoted(c)
                 skipBlanks()
-                if peek() == Byte.colon, endsToken(1) { parentColumn = start; index += 1; continue }
-            case Byte.pipe, Byte.greater:
+                if peek() == YAMLByte.colon, endsToken(1) { parentColumn = start; index += 1; continue }
+            case YAMLByte.pipe, YAMLByte.greater:
                 blockScalarParent = parentColumn
                 skipToLineEnd(); return nil
-            case Byte.star:
+            case YAMLByte.star:
                 let at = position
                 index += 1
-                while let n = peek(), Byte.isAnchorChar(n) { index += 1 }
+                while let n = peek(), YAMLByte.isAnchorChar(n) { index += 1 }
                 skipBlanks()
-                if peek() == Byte.colon, endsToken(1) {
+                if peek() == YAMLByte.colon, endsToken(1) {
                     return .init(position: at, message: "an alias cannot be used as a mapping key")
                 }
-            case Byte.amp, Byte.bang:
-                while let n = peek(), !Byte.isBlank(n), !Byte.isBreak(n) { index += 1 }
+            case YAMLByte.amp, YAMLByte.bang:
+                while let n = peek(), !YAMLByte.isBlank(n), !YAMLByte.isBreak(n) { index += 1 }
             default:
                 let start = column
                 if scanPlain() { parentColumn = start; continue }
@@ -146,9 +128,9 @@ private struct Cursor {
 
     /// Scans a plain scalar; returns true when it ended as a mapping key (`key: `).
     mutating func scanPlain() -> Bool {
-        while let c = peek(), !Byte.isBreak(c) {
-            if c == Byte.colon, endsToken(1) { index += 1; return true }
-            if Byte.isBlank(c), peek(1) == Byte.hash { skipToLineEnd(); return false }
+        while let c = peek(), !YAMLByte.isBreak(c) {
+            if c == YAMLByte.colon, endsToken(1) { index += 1; return true }
+            if YAMLByte.isBlank(c), peek(1) == YAMLByte.hash { skipToLineEnd(); return false }
             index += 1
         }
         return false
@@ -158,10 +140,10 @@ private struct Cursor {
     mutating func scanQuoted(_ quote: UInt8) {
         index += 1
         while let c = peek() {
-            if Byte.isBreak(c) { newline(); continue }
-            if quote == Byte.dquote, c == Byte.backslash { index += 2; continue }
+            if YAMLByte.isBreak(c) { newline(); continue }
+            if quote == YAMLByte.dquote, c == YAMLByte.backslash { index += 2; continue }
             if c == quote {
-                if quote == Byte.squote, peek(1) == Byte.squote { index += 2; continue }
+                if quote == YAMLByte.squote, peek(1) == YAMLByte.squote { index += 2; continue }
                 index += 1
                 return
             }
@@ -172,7 +154,7 @@ private struct Cursor {
     /// After a flow collection closed, a following `:` would make it a mapping key.
     mutating func refuseCollectionKey() -> YAMLPreScanner.Problem? {
         skipBlanks()
-        if peek() == Byte.colon {
+        if peek() == YAMLByte.colon {
             return .init(position: position, message: "a list or mapping cannot be used as a mapping key")
         }
         return nil
@@ -183,39 +165,39 @@ private struct Cursor {
         var entryStart = true
         while let c = peek() {
             switch c {
-            case Byte.newline, Byte.cr:
+            case YAMLByte.newline, YAMLByte.cr:
                 newline(); continue
-            case Byte.lbracket, Byte.lbrace:
+            case YAMLByte.lbracket, YAMLByte.lbrace:
                 flowDepth += 1
                 if flowDepth > limits.maxDepth {
                     return .init(position: position, message: "nesting deeper than \(limits.maxDepth) levels")
                 }
                 index += 1; entryStart = true; continue
-            case Byte.rbracket, Byte.rbrace:
+            case YAMLByte.rbracket, YAMLByte.rbrace:
                 flowDepth = max(0, flowDepth - 1)
                 index += 1
                 if flowDepth == 0 { return nil }
                 if let problem = refuseCollectionKey() { return problem }
                 entryStart = false; continue
-            case Byte.comma:
+            case YAMLByte.comma:
                 index += 1; entryStart = true; continue
-            case Byte.dquote, Byte.squote:
+            case YAMLByte.dquote, YAMLByte.squote:
                 scanQuoted(c); entryStart = false; continue
-            case Byte.hash where index == lineStart || Byte.isBlank(bytes[index - 1]):
+            case YAMLByte.hash where index == lineStart || YAMLByte.isBlank(bytes[index - 1]):
                 skipToLineEnd(); continue
-            case Byte.question where entryStart && endsToken(1):
+            case YAMLByte.question where entryStart && endsToken(1):
                 return .init(position: position, message: "complex mapping keys ('?') are not supported")
-            case Byte.star:
+            case YAMLByte.star:
                 let at = position
                 index += 1
-                while let n = peek(), Byte.isAnchorChar(n) { index += 1 }
+                while let n = peek(), YAMLByte.isAnchorChar(n) { index += 1 }
                 skipBlanks()
-                if peek() == Byte.colon {
+                if peek() == YAMLByte.colon {
                     return .init(position: at, message: "an alias cannot be used as a mapping key")
                 }
                 entryStart = false; continue
             default:
-                if !Byte.isBlank(c) { entryStart = false }
+                if !YAMLByte.isBlank(c) { entryStart = false }
                 index += 1
             }
         }
