@@ -61,6 +61,16 @@ struct ReconcileBenchmarks {
               "actions=\(result?.plan.actions.count ?? -1) blocked=\(result?.plan.blocked.count ?? -1)")
     }
 
+    private static func tree(_ body: ResourceBody) -> JSONValue? {
+        switch body {
+        case .runtimeAdapter(let m): return try? CanonicalJSON.value(of: m)
+        case .agentBlueprint(let m): return try? CanonicalJSON.value(of: m)
+        case .environment(let m): return try? CanonicalJSON.value(of: m)
+        case .deployment(let m): return try? CanonicalJSON.value(of: m)
+        case .backupSchedule(let m): return try? CanonicalJSON.value(of: m)
+        }
+    }
+
     /// CPU time of this process so far (user and system, every thread), less noisy than wall time on a shared machine.
     private static func cpuSeconds() -> Double {
         var usage = rusage()
@@ -88,6 +98,15 @@ struct ReconcileBenchmarks {
             fast.append(await seconds { for (path, bytes) in files { _ = ManifestParser.parseFast(file: path, bytes: bytes, limits: limits) } })
             general.append(await seconds { for (path, bytes) in files { _ = ManifestParser.parseGeneral(file: path, bytes: bytes, limits: limits) } })
         }
+        // Canonical documents of every manifest: the tree, then its canonical bytes and their hash.
+        let resources = files.flatMap { ManifestParser.parseFast(file: $0.0, bytes: $0.1, limits: limits)?.resources ?? [] }
+        var trees: [Double] = [], documents: [Double] = []
+        for _ in 0..<Self.runs {
+            trees.append(await seconds { for resource in resources { _ = Self.tree(resource.body) } })
+            documents.append(await seconds { for resource in resources { _ = Self.tree(resource.body).map { ContentHash.sha256Hex($0.canonicalBytes) } } })
+        }
+        report("canonical-tree", trees)
+        report("canonical-document", documents)
         report("parse-scan", scan)
         report("parse-compose", compose)
         report("parse-fast", fast)
