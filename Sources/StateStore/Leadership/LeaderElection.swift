@@ -68,6 +68,7 @@ public final class LeaderElection: @unchecked Sendable {
                 if let epoch { try await renew(epoch, session) } else if try await campaign(session) == .retryNow { wait = 0.1 }
                 state.withLock { $0.lastError = nil }
             } catch {
+                if Task.isCancelled { break }   // shutting down, not a store failure: give the lease up below
                 let message = "\(PostgresConnector.storeError(error, url: store.url, connecting: false))"
                 let changed = state.withLock { current in
                     defer { current.lastError = message }
@@ -81,7 +82,9 @@ public final class LeaderElection: @unchecked Sendable {
             try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
         }
         if let epoch, let connection {
-            try? await LeaseTable.release(epoch: epoch, on: PostgresSession(connection: connection, logger: logger))
+            // In a task of its own: this one is cancelled, and the release must still reach the store.
+            let logger = logger
+            await Task { try? await LeaseTable.release(epoch: epoch, on: PostgresSession(connection: connection, logger: logger)) }.value
             logger.info("gave up the leadership", metadata: ["epoch": "\(epoch)"])
         }
         lose(nil)
