@@ -1,10 +1,11 @@
 import Foundation
+import Synchronization
 import GitSource
 import Manifests
 
-/// Reads changed blobs on the caller's thread (libgit2 stays on one thread, with the caller's
-/// repository handle) while helper threads parse what has been read; the caller joins the parsing
-/// once every blob is read.
+/// Reads and parses changed blobs on several threads, each reading through a repository handle of
+/// its own (libgit2 allows one thread per handle): loose objects cost a file open and an inflate
+/// each, too much for one reader to keep the parsers busy.
 enum ParallelParse {
     /// One worker per core, at most 8.
     static var defaultWorkers: Int { max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) }
@@ -23,17 +24,18 @@ enum ParallelParse {
         let pipeline = Pipeline(files: files, limits: limits)
         defer { pipeline.release() }
         let group = DispatchGroup()
+        let path = repository.path
         for _ in 1..<count {
             group.enter()
             let thread = Thread {
-                pipeline.parseWhileAvailable()
+                // A helper that cannot open a handle leaves its share to the others.
+                if let own = try? GitRepository.open(at: path) { pipeline.work(own) }
                 group.leave()
             }
             thread.stackSize = 8 << 20
             thread.start()
         }
-        pipeline.readAll(repository: repository)
-        pipeline.parseWhileAvailable()
+        pipeline.work(repository)
         group.wait()
         return try pipeline.results()
     }
@@ -62,77 +64,42 @@ extension ManifestParser {
     }
 }
 
-/// Blobs read so far and their parses: slot `i` is written by one thread, and read by others only
-/// after the condition says it is ready (or after every thread finished).
+/// The files' outcomes: workers claim files one at a time, and slot `i` is written by the worker
+/// that claimed file `i`, read after every worker ended.
 private final class Pipeline: @unchecked Sendable {
     let files: [SourceFile]
     let limits: YAMLLimits
-    private let inputs: UnsafeMutableBufferPointer<Result<ParallelParse.Input, any Error>?>
-    private let outputs: UnsafeMutableBufferPointer<ManifestParser.FileResult?>
-    private let condition = NSCondition()
-    private var readCount = 0
-    private var nextParse = 0
-    private var readingDone = false
+    private let outputs: UnsafeMutableBufferPointer<Result<ManifestParser.FileResult, any Error>?>
+    private let next = Atomic<Int>(0)
 
     init(files: [SourceFile], limits: YAMLLimits) {
         self.files = files
         self.limits = limits
-        inputs = .allocate(capacity: files.count)
-        inputs.initialize(repeating: nil)
         outputs = .allocate(capacity: files.count)
         outputs.initialize(repeating: nil)
     }
 
-    /// Reads every blob in order; stops after the first failed read.
-    func readAll(repository: GitRepository) {
-        for index in files.indices {
-            let input = Result { try ParallelParse.read(files[index], limits: limits, repository: repository) }
-            inputs[index] = input
-            condition.lock()
-            readCount = index + 1
-            if case .failure = input { readingDone = true }
-            condition.signal()
-            condition.unlock()
-            if case .failure = input { break }
+    /// Reads (through `repository`) and parses files until none is left to claim.
+    func work(_ repository: GitRepository) {
+        while true {
+            let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard index < files.count else { return }
+            let file = files[index]
+            outputs[index] = Result {
+                ManifestParser.parse(file: file.path, bytes: try ParallelParse.read(file, limits: limits, repository: repository), limits: limits)
+            }
         }
-        condition.lock()
-        readingDone = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Parses read blobs until every read blob is parsed and reading is over.
-    func parseWhileAvailable() {
-        while let index = claim() {
-            guard case .success(let input)? = inputs[index] else { continue }
-            outputs[index] = ManifestParser.parse(file: files[index].path, bytes: input, limits: limits)
-            inputs[index] = nil
-        }
-    }
-
-    private func claim() -> Int? {
-        condition.lock()
-        defer { condition.unlock() }
-        while nextParse >= readCount && !readingDone { condition.wait() }
-        guard nextParse < readCount else { return nil }
-        nextParse += 1
-        return nextParse - 1
     }
 
     /// The parses in order, or the first read failure.
     func results() throws -> [ManifestParser.FileResult] {
         var results: [ManifestParser.FileResult] = []
         results.reserveCapacity(files.count)
-        for index in files.indices {
-            if case .failure(let error)? = inputs[index] { throw error }
-            results.append(outputs[index]!)
-        }
+        for index in files.indices { results.append(try outputs[index]!.get()) }
         return results
     }
 
     func release() {
-        inputs.deinitialize()
-        inputs.deallocate()
         outputs.deinitialize()
         outputs.deallocate()
     }
