@@ -161,6 +161,7 @@ struct ReconcileBenchmarks {
             workspaces.append(dir)
         }
         let dir = try #require(workspaces.last)
+        var baselineGit: [Double] = [], baselineYAML: [Double] = [], ratios: [Double] = []
         for _ in 0..<Self.runs {
             let reconciler = try await reconciler(dir)   // B: cold process state, converged store
             reconciler.probeTargets = false
@@ -169,6 +170,11 @@ struct ReconcileBenchmarks {
             reconciler.probeTargets = true
             probes.append(try await seconds { _ = try await reconciler.pass() })      // A with target probes
             try await reconciler.store.close()
+            // The baseline right after B, so the pair sees the machine at the same speed.
+            let (git, yaml) = try baseline(fleet)
+            baselineGit.append(git)
+            baselineYAML.append(yaml)
+            ratios.append(cold.last! / (git + yaml))
         }
         let reconciler = try await reconciler(dir)
         reconciler.probeTargets = false
@@ -183,5 +189,17 @@ struct ReconcileBenchmarks {
         report("B-cold-noop", cold)
         report("C-10-changed-plan", changed)
         report("D-full-apply", applyTimes)
+        report("baseline-git-ls-tree+cat-file", baselineGit)
+        report("baseline-PyYAML-CSafeLoader", baselineYAML)
+        report("B-ratio", ratios)
+    }
+
+    /// scripts/bench-baseline.py on `fleet`: git's read of the blobs and PyYAML's parse, in seconds.
+    private func baseline(_ fleet: String) throws -> (git: Double, yaml: Double) {
+        let script = StewardProcess.packageRoot.appendingPathComponent("scripts/bench-baseline.py").path
+        let result = try Subprocess.run("/usr/bin/env", ["python3", script, fleet])
+        let times = result.stdout.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        guard result.status == 0, times.count == 2 else { throw ProcessFailure(message: "bench-baseline.py: \(result.stderr)") }
+        return (times[0], times[1])
     }
 }
