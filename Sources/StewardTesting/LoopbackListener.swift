@@ -18,12 +18,21 @@ private func loopbackSocket(port: Int) -> (fd: Int32, address: sockaddr_in) {
 }
 
 /// A listening loopback TCP socket on a free port, and the port.
-public func listeningSocket() throws -> (Int32, Int) {
+public func listeningSocket() throws -> (Int32, Int) { try boundSocket(listening: true) }
+
+/// A loopback port where nothing listens and nothing else can start listening while the socket
+/// (close it when done) is open: connections to it are refused. Unlike a stopped server's port,
+/// which another test may take at once.
+public func refusingSocket() throws -> (Int32, Int) { try boundSocket(listening: false) }
+
+private func boundSocket(listening: Bool) throws -> (Int32, Int) {
     var (fd, address) = loopbackSocket(port: 0)
     guard fd >= 0 else { throw ProcessFailure(message: "socket() failed: errno \(errno)") }
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 16) == 0 && getsockname(fd, $0, &length) == 0 }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(fd, $0, length) == 0 && (!listening || listen(fd, 16) == 0) && getsockname(fd, $0, &length) == 0
+        }
     }
     guard bound else { close(fd); throw ProcessFailure(message: "bind/listen on loopback failed: errno \(errno)") }
     return (fd, Int(UInt16(bigEndian: address.sin_port)))

@@ -303,9 +303,10 @@ import Testing
     }
 
     @Test func anUnreachableConsoleIsTransient() async throws {
-        let console = try await ConsoleServer.start()
-        let url = console.baseURL
-        await console.stop()
+        // A port nothing listens on, held so that no other test's server takes it meanwhile.
+        let (socket, port) = try refusingSocket()
+        defer { close(socket) }
+        let url = try #require(URL(string: "http://127.0.0.1:\(port)"))
         let driver = HTTPDriver(baseURL: url, token: Self.token, environment: "staging", requestTimeout: 2, retries: 1,
                                 initialBackoff: 0.01)
         let error = try await driverError { try await driver.ping() }
