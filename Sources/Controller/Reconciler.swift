@@ -17,7 +17,7 @@ public final class Reconciler {
         public var report: Executor.Report?
         public var validationErrors: [ValidationError]
         /// The applied resources after the pass (nil when nothing was reconciled).
-        public var resources: [AppliedResource]? = nil
+        public var resources: [ResourceKey: AppliedResource]? = nil
         /// Gates that failed in this pass (smoke tests, health), one line each.
         public var gateFailures: [String] = []
         /// When a health window still running ends (nil when none runs).
@@ -38,6 +38,8 @@ public final class Reconciler {
     }
     /// Changes whenever `appliedCache` does, so an observation of it can be reused.
     private(set) var appliedGeneration = 0
+    /// The `appliedGeneration` whose resources the `steward_resources` series count.
+    private var resourcesCounted: Int?
     /// The last observation without target probes: the same commit over the same applied state
     /// (same generation) observes the same desired state and changes.
     var observationCache: (commit: String, generation: Int, observation: Observation)?
@@ -80,7 +82,11 @@ public final class Reconciler {
             let result = try await run(executorOptions: executorOptions)
             ReconcileMetrics.recordPass(duration: Date().timeIntervalSince(started), failed: result.failed, report: result.report)
             if let commit = result.appliedCommit { ReconcileMetrics.recordSource(commit: commit) }
-            if let resources = result.resources { ReconcileMetrics.recordResources(resources) }
+            // Counted again only when they changed: an unchanged commit's pass does not walk them all.
+            if let resources = result.resources, resourcesCounted != appliedGeneration {
+                ReconcileMetrics.recordResources(resources.values)
+                resourcesCounted = appliedGeneration
+            }
             return result
         } catch {
             appliedCache = nil
@@ -132,7 +138,7 @@ public final class Reconciler {
         if recorded.changed || appliedCache == nil { appliedCache = recorded.applied }
         if report != nil || outcome.wrote || recorded.changed { registeredCache = nil }   // actions may have registered versions
         try await recordRegistrationsOfOlderStores(recorded.applied)
-        let resources = Array(recorded.applied.values)
+        let resources = recorded.applied
         for revert in outcome.reverts {
             await commitRevert(revert, fleet: good.fleet, repository: repository)
         }

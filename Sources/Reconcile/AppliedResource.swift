@@ -25,6 +25,8 @@ public struct AppliedResource: Sendable, Hashable, Codable {
     @CopyOnWrite private var fields: Fields
 
     public var key: ResourceKey { get { fields.key } set { fields.key = newValue } }
+    /// `key.kind`, without copying the key.
+    public var kind: ResourceKind { fields.key.kind }
     public var specHash: String { get { fields.specHash } set { fields.specHash = newValue } }
     /// The applied spec, canonical JSON.
     public var spec: JSONValue {

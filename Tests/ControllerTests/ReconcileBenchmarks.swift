@@ -36,6 +36,7 @@ struct ReconcileBenchmarks {
 
     /// One measure for a profiler (valgrind --tool=callgrind, perf): STEWARD_BENCH_PROFILE=D applies the fleet
     /// into an empty store in STEWARD_BENCH_DIR (passes until converged); =B then runs one cold no-op pass on it;
+    /// =A runs one pass, then STEWARD_BENCH_ROUNDS (200) passes over the unchanged commit (their median);
     /// =C runs one pass, then STEWARD_BENCH_ROUNDS (20) times commits 10 touched files and plans them
     /// (the fleet gets those commits: profile a copy).
     @Test(.enabled(if: ProcessInfo.processInfo.environment["STEWARD_BENCH_PROFILE"] != nil))
@@ -53,6 +54,7 @@ struct ReconcileBenchmarks {
         switch environment["STEWARD_BENCH_PROFILE"] {
         case "D": time = try await converge(reconciler)
         case "C": time = try await touchAndPlan(reconciler, fleet: fleet, rounds: Int(environment["STEWARD_BENCH_ROUNDS"] ?? "") ?? 20)
+        case "A": time = try await unchangedPasses(reconciler, rounds: Int(environment["STEWARD_BENCH_ROUNDS"] ?? "") ?? 200)
         default: time = try await seconds { result = try await reconciler.pass() }
         }
         let cpu = Self.cpuSeconds() - cpuBefore
@@ -122,6 +124,14 @@ struct ReconcileBenchmarks {
             try await touch(fleet, seed: round + 7)
             times.append(try await seconds { _ = try await reconciler.preview(revision: nil) })
         }
+        return median(times)
+    }
+
+    /// A: after a warm-up pass, `rounds` passes over the unchanged commit; their median time.
+    private func unchangedPasses(_ reconciler: Reconciler, rounds: Int) async throws -> Double {
+        _ = try await reconciler.pass()
+        var times: [Double] = []
+        for _ in 0..<rounds { times.append(try await seconds { _ = try await reconciler.pass() }) }
         return median(times)
     }
 
