@@ -10,14 +10,23 @@ import Testing
 struct ReconcileBenchmarks {
     static let runs = 5
 
-    private func workspace(_ fleet: String) throws -> TemporaryDirectory {
-        let dir = try TemporaryDirectory()
+    /// A controller folder for `fleet`: under STEWARD_BENCH_WORK when set (scripts/bench: kept until
+    /// the script ends), else a temporary directory deleted with the returned owner.
+    private func workspace(_ fleet: String) throws -> (path: String, owner: TemporaryDirectory?) {
+        let dir: (path: String, owner: TemporaryDirectory?)
+        if let work = ProcessInfo.processInfo.environment["STEWARD_BENCH_WORK"] {
+            dir = ("\(work)/workspace-\(UUID().uuidString.lowercased())", nil)
+            try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
+        } else {
+            let owner = try TemporaryDirectory()
+            dir = (owner.path, owner)
+        }
         try "source: {repository: \(fleet), branch: main}\nstore: {url: sqlite://state.db}\neventLog: {directory: events}\nreconcile: {concurrency: 8}\n"
             .write(toFile: dir.path + "/controller.yaml", atomically: true, encoding: .utf8)
         return dir
     }
 
-    private func reconciler(_ dir: TemporaryDirectory) async throws -> Reconciler {
+    private func reconciler(_ dir: (path: String, owner: TemporaryDirectory?)) async throws -> Reconciler {
         try await Reconciler.quiet(in: dir.path)
     }
 
@@ -159,10 +168,11 @@ struct ReconcileBenchmarks {
     func reconcile() async throws {
         let fleet = try #require(ProcessInfo.processInfo.environment["STEWARD_BENCH_FLEET"])
         var applyTimes: [Double] = [], cold: [Double] = [], unchanged: [Double] = [], probes: [Double] = [], changed: [Double] = []
-        // Every D workspace stays until the end: deleting one run's ~17,000 files right before the
-        // next makes ext4 without a journal (this machine's disk) skip their recently freed inodes
-        // on every file the next run creates, ~30 % slower, which no first apply meets.
-        var workspaces: [TemporaryDirectory] = []
+        // Every D workspace stays until the end (with STEWARD_BENCH_WORK, until scripts/bench ends, so
+        // the 1,000 run's do not go just before the 10,000 run): deleting ~17,000 files right before a
+        // run makes ext4 without a journal (this machine's disk) skip their recently freed inodes on
+        // every file the run creates (a scan per file, 30-50 % slower), which no first apply meets.
+        var workspaces: [(path: String, owner: TemporaryDirectory?)] = []
         for _ in 0..<Self.runs {  // D: full apply into an empty SQLite store, local driver
             let dir = try workspace(fleet)
             let reconciler = try await reconciler(dir)
