@@ -61,6 +61,7 @@ extension ManifestSource {
             resources += result.resources
             errors += result.errors
         }
+        if errors.isEmpty { DocumentWarmUp.start(resources, registered: options.registeredVersions) }
         var report = FleetValidator.validate(resources: resources, parseErrors: errors, options: options, checkedEach: true)
         report.fleet.documents = cache.documents
         report.warnings = warnings

@@ -69,19 +69,21 @@ struct CrossResourceRules {
         fleet.blueprintResources.reserveCapacity(resources.count / 2)
         fleet.deployments.reserveCapacity(resources.count / 2)
         for (index, resource) in resources.enumerated() {
-            if let firstIndex = seen[resource.id] {
+            let id = resource.id   // made once: it is built from the kind, name and version
+            if let firstIndex = seen.updateValue(index, forKey: id) {
+                seen[id] = firstIndex
                 let first = resources[firstIndex]
-                errors.append(resource.error("metadata.name", "duplicate \(resource.id): already defined at \(first.file):\(first.position(of: "metadata.name").line):\(first.position(of: "metadata.name").column)"))
+                errors.append(resource.error("metadata.name", "duplicate \(id): already defined at \(first.file):\(first.position(of: "metadata.name").line):\(first.position(of: "metadata.name").column)"))
                 continue
             }
-            seen[resource.id] = index
             switch resource.body {
             case .runtimeAdapter(let adapter):
                 fleet.adapters[resource.name] = adapter
                 fleet.adapterResources[resource.name] = resource
             case .agentBlueprint(let blueprint):
-                fleet.blueprints[BlueprintRef(name: resource.name, version: blueprint.spec.version)] = blueprint
-                fleet.blueprintResources[BlueprintRef(name: resource.name, version: blueprint.spec.version)] = resource
+                let ref = BlueprintRef(name: resource.name, version: blueprint.spec.version)
+                fleet.blueprints[ref] = blueprint
+                fleet.blueprintResources[ref] = resource
             case .environment(let environment):
                 fleet.environments[resource.name] = environment
                 environmentResources[resource.name] = resource
