@@ -60,7 +60,8 @@ public struct Executor: Sendable {
         self.logger = logger
     }
 
-    public func run(_ plan: Plan) async throws -> Report {
+    /// Runs `plan`. `existing`: what is applied now, when the caller holds it (else read from the store).
+    public func run(_ plan: Plan, existing: [ResourceKey: AppliedResource]? = nil) async throws -> Report {
         var report = Report()
         guard !plan.actions.isEmpty else { return report }
         let known = try await store.actionKeys(plan.actions.map(\.idempotencyKey))
@@ -87,7 +88,9 @@ public struct Executor: Sendable {
                 pending.append(action)
             }
         }
-        let existing = Dictionary(try await store.resources().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        let existing = if let existing { existing } else {
+            Dictionary(try await store.resources().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        }
         if !alreadyDone.isEmpty {
             try await record(existing: existing, alreadyDone.map { Outcome(action: $0, result: .success(ActionOutcome(message: "found already applied on the target"))) })
             report.skipped += alreadyDone
@@ -98,10 +101,15 @@ public struct Executor: Sendable {
             })
             report.skipped += alreadyLogged
         }
-        try await markStarted(pending)
-        for phase in phases(pending) {
-            let outcomes = await execute(phase)
-            try await record(existing: existing, outcomes)
+        // Keys are marked started group by group, each group before any of its actions starts; outcomes
+        // are recorded as they come. Both run alongside the actions (see `StartMarker`, `OutcomeRecorder`).
+        let ordered = phases(pending)
+        let marker = StartMarker(self, ordered.flatMap { $0 })
+        let recorder = OutcomeRecorder(self, existing: existing)
+        var offset = 0
+        for phase in ordered where !recorder.failed && !marker.failed {
+            let outcomes = await execute(phase, from: offset, marker: marker, recorder: recorder)
+            offset += phase.count
             for outcome in outcomes {
                 switch outcome.result {
                 case .success: report.succeeded.append(outcome.action)
@@ -109,6 +117,11 @@ public struct Executor: Sendable {
                 }
             }
         }
+        // Nothing is left writing when the run returns, even after a failure.
+        var failure: (any Error)?
+        do { try await marker.finish() } catch { failure = error }
+        do { try await recorder.finish() } catch { failure = failure ?? error }
+        if let failure { throw failure }
         return report
     }
 
@@ -134,18 +147,27 @@ public struct Executor: Sendable {
         var logged = false
     }
 
-    /// Runs a phase with at most `concurrency` actions at a time.
-    private func execute(_ actions: [PlannedAction]) async -> [Outcome] {
+    /// Runs a phase (its actions at `offset` onwards in the marker's order) with at most `concurrency`
+    /// actions at a time: each starts once its key is marked started; each outcome goes to `recorder`
+    /// as it comes. Starts no more actions once marking or recording failed.
+    private func execute(_ actions: [PlannedAction], from offset: Int, marker: StartMarker, recorder: OutcomeRecorder) async -> [Outcome] {
         await withTaskGroup(of: Outcome.self) { group in
             var results: [Outcome] = []
-            var iterator = actions.makeIterator()
-            for _ in 0..<options.concurrency {
-                guard let action = iterator.next() else { break }
+            var next = 0
+            func launch() async -> Bool {
+                guard next < actions.count, !recorder.failed, await marker.ready(offset + next) else { return false }
+                let action = actions[next]
+                next += 1
                 group.addTask { await self.attempt(action) }
+                return true
+            }
+            for _ in 0..<options.concurrency {
+                guard await launch() else { break }
             }
             while let outcome = await group.next() {
                 results.append(outcome)
-                if let action = iterator.next() { group.addTask { await self.attempt(action) } }
+                recorder.add(outcome)
+                _ = await launch()
             }
             return results
         }

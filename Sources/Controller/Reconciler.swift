@@ -128,7 +128,8 @@ public final class Reconciler {
                                            message: "applying commit \(good.commit.sha.prefix(12)): \(plan.actions.count) action\(plan.actions.count == 1 ? "" : "s")",
                                            data: .object(["actions": .int(plan.actions.count), "blocked": .int(plan.blocked.count)])))
             _ = try await store.commit(started)
-            report = try await executor.run(plan)
+            // The applied resources the plan was made from are what the store holds: only this replica writes them.
+            report = try await executor.run(plan, existing: observation.applied)
         }
         var outcome = try await runGates(report: report, observation: observation, context: gates.context, executor: executor,
                                          commit: good.commit)
