@@ -64,19 +64,20 @@ public struct Executor: Sendable {
     public func run(_ plan: Plan, existing: [ResourceKey: AppliedResource]? = nil) async throws -> Report {
         var report = Report()
         guard !plan.actions.isEmpty else { return report }
-        let known = try await store.actionKeys(plan.actions.map(\.idempotencyKey))
+        let keys = plan.actions.map(\.idempotencyKey)   // each a hash: made once here
+        let known = try await store.actionKeys(keys)
         var pending: [PlannedAction] = []
         var alreadyDone: [PlannedAction] = []
         var alreadyLogged: [PlannedAction] = []
-        let started = plan.actions.map(\.idempotencyKey).filter { known[$0]?.state == .started }
+        let started = keys.filter { known[$0]?.state == .started }
         let logged = started.isEmpty ? [] : try await store.loggedSuccesses(started)
-        for action in plan.actions {
-            switch known[action.idempotencyKey]?.state {
+        for (action, key) in zip(plan.actions, keys) {
+            switch known[key]?.state {
             case .completed?:
                 report.skipped.append(action)
             case .failed?:
-                report.failed.append(Failure(action: action, message: known[action.idempotencyKey]?.message ?? "failed earlier", transient: false))
-            case .started? where logged.contains(action.idempotencyKey):
+                report.failed.append(Failure(action: action, message: known[key]?.message ?? "failed earlier", transient: false))
+            case .started? where logged.contains(key):
                 alreadyLogged.append(action)   // completed before a crash: restore the state, log nothing twice
             case .started?:
                 if let driver = drivers[action.environmentName], (try? await driver.hasEffect(request(action))) == true {

@@ -20,29 +20,35 @@ struct Observation {
     var driverBlocked: [BlockedItem]
 }
 
+/// The applied resources by key, as the store holds them.
+enum AppliedTable {
+    static func read(from store: any StateStore) async throws -> [ResourceKey: AppliedResource] {
+        Dictionary(try await store.resources().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+}
+
 extension Reconciler {
     /// What was applied: kept in memory between passes (the controller is the only writer of
     /// resources), read from the store after a failed pass or on the first one.
-    func appliedResources(prefetched: Task<[AppliedResource], any Error>? = nil) async throws -> [ResourceKey: AppliedResource] {
+    func appliedResources(prefetched: Task<[ResourceKey: AppliedResource], any Error>? = nil) async throws -> [ResourceKey: AppliedResource] {
         if let appliedCache { return appliedCache }
-        let rows = if let prefetched { try await prefetched.value } else { try await store.resources() }
-        let applied = Dictionary(rows.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        let applied = if let prefetched { try await prefetched.value } else { try await AppliedTable.read(from: store) }
         appliedCache = applied
         return applied
     }
 
     /// Starts reading the applied resources, when they are not in memory, so that the store works
-    /// while the caller parses (the query runs on the store's own threads).
-    func prefetchAppliedResources() -> Task<[AppliedResource], any Error>? {
+    /// while the caller parses (the query runs on the store's own threads, the table is built in the task).
+    func prefetchAppliedResources() -> Task<[ResourceKey: AppliedResource], any Error>? {
         guard appliedCache == nil else { return nil }
         let store = store
-        return Task { try await store.resources() }
+        return Task { try await AppliedTable.read(from: store) }
     }
 
     /// `delta`: set when `fleet` is the fleet of the commit `base` with these Deployments changed;
     /// an observation of `base` (without probes, same applied state) is then patched.
     func observe(_ fleet: Fleet, commit: String, repository: GitRepository, delta: (base: String, deployments: DeploymentDelta)? = nil,
-                 prefetched: Task<[AppliedResource], any Error>? = nil) async throws -> Observation {
+                 prefetched: Task<[ResourceKey: AppliedResource], any Error>? = nil) async throws -> Observation {
         let applied = try await appliedResources(prefetched: prefetched)
         guard !probeTargets else {
             observationCache = nil
