@@ -37,7 +37,12 @@ struct StoreOutageTests {
         #expect(complaints.count < 30, "a tight retry loop: \(complaints.count) lines in \(outage) s")
 
         try cluster.start()
-        try await fleet.waitForApplied(sha, seconds: 60)
+        do {
+            try await fleet.waitForApplied(sha, seconds: 60)
+        } catch {
+            Issue.record("\(error)\ncontroller output (last lines): \(controller.output.suffix(4_000))")
+            throw error
+        }
         #expect(fleet.file("var/fleet/staging/adapters/desktop-main.json")?.contains("\"memoryMb\":8192") == true)
         try await controller.waitForRole("leader", seconds: 30)
         #expect(controller.isRunning)
