@@ -44,7 +44,8 @@ struct ReconcileBenchmarks {
     }
 
     /// One measure for a profiler (valgrind --tool=callgrind, perf): STEWARD_BENCH_PROFILE=D applies the fleet
-    /// into an empty store in STEWARD_BENCH_DIR (passes until converged); =B then runs one cold no-op pass on it;
+    /// into an empty store in STEWARD_BENCH_DIR (passes until converged); =B then runs one cold no-op pass on it
+    /// (STEWARD_BENCH_ROUNDS: that many, each by a fresh reconciler, and their median);
     /// =A runs one pass, then STEWARD_BENCH_ROUNDS (200) passes over the unchanged commit (their median);
     /// =C runs one pass, then STEWARD_BENCH_ROUNDS (20) times commits 10 touched files and plans them
     /// (the fleet gets those commits: profile a copy).
@@ -64,7 +65,17 @@ struct ReconcileBenchmarks {
         case "D": time = try await converge(reconciler)
         case "C": time = try await touchAndPlan(reconciler, fleet: fleet, rounds: Int(environment["STEWARD_BENCH_ROUNDS"] ?? "") ?? 20)
         case "A": time = try await unchangedPasses(reconciler, rounds: Int(environment["STEWARD_BENCH_ROUNDS"] ?? "") ?? 200)
-        default: time = try await seconds { result = try await reconciler.pass() }
+        default:
+            time = try await seconds { result = try await reconciler.pass() }
+            if let rounds = environment["STEWARD_BENCH_ROUNDS"].flatMap(Int.init) {   // more cold passes, each by a fresh reconciler
+                var times = [time]
+                for _ in 1..<max(rounds, 1) {
+                    let fresh = try await Reconciler.quiet(in: dir, probeTargets: false)
+                    times.append(try await seconds { result = try await fresh.pass() })
+                    try await fresh.store.close()
+                }
+                print(String(format: "BENCH profile-B-rounds median=%.4f min=%.4f", median(times), times.min()!))
+            }
         }
         let cpu = Self.cpuSeconds() - cpuBefore
         try await reconciler.store.close()
