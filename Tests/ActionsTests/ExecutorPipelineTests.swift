@@ -39,12 +39,7 @@ final class StoreWatchingDriver: Driver, @unchecked Sendable {
 /// recorded after its start, and a store that fails stops the run from starting more.
 @Suite("Executor: marking and recording alongside the actions", .serialized)
 struct ExecutorPipelineTests {
-    private func store(_ dir: TemporaryDirectory) async throws -> any StateStore {
-        let store = try await StoreFactory.open(url: "sqlite://state.db", eventLogDirectory: dir.path + "/events", baseDirectory: dir.path,
-                                                logger: Logger(label: "test"))
-        try await store.migrate()
-        return store
-    }
+    private func store(_ dir: TemporaryDirectory) async throws -> any StateStore { try await dir.executorStore() }
 
     private func plan(_ count: Int) -> Plan {
         Plan(commit: "c1", actions: (0..<count).map { index in

@@ -35,12 +35,7 @@ final class RecordingDriver: Driver, @unchecked Sendable {
 
 @Suite("Executor: idempotency, retries, timeouts, concurrency", .serialized)
 struct ExecutorTests {
-    private func store(_ dir: TemporaryDirectory) async throws -> any StateStore {
-        let store = try await StoreFactory.open(url: "sqlite://state.db", eventLogDirectory: dir.path + "/events", baseDirectory: dir.path,
-                                                logger: Logger(label: "test"))
-        try await store.migrate()
-        return store
-    }
+    private func store(_ dir: TemporaryDirectory) async throws -> any StateStore { try await dir.executorStore() }
 
     private func plan(_ names: [String], kind: ResourceKind = .deployment, trigger: String = "c1") -> Plan {
         Plan(commit: trigger, actions: names.map { name in
