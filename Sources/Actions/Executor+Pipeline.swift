@@ -14,6 +14,7 @@ extension Executor {
         private var pending: [Outcome] = []
         private var tail: Task<Void, any Error>?
         private var failure: (any Error)?
+        private var written: [Write] = []
 
         init(_ executor: Executor, existing: [ResourceKey: AppliedResource]) {
             self.executor = executor
@@ -32,14 +33,18 @@ extension Executor {
             }
         }
 
-        /// Records what is left, waits for every transaction; throws the first that failed.
-        func finish() async throws {
+        /// Records what is left, waits for every transaction; throws the first that failed. Returns
+        /// the applied resources written, in order (nil: deleted).
+        func finish() async throws -> [Write] {
             let last = lock.withLock {
                 flushLocked()
                 return tail
             }
             try await last?.value
-            if let failure = lock.withLock({ failure }) { throw failure }
+            return try lock.withLock {
+                if let failure { throw failure }
+                return written
+            }
         }
 
         private func flushLocked() {
@@ -49,7 +54,8 @@ extension Executor {
             tail = Task {
                 try await previous?.value
                 do {
-                    try await executor.record(existing: existing, chunk)
+                    let chunkWritten = try await executor.record(existing: existing, chunk)
+                    self.lock.withLock { self.written += chunkWritten }
                 } catch {
                     self.lock.withLock { self.failure = self.failure ?? error }
                     throw error

@@ -23,9 +23,12 @@ extension Executor {
 
     /// Records outcomes in groups: key state, applied resources, history and events in one transaction each.
     /// `existing` is what was applied before this run (each key is acted on at most once per run).
-    func record(existing: [ResourceKey: AppliedResource], _ outcomes: [Outcome]) async throws {
-        guard !outcomes.isEmpty else { return }
+    /// Returns the applied resources written, in order (nil: deleted).
+    @discardableResult
+    func record(existing: [ResourceKey: AppliedResource], _ outcomes: [Outcome]) async throws -> [Write] {
+        guard !outcomes.isEmpty else { return [] }
         let now = Date()
+        var written: [Write] = []
         for chunk in outcomes.chunked(options.batchSize) {
             var batch = StoreBatch()
             for outcome in chunk {
@@ -81,7 +84,9 @@ extension Executor {
                 }
             }
             _ = try await store.commit(batch)
+            written += batch.upsertResources.map { ($0.key, $0) } + batch.deleteResources.map { ($0, nil) }
         }
+        return written
     }
 
     /// The `actionStarted` data: key and change, and the rollout strategy handed to the driver (DESIGN §2).

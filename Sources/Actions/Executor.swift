@@ -29,14 +29,26 @@ public struct Executor: Sendable {
         }
     }
 
+    /// An applied resource a run wrote to the store (nil: deleted).
+    public typealias Write = (key: ResourceKey, resource: AppliedResource?)
+
     /// What happened to each action of the plan.
     public struct Report: Sendable {
         public var succeeded: [PlannedAction] = []
         /// Already completed in an earlier pass (or found done on the target after a crash).
         public var skipped: [PlannedAction] = []
         public var failed: [Failure] = []
+        /// The applied resources the run wrote to the store (nil: deleted), in the order written.
+        public var written: [Write] = []
 
         public var hasFailures: Bool { !failed.isEmpty }
+
+        /// `applied` (what the store held when the run began) with the run's writes.
+        public func applying(to applied: [ResourceKey: AppliedResource]) -> [ResourceKey: AppliedResource] {
+            var result = applied
+            for (key, resource) in written { result[key] = resource }
+            return result
+        }
     }
 
     public struct Failure: Sendable {
@@ -93,11 +105,13 @@ public struct Executor: Sendable {
             Dictionary(try await store.resources().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         }
         if !alreadyDone.isEmpty {
-            try await record(existing: existing, alreadyDone.map { Outcome(action: $0, result: .success(ActionOutcome(message: "found already applied on the target"))) })
+            report.written += try await record(existing: existing, alreadyDone.map {
+                Outcome(action: $0, result: .success(ActionOutcome(message: "found already applied on the target")))
+            })
             report.skipped += alreadyDone
         }
         if !alreadyLogged.isEmpty {
-            try await record(existing: existing, alreadyLogged.map {
+            report.written += try await record(existing: existing, alreadyLogged.map {
                 Outcome(action: $0, result: .success(ActionOutcome(message: "completed before a restart (event log)")), logged: true)
             })
             report.skipped += alreadyLogged
@@ -121,7 +135,7 @@ public struct Executor: Sendable {
         // Nothing is left writing when the run returns, even after a failure.
         var failure: (any Error)?
         do { try await marker.finish() } catch { failure = error }
-        do { try await recorder.finish() } catch { failure = failure ?? error }
+        do { report.written += try await recorder.finish() } catch { failure = failure ?? error }
         if let failure { throw failure }
         return report
     }

@@ -40,15 +40,16 @@ extension Reconciler {
             smoke.reason = "gate after \(action.kind.rawValue) of \(action.version ?? "?")"
             return smoke
         }
-        let smokeReport = smokes.isEmpty ? nil : try await executor.run(Plan(commit: commit.sha, actions: smokes))
+        // What the store holds now: what the pass began with, and what the plan's run wrote.
+        let applied = report?.applying(to: observation.applied) ?? observation.applied
+        let smokeReport = smokes.isEmpty ? nil : try await executor.run(Plan(commit: commit.sha, actions: smokes), existing: applied)
         let smokeFailures = Dictionary((smokeReport?.failed ?? []).map { ($0.action.key, $0.message) }, uniquingKeysWith: { a, _ in a })
         var failures: [GateFailure] = []
         var batch = StoreBatch()
         let now = self.now()
         let watching = observation.applied.values.contains { $0.conditions.contains { $0.type == Self.healthGateCondition } }
         guard !deployed.isEmpty || watching else { return outcome }
-        let current = deployed.isEmpty ? observation.applied.filter { $0.key.kind == .deployment }
-            : Dictionary(try await store.resources().filter { $0.key.kind == .deployment }.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        let current = (smokeReport?.applying(to: applied) ?? applied).filter { $0.key.kind == .deployment }
         for action in deployed {
             let policy = context.environments[action.environmentName] ?? EnvironmentPolicy()
             if let message = smokeFailures[action.key] {

@@ -63,7 +63,15 @@ struct ExecutorPipelineTests {
         #expect(states.values.allSatisfy { $0 == .started }, "an action ran before its key was marked started")
         let keys = try await store.actionKeys(actions.actions.map(\.idempotencyKey))
         #expect(keys.count == 1_100 && keys.values.allSatisfy { $0.state == .completed })
-        #expect(try await store.resources().count == 1_100)
+        let stored = Dictionary(uniqueKeysWithValues: try await store.resources().map { ($0.key, $0) })
+        #expect(stored.count == 1_100)
+        // The run's writes are what the store holds (timestamps aside: the store keeps milliseconds).
+        let written = report.applying(to: [:])
+        #expect(written.count == stored.count)
+        #expect(written.allSatisfy { key, resource in
+            stored[key].map { $0.specHash == resource.specHash && $0.sync == resource.sync && $0.commit == resource.commit
+                && $0.version == resource.version && $0.spec == resource.spec } ?? false
+        }, "the run's writes differ from what the store holds")
         // In the log: each action's start before its success, each once.
         let events = try await store.events(since: 0, limit: nil)
         var started: [String: Int64] = [:], succeeded: [String: Int64] = [:]
