@@ -101,9 +101,7 @@ public struct Executor: Sendable {
                 pending.append(action)
             }
         }
-        let existing = if let existing { existing } else {
-            Dictionary(try await store.resources().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
-        }
+        let existing = if let existing { existing } else { try await store.appliedTable() }
         if !alreadyDone.isEmpty {
             report.written += try await record(existing: existing, alreadyDone.map {
                 Outcome(action: $0, result: .success(ActionOutcome(message: "found already applied on the target")))

@@ -20,19 +20,12 @@ struct Observation {
     var driverBlocked: [BlockedItem]
 }
 
-/// The applied resources by key, as the store holds them.
-enum AppliedTable {
-    static func read(from store: any StateStore) async throws -> [ResourceKey: AppliedResource] {
-        Dictionary(try await store.resources().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
-    }
-}
-
 extension Reconciler {
     /// What was applied: kept in memory between passes (the controller is the only writer of
     /// resources), read from the store after a failed pass or on the first one.
     func appliedResources(prefetched: Task<[ResourceKey: AppliedResource], any Error>? = nil) async throws -> [ResourceKey: AppliedResource] {
         if let appliedCache { return appliedCache }
-        let applied = if let prefetched { try await prefetched.value } else { try await AppliedTable.read(from: store) }
+        let applied = if let prefetched { try await prefetched.value } else { try await store.appliedTable() }
         appliedCache = applied
         return applied
     }
@@ -42,7 +35,7 @@ extension Reconciler {
     func prefetchAppliedResources() -> Task<[ResourceKey: AppliedResource], any Error>? {
         guard appliedCache == nil else { return nil }
         let store = store
-        return Task { try await AppliedTable.read(from: store) }
+        return Task { try await store.appliedTable() }
     }
 
     /// `delta`: set when `fleet` is the fleet of the commit `base` with these Deployments changed;

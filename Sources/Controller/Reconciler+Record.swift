@@ -39,7 +39,7 @@ extension Reconciler {
             batch.cursor = SourceCursor(lastSeenCommit: head.sha, lastAppliedCommit: good.commit.sha, errors: errors, updatedAt: now)
         }
         let current = report == nil && !reread ? observation.applied
-            : try await AppliedTable.read(from: store)
+            : try await store.appliedTable()
         // `current` is the applied map the observation was made of unless something was written.
         let observed = report == nil && !reread
         if !observed || quietConfiguration.map({ $0 != (good.commit.sha, appliedGeneration) }) ?? true {

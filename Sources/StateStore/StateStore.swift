@@ -56,6 +56,11 @@ extension StateStore {
     public func leaderLease() async throws -> LeaderLease? { nil }
     /// PostgreSQL commits the log and the state in one transaction: they cannot part.
     public func loggedSuccesses(_ keys: [String]) async throws -> Set<String> { [] }
+
+    /// The applied resources by key.
+    public func appliedTable() async throws -> [ResourceKey: AppliedResource] {
+        Dictionary(try await resources().map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+    }
 }
 
 /// The database behind a `StateStore`.
