@@ -52,6 +52,26 @@ public struct ControllerSettings: Sendable {
         }
     }
 
+    /// `openSource()` for the reconcile loop: a URL's mirror is fetched within `fetchLimits` on a
+    /// thread of its own, and cancelling the task ends the wait at once.
+    public func fetchSource(stop: FetchStop? = nil) async throws -> GitRepository {
+        do {
+            if sourceIsURL {
+                return try await GitRepository.mirror(url: config.source.repository, cacheDirectory: resolve(".steward/cache"),
+                                                      limits: fetchLimits, stop: stop)
+            }
+            return try GitRepository.open(at: resolve(config.source.repository))
+        } catch let error as GitError {
+            throw ControllerError("source.repository: \(error.message)")
+        }
+    }
+
     /// The poll interval in seconds (`source.interval`, default 30 s).
     public var interval: Double { config.source.interval.flatMap(ControllerConfig.seconds) ?? 30 }
+
+    /// How long a fetch of a URL source may wait on the remote (`source.connectTimeout`, `source.transferTimeout`).
+    public var fetchLimits: FetchLimits {
+        FetchLimits(connectSeconds: config.source.connectTimeout.flatMap(ControllerConfig.seconds) ?? 15,
+                    transferSeconds: config.source.transferTimeout.flatMap(ControllerConfig.seconds) ?? 60)
+    }
 }

@@ -6,10 +6,13 @@ final class FetchContext {
     let credentials: GitCredentials?
     /// How many times the server asked; a wrong credential is offered once, then given up.
     var attempts = 0
+    /// Told of every sign of life from the remote; stops the transfer once cancelled.
+    let watch: FetchWatch?
 
     /// Makes a context for one network operation.
-    init(credentials: GitCredentials?) {
+    init(credentials: GitCredentials?, watch: FetchWatch? = nil) {
         self.credentials = credentials
+        self.watch = watch
     }
 
     /// Runs `body` with fetch options whose callbacks answer credential requests from this context.
@@ -22,6 +25,11 @@ final class FetchContext {
         options.prune = GIT_FETCH_PRUNE
         options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL
         options.callbacks.credentials = fetchContextCredentials
+        if watch != nil {
+            options.callbacks.transfer_progress = fetchContextTransferProgress
+            options.callbacks.sideband_progress = fetchContextSideband
+            options.callbacks.update_tips = fetchContextUpdateTips
+        }
         options.callbacks.payload = Unmanaged.passUnretained(self).toOpaque()
         return try withExtendedLifetime(self) { () throws(GitError) -> T in try body(&options) }
     }
@@ -32,6 +40,7 @@ final class FetchContext {
         usernameFromURL: String?,
         allowedTypes: UInt32
     ) -> Int32 {
+        guard watch?.touch() ?? true else { return GIT_EUSER.rawValue }
         guard let credentials, let out else { return GIT_PASSTHROUGH.rawValue }
         attempts += 1
         guard attempts <= 1 else { return GIT_EAUTH.rawValue }
@@ -58,4 +67,24 @@ private func fetchContextCredentials(
     guard let payload else { return GIT_PASSTHROUGH.rawValue }
     let context = Unmanaged<FetchContext>.fromOpaque(payload).takeUnretainedValue()
     return context.acquire(out, usernameFromURL: usernameFromURL.map { String(cString: $0) }, allowedTypes: allowedTypes)
+}
+
+/// A sign of life from the remote: 0 to go on, GIT_EUSER to stop a cancelled fetch.
+private func fetchContextHeard(_ payload: UnsafeMutableRawPointer?) -> Int32 {
+    guard let payload else { return 0 }
+    let context = Unmanaged<FetchContext>.fromOpaque(payload).takeUnretainedValue()
+    return context.watch?.touch() ?? true ? 0 : GIT_EUSER.rawValue
+}
+
+private func fetchContextTransferProgress(_ stats: UnsafePointer<git_indexer_progress>?, _ payload: UnsafeMutableRawPointer?) -> Int32 {
+    fetchContextHeard(payload)
+}
+
+private func fetchContextSideband(_ text: UnsafePointer<CChar>?, _ length: Int32, _ payload: UnsafeMutableRawPointer?) -> Int32 {
+    fetchContextHeard(payload)
+}
+
+private func fetchContextUpdateTips(_ name: UnsafePointer<CChar>?, _ old: UnsafePointer<git_oid>?, _ new: UnsafePointer<git_oid>?,
+                                    _ payload: UnsafeMutableRawPointer?) -> Int32 {
+    fetchContextHeard(payload)
 }

@@ -22,6 +22,8 @@ public struct GitError: Error, Sendable, CustomStringConvertible, Equatable {
         case nothingToCommit
         /// The remote refused the push (not a fast-forward, or refused by the server): re-fetch and retry.
         case pushRejected
+        /// The remote stayed silent longer than the fetch's limits, or the fetch was cancelled.
+        case timedOut
     }
 
     /// What kind of failure this is.

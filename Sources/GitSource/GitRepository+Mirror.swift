@@ -7,6 +7,11 @@ extension GitRepository {
     /// `url` is anything libgit2 can fetch: `file://`, a local path (made absolute), `https://`,
     /// `ssh://` or `user@host:path`. The mirror lives in `cacheDirectory/<mirrorDirectoryName(for: url)>`.
     public static func mirror(url: String, cacheDirectory: String, credentials: GitCredentials? = nil) throws -> GitRepository {
+        try mirror(url: url, cacheDirectory: cacheDirectory, credentials: credentials, watch: nil)
+    }
+
+    /// `mirror(url:cacheDirectory:credentials:)`, telling `watch` of every sign of life from the remote.
+    static func mirror(url: String, cacheDirectory: String, credentials: GitCredentials?, watch: FetchWatch?) throws -> GitRepository {
         let source = normalisedSource(url)
         let target = (cacheDirectory as NSString).appendingPathComponent(mirrorDirectoryName(for: source))
         if FileManager.default.fileExists(atPath: target) {
@@ -16,7 +21,7 @@ extension GitRepository {
                 throw GitError(.notARepository, "'\(target)' mirrors '\(origin ?? "nothing")', not '\(source)'")
             }
             try repository.dropLocalBranches()
-            try repository.fetch()
+            try repository.fetch(watch: watch)
             return repository
         }
         if !isRemote(source), !FileManager.default.fileExists(atPath: source) {
@@ -28,7 +33,7 @@ extension GitRepository {
             throw GitError(.libgit2, "cannot create cache directory '\(cacheDirectory)': \(error.localizedDescription)")
         }
         let repository = GitRepository(
-            handle: try clone(source, into: target, credentials: credentials), isMirror: true, credentials: credentials)
+            handle: try clone(source, into: target, credentials: credentials, watch: watch), isMirror: true, credentials: credentials)
         try repository.dropLocalBranches()
         return repository
     }
@@ -79,8 +84,9 @@ extension GitRepository {
     }
 
     /// Bare-clones `source` into `target` with the mirror's fetch options.
-    private static func clone(_ source: String, into target: String, credentials: GitCredentials?) throws(GitError) -> RepositoryHandle {
-        let context = FetchContext(credentials: credentials)
+    private static func clone(_ source: String, into target: String, credentials: GitCredentials?,
+                              watch: FetchWatch?) throws(GitError) -> RepositoryHandle {
+        let context = FetchContext(credentials: credentials, watch: watch)
         return try context.withFetchOptions { (fetchOptions: inout git_fetch_options) throws(GitError) -> RepositoryHandle in
             var options = git_clone_options()
             try LibGit2.call("cannot prepare clone options") {

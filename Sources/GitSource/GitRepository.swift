@@ -45,10 +45,15 @@ public final class GitRepository {
     ///
     /// A no-op for a local repository opened with `open(at:)`.
     public func fetch() throws {
+        try fetch(watch: nil)
+    }
+
+    /// `fetch()`, telling `watch` of every sign of life from the remote and stopping when it is cancelled.
+    func fetch(watch: FetchWatch?) throws {
         guard isMirror else { return }
         let remote = try RemoteHandle.lookup("origin", in: handle)
         let source = remote.url ?? "origin"
-        let context = FetchContext(credentials: credentials)
+        let context = FetchContext(credentials: credentials, watch: watch)
         try context.withFetchOptions { (options: inout git_fetch_options) throws(GitError) in
             try Self.withStringArray(Self.mirrorRefspecs) { (refspecs: inout git_strarray) throws(GitError) in
                 try LibGit2.call("cannot fetch '\(source)'") {

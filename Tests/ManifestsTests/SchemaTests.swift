@@ -338,7 +338,7 @@ enum ModelSamples {
         Sample(document: .controller, json: """
             {"source": {"repository": ".", "branch": "main", "path": ".", "interval": "30s",
                         "auth": {"sshKey": \(secret), "knownHosts": \(secret), "username": "git", "password": \(secret)},
-                        "allowForcePush": false},
+                        "allowForcePush": false, "connectTimeout": "15s", "transferTimeout": "1m"},
              "store": {"url": "sqlite://x"}, "eventLog": {"directory": "d", "segmentBytes": 1},
              "server": {"listen": "127.0.0.1:9600", "webhookSecret": \(secret), "apiToken": \(secret)},
              "reconcile": {"prune": true, "selfHeal": true, "allowEmpty": false, "concurrency": 1,

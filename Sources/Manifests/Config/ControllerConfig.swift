@@ -16,6 +16,10 @@ public struct ControllerConfig: Codable, Sendable, Hashable {
         public var interval: String?
         public var auth: SourceAuth?
         public var allowForcePush: Bool?
+        /// How long a fetch waits for the remote's first answer (default 15s).
+        public var connectTimeout: String?
+        /// How long a fetch waits between two signs of progress (default 60s).
+        public var transferTimeout: String?
     }
 
     public struct SourceAuth: Codable, Sendable, Hashable {

@@ -12,6 +12,10 @@ enum ControllerSchema {
             "password": SchemaParts.secretRef("Password or token for HTTPS."),
         ]).described("Credentials for fetching: sshKey (+ knownHosts) or username + password."),
         "allowForcePush": JSONSchema.boolean.described("Accept a non-fast-forward move of the branch (default false: held)."),
+        "connectTimeout": JSONSchema.string(pattern: SchemaParts.durationPattern)
+            .described("How long a fetch waits for the remote's first answer (default 15s)."),
+        "transferTimeout": JSONSchema.string(pattern: SchemaParts.durationPattern)
+            .described("How long a fetch waits between two signs of progress (default 60s)."),
     ], required: ["repository"])
 
     static let store = JSONSchema.object([

@@ -1,0 +1,82 @@
+import Foundation
+
+extension GitRepository {
+    /// The mirror of `url` brought up to date (cloned when absent, else fetched), on a thread of its
+    /// own so that a remote that accepts and never answers holds no thread the caller needs.
+    ///
+    /// Ends with `GitError(.timedOut)` when the remote stays silent past `limits`, `stop` is set or
+    /// the task is cancelled: the caller is answered at once, the transfer is told to stop and the
+    /// sockets it opened to the remote are shut down, so libgit2 returns from a blocked read and the
+    /// thread ends. Until it has, another fetch of the same mirror is refused with a clear line
+    /// rather than started beside it.
+    public static func mirror(url: String, cacheDirectory: String, credentials: GitCredentials? = nil,
+                              limits: FetchLimits, stop: FetchStop? = nil) async throws -> GitRepository {
+        let source = normalisedSource(url)
+        if stop?.isStopped == true { throw GitError(.timedOut, "fetch of '\(source)' stopped: shutting down") }
+        let target = (cacheDirectory as NSString).appendingPathComponent(mirrorDirectoryName(for: source))
+        try FetchesInFlight.shared.begin(target, source: source)
+        let watch = FetchWatch()
+        let outcome = ResumeOnce<Void>()
+        let limit = Self.limitPoll
+        // Giving up also unblocks the thread: the sockets it opened to the remote are shut down.
+        let before = RemoteSockets.open(), endpoint = RemoteSockets.endpoint(of: source)
+        let giveUp: @Sendable (String) -> Void = { reason in
+            watch.cancel()
+            if let endpoint { RemoteSockets.shutDown(openedSince: before, to: endpoint) }
+            outcome.resume(.failure(GitError(.timedOut, reason)))
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                outcome.set(continuation)
+                let fetcher = Thread {
+                    let result = Result<Void, any Error> {
+                        _ = try mirror(url: source, cacheDirectory: cacheDirectory, credentials: credentials, watch: watch)
+                    }
+                    FetchesInFlight.shared.end(target)
+                    outcome.resume(result)
+                }
+                fetcher.name = "steward-git-fetch"
+                fetcher.start()
+                let watchdog = Thread {
+                    while !outcome.isDone {
+                        Thread.sleep(forTimeInterval: limit)
+                        if let problem = watch.overrun(limits) {
+                            giveUp("cannot fetch '\(source)': \(problem)")
+                        } else if stop?.isStopped == true {
+                            giveUp("fetch of '\(source)' stopped: shutting down")
+                        }
+                    }
+                }
+                watchdog.name = "steward-git-fetch-watchdog"
+                watchdog.start()
+            }
+        } onCancel: {
+            giveUp("fetch of '\(source)' cancelled")
+        }
+        return GitRepository(handle: try RepositoryHandle.open(target), isMirror: true, credentials: credentials)
+    }
+
+    /// How often the watchdog looks at a fetch.
+    static let limitPoll: TimeInterval = 0.1
+}
+
+/// Mirrors being fetched by a thread that has not returned yet (it may be blocked on a silent remote).
+final class FetchesInFlight: @unchecked Sendable {
+    static let shared = FetchesInFlight()
+    private let lock = NSLock()
+    private var started: [String: Date] = [:]
+
+    func begin(_ path: String, source: String) throws {
+        try lock.withLock {
+            if let since = started[path] {
+                let seconds = Int(Date().timeIntervalSince(since))
+                throw GitError(.timedOut, "cannot fetch '\(source)': the fetch started \(seconds) s ago is still waiting for the remote")
+            }
+            started[path] = Date()
+        }
+    }
+
+    func end(_ path: String) {
+        lock.withLock { _ = started.removeValue(forKey: path) }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import GitSource
+import StewardTesting
+import Testing
+
+/// A fetch of a remote that accepts and never answers ends within its limits, by cancellation or
+/// by `FetchStop`, and leaves no thread blocked on the remote behind it.
+@Suite("Bounded fetch: silent remotes, cancellation, stop", .serialized)
+struct BoundedFetchTests {
+    private let short = FetchLimits(connectSeconds: 1, transferSeconds: 1)
+
+    /// A listening loopback socket that never accepts: the kernel completes each handshake, and
+    /// nothing ever answers the request.
+    private func silentRemote() throws -> (fd: Int32, url: String) {
+        let (fd, port) = try listeningSocket()
+        return (fd, "http://127.0.0.1:\(port)/fleet.git")
+    }
+
+    private func elapsed(_ body: () async throws -> Void) async rethrows -> Double {
+        let start = Date()
+        try await body()
+        return Date().timeIntervalSince(start)
+    }
+
+    @Test func aSilentRemoteFailsWithinTheLimitAndTheNextFetchRunsAgain() async throws {
+        let (fd, url) = try silentRemote()
+        defer { close(fd) }
+        let cache = try TemporaryDirectory(prefix: "steward-cache")
+        var message = ""
+        let seconds = try await elapsed {
+            do {
+                _ = try await GitRepository.mirror(url: url, cacheDirectory: cache.path, limits: short)
+                Issue.record("the fetch of a silent remote succeeded")
+            } catch let error as GitError {
+                #expect(error.code == .timedOut)
+                message = error.message
+            }
+        }
+        #expect(message == "cannot fetch '\(url)': no answer within 1 s")
+        #expect(seconds < 10, "answered after \(seconds) s (a 1 s limit; the rest is a loaded machine scheduling the answer)")
+        // The thread libgit2 blocked is released: the next fetch is a fetch again, not "still waiting".
+        try await Task.sleep(for: .milliseconds(300))
+        do {
+            _ = try await GitRepository.mirror(url: url, cacheDirectory: cache.path, limits: short)
+        } catch let error as GitError {
+            #expect(error.message == "cannot fetch '\(url)': no answer within 1 s", "\(error)")
+        }
+    }
+
+    @Test func cancellationEndsTheWaitAtOnce() async throws {
+        let (fd, url) = try silentRemote()
+        defer { close(fd) }
+        let cache = try TemporaryDirectory(prefix: "steward-cache")
+        let long = FetchLimits(connectSeconds: 60, transferSeconds: 60)
+        let task = Task { _ = try await GitRepository.mirror(url: url, cacheDirectory: cache.path, limits: long) }
+        try await Task.sleep(for: .milliseconds(300))
+        let seconds = await elapsed {
+            task.cancel()
+            let result = await task.result
+            guard case .failure(let error as GitError) = result else { Issue.record("not a GitError: \(result)"); return }
+            #expect(error.message == "fetch of '\(url)' cancelled")
+        }
+        #expect(seconds < 1, "took \(seconds) s")
+    }
+
+    @Test func aStopEndsTheFetchAndRefusesTheNext() async throws {
+        let (fd, url) = try silentRemote()
+        defer { close(fd) }
+        let cache = try TemporaryDirectory(prefix: "steward-cache")
+        let stop = FetchStop()
+        let long = FetchLimits(connectSeconds: 60, transferSeconds: 60)
+        let task = Task { _ = try await GitRepository.mirror(url: url, cacheDirectory: cache.path, limits: long, stop: stop) }
+        try await Task.sleep(for: .milliseconds(300))
+        stop.stop()
+        guard case .failure(let error as GitError) = await task.result else { Issue.record("the fetch was not stopped"); return }
+        #expect(error.message == "fetch of '\(url)' stopped: shutting down")
+        await #expect(throws: GitError.self) {
+            _ = try await GitRepository.mirror(url: url, cacheDirectory: cache.path, limits: long, stop: stop)
+        }
+    }
+
+    @Test func aRemoteThatAnswersIsFetchedWithinTheLimits() async throws {
+        let origin = try TemporaryGitRepository()
+        try origin.write("fleet/app.yaml", "kind: Deployment\n")
+        let first = try origin.commit("first")
+        let cache = try TemporaryDirectory(prefix: "steward-cache")
+        let mirror = try await GitRepository.mirror(url: origin.fileURL, cacheDirectory: cache.path, limits: short)
+        #expect(try mirror.resolve("main").sha == first)
+        try origin.write("fleet/app.yaml", "kind: Deployment\nreplicas: 2\n")
+        let second = try origin.commit("second")
+        #expect(try await GitRepository.mirror(url: origin.fileURL, cacheDirectory: cache.path, limits: short).resolve("main").sha == second)
+    }
+}
