@@ -11,27 +11,23 @@ extension ControllerSettings {
         }
     }
 
-    /// Opens and migrates the configured state store, or fails with one clear line.
-    public func openStore(logger: Logger? = nil) async throws -> any StateStore {
+    /// Opens the configured state store, or fails with one clear line: migrated for `.readWrite`
+    /// (`steward run`, commands that record something), never changed for `.readOnly` (read commands).
+    public func openStore(logger: Logger? = nil, access: StoreFactory.Access = .readWrite) async throws -> any StateStore {
         let url = try storeURL()
         var logger = logger ?? Logger(label: "steward.store")
         if logger.logLevel < .warning { logger.logLevel = .warning }
         do {
-            let store = try await StoreFactory.open(url: url, eventLogDirectory: resolve(config.eventLogDirectory),
-                                                   baseDirectory: baseDirectory, logger: logger)
-            do { try await store.migrate() } catch {
-                try? await store.close()
-                throw error
-            }
-            return store
+            return try await StoreFactory.open(url: url, eventLogDirectory: resolve(config.eventLogDirectory),
+                                               baseDirectory: baseDirectory, logger: logger, access: access)
         } catch let error as StoreError {
             throw ControllerError(error.message)
         }
     }
 
     /// Runs `body` with an open store and closes it after.
-    public func withStore<T>(_ body: (any StateStore) async throws -> T) async throws -> T {
-        let store = try await openStore()
+    public func withStore<T>(access: StoreFactory.Access = .readWrite, _ body: (any StateStore) async throws -> T) async throws -> T {
+        let store = try await openStore(access: access)
         do {
             let result = try await body(store)
             try? await store.close()

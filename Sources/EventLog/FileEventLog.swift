@@ -7,7 +7,8 @@ public final class FileEventLog: @unchecked Sendable {
     public let directory: String
     public let segmentBytes: Int
     private let lock = NSLock()
-    private var current: SegmentWriter
+    /// The segment appends go to; nil when the log was opened for reading only.
+    private var current: SegmentWriter?
     /// nil when the last line cannot be read: appends are refused until the log is repaired.
     private var _head: ChainHead?
 
@@ -28,6 +29,20 @@ public final class FileEventLog: @unchecked Sendable {
         }
     }
 
+    /// Opens the log for reading only: nothing is created, truncated or appended (read commands,
+    /// DESIGN §7). A missing folder is an empty log; a torn last line is left for `steward run` to cut.
+    public init(readingOnly directory: String, segmentBytes: Int = 16 << 20) throws {
+        self.directory = directory
+        self.segmentBytes = max(1024, segmentBytes)
+        current = nil
+        guard FileManager.default.fileExists(atPath: directory) else {
+            _head = .empty
+            return
+        }
+        let segments = try Self.segmentNumbers(in: directory)
+        _head = (try? Self.lastRecord(in: directory, segments: segments)) ?? nil
+    }
+
     public var head: ChainHead { lock.withLock { _head ?? .empty } }
 
     /// Seals and appends events, then fsyncs once.
@@ -35,6 +50,8 @@ public final class FileEventLog: @unchecked Sendable {
     public func append(_ events: [NewEvent]) throws -> [EventRecord] {
         guard !events.isEmpty else { return [] }
         return try lock.withLock {
+            guard var current else { throw EventLogError(message: "the event log in \(directory) was opened for reading only") }
+            defer { self.current = current }
             guard let head = _head else {
                 throw EventLogError(message: "the event log in \(directory) ends with a record that cannot be read; run steward verify-log")
             }
@@ -81,6 +98,7 @@ public final class FileEventLog: @unchecked Sendable {
     /// Calls `body` with each record in order until it returns false.
     private func forEachRecord(_ body: (EventRecord) throws -> Bool) throws {
         let decoder = JSONDecoder()
+        guard current != nil || FileManager.default.fileExists(atPath: directory) else { return }   // read-only, no log yet
         for number in try Self.segmentNumbers(in: directory) {
             let path = Self.path(directory, number)
             guard let data = FileManager.default.contents(atPath: path) else { continue }

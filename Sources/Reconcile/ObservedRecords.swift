@@ -140,9 +140,11 @@ public struct ActionKeyRecord: Sendable, Hashable, Codable {
     public var startedAt: Date
     public var finishedAt: Date?
     public var message: String?
+    /// The effect the action has whatever triggered it (`PlannedAction.effectKey`); nil in rows older than it.
+    public var effect: String?
 
     public init(key: String, state: State, action: String, resource: String, environment: String? = nil,
-                startedAt: Date, finishedAt: Date? = nil, message: String? = nil) {
+                startedAt: Date, finishedAt: Date? = nil, message: String? = nil, effect: String? = nil) {
         self.key = key
         self.state = state
         self.action = action
@@ -151,5 +153,6 @@ public struct ActionKeyRecord: Sendable, Hashable, Codable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.message = message
+        self.effect = effect
     }
 }

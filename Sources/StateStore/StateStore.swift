@@ -32,6 +32,11 @@ public protocol StateStore: Sendable {
     func sourceCursor() async throws -> SourceCursor?
     /// The recorded state of these idempotency keys; absent keys are left out.
     func actionKeys(_ keys: [String]) async throws -> [String: ActionKeyRecord]
+    /// The keys still `started` (a crash between start and outcome) of actions with one of these
+    /// effects, under any trigger (DESIGN §5).
+    func startedActionKeys(effects: [String]) async throws -> [ActionKeyRecord]
+    /// The schema version the store is at: 0 before the first migration.
+    func schemaVersion() async throws -> Int64
     /// Event records with `seq > since`, in order, at most `limit`.
     func events(since seq: Int64, limit: Int?) async throws -> [EventRecord]
     /// The last record of the event log.
@@ -56,6 +61,19 @@ extension StateStore {
     public func leaderLease() async throws -> LeaderLease? { nil }
     /// PostgreSQL commits the log and the state in one transaction: they cannot part.
     public func loggedSuccesses(_ keys: [String]) async throws -> Set<String> { [] }
+
+    /// Refuses a store whose schema is not the one this binary writes: read commands never migrate
+    /// (DESIGN §7: they write nothing), so an older store is one `steward run` has not opened yet.
+    public func checkSchema(location: String) async throws {
+        let version = try await schemaVersion(), known = StoreSchema.currentVersion
+        if version > known {
+            throw StoreError(.schemaTooNew, "the store at \(location) has schema version \(version), newer than this steward (\(known)); upgrade steward")
+        }
+        if version < known {
+            let what = version == 0 ? "has no Steward schema yet" : "has schema version \(version), older than this steward (\(known))"
+            throw StoreError(.schemaTooOld, "the store at \(location) \(what); start `steward run` once to migrate it (read commands never change the store)")
+        }
+    }
 
     /// The applied resources by key.
     public func appliedTable() async throws -> [ResourceKey: AppliedResource] {

@@ -14,6 +14,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let authentication = Code(rawValue: "authentication")
         /// The store was migrated by a newer Steward.
         public static let schemaTooNew = Code(rawValue: "schemaTooNew")
+        /// A read command met a store no `steward run` of this version migrated yet.
+        public static let schemaTooOld = Code(rawValue: "schemaTooOld")
         /// A query or transaction failed.
         public static let database = Code(rawValue: "database")
         /// The file event log could not be read or written.

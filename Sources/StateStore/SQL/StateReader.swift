@@ -50,25 +50,48 @@ struct StateReader {
 
     /// Looks keys up in chunks of at most 1,000, one query per chunk.
     func actionKeys(_ keys: [String]) async throws -> [String: ActionKeyRecord] {
-        let unique = Array(Set(keys))
         var found: [String: ActionKeyRecord] = [:]
+        for record in try await actionKeys(column: "action_key", in: keys) { found[record.key] = record }
+        return found
+    }
+
+    /// The keys still `started` whose action has one of these effects (any trigger).
+    func startedActionKeys(effects: [String]) async throws -> [ActionKeyRecord] {
+        try await actionKeys(column: "effect", in: effects, where: "state = '\(ActionKeyRecord.State.started.rawValue)'")
+    }
+
+    /// The action keys whose `column` is one of `values`, in chunks of at most 1,000 (one query each).
+    private func actionKeys(column: String, in values: [String], where condition: String? = nil) async throws -> [ActionKeyRecord] {
+        let unique = Array(Set(values))
+        let extra = condition.map { " AND \($0)" } ?? ""
+        var found: [ActionKeyRecord] = []
         var start = 0
         while start < unique.count {
             let chunk = Array(unique[start..<min(start + 1000, unique.count)])
             let rows: [StoreRow]
             switch session.dialect {
             case .postgres:
-                rows = try await session.run("\(ActionKeyRecord.select) WHERE action_key = ANY($1)", [.textArray(chunk)])
+                rows = try await session.run("\(ActionKeyRecord.select) WHERE \(column) = ANY($1)\(extra)", [.textArray(chunk)])
             case .sqlite:
                 let list = (1...chunk.count).map(p).joined(separator: ", ")
-                rows = try await session.run("\(ActionKeyRecord.select) WHERE action_key IN (\(list))", chunk.map(SQLValue.text))
+                rows = try await session.run("\(ActionKeyRecord.select) WHERE \(column) IN (\(list))\(extra)", chunk.map(SQLValue.text))
             }
-            for row in rows {
-                let record = try ActionKeyRecord(row: row)
-                found[record.key] = record
-            }
+            found += try rows.map(ActionKeyRecord.init(row:))
             start += 1000
         }
         return found
+    }
+
+    /// The schema version the store is at (0 when it has none yet).
+    func schemaVersion() async throws -> Int64 {
+        let exists: Bool
+        switch session.dialect {
+        case .postgres:
+            exists = try await !session.run("SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_migrations'").isEmpty
+        case .sqlite:
+            exists = try await !session.run("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").isEmpty
+        }
+        guard exists else { return 0 }
+        return try await session.run("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").first?.int(0) ?? 0
     }
 }

@@ -36,6 +36,14 @@ enum StoreSchema {
                 "INSERT INTO leader_lease (id, epoch, holder, application_name, renewed_at, expires_at) VALUES (1, 0, '', '', 0, 0)",
             ]
         }),
+        Migration(version: 4, name: "action keys name their effect", statements: { _ in
+            [
+                // The effect an action has whatever triggered it (DESIGN §5): a key started under one trigger
+                // makes a later action with the same effect probe the target first.
+                "ALTER TABLE action_keys ADD COLUMN effect TEXT",
+                "CREATE INDEX action_keys_by_effect ON action_keys (effect, state)",
+            ]
+        }),
     ]
 
     /// Version 1: every table.

@@ -37,12 +37,12 @@ extension SourceCursor: StoredRecord {
 
 extension ActionKeyRecord: StoredRecord {
     static let table = "action_keys"
-    static let columns = ["action_key", "state", "action", "resource", "environment", "started_at", "finished_at", "message"]
+    static let columns = ["action_key", "state", "action", "resource", "environment", "started_at", "finished_at", "message", "effect"]
     static let keyColumns = ["action_key"]
 
     func row() throws -> [SQLValue] {
         [.text(key), .text(state.rawValue), .text(action), .text(resource), .text(environment), .date(startedAt),
-         .date(finishedAt), .text(message)]
+         .date(finishedAt), .text(message), .text(effect)]
     }
 
     init(row: StoreRow) throws {
@@ -51,6 +51,7 @@ extension ActionKeyRecord: StoredRecord {
             throw StoreError(.corrupt, "action key \(key) has the unknown state \"\(stateText)\"")
         }
         self.init(key: key, state: state, action: try row.text(2), resource: try row.text(3), environment: row.optionalText(4),
-                  startedAt: try row.date(5), finishedAt: try row.optionalDate(6), message: row.optionalText(7))
+                  startedAt: try row.date(5), finishedAt: try row.optionalDate(6), message: row.optionalText(7),
+                  effect: row.optionalText(8))
     }
 }

@@ -33,29 +33,54 @@ final class SQLiteStateStore: SessionReads {
         } catch {
             throw StoreError(.database, "cannot create the folder \(folder) for the SQLite store: \(FileErrors.reason(error))")
         }
-        let log: FileEventLog
-        do {
-            log = try await NIOThreadPool.singleton.runIfActive { try FileEventLog(directory: eventLogDirectory) }
-        } catch {
-            throw StoreError(.eventLog, "cannot open the event log in \(eventLogDirectory): \(FileErrors.reason(error))")
+        let log = try await openLog(eventLogDirectory) { try FileEventLog(directory: $0) }
+        let store = try await connect(path: path, storage: .file(path: path), eventLog: log, logger: logger)
+        try await store.configure(["PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=5000", "PRAGMA synchronous=NORMAL"])
+        return store
+    }
+
+    /// Opens for reading only (read commands, DESIGN §7): the connection refuses writes
+    /// (`query_only`), the event log is not created or repaired, no migration runs. A store that does
+    /// not exist yet reads as an empty one (an in-memory database), and nothing is created on disk.
+    static func openReadOnly(path: String, eventLogDirectory: String, logger: Logger) async throws -> SQLiteStateStore {
+        let log = try await openLog(eventLogDirectory) { try FileEventLog(readingOnly: $0) }
+        guard FileManager.default.fileExists(atPath: path) else {
+            let store = try await connect(path: path, storage: .memory, eventLog: log, logger: logger)
+            try await store.withTransaction { session in _ = try await Migrator.run(on: session, location: path, logger: logger) }
+            return store
         }
-        let connection: SQLiteConnection
+        let store = try await connect(path: path, storage: .file(path: path), eventLog: log, logger: logger)
+        try await store.configure(["PRAGMA busy_timeout=5000", "PRAGMA query_only=1"])
+        return store
+    }
+
+    private static func openLog(_ directory: String, _ open: @escaping @Sendable (String) throws -> FileEventLog) async throws -> FileEventLog {
         do {
-            connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            return try await NIOThreadPool.singleton.runIfActive { try open(directory) }
+        } catch {
+            throw StoreError(.eventLog, "cannot open the event log in \(directory): \(FileErrors.reason(error))")
+        }
+    }
+
+    private static func connect(path: String, storage: SQLiteConnection.Storage, eventLog: FileEventLog,
+                                logger: Logger) async throws -> SQLiteStateStore {
+        do {
+            let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
+            return SQLiteStateStore(path: path, connection: connection, eventLog: eventLog, logger: logger)
         } catch {
             throw StoreError(.database, "cannot open the SQLite store at \(path): \(error)")
         }
-        let store = SQLiteStateStore(path: path, connection: connection, eventLog: log, logger: logger)
+    }
+
+    /// Runs connection settings; closes the connection when one fails.
+    private func configure(_ pragmas: [String]) async throws {
         do {
             let session = SQLiteSession(connection: connection)
-            try await session.run("PRAGMA journal_mode=WAL")
-            try await session.run("PRAGMA busy_timeout=5000")
-            try await session.run("PRAGMA synchronous=NORMAL")
+            for pragma in pragmas { try await session.run(pragma) }
         } catch {
             try? await connection.close()
             throw StoreError(.database, "cannot use the SQLite store at \(path): \(error)")
         }
-        return store
     }
 
     func close() async throws {

@@ -21,7 +21,7 @@ struct BackupListCommand: AsyncParsableCommand {
         let now = Date()
         let listing: BackupListing
         do {
-            listing = try await settings.withStore { store in
+            listing = try await settings.withStore(access: .readOnly) { store in
                 let loaded = try await AppliedBackupSchedules(settings: settings, store: store, logger: logger).load(fallbackToBranch: true)
                 return BackupListing(schedules: loaded?.schedules ?? [:], runs: try await store.backupRuns(schedule: nil), now: now)
             }

@@ -20,7 +20,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try configOption.load()
-        let entries = try await loaded.withStore { try await $0.history(deployment: deployment) }
+        let entries = try await loaded.withStore(access: .readOnly) { try await $0.history(deployment: deployment) }
         switch output {
         case .json:
             print(try Terminal.json(HistoryDocument(deployment: deployment, entries: entries.map(HistoryDocument.Entry.init))))

@@ -35,7 +35,7 @@ struct LogsCommand: AsyncParsableCommand {
         let loaded = try configOption.load()
         let cutoff = since.flatMap { TimeFormatting.since($0) }
         let colour = Terminal.isStandardOutputATTY && output == .text
-        try await loaded.withStore { store in
+        try await loaded.withStore(access: .readOnly) { store in
             var after: Int64 = 0
             repeat {
                 let records = try await store.events(since: after, limit: nil)

@@ -20,7 +20,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try configOption.load()
-        try await settings.withStore { store in
+        try await settings.withStore(access: .readOnly) { store in
             repeat {
                 let lease = try await store.leaderLease()
                 let leader = try lease.map { $0.isLive ? $0.holder : nil } ?? settings.leaderLockPath().flatMap { LeaderLock.currentHolder(path: $0) }

@@ -14,7 +14,7 @@ struct VerifyLogCommand: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try configOption.load()
-        let verification = try await loaded.withStore { try await $0.verifyEventLog() }
+        let verification = try await loaded.withStore(access: .readOnly) { try await $0.verifyEventLog() }
         switch verification {
         case .valid(let count, let head):
             print("ok: \(count) records, head seq \(head.seq) hash \(head.hash)")
