@@ -37,7 +37,9 @@ public struct ActionOutcome: Sendable, Hashable {
 
 /// What a target actually runs for one applied resource.
 public struct ProbeResult: Sendable, Hashable {
-    public enum State: String, Sendable, Hashable { case inSync, drifted, missing }
+    /// `unknown`: the target could not tell (a probe that failed, an answer of an unknown shape) —
+    /// never drift; health is `Unknown` with the reason (DESIGN §4).
+    public enum State: String, Sendable, Hashable { case inSync, drifted, missing, unknown }
 
     public var state: State
     public var health: HealthStatus
@@ -74,6 +76,7 @@ public protocol Driver: Sendable {
     /// Carries out one action; throws `DriverError` on failure.
     func execute(_ request: ActionRequest) async throws -> ActionOutcome
     /// Whether the action's effect is already there (after a crash between start and completion).
+    /// Throws when the target cannot tell: that is not a "no" (DESIGN §5), the action waits.
     func hasEffect(_ request: ActionRequest) async throws -> Bool
     /// What the target runs for each resource Steward applied in this environment.
     func probe(environment: String, applied: [AppliedResource]) async throws -> [ResourceKey: ProbeResult]

@@ -73,6 +73,11 @@ struct OutputBuffer {
 /// the child's process group so the script's own children go too.
 enum ExecRunner {
     static let killGrace: Duration = .seconds(2)
+    /// util-linux's `setpriv --pdeathsig KILL --`, through which commands start so that they die with
+    /// the controller (DESIGN §5): the kernel kills the command when the thread that started it ends,
+    /// and that thread (this runner's own) lives exactly as long as the command — so a killed
+    /// controller leaves no script running beside its successor. Without setpriv, commands start directly.
+    static let deathSignalWrapper: String? = ["/usr/bin/setpriv", "/bin/setpriv"].first { FileManager.default.isExecutableFile(atPath: $0) }
     /// How long to keep reading after the command exited while something it started holds the pipes.
     static let drainGrace: Duration = .seconds(2)
 
@@ -95,8 +100,16 @@ enum ExecRunner {
     /// The blocking part, on its own thread.
     static func runBlocking(_ invocation: ExecInvocation, cancel: ExecCancelFlag) throws -> ExecRunResult {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: invocation.executable)
-        process.arguments = invocation.arguments
+        if let wrapper = deathSignalWrapper {
+            guard access(invocation.executable, X_OK) == 0 else {
+                throw DriverError("cannot run \(invocation.executable): \(String(cString: strerror(errno)))", transient: false)
+            }
+            process.executableURL = URL(fileURLWithPath: wrapper)
+            process.arguments = ["--pdeathsig", "KILL", "--", invocation.executable] + invocation.arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: invocation.executable)
+            process.arguments = invocation.arguments
+        }
         process.environment = invocation.environment
         process.currentDirectoryURL = URL(fileURLWithPath: invocation.workingDirectory, isDirectory: true)
         let input = Pipe(), output = Pipe(), errors = Pipe()

@@ -79,18 +79,18 @@ extension ExecDriver {
     }
 
     /// Runs `STEWARD_ACTION=status` for one resource and maps its answer. A command that fails
-    /// says nothing about drift: health `unknown`, state `inSync`.
+    /// says nothing about drift: state and health `unknown`, with the reason.
     func status(of target: ExecTarget) async throws -> ProbeResult {
         let result: ExecRunResult
         do {
             result = try await run(actionName: "status", invocationFor: target)
         } catch let error as DriverError {
-            return ProbeResult(state: .inSync, health: .unknown, message: "status check failed: \(error)")
+            return ProbeResult(state: .unknown, health: .unknown, message: "status check failed: \(error)")
         }
         do {
             try checkExit(result, what: "status \(target.key.resource)")
         } catch {
-            return ProbeResult(state: .inSync, health: .unknown, message: "status check failed: \(error)")
+            return ProbeResult(state: .unknown, health: .unknown, message: "status check failed: \(error)")
         }
         let reply = ExecReply(result, redactor: redactor)
         return Self.probeResult(reply, expectedVersion: target.version)
@@ -114,7 +114,7 @@ extension ExecDriver {
         case "missing", "absent", "notfound", "not-found":
             result = ProbeResult(state: .missing, health: .missing, message: message ?? "the target reports it missing")
         case let other?:
-            result = ProbeResult(state: .inSync, health: .unknown, message: message ?? "unknown status \(other)")
+            result = ProbeResult(state: .unknown, health: .unknown, message: message ?? "unknown status \(other)")
         }
         result.errorRate = reply.number("errorRate")
         result.responseTimeMs = reply.number("responseTime")

@@ -41,9 +41,12 @@ public struct ExecDriver: Driver {
 
     public func hasEffect(_ request: ActionRequest) async throws -> Bool {
         let status = try await status(of: ExecTarget(request))
+        if status.state == .unknown, ![.smokeTest, .backup, .pruneBackups].contains(request.action.kind) {
+            throw DriverError(status.message ?? "the status check could not tell", transient: true)
+        }
         switch request.action.kind {
         case .configureAdapter, .registerVersion, .deploy, .promote, .rollback:
-            return status.state == .inSync && status.health != .unknown
+            return status.state == .inSync
         case .removeAdapter, .undeploy:
             return status.state == .missing
         case .smokeTest, .backup, .pruneBackups:

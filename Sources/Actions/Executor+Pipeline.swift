@@ -49,14 +49,16 @@ extension Executor {
     final class OutcomeRecorder: @unchecked Sendable {
         private let executor: Executor
         private let existing: [ResourceKey: AppliedResource]
+        private let interrupted: [String: [ActionKeyRecord]]
         private let chain = TransactionChain()
         private let lock = NSLock()
         private var pending: [Outcome] = []
         private var written: [Write] = []
 
-        init(_ executor: Executor, existing: [ResourceKey: AppliedResource]) {
+        init(_ executor: Executor, existing: [ResourceKey: AppliedResource], interrupted: [String: [ActionKeyRecord]] = [:]) {
             self.executor = executor
             self.existing = existing
+            self.interrupted = interrupted
         }
 
         /// Whether a transaction failed (stop starting actions).
@@ -79,10 +81,10 @@ extension Executor {
 
         private func flushLocked() {
             guard !pending.isEmpty else { return }
-            let group = pending, executor = executor, existing = existing
+            let group = pending, executor = executor, existing = existing, interrupted = interrupted
             pending = []
             chain.append {
-                let recorded = try await executor.record(existing: existing, group)
+                let recorded = try await executor.record(existing: existing, group, interrupted: interrupted)
                 self.lock.withLock { self.written += recorded }
             }
         }

@@ -12,7 +12,8 @@ extension Executor {
             var batch = StoreBatch()
             for action in chunk {
                 batch.actionKeys.append(ActionKeyRecord(key: action.idempotencyKey, state: .started, action: action.kind.rawValue,
-                                                        resource: action.key.resource, environment: action.key.environment, startedAt: now))
+                                                        resource: action.key.resource, environment: action.key.environment, startedAt: now,
+                                                        effect: action.effectKey))
                 batch.events.append(NewEvent(time: now, commit: action.commit, resource: action.key.resource, environment: action.key.environment,
                                              type: .actionStarted, reason: action.kind.rawValue, message: Self.describe(action),
                                              data: .object(startedData(action))))
@@ -22,10 +23,12 @@ extension Executor {
     }
 
     /// Records outcomes in groups: key state, applied resources, history and events in one transaction each.
-    /// `existing` is what was applied before this run (each key is acted on at most once per run).
+    /// `existing` is what was applied before this run (each key is acted on at most once per run);
+    /// `interrupted`: keys of the same effects left started under other triggers, completed with a success.
     /// Returns the applied resources written, in order (nil: deleted).
     @discardableResult
-    func record(existing: [ResourceKey: AppliedResource], _ outcomes: [Outcome]) async throws -> [Write] {
+    func record(existing: [ResourceKey: AppliedResource], _ outcomes: [Outcome],
+                interrupted: [String: [ActionKeyRecord]] = [:]) async throws -> [Write] {
         guard !outcomes.isEmpty else { return [] }
         let now = Date()
         var written: [Write] = []
@@ -38,7 +41,13 @@ extension Executor {
                 case .success(let result):
                     batch.actionKeys.append(ActionKeyRecord(key: action.idempotencyKey, state: .completed, action: action.kind.rawValue,
                                                             resource: action.key.resource, environment: action.key.environment,
-                                                            startedAt: now, finishedAt: now, message: result.message))
+                                                            startedAt: now, finishedAt: now, message: result.message, effect: action.effectKey))
+                    for var earlier in interrupted[action.effectKey] ?? [] where earlier.key != action.idempotencyKey {
+                        earlier.state = .completed
+                        earlier.finishedAt = now
+                        earlier.message = "its effect is on the target (key \(action.idempotencyKey.prefix(12)))"
+                        batch.actionKeys.append(earlier)
+                    }
                     // DESIGN §2: a registered version is immutable (the first registration stays)
                     if action.kind == .registerVersion, action.change != .prune,
                        let registered = RegisteredVersion(registering: action.key, document: action.document, commit: action.commit, at: now) {
@@ -66,7 +75,8 @@ extension Executor {
                 case .failure(let error):
                     batch.actionKeys.append(ActionKeyRecord(key: action.idempotencyKey, state: error.isTransient ? .started : .failed,
                                                             action: action.kind.rawValue, resource: action.key.resource,
-                                                            environment: action.key.environment, startedAt: now, finishedAt: now, message: error.message))
+                                                            environment: action.key.environment, startedAt: now, finishedAt: now, message: error.message,
+                                                            effect: action.effectKey))
                     var failed = previous ?? AppliedResource(key: action.key, specHash: "", spec: .null, commit: action.commit, version: nil,
                                                              createdAt: now, updatedAt: now)
                     if action.kind != .smokeTest { failed.sync = .outOfSync }
@@ -87,6 +97,26 @@ extension Executor {
             written += batch.upsertResources.map { ($0.key, $0) } + batch.deleteResources.map { ($0, nil) }
         }
         return written
+    }
+
+    /// Actions held back because the target cannot tell whether an interrupted run of them took effect:
+    /// their keys stay as they are (started, or none), the resource is `Unknown` with the probe's error.
+    func recordUnknownEffects(_ actions: [(action: PlannedAction, reason: String)],
+                              existing: [ResourceKey: AppliedResource]) async throws -> [Write] {
+        let now = Date()
+        var batch = StoreBatch()
+        for (action, reason) in actions {
+            let message = Self.unknownEffectMessage(action, reason)
+            var record = existing[action.key] ?? AppliedResource(key: action.key, specHash: "", spec: .null, commit: action.commit,
+                                                                 version: nil, createdAt: now, updatedAt: now)
+            record.health = .unknown
+            record.message = message
+            record.updatedAt = now
+            batch.upsertResources.append(record)
+            batch.events.append(event(action, type: .warning, message: message, data: .object(["unknownEffect": .bool(true)]), now: now))
+        }
+        _ = try await store.commit(batch)
+        return batch.upsertResources.map { ($0.key, $0) }
     }
 
     /// The `actionStarted` data: key and change, and the rollout strategy handed to the driver (DESIGN §2).

@@ -78,11 +78,16 @@ public struct Executor: Sendable {
         guard !plan.actions.isEmpty else { return report }
         let keys = plan.actions.map(\.idempotencyKey)   // each a hash: made once here
         let known = try await store.actionKeys(keys)
+        let started = keys.filter { known[$0]?.state == .started }
+        let logged = started.isEmpty ? [] : try await store.loggedSuccesses(started)
+        // Keys of the same effects started under another trigger and never completed (a crash, then a
+        // new commit or drift event): those actions ask the target first too (DESIGN §5).
+        let fresh = zip(plan.actions, keys).filter { known[$1] == nil }.map { $0.0.effectKey }
+        let interrupted = Dictionary(grouping: try await store.startedActionKeys(effects: fresh).filter { $0.effect != nil }, by: { $0.effect! })
         var pending: [PlannedAction] = []
         var alreadyDone: [PlannedAction] = []
         var alreadyLogged: [PlannedAction] = []
-        let started = keys.filter { known[$0]?.state == .started }
-        let logged = started.isEmpty ? [] : try await store.loggedSuccesses(started)
+        var unknown: [(action: PlannedAction, reason: String)] = []
         for (action, key) in zip(plan.actions, keys) {
             switch known[key]?.state {
             case .completed?:
@@ -91,34 +96,41 @@ public struct Executor: Sendable {
                 report.failed.append(Failure(action: action, message: known[key]?.message ?? "failed earlier", transient: false))
             case .started? where logged.contains(key):
                 alreadyLogged.append(action)   // completed before a crash: restore the state, log nothing twice
-            case .started?:
-                if let driver = drivers[action.environmentName], (try? await driver.hasEffect(request(action))) == true {
-                    alreadyDone.append(action)
-                } else {
+            case .started?, nil:
+                guard known[key] != nil || interrupted[action.effectKey] != nil else {
                     pending.append(action)
+                    continue
                 }
-            case nil:
-                pending.append(action)
+                // Started and never completed: run again only when the target does not show the effect.
+                switch await effectPresent(action) {
+                case .success(true): alreadyDone.append(action)
+                case .success(false): pending.append(action)
+                case .failure(let error): unknown.append((action, "\(error)"))
+                }
             }
         }
         let existing = if let existing { existing } else { try await store.appliedTable() }
         if !alreadyDone.isEmpty {
             report.written += try await record(existing: existing, alreadyDone.map {
                 Outcome(action: $0, result: .success(ActionOutcome(message: "found already applied on the target")))
-            })
+            }, interrupted: interrupted)
             report.skipped += alreadyDone
         }
         if !alreadyLogged.isEmpty {
             report.written += try await record(existing: existing, alreadyLogged.map {
                 Outcome(action: $0, result: .success(ActionOutcome(message: "completed before a restart (event log)")), logged: true)
-            })
+            }, interrupted: interrupted)
             report.skipped += alreadyLogged
+        }
+        if !unknown.isEmpty {
+            report.written += try await recordUnknownEffects(unknown, existing: existing)
+            report.failed += unknown.map { Failure(action: $0.action, message: Self.unknownEffectMessage($0.action, $0.reason), transient: true) }
         }
         // Keys are marked started group by group, each group before any of its actions starts; outcomes
         // are recorded as they come. Both run alongside the actions (see `StartMarker`, `OutcomeRecorder`).
         let ordered = phases(pending)
         let marker = StartMarker(self, ordered.flatMap { $0 })
-        let recorder = OutcomeRecorder(self, existing: existing)
+        let recorder = OutcomeRecorder(self, existing: existing, interrupted: interrupted)
         var offset = 0
         for phase in ordered where !recorder.failed && !marker.failed {
             let outcomes = await execute(phase, from: offset, marker: marker, recorder: recorder)
@@ -136,6 +148,18 @@ public struct Executor: Sendable {
         do { report.written += try await recorder.finish() } catch { failure = failure ?? error }
         if let failure { throw failure }
         return report
+    }
+
+    /// Whether the target shows the action's effect; a probe that fails is not a "no" (DESIGN §5).
+    private func effectPresent(_ action: PlannedAction) async -> Result<Bool, any Error> {
+        guard let driver = drivers[action.environmentName] else {
+            return .failure(DriverError("no driver for environment '\(action.environmentName)'", transient: false))
+        }
+        do { return .success(try await driver.hasEffect(request(action))) } catch { return .failure(error) }
+    }
+
+    static func unknownEffectMessage(_ action: PlannedAction, _ reason: String) -> String {
+        "cannot tell whether \(action.kind.rawValue) already ran on the target (\(reason)); not run again until the target answers"
     }
 
     func request(_ action: PlannedAction) -> ActionRequest {

@@ -15,6 +15,10 @@ public final class ReconcileService: Service, @unchecked Sendable {
     private var requested = false
     private var _lastResult: Reconciler.PassResult?
     private var _lastError: String?
+    /// `GET /api/plan` requests waiting for the loop to make the plan between passes.
+    private var previews: [CheckedContinuation<Reconciler.Preview, any Error>] = []
+    /// Set when the loop has ended: plan requests are refused at once.
+    private var stopped = false
 
     /// The last pass's result (its plan drives `GET /api/plan`), nil before the first pass finished.
     public var lastResult: Reconciler.PassResult? { lock.withLock { _lastResult } }
@@ -35,6 +39,30 @@ public final class ReconcileService: Service, @unchecked Sendable {
     /// Asks for a pass now (webhooks, `POST /api/reconcile`).
     public func requestReconcile() { lock.withLock { requested = true } }
 
+    /// The plan for the branch tip as `steward diff` shows it (`GET /api/plan`): made by the loop
+    /// between passes with the reconciler's own `preview`, so it is the plan the next pass would make.
+    public func plan() async throws -> Reconciler.Preview {
+        try await withCheckedThrowingContinuation { continuation in
+            let refused = lock.withLock {
+                if !stopped { previews.append(continuation) }
+                return stopped
+            }
+            if refused { continuation.resume(throwing: ControllerError("the controller is shutting down")) }
+        }
+    }
+
+    /// Answers the plan requests waiting, with one preview.
+    private func answerPlanRequests() async {
+        let waiting = lock.withLock {
+            defer { previews = [] }
+            return previews
+        }
+        guard !waiting.isEmpty else { return }
+        let result: Result<Reconciler.Preview, any Error>
+        do { result = .success(try await reconciler.preview(revision: nil)) } catch { result = .failure(error) }
+        for continuation in waiting { continuation.resume(with: result) }
+    }
+
     private func takeRequest() -> Bool {
         lock.withLock {
             defer { requested = false }
@@ -51,6 +79,7 @@ public final class ReconcileService: Service, @unchecked Sendable {
                 // A standby waits; a new term starts from what the store says, not from memory.
                 guard leadership.isLeader, let current = leadership.epoch else {
                     lock.withLock { _lastError = leadership.lastError.map { "the store does not answer: \($0)" } }
+                    await answerPlanRequests()
                     try? await Task.sleep(for: .milliseconds(200))
                     continue
                 }
@@ -59,8 +88,11 @@ public final class ReconcileService: Service, @unchecked Sendable {
                     epoch = current
                 }
             }
+            await answerPlanRequests()
             do {
-                let result = try await reconciler.pass()
+                // Graceful shutdown lets the pass finish its actions, but stops a fetch waiting on a silent remote.
+                let stop = reconciler.fetchStop
+                let result = try await withGracefulShutdownHandler { try await reconciler.pass() } onGracefulShutdown: { stop.stop() }
                 lock.withLock {
                     _lastResult = result
                     _lastError = nil
@@ -80,6 +112,11 @@ public final class ReconcileService: Service, @unchecked Sendable {
             guard wait > 0 else { continue }
             await sleepOrTrigger(seconds: wait)
         }
+        let waiting = lock.withLock {
+            defer { previews = []; stopped = true }
+            return previews
+        }
+        for continuation in waiting { continuation.resume(throwing: ControllerError("the controller is shutting down")) }
     }
 
     /// Sleeps until the interval ends, a reconcile is requested, or shutdown begins.
@@ -87,6 +124,7 @@ public final class ReconcileService: Service, @unchecked Sendable {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline, !Task.isShuttingDownGracefully, !Task.isCancelled {
             if takeRequest() { return }
+            await answerPlanRequests()
             try? await Task.sleep(for: .milliseconds(200))
         }
     }

@@ -96,6 +96,11 @@ extension Reconciler {
             guard let gate = record.conditions.first(where: { $0.type == Self.healthGateCondition }),
                   let end = EventTime.parse(gate.reason) else { continue }
             let limits = context.environments[key.environment ?? ""]?.health
+            if observation.probes[key]?.state == .unknown, now < end {
+                // A target that cannot tell fails the gate only if it still cannot when the window is over (DESIGN §10).
+                outcome.nextWindowEnd = min(outcome.nextWindowEnd ?? end, end)
+                continue
+            }
             if let probe = observation.probes[key], let problem = HealthCheck.problem(probe, limits: limits) {
                 let action = PlannedAction(kind: ActionKind(rawValue: gate.message) ?? .deploy, key: key, change: .update, document: record.spec,
                                            specHash: record.specHash, version: record.version, commit: record.commit, trigger: gate.reason,
@@ -127,6 +132,7 @@ extension Reconciler {
 /// The health gate's test of one probe (DESIGN §6): healthy, and within the limits it reports against.
 enum HealthCheck {
     static func problem(_ probe: ProbeResult, limits: HealthGate?) -> String? {
+        if probe.state == .unknown { return "the target could not tell: \(probe.message ?? "no answer")" }
         if probe.state != .inSync { return probe.message ?? "the target no longer runs it (\(probe.state.rawValue))" }
         if probe.health == .degraded || probe.health == .missing {
             return probe.message ?? "the target reports it \(probe.health.rawValue.lowercased())"

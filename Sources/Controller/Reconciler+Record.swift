@@ -11,7 +11,7 @@ extension Reconciler {
     /// versions and no registration at all: these are registered with what was applied, once per
     /// process, after the first pass that found none registered.
     func recordRegistrationsOfOlderStores(_ applied: [ResourceKey: AppliedResource]) async throws {
-        guard !registrationsChecked else { return }
+        guard !memory.registrationsChecked else { return }
         let registered = try await registeredVersions()
         var batch = StoreBatch()
         for key in applied.keys where key.kind == .agentBlueprint {
@@ -22,9 +22,9 @@ extension Reconciler {
         }
         if !batch.registerVersions.isEmpty {
             _ = try await store.commit(batch)
-            registeredCache = nil
+            memory.registered = nil
         }
-        registrationsChecked = true
+        memory.registrationsChecked = true
     }
 
     /// Writes what the pass learnt, in one transaction, only when something changed; returns the
@@ -38,16 +38,9 @@ extension Reconciler {
         if cursor?.lastSeenCommit != head.sha || cursor?.lastAppliedCommit != good.commit.sha || cursor?.errors != errors {
             batch.cursor = SourceCursor(lastSeenCommit: head.sha, lastAppliedCommit: good.commit.sha, errors: errors, updatedAt: now)
         }
-        let current = report == nil && !reread ? observation.applied
-            : try await store.appliedTable()
-        // `current` is the applied map the observation was made of unless something was written.
-        let observed = report == nil && !reread
-        if !observed || quietConfiguration.map({ $0 != (good.commit.sha, appliedGeneration) }) ?? true {
-            recordConfiguration(observation, current: current, commit: good.commit.sha, now: now, into: &batch)
-            if observed, batch.upsertResources.isEmpty, batch.deleteResources.isEmpty {
-                quietConfiguration = (good.commit.sha, appliedGeneration)
-            }
-        }
+        // What the store holds now: the applied map the observation was made of, unless something was written.
+        let current = report == nil && !reread ? observation.applied : try await store.appliedTable()
+        recordConfiguration(observation, current: current, commit: good.commit.sha, now: now, into: &batch)
         let touched = Set((report?.succeeded ?? []).map(\.key) + (report?.failed ?? []).map(\.action.key))
         for item in plan.blocked + observation.driverBlocked where !touched.contains(item.key) {
             var record = current[item.key] ?? AppliedResource(key: item.key, specHash: "", spec: .null, commit: good.commit.sha,
@@ -75,14 +68,22 @@ extension Reconciler {
             record.updatedAt = now
             batch.upsertResources.append(record)
         }
-        for (key, probe) in observation.probes where !touched.contains(key) {
-            guard var record = current[key], probe.state == .inSync, record.health != probe.health || record.sync == .outOfSync,
-                  !record.conditions.contains(where: { $0.type == Self.healthGateCondition }) else { continue }
-            guard !plan.blocked.contains(where: { $0.key == key }) else { continue }
+        let blocked = Set(plan.blocked.map(\.key))
+        for (key, probe) in observation.probes where !touched.contains(key) && !blocked.contains(key) {
+            guard var record = current[key], !record.conditions.contains(where: { $0.type == Self.healthGateCondition }) else { continue }
+            switch probe.state {
+            case .inSync:
+                guard record.health != probe.health || record.sync == .outOfSync else { continue }
+                record.sync = .synced
+                record.conditions.removeAll { $0.type == "Drifted" }
+            case .unknown:
+                // The target could not tell: sync stays as it was, health is Unknown with the reason.
+                guard record.health != .unknown || record.message != probe.message else { continue }
+            case .drifted, .missing:
+                continue
+            }
             record.health = probe.health
-            record.sync = .synced
             record.message = probe.message
-            record.conditions.removeAll { $0.type == "Drifted" }
             record.updatedAt = now
             batch.upsertResources.append(record)
         }

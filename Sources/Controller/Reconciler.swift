@@ -7,7 +7,10 @@ import Manifests
 import Reconcile
 import StateStore
 
-/// One reconcile pass: fetch → parse → observe → diff → plan → apply → record. Owned by one task.
+/// One reconcile pass, as a short list of steps (`run`): read the source, decide the plan, act on
+/// it, run the gates, record. Deciding is `decide` — the one function `steward diff` and
+/// `GET /api/plan` call too (`preview`). Owned by one task; its work runs on `ReconcileExecutor`,
+/// off the shared concurrency pool.
 public final class Reconciler {
     /// What a pass saw and did.
     public struct PassResult: Sendable {
@@ -28,32 +31,14 @@ public final class Reconciler {
     public let settings: ControllerSettings
     public let store: any StateStore
     public let logger: Logger
-    private var repository: GitRepository?
-    var source: SourceState
-    /// Whether passes ask the drivers what targets run (benchmarks time probes separately).
-    var probeTargets = true
-    /// The applied resources as the last pass left them (nil: read them from the store).
-    var appliedCache: [ResourceKey: AppliedResource]? {
-        didSet { appliedGeneration &+= 1 }
-    }
-    /// Changes whenever `appliedCache` does, so an observation of it can be reused.
-    private(set) var appliedGeneration = 0
-    /// The `appliedGeneration` whose resources the `steward_resources` series count.
-    private var resourcesCounted: Int?
-    /// The last observation without target probes: the same commit over the same applied state
-    /// (same generation) observes the same desired state and changes.
-    var observationCache: (commit: String, generation: Int, observation: Observation)?
-    /// The registered blueprint versions with their spec hashes: only this controller's actions
-    /// register versions, so they are read again only after a pass that acted (or failed).
-    var registeredCache: [BlueprintRef: String]?
-    /// Whether this process checked that every applied blueprint version is registered (a store
-    /// with registrations already records them).
-    var registrationsChecked = false
-    /// Observations made by patching the cached one (only some Deployments changed), for tests and figures.
-    var patchedObservations = 0
-    /// The commit and applied generation whose environments, schedules and versions were found
-    /// recorded as they are (nothing to write): the same pair needs no second look.
-    var quietConfiguration: (commit: String, generation: Int)?
+    /// Stops a fetch waiting on a silent remote (graceful shutdown) without cancelling the pass's actions.
+    public let fetchStop = FetchStop()
+    /// The read-only checkouts exec scripts run from.
+    let checkouts: Checkouts
+    /// A local repository, opened once (a URL's mirror is fetched, and opened, every pass).
+    private var localRepository: GitRepository?
+    /// What passes keep between them, with the rules for forgetting it (`PassMemory`).
+    var memory: PassMemory
     /// The time gates and sync windows are judged at: the wall clock, or the fixed
     /// `STEWARD_TEST_NOW` (RFC 3339) so tests can place a pass inside or outside a window.
     public var now: @Sendable () -> Date = Reconciler.defaultClock()
@@ -62,106 +47,102 @@ public final class Reconciler {
         self.settings = settings
         self.store = store
         self.logger = logger
-        self.source = SourceState(settings: settings)
-    }
-
-    func openRepository() throws -> GitRepository {
-        if let repository {
-            if repository.isMirror { try repository.fetch() }
-            return repository
-        }
-        let opened = try settings.openSource()
-        repository = opened
-        return opened
+        memory = PassMemory(settings: settings)
+        checkouts = Checkouts(directory: settings.resolve(".steward/checkouts"))
     }
 
     /// Runs one pass and records its outcome.
     public func pass(executorOptions: Executor.Options? = nil) async throws -> PassResult {
-        let started = Date()
-        do {
-            let result = try await run(executorOptions: executorOptions)
-            ReconcileMetrics.recordPass(duration: Date().timeIntervalSince(started), failed: result.failed, report: result.report)
-            if let commit = result.appliedCommit { ReconcileMetrics.recordSource(commit: commit) }
-            // Counted again only when they changed: an unchanged commit's pass does not walk them all.
-            if let resources = result.resources, resourcesCounted != appliedGeneration {
-                ReconcileMetrics.recordResources(resources.values)
-                resourcesCounted = appliedGeneration
+        try await withTaskExecutorPreference(ReconcileExecutor.shared) {
+            let started = Date()
+            do {
+                let result = try await run(executorOptions: executorOptions)
+                recordMetrics(result, seconds: Date().timeIntervalSince(started))
+                return result
+            } catch {
+                memory.forgetStore()
+                ReconcileMetrics.recordPass(duration: Date().timeIntervalSince(started), failed: true, report: nil)
+                throw error
             }
-            return result
-        } catch {
-            appliedCache = nil
-            registeredCache = nil
-            ReconcileMetrics.recordPass(duration: Date().timeIntervalSince(started), failed: true, report: nil)
-            throw error
         }
     }
 
     private func run(executorOptions: Executor.Options?) async throws -> PassResult {
-        let repository = try openRepository()
-        let head = try repository.resolve(settings.config.branch)
-        let registered = try await registeredVersions()
-        if !registered.isEmpty { registrationsChecked = true }   // a store that records registrations
-        let cursor = try await store.sourceCursor()
-        let prefetched = prefetchAppliedResources()
-        defer { prefetched?.cancel() }
-        let seen = try source.load(head, repository: repository, registered: registered, lastApplied: cursor?.lastAppliedCommit)
-        if !seen.errors.isEmpty, cursor?.lastSeenCommit != head.sha || cursor?.errors.isEmpty == true {
-            try await recordValidationFailure(head, errors: seen.errors)
+        // 1. The source: the branch tip, fetched within its limits, parsed where it changed, validated.
+        let source = try await readSource()
+        guard let good = source.good else {
+            return PassResult(commit: source.head.sha, appliedCommit: nil, plan: Plan(commit: nil), report: nil, validationErrors: source.errors)
         }
-        guard let good = source.lastGood else {
-            return PassResult(commit: head.sha, appliedCommit: nil, plan: Plan(commit: nil), report: nil, validationErrors: seen.errors)
-        }
-        let observation = try await observe(good.fleet, commit: good.commit.sha, repository: repository, delta: good.delta,
-                                              prefetched: prefetched)
-        let triggers = try await recordDrift(observation)
-        let gates = try await gateInputs(good.fleet, observation: observation, head: good.commit)
-        if !gates.holdChanges.isEmpty { _ = try await store.commit(gates.holdChanges) }
-        var plan = Planner.plan(changes: observation.changes, commit: good.commit.sha, suspended: observation.suspended,
-                                driftTriggers: triggers, options: planOptions, gates: gates.context)
-        plan.blocked += observation.driverBlocked
-        var report: Executor.Report?
-        let executor = Executor(store: store, drivers: observation.drivers.drivers, strategies: observation.drivers.strategies,
+        // 2. The plan: observe, record drift, gate inputs, plan (DESIGN §1: the same plan `diff` shows).
+        let decision = try await decide(good.fleet, commit: good.commit, repository: source.repository, mode: .apply,
+                                        prefetched: source.prefetched)
+        // 3. Act on it.
+        let executor = Executor(store: store, drivers: decision.observation.drivers.drivers, strategies: decision.observation.drivers.strategies,
                                 options: executorOptions ?? defaultExecutorOptions, logger: logger)
-        if !plan.actions.isEmpty {
-            var started = StoreBatch()
-            started.events.append(NewEvent(commit: good.commit.sha, type: .reconcileStarted, reason: "ReconcileStarted",
-                                           message: "applying commit \(good.commit.sha.prefix(12)): \(plan.actions.count) action\(plan.actions.count == 1 ? "" : "s")",
-                                           data: .object(["actions": .int(plan.actions.count), "blocked": .int(plan.blocked.count)])))
-            _ = try await store.commit(started)
-            // The applied resources the plan was made from are what the store holds: only this replica writes them.
-            report = try await executor.run(plan, existing: observation.applied)
-        }
-        var outcome = try await runGates(report: report, observation: observation, context: gates.context, executor: executor,
-                                         commit: good.commit)
-        let recorded = try await recordPass(head: head, good: good, errors: seen.errors, plan: plan, report: report,
-                                            observation: observation, driftTriggers: triggers, reread: outcome.wrote || !gates.holdChanges.isEmpty,
-                                            gateFailures: outcome.failures.count)
-        if recorded.changed || appliedCache == nil { appliedCache = recorded.applied }
-        if report != nil || outcome.wrote || recorded.changed { registeredCache = nil }   // actions may have registered versions
+        let report = try await act(decision, executor: executor)
+        // 4. The gates after acting: smoke tests, health windows, proofs, auto-rollbacks (DESIGN §6).
+        let outcome = try await runGates(report: report, observation: decision.observation, context: decision.gates.context,
+                                         executor: executor, commit: good.commit)
+        // 5. Record what the pass learnt.
+        let recorded = try await recordPass(head: source.head, good: good, errors: source.errors, plan: decision.plan, report: report,
+                                            observation: decision.observation, driftTriggers: decision.triggers,
+                                            reread: outcome.wrote || !decision.gates.holdChanges.isEmpty, gateFailures: outcome.failures.count)
+        if recorded.changed || memory.applied == nil { memory.applied = recorded.applied }
+        if report != nil || outcome.wrote || recorded.changed { memory.registered = nil }   // actions may have registered versions
         try await recordRegistrationsOfOlderStores(recorded.applied)
-        let resources = recorded.applied
+        // 6. Revert commits of auto-rollbacks; checkouts nothing runs from any more are removed.
         for revert in outcome.reverts {
-            await commitRevert(revert, fleet: good.fleet, repository: repository)
+            await commitRevert(revert, fleet: good.fleet, repository: source.repository)
         }
-        outcome.reverts = []
-        return PassResult(commit: head.sha, appliedCommit: good.commit.sha, plan: plan, report: report, validationErrors: seen.errors,
-                          resources: resources, gateFailures: outcome.failures, nextGateCheck: outcome.nextWindowEnd)
+        decision.release()
+        checkouts.prune(keeping: [good.commit.sha])
+        return PassResult(commit: source.head.sha, appliedCommit: good.commit.sha, plan: decision.plan, report: report,
+                          validationErrors: source.errors, resources: recorded.applied, gateFailures: outcome.failures,
+                          nextGateCheck: outcome.nextWindowEnd)
+    }
+
+    /// Runs the plan's actions, announced by a `reconcileStarted` event; nil when there are none.
+    private func act(_ decision: Decision, executor: Executor) async throws -> Executor.Report? {
+        let plan = decision.plan
+        guard !plan.actions.isEmpty else { return nil }
+        var started = StoreBatch()
+        started.events.append(NewEvent(commit: plan.commit, type: .reconcileStarted, reason: "ReconcileStarted",
+                                       message: "applying commit \(plan.commit?.prefix(12) ?? "-"): \(plan.actions.count) action\(plan.actions.count == 1 ? "" : "s")",
+                                       data: .object(["actions": .int(plan.actions.count), "blocked": .int(plan.blocked.count)])))
+        _ = try await store.commit(started)
+        // The applied resources the plan was made from are what the store holds: only this replica writes them.
+        return try await executor.run(plan, existing: decision.observation.applied)
+    }
+
+    private func recordMetrics(_ result: PassResult, seconds: Double) {
+        ReconcileMetrics.recordPass(duration: seconds, failed: result.failed, report: result.report)
+        if let commit = result.appliedCommit { ReconcileMetrics.recordSource(commit: commit) }
+        // Counted again only when they changed: an unchanged commit's pass does not walk them all.
+        if let resources = result.resources, memory.countedGeneration != memory.appliedGeneration {
+            ReconcileMetrics.recordResources(resources.values)
+            memory.countedGeneration = memory.appliedGeneration
+        }
     }
 
     /// Drops what this replica remembers of the store (after a change of leader another replica may have written).
-    public func forgetCaches() {
-        appliedCache = nil
-        observationCache = nil
-        quietConfiguration = nil
-        registeredCache = nil
-    }
+    public func forgetCaches() { memory.forgetStore() }
 
     /// The registered blueprint versions (DESIGN §2), read again only after a pass that acted.
     func registeredVersions() async throws -> [BlueprintRef: String] {
-        if let registeredCache { return registeredCache }
+        if let registered = memory.registered { return registered }
         let versions = Dictionary(try await store.registeredVersions().map { ($0.blueprint, $0.specHash) }, uniquingKeysWith: { a, _ in a })
-        registeredCache = versions
+        memory.registered = versions
         return versions
+    }
+
+    /// The configured repository: a URL's mirror fetched within `source.connectTimeout` /
+    /// `transferTimeout` (each pass), a local path opened once.
+    func openRepository() async throws -> GitRepository {
+        if settings.sourceIsURL { return try await settings.fetchSource(stop: fetchStop) }
+        if let localRepository { return localRepository }
+        let opened = try settings.openSource()
+        localRepository = opened
+        return opened
     }
 
     /// The wall clock, unless `STEWARD_TEST_NOW` names a fixed time.

@@ -7,8 +7,6 @@ struct SourceState {
     struct Good {
         var commit: CommitInfo
         var fleet: Fleet
-        /// Set when `fleet` is the fleet of the commit `base` with these Deployments changed.
-        var delta: (base: String, deployments: DeploymentDelta)? = nil
     }
 
     struct Seen {
@@ -47,7 +45,7 @@ struct SourceState {
         let seen = Seen(commit: head, errors: report.errors)
         parsed = seen
         if report.isValid {
-            lastGood = Good(commit: head, fleet: report.fleet, delta: validation.delta)
+            lastGood = Good(commit: head, fleet: report.fleet)
         } else if lastGood == nil {
             fallBack(to: lastApplied, head: head, repository: repository, registered: registered)
         }
@@ -60,7 +58,7 @@ struct SourceState {
         guard let lastApplied, lastApplied != head.sha,
               let previous = try? validate(lastApplied, repository: repository, registered: registered), previous.report.isValid,
               let commit = try? repository.commit(lastApplied) else { return }
-        lastGood = Good(commit: commit, fleet: previous.report.fleet, delta: previous.delta)
+        lastGood = Good(commit: commit, fleet: previous.report.fleet)
     }
 
     /// Validates a commit, patching the last one validated when only Deployments changed since.

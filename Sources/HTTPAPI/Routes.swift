@@ -56,10 +56,16 @@ enum Routes {
             try json(try await StatusView.load(from: context.store, leader: await context.currentLeader()).document)
         }
         api.get("plan") { _, _ in
-            guard let result = context.reconcile.lastResult else {
-                return try problem(.serviceUnavailable, "no reconcile has finished yet")
+            // The plan the next pass would make, in `steward diff -o json`'s shape (DESIGN §7), made by the loop.
+            let preview: Reconciler.Preview
+            do { preview = try await context.reconcile.plan() } catch {
+                return try problem(.serviceUnavailable, "\(error)")
             }
-            return try json(result.plan)
+            guard preview.errors.isEmpty else {
+                return try json(["commit": .string(preview.commit), "errors": JSONValue.array(preview.errors.map { .string($0.description) })],
+                                status: .unprocessableContent)
+            }
+            return text(try preview.report.json(pretty: false), contentType: "application/json")
         }
         api.get("events") { request, _ in
             let since = request.uri.queryParameters.get("since", as: Int64.self) ?? 0

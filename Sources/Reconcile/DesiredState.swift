@@ -31,46 +31,6 @@ public enum DesiredState {
         return desired
     }
 
-    /// Makes `desired`, built for an earlier commit of a fleet whose Deployments differ from
-    /// `fleet`'s by `delta` (against the same `applied`), what `build(fleet, commit:, applied:)`
-    /// gives. `pending`: the keys that state creates or updates, whose commit is the pass's.
-    /// Returns the keys added, removed or changed otherwise than in that commit.
-    public static func patch(_ desired: inout [ResourceKey: DesiredResource], fleet: Fleet, delta: DeploymentDelta,
-                             pending: [ResourceKey], commit: String, applied: [ResourceKey: AppliedResource]) -> Set<ResourceKey> {
-        for key in pending {
-            guard let hash = desired[key]?.specHash else { continue }
-            desired[key]?.commit = since(key, hash: hash, applied: applied, commit: commit)
-        }
-        var touched: Set<ResourceKey> = []
-        var unused: Set<ResourceKey> = []   // blueprint keys whose last user may be gone
-        for gone in delta.removed {
-            let key = ResourceKey(kind: .deployment, name: gone.name, environment: gone.environment)
-            desired[key] = nil
-            touched.insert(key)
-            unused.insert(ResourceKey(kind: .agentBlueprint, name: gone.blueprint.description, environment: gone.environment))
-        }
-        var wants = Wants(fleet, capacity: delta.added.count * 2)
-        let kept = Set(delta.added.map(Wants.documentKey))
-        fleet.documents.forget(delta.removed.map(Wants.documentKey).filter { !kept.contains($0) })
-        let wanted = fleet.documents.extend {
-            for deployment in delta.added { wants.want(deployment) }
-            return wants.documents()
-        }
-        for (key, version, canonical) in wanted {
-            unused.remove(key)
-            guard let canonical else { continue }
-            desired[key] = DesiredResource(key: key, document: canonical.document, specHash: canonical.hash, version: version,
-                                           commit: since(key, hash: canonical.hash, applied: applied, commit: commit))
-            touched.insert(key)
-        }
-        for key in unused {
-            let ref = key.blueprintRef
-            let used = fleet.deployments.values.contains { $0.environment == key.environment && $0.blueprint == ref }
-            if !used, desired.removeValue(forKey: key) != nil { touched.insert(key) }
-        }
-        return touched
-    }
-
     /// The commit a desired resource is attributed to: the applied one while its hash is unchanged.
     static func since(_ key: ResourceKey, hash: String, applied: [ResourceKey: AppliedResource], commit: String) -> String {
         applied[key].flatMap { $0.specHash == hash ? $0.commit : nil } ?? commit

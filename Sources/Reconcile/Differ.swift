@@ -46,30 +46,6 @@ public enum Differ {
         return changes
     }
 
-    /// The diff after `desired` was patched: `previous` is the diff of the state before the patch
-    /// against the same `applied` and `probes`, and `touched` holds every key the patch added,
-    /// removed or changed (other than in the commit of a key `previous` creates or updates). Only
-    /// those keys are diffed again, the others keep their change with the new commit; the result
-    /// is what `diff` gives.
-    public static func rediff(previous: [ResourceChange], touched: Set<ResourceKey>, desired: [ResourceKey: DesiredResource],
-                              applied: [ResourceKey: AppliedResource], probes: [ResourceKey: ObservedProbe]) -> [ResourceChange] {
-        var changes: [ResourceChange] = [], prunes: [ResourceChange] = []
-        for var change in previous where !touched.contains(change.key) {
-            change.desired = desired[change.key]   // untouched: at most its commit differs
-            if change.change == .prune { prunes.append(change) } else { changes.append(change) }
-        }
-        for key in touched {
-            if let want = desired[key] {
-                if let change = change(key, desired: want, applied: applied[key], probe: probes[key]) { changes.append(change) }
-            } else if let have = applied[key], isTargetResource(key) {
-                prunes.append(ResourceChange(key: key, change: .prune, desired: nil, applied: have, fields: [], detail: nil))
-            }
-        }
-        changes.sort { $0.key < $1.key }
-        prunes.sort { $0.key < $1.key }
-        return changes + prunes
-    }
-
     /// The change of a key Git wants: created, updated, drifted, or nil when in sync.
     private static func change(_ key: ResourceKey, desired want: DesiredResource, applied have: AppliedResource?,
                                probe: ObservedProbe?) -> ResourceChange? {

@@ -61,6 +61,14 @@ public struct PlannedAction: Sendable, Hashable, Codable {
         let parts = [kind.rawValue, key.resource, key.environment ?? "", version ?? "", specHash, trigger]
         return ContentHash.sha256Hex(JSONValue.array(parts.map(JSONValue.string)).canonicalBytes)
     }
+
+    /// The effect on the target, whatever triggered it: `sha256(action, kind/name, environment,
+    /// version, specHash)`. A key started but never completed under one trigger makes every later
+    /// action with the same effect ask the target first (DESIGN §5).
+    public var effectKey: String {
+        let parts = [kind.rawValue, key.resource, key.environment ?? "", version ?? "", specHash]
+        return ContentHash.sha256Hex(JSONValue.array(parts.map(JSONValue.string)).canonicalBytes)
+    }
 }
 
 /// A resource that will not change now, and why.

@@ -299,7 +299,7 @@ struct ExecDriverTests {
         #expect(result("drifted") == ProbeResult(state: .drifted, health: .healthy, message: "hand edit"))
         #expect(result("missing") == ProbeResult(state: .missing, health: .missing, message: "no such deployment"))
         #expect(result("broken")?.health == .unknown)
-        #expect(result("broken")?.state == .inSync)
+        #expect(result("broken")?.state == .unknown, "a status that fails tells nothing: never drift")
         #expect(result("broken")?.message?.contains("console unreachable") == true)
         #expect(result("oldversion")?.state == .drifted)
         #expect(result("oldversion")?.message?.contains("0.9.0") == true)
@@ -307,7 +307,8 @@ struct ExecDriverTests {
         // hasEffect asks the same status command.
         #expect(try await driver.hasEffect(ExecFixture.request(name: "ok")) == true)
         #expect(try await driver.hasEffect(ExecFixture.request(name: "drifted")) == false)
-        #expect(try await driver.hasEffect(ExecFixture.request(name: "broken")) == false)
+        // A status that fails is not a "no" (DESIGN §5): the action waits instead of running again.
+        await #expect(throws: DriverError.self) { try await driver.hasEffect(ExecFixture.request(name: "broken")) }
         #expect(try await driver.hasEffect(ExecFixture.request(.undeploy, name: "missing")) == true)
         #expect(try await driver.hasEffect(ExecFixture.request(.undeploy, name: "ok")) == false)
         #expect(try await driver.hasEffect(ExecFixture.request(.smokeTest, name: "ok")) == false)

@@ -15,20 +15,20 @@ struct IncrementalParseTests {
         let fleet = try FleetWorkspace()
         let reconciler = try await reconciler(fleet)
         _ = try await reconciler.pass()
-        let files = reconciler.source.cache.misses
+        let files = reconciler.memory.source.cache.misses
         #expect(files == 10)
         // the second pass promotes what the first proved in staging, without parsing again
         #expect(try await reconciler.pass().plan.actions.map(\.kind) == [.promote])
         #expect(try await reconciler.pass().plan.actions.isEmpty)
-        #expect(reconciler.source.cache.misses == files)
-        #expect(reconciler.source.cache.hits == 0)
+        #expect(reconciler.memory.source.cache.misses == files)
+        #expect(reconciler.memory.source.cache.hits == 0)
         let adapter = try #require(fleet.repo.read("adapters/desktop-main.yaml"))
         try fleet.repo.write("adapters/desktop-main.yaml", adapter.replacingOccurrences(of: "memoryMb: 4096", with: "memoryMb: 1024"))
         try fleet.repo.commit("one file")
         let result = try await reconciler.pass()
         // only the changed adapter is parsed; the whole-commit check takes every file from the cache
-        #expect(reconciler.source.cache.misses == files + 1)
-        #expect(reconciler.source.cache.hits == files)
+        #expect(reconciler.memory.source.cache.misses == files + 1)
+        #expect(reconciler.memory.source.cache.hits == files)
         #expect(Set(result.plan.actions.map(\.key.name)) == ["desktop-main"])
         try await reconciler.store.close()
     }
@@ -89,13 +89,13 @@ struct IncrementalParseTests {
         let error = try #require(first.validationErrors.first)
         #expect(first.validationErrors.count == 1)
         #expect(error.file == "adapters/bad.yaml" && error.field == "metadata.name")
-        let misses = reconciler.source.cache.misses
+        let misses = reconciler.memory.source.cache.misses
         // another file changes; the bad file's blob (and its checks) come from the cache
         let adapter = try #require(fleet.repo.read("adapters/desktop-main.yaml"))
         try fleet.repo.write("adapters/desktop-main.yaml", adapter.replacingOccurrences(of: "memoryMb: 4096", with: "memoryMb: 1024"))
         let second = try fleet.repo.commit("an unrelated change")
         let again = try await reconciler.pass()
-        #expect(reconciler.source.cache.misses == misses + 1)
+        #expect(reconciler.memory.source.cache.misses == misses + 1)
         #expect(again.commit == second)
         #expect(again.validationErrors.map(\.description) == [error.description])
         #expect(try await reconciler.store.sourceCursor()?.lastAppliedCommit == applied)
@@ -105,7 +105,7 @@ struct IncrementalParseTests {
         try fleet.repo.write("runtime/bad.yaml", text)
         try fleet.repo.commit("move it")
         let moved = try await reconciler.pass()
-        #expect(reconciler.source.cache.misses == misses + 1)
+        #expect(reconciler.memory.source.cache.misses == misses + 1)
         #expect(moved.validationErrors.map(\.file) == ["runtime/bad.yaml"])
         #expect(moved.validationErrors.map(\.message) == [error.message])
         #expect(!(try await reconciler.store.resources().map(\.key.name).contains("Bad_Name")))

@@ -58,7 +58,7 @@ struct ReconcileBenchmarks {
             try "source: {repository: \(fleet), branch: main}\nstore: {url: sqlite://state.db}\neventLog: {directory: events}\nreconcile: {concurrency: 8}\n"
                 .write(toFile: dir + "/controller.yaml", atomically: true, encoding: .utf8)
         }
-        let reconciler = try await Reconciler.quiet(in: dir, probeTargets: false)
+        let reconciler = try await Reconciler.quiet(in: dir)
         var result: Reconciler.PassResult?
         let time: Double, cpuBefore = Self.cpuSeconds()
         switch environment["STEWARD_BENCH_PROFILE"] {
@@ -70,7 +70,7 @@ struct ReconcileBenchmarks {
             if let rounds = environment["STEWARD_BENCH_ROUNDS"].flatMap(Int.init) {   // more cold passes, each by a fresh reconciler
                 var times = [time]
                 for _ in 1..<max(rounds, 1) {
-                    let fresh = try await Reconciler.quiet(in: dir, probeTargets: false)
+                    let fresh = try await Reconciler.quiet(in: dir)
                     times.append(try await seconds { result = try await fresh.pass() })
                     try await fresh.store.close()
                 }
@@ -178,7 +178,7 @@ struct ReconcileBenchmarks {
                    && ProcessInfo.processInfo.environment["STEWARD_BENCH_PARSE"] == nil))
     func reconcile() async throws {
         let fleet = try #require(ProcessInfo.processInfo.environment["STEWARD_BENCH_FLEET"])
-        var applyTimes: [Double] = [], cold: [Double] = [], unchanged: [Double] = [], probes: [Double] = [], changed: [Double] = []
+        var applyTimes: [Double] = [], cold: [Double] = [], unchanged: [Double] = [], changed: [Double] = []
         // Every D workspace stays until the end (with STEWARD_BENCH_WORK, until scripts/bench ends, so
         // the 1,000 run's do not go just before the 10,000 run): deleting ~17,000 files right before a
         // run makes ext4 without a journal (this machine's disk) skip their recently freed inodes on
@@ -195,11 +195,8 @@ struct ReconcileBenchmarks {
         var baselineGit: [Double] = [], baselineYAML: [Double] = [], ratios: [Double] = []
         for _ in 0..<Self.runs {
             let reconciler = try await reconciler(dir)   // B: cold process state, converged store
-            reconciler.probeTargets = false
             cold.append(try await seconds { _ = try await reconciler.pass() })
-            unchanged.append(try await seconds { _ = try await reconciler.pass() })   // A: unchanged commit
-            reconciler.probeTargets = true
-            probes.append(try await seconds { _ = try await reconciler.pass() })      // A with target probes
+            unchanged.append(try await seconds { _ = try await reconciler.pass() })   // A: unchanged commit, targets probed
             try await reconciler.store.close()
             // The baseline right after B, so the pair sees the machine at the same speed.
             let (git, yaml) = try baseline(fleet)
@@ -208,15 +205,13 @@ struct ReconcileBenchmarks {
             ratios.append(cold.last! / (git + yaml))
         }
         let reconciler = try await reconciler(dir)
-        reconciler.probeTargets = false
         _ = try await reconciler.pass()
         for round in 0..<Self.runs {   // C: 10 changed files → plan (warm parse cache)
             try await touch(fleet, seed: round + 7)
             changed.append(try await seconds { _ = try await reconciler.preview(revision: nil) })
         }
         try await reconciler.store.close()
-        report("A-unchanged-commit-plan", unchanged)
-        report("A-with-target-probes", probes)
+        report("A-unchanged-pass", unchanged)
         report("B-cold-noop", cold)
         report("C-10-changed-plan", changed)
         report("D-full-apply", applyTimes)

@@ -69,7 +69,7 @@ struct VersionImmutabilityTests {
         try fleet.repo.write("deployments/robot-nav-staging.yaml", staging.replacingOccurrences(of: "team: edge", with: "team: navigation"))
         try fleet.repo.commit("only a Deployment's label")
         let result = try await reconciler.pass()
-        #expect(reconciler.source.patchedValidations == 0)
+        #expect(reconciler.memory.source.patchedValidations == 0)
         #expect(result.validationErrors.map(\.message) == [
             "AgentBlueprint robot-navigation-agent@1.2.0 is already registered with different content; versions are immutable, bump spec.version instead",
         ])

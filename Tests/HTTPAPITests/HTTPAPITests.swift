@@ -120,7 +120,10 @@ struct HTTPAPITests {
         #expect((document["resources"] as? [Any])?.count == 13)
         let (planStatus, plan) = try await controller.request("GET", "/api/plan", headers: auth)
         #expect(planStatus == 200)
-        #expect((try JSONSerialization.jsonObject(with: plan) as? [String: Any])?["actions"] != nil)
+        // `steward diff -o json`'s shape (DESIGN §7): nothing left to do once the fleet converged.
+        let planDocument = try #require(try JSONSerialization.jsonObject(with: plan) as? [String: Any])
+        #expect(Set(planDocument.keys) == ["commit", "changes", "blocked"])
+        #expect((planDocument["changes"] as? [Any])?.isEmpty == true)
         let (eventsStatus, events) = try await controller.request("GET", "/api/events?since=3", headers: auth)
         #expect(eventsStatus == 200)
         let records = try #require(try JSONSerialization.jsonObject(with: events) as? [[String: Any]])

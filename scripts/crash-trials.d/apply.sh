@@ -1,45 +1,46 @@
 #!/bin/bash
-# The exec driver's command in crash trials: a pretend target. Every effect is one line in $LEDGER
-# (key, action, resource, environment, version); what the target runs is one file per resource
-# under $TARGET/<environment>/. It never de-duplicates, so a key Steward runs twice shows twice.
-# `status` answers probes: with STEWARD_IDEMPOTENCY_KEY set (a key started but not completed when
-# the controller died) from the ledger, after waiting for that key's lock so an apply orphaned by
-# the kill finishes first; without a key from the resource's file.
+# The exec driver's command in crash trials: a pretend target that keeps its own ledger of effects.
+# Around every effect it writes a `start` line before touching its state and a `done` line after,
+# each naming the effect — action, resource, environment, version and spec (a hash of the document
+# applied) — and the idempotency key it ran under. What the target runs is one file per resource
+# holding its version and spec. It never de-duplicates: an effect started again shows as a second
+# `start`, whatever key it came with.
+# `status` answers from those files alone, never from keys (Steward's probe of an interrupted action
+# asks whether the effect is there): missing, drifted (another version or spec runs), or healthy.
 set -euo pipefail
-cat > /dev/null
+input=$(cat)
 key=${STEWARD_IDEMPOTENCY_KEY:-}
 environment=$STEWARD_ENVIRONMENT
 resource=$STEWARD_RESOURCE
 state="$TARGET/$environment/${resource//\//_}"
 mkdir -p "$TARGET/$environment" "$TARGET/.locks"
+document=$(printf '%s' "$input" | jq -cS '.document')
+spec=$(printf '%s' "$document" | sha256sum | cut -c1-16)
+want="${STEWARD_VERSION:--} $spec"
+exec 9>"$TARGET/.locks/${environment}_${resource//\//_}"
+flock 9
 
 if [ "$STEWARD_ACTION" = status ]; then
-  if [ -n "$key" ]; then
-    exec 9>"$TARGET/.locks/$key"
-    flock 9
-    line=$(grep -F "key=$key " "$LEDGER" | tail -n 1 || true)
-    if [ -z "$line" ]; then
-      echo '{"status":"unknown","message":"no effect recorded for this key"}'
-    elif [[ "$line" == *" action=undeploy "* || "$line" == *" action=removeAdapter "* ]]; then
-      echo '{"status":"missing"}'
-    else
-      echo '{"status":"healthy"}'
-    fi
-  elif [ -f "$state" ]; then
-    echo '{"status":"healthy"}'
-  else
+  if [ ! -f "$state" ]; then
     echo '{"status":"missing","message":"not on the target"}'
+  elif [ "$document" != null ] && [ "$(cat "$state")" != "$want" ]; then
+    printf '{"status":"drifted","message":"the target runs %s"}\n' "$(cat "$state")"
+  else
+    echo '{"status":"healthy"}'
   fi
   exit 0
 fi
 
-exec 9>"$TARGET/.locks/${key:-none}"
-flock 9
+entry() {
+  printf '%s effect=%s/%s/%s/%s/%s key=%s\n' "$1" "$STEWARD_ACTION" "$resource" "$environment" "${STEWARD_VERSION:--}" "$spec" "$key" >> "$LEDGER"
+}
+case "$STEWARD_ACTION" in
+  smokeTest|backup|pruneBackups) exit 0 ;;   # checks, nothing lasting on the target
+esac
+entry start
 sleep "${DELAY:-0.02}"
 case "$STEWARD_ACTION" in
   undeploy|removeAdapter) rm -f "$state" ;;
-  smokeTest|backup|pruneBackups) ;;
-  *) printf '%s\n' "${STEWARD_VERSION:-}" > "$state.tmp"; mv "$state.tmp" "$state" ;;
+  *) printf '%s\n' "$want" > "$state.tmp"; mv "$state.tmp" "$state" ;;
 esac
-printf 'key=%s action=%s resource=%s environment=%s version=%s\n' \
-  "$key" "$STEWARD_ACTION" "$resource" "$environment" "${STEWARD_VERSION:--}" >> "$LEDGER"
+entry done

@@ -1,10 +1,16 @@
 #!/usr/bin/env python3
-"""Checks one crash trial (scripts/crash-trials): the ledger against the event log, the store
-(`status -o json`) against the event log, and the target against the store.
+"""Checks one crash trial (scripts/crash-trials) by its effects: the target's own ledger, then the
+event log, the store (`status -o json`) and the target against each other.
 
 usage: check.py LEDGER LOGS_JSONL STATUS_JSON TARGET_DIR [SINCE_SEQ LEDGER_FROM]
-Only events after SINCE_SEQ and ledger lines after the first LEDGER_FROM are checked for keys run
-or completed twice (so one trial's finding is not reported again by the next); the store, the
+
+The ledger (written by the target, scripts/crash-trials.d/apply.sh) has a `start` and a `done`
+line per effect: action, resource, environment, version and spec. The rule checked is DESIGN §5's
+"no completed action run twice", by effects, whatever keys say: an effect is never started while it
+is the one in place on that resource (it completed, and nothing changed the resource since). An
+effect started and interrupted (a `start` without its `done`, the script killed with the
+controller) may start again. Only ledger lines after the first LEDGER_FROM and events after
+SINCE_SEQ are reported (so one trial's finding is not reported again by the next); the store, the
 event log and the target are compared as a whole. Prints problems and exits 1 if any.
 """
 import collections
@@ -20,26 +26,38 @@ REMOVALS = {"undeploy", "removeAdapter"}
 TARGET_KINDS = {"RuntimeAdapter", "AgentBlueprint", "Deployment"}
 problems = []
 
-runs = collections.Counter()
-ledger = {}
-recent = set()
+
+def parse_effect(text):
+    """`deploy/Deployment/dep-001-staging/staging/1.2.0/ab12…` → (action, resource, environment, version, spec)."""
+    parts = text.split("/")
+    return parts[0], "/".join(parts[1:-3]), parts[-3], parts[-2], parts[-1]
+
+
+in_place = {}        # (resource, environment) → (effect, line) of the last effect completed there
+done_effects = collections.Counter()
+started_effects = set()
 with open(ledger_path) as handle:
-    for number, line in enumerate(handle):
-        fields = dict(part.split("=", 1) for part in line.split())
-        runs[fields["key"]] += 1
-        ledger[fields["key"]] = fields
-        if number >= ledger_from:
-            recent.add(fields["key"])
-for key, count in runs.items():
-    if count > 1 and key in recent:
-        entry = ledger[key]
-        problems.append(f"key {key[:12]} ({entry['action']} {entry['resource']} in {entry['environment']}) ran {count} times")
+    for number, line in enumerate(handle, start=1):
+        phase, effect_field, key_field = line.split()
+        effect = parse_effect(effect_field.split("=", 1)[1])
+        action, resource, environment, version, spec = effect
+        place = (resource, environment)
+        started_effects.add(effect[:4])
+        if phase == "start":
+            current = in_place.get(place)
+            if current and current[0] == effect and number > ledger_from:
+                problems.append(f"{action} {resource} in {environment} {version} started again (ledger line {number}, "
+                                f"{key_field[:16]}) after it completed at line {current[1]} with nothing in between")
+        elif phase == "done":
+            in_place[place] = (effect, number)
+            done_effects[effect[:4]] += 1
 
 events = []
 with open(logs_path) as handle:
     events = [json.loads(line) for line in handle if line.strip()]
 succeeded = {}
 last = {}
+completed_effects = set()
 for event in events:
     if event["type"] != "actionSucceeded":
         continue
@@ -48,15 +66,10 @@ for event in events:
         problems.append(f"key {key[:12]} ({event['resource']} in {event['environment']}) completed twice in the event log")
     succeeded[key] = event
     last[(event["resource"], event["environment"])] = event
-
-for key, event in succeeded.items():
-    if event["seq"] > since_seq and event["data"]["action"] in EFFECTFUL and runs[key] != 1:
-        problems.append(f"completed {event['data']['action']} {event['resource']} in {event['environment']} "
-                        f"(key {key[:12]}, seq {event['seq']}) appears {runs[key]} times in the ledger")
-for key, entry in ledger.items():
-    if key in recent and key not in succeeded:
-        problems.append(f"effect {entry['action']} {entry['resource']} in {entry['environment']} (key {key[:12]}) "
-                        "is in the ledger but was never recorded as completed")
+    effect = (event["data"]["action"], event["resource"], event["environment"], event["data"].get("version") or "-")
+    completed_effects.add(effect)
+    if event["seq"] > since_seq and event["data"]["action"] in EFFECTFUL and effect not in started_effects:
+        problems.append(f"completed {effect[0]} {effect[1]} in {effect[2]} {effect[3]} (seq {event['seq']}) never reached the target")
 
 with open(status_path) as handle:
     status = json.load(handle)
@@ -81,6 +94,8 @@ for (resource, environment), row in rows.items():
     state = os.path.join(target, environment, resource.replace("/", "_"))
     if not os.path.exists(state):
         problems.append(f"{where} is in the store but not on the target")
+    elif open(state).read().split()[0] != (row.get("version") or "-"):
+        problems.append(f"{where}: the target runs {open(state).read().strip()}, the store says {row.get('version')}")
 for (resource, environment), event in last.items():
     kind = resource.split("/", 1)[0]
     if event["data"]["action"] not in REMOVALS and (resource, environment) not in rows and kind != "AgentBlueprint":
@@ -95,5 +110,5 @@ for environment in os.listdir(target):
 
 for problem in problems:
     print(problem)
-print(f"{len(runs)} keys in the ledger, {len(succeeded)} completed actions, {len(rows)} resources in the store")
+print(f"{sum(done_effects.values())} effects done on the target, {len(succeeded)} completed actions, {len(rows)} resources in the store")
 sys.exit(1 if problems else 0)

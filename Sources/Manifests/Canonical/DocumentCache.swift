@@ -63,22 +63,6 @@ public final class DocumentCache: @unchecked Sendable {
         return try body()
     }
 
-    /// Runs a patch of the last build (a few documents changed): what it asks for joins that
-    /// build, and nothing is dropped.
-    public func extend<T>(_ body: () throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body()
-    }
-
-    /// Drops the documents of `keys` (manifests no longer wanted), so patches between builds keep
-    /// the cache bounded.
-    public func forget(_ keys: [Key]) {
-        lock.lock()
-        defer { lock.unlock() }
-        for key in keys { entries[key] = nil }
-    }
-
     /// A manifest to make a document of, and what it was made from (nil: not memoised).
     public struct Request: Sendable {
         let manifest: any Encodable & Sendable

@@ -23,16 +23,17 @@ struct DiffCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try configOption.load()
-        let preview = try await settings.withStore { store in
+        // Read-only (DESIGN §7): no migration, no checkout, no event.
+        let preview = try await settings.withStore(access: .readOnly) { store in
             try await Reconciler(settings: settings, store: store, logger: .init(label: "steward")).preview(revision: rev)
         }
         if !preview.errors.isEmpty {
             for error in preview.errors { Terminal.standardError(error.description) }
             throw CLIError("commit \(preview.commit.prefix(12)) does not validate: \(preview.errors.count) error\(preview.errors.count == 1 ? "" : "s")")
         }
-        let report = DiffReport(commit: preview.commit, plan: preview.plan)
+        let report = preview.report
         switch output {
-        case .json: print(try Terminal.json(report))
+        case .json: print(try report.json())
         case .text: print(report.text)
         case .markdown: FileHandle.standardOutput.write(Data(report.markdown.utf8))
         case .junit: FileHandle.standardOutput.write(Data(report.junit.utf8))

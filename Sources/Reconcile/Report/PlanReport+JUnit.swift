@@ -2,8 +2,8 @@ import Manifests
 
 /// `diff -o junit`: JUnit XML for CI test reports. Every change and blocked item is a failing test
 /// case (the fleet does not match the commit there); with none, one passing case `fleet in sync`.
-extension DiffReport {
-    var junit: String {
+extension PlanReport {
+    public var junit: String {
         var cases: [String] = []
         for change in changes {
             var body = [change.reason]

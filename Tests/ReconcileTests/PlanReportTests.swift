@@ -3,14 +3,12 @@ import Foundation
 import FoundationXML
 #endif
 import Manifests
-import Reconcile
-@testable import StewardCLI
-import StewardTesting
+@testable import Reconcile
 import Testing
 
 /// Golden outputs of `diff -o markdown|junit|json` from a fixed `Plan`.
 @Suite("diff reports: markdown, JUnit, JSON")
-struct DiffReportTests {
+struct PlanReportTests {
     static let commit = "3f2a9c1d4e5b6a7980112233445566778899aabb"
 
     static func action(_ kind: ResourceKind, _ name: String, _ environment: String?, _ change: ChangeKind,
@@ -44,8 +42,8 @@ struct DiffReportTests {
                     reason: "held after failed 2.0.0 (seq 7): \"smoke\" <timeout> & 'retry'\u{7}\nnext"),
     ])
 
-    static var report: DiffReport { DiffReport(commit: commit, plan: plan) }
-    static var emptyReport: DiffReport { DiffReport(commit: commit, plan: Plan(commit: commit)) }
+    static var report: PlanReport { PlanReport(commit: commit, plan: plan) }
+    static var emptyReport: PlanReport { PlanReport(commit: commit, plan: Plan(commit: commit)) }
 
     // MARK: Markdown
 
@@ -72,12 +70,12 @@ struct DiffReportTests {
     }
 
     @Test func createdVersionsAreNamed() throws {
-        let report = DiffReport(commit: "abc", plan: Plan(commit: "abc", actions: [
+        let report = PlanReport(commit: "abc", plan: Plan(commit: "abc", actions: [
             Self.action(.deployment, "nav", "staging", .create, fields: [FieldChange(path: "spec", from: nil, to: .object([:]))],
                         version: "1.3.0-rc.1", reason: "new in Git"),
         ]))
         #expect(report.markdown.contains("| `Deployment/nav` | staging | create | new in Git, version `1.3.0-rc.1` |"))
-        #expect(try Terminal.json(report).contains("1.3.0-rc.1") == false, "the JSON shape stays as DESIGN §7 says")
+        #expect(try report.json().contains("\"version\" : \"1.3.0-rc.1\""), "the JSON carries the version (a field added to DESIGN §7's shape)")
     }
 
     @Test func markdownWhenInSync() {
@@ -86,7 +84,7 @@ struct DiffReportTests {
     }
 
     @Test func markdownCellsNeverBreakTheTable() {
-        let nasty = DiffReport(commit: "abc", plan: Plan(commit: "abc", actions: [
+        let nasty = PlanReport(commit: "abc", plan: Plan(commit: "abc", actions: [
             Self.action(.deployment, "nav", "a|b\nc", .drift, reason: "x | y\r\nz\u{0}"),
         ]))
         let rows = nasty.markdown.split(separator: "\n").filter { $0.hasPrefix("| `Deployment/nav`") }
@@ -114,7 +112,7 @@ struct DiffReportTests {
 
     @Test func manyFieldsAreShortened() {
         let fields = (0..<20).map { FieldChange(path: "spec.config.k\($0)", from: .int($0), to: .int($0 + 1)) }
-        let report = DiffReport(commit: "abc", plan: Plan(commit: "abc", actions: [
+        let report = PlanReport(commit: "abc", plan: Plan(commit: "abc", actions: [
             Self.action(.runtimeAdapter, "big", "staging", .update, fields: fields, reason: "changed"),
         ]))
         let row = report.markdown.split(separator: "\n").first { $0.hasPrefix("| `RuntimeAdapter/big`") }.map(String.init) ?? ""
@@ -224,7 +222,7 @@ struct DiffReportTests {
     // MARK: JSON
 
     @Test func jsonGoldenKeepsTheDesignShape() throws {
-        let small = DiffReport(commit: "abc123", plan: Plan(commit: "abc123", actions: [
+        let small = PlanReport(commit: "abc123", plan: Plan(commit: "abc123", actions: [
             Self.action(.deployment, "robot-nav-staging", "staging", .update, fields: [
                 FieldChange(path: "spec.version", from: .string("1.2.0"), to: .string("1.3.0")),
                 FieldChange(path: "spec.suspend", from: nil, to: .bool(true)),
@@ -232,11 +230,14 @@ struct DiffReportTests {
         ], blocked: [
             BlockedItem(key: ResourceKey(kind: .backupSchedule, name: "hourly"), reason: "sync window until 2026-01-01T00:00:00.000Z"),
         ]))
-        #expect(try Terminal.json(small) == """
+        let key = small.changes[0].key
+        #expect(key == Self.action(.deployment, "robot-nav-staging", "staging", .update, reason: "").idempotencyKey)
+        #expect(try small.json() == """
             {
               "blocked" : [
                 {
                   "environment" : null,
+                  "gate" : null,
                   "kind" : "BackupSchedule",
                   "name" : "hourly",
                   "reason" : "sync window until 2026-01-01T00:00:00.000Z"
@@ -244,6 +245,7 @@ struct DiffReportTests {
               ],
               "changes" : [
                 {
+                  "action" : "deploy",
                   "change" : "update",
                   "environment" : "staging",
                   "fields" : [
@@ -258,61 +260,24 @@ struct DiffReportTests {
                       "to" : true
                     }
                   ],
+                  "key" : "\(key)",
                   "kind" : "Deployment",
                   "name" : "robot-nav-staging",
-                  "reason" : "changed in Git: spec.version, spec.suspend"
+                  "reason" : "changed in Git: spec.version, spec.suspend",
+                  "version" : null
                 }
               ],
               "commit" : "abc123"
             }
             """)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(try Terminal.json(Self.report).utf8)) as? [String: Any])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(try Self.report.json().utf8)) as? [String: Any])
         #expect(Set(object.keys) == ["commit", "changes", "blocked"])
         let changes = try #require(object["changes"] as? [[String: Any]])
         #expect(changes.count == 5)
-        #expect(changes.allSatisfy { Set($0.keys) == ["kind", "name", "environment", "change", "fields", "reason"] })
+        // DESIGN §7's fields, and those added to it (never renamed).
+        #expect(changes.allSatisfy { Set($0.keys) == ["kind", "name", "environment", "change", "fields", "reason", "action", "version", "key"] })
         #expect(changes.map { $0["change"] as? String } == ["create", "update", "update", "drift", "prune"])
         let blocked = try #require(object["blocked"] as? [[String: Any]])
-        #expect(blocked.allSatisfy { Set($0.keys) == ["kind", "name", "environment", "reason"] })
-    }
-
-    // MARK: Through the binary
-
-    @Test func diffCommandFormatsAndExitCodes() throws {
-        let repo = try TemporaryGitRepository()
-        let quickstart = StewardProcess.packageRoot.appendingPathComponent("examples/quickstart").path
-        let walker = try #require(FileManager.default.enumerator(atPath: quickstart))
-        while let relative = walker.nextObject() as? String {
-            guard relative.hasSuffix(".yaml") else { continue }
-            try repo.write(relative, try String(contentsOfFile: quickstart + "/" + relative, encoding: .utf8))
-        }
-        let head = try repo.commit("quickstart")
-        let dir = try TemporaryDirectory()
-        try "source: {repository: \(repo.path), branch: main}\nstore: {url: sqlite://.steward/state.db}\neventLog: {directory: .steward/events}\n"
-            .write(toFile: dir.path + "/controller.yaml", atomically: true, encoding: .utf8)
-
-        let markdown = try StewardProcess.run(["diff", "-o", "markdown", "--detailed-exitcode"], in: dir.path)
-        #expect(markdown.exitCode == 2, "\(markdown.stderr)")
-        #expect(markdown.stdout.hasPrefix("### Steward plan for commit `\(head.prefix(12))`\n"), "\(markdown.stdout)")
-        #expect(markdown.stdout.contains("| Resource | Environment | Change | Fields |"))
-        #expect(markdown.stdout.contains("| `Deployment/robot-nav-staging` | staging | create | new in Git, version `1.3.0` |"), "\(markdown.stdout)")
-
-        let junit = try StewardProcess.run(["diff", "--output", "junit"], in: dir.path)
-        #expect(junit.exitCode == 0, "\(junit.stderr)")
-        let document = try XMLDocument(data: Data(junit.stdout.utf8), options: [])
-        let suite = try #require(document.rootElement()?.elements(forName: "testsuite").first)
-        let cases = suite.elements(forName: "testcase")
-        #expect(!cases.isEmpty)
-        #expect(suite.attribute(forName: "tests")?.stringValue == String(cases.count))
-        #expect(cases.contains { $0.attribute(forName: "name")?.stringValue == "robot-nav-staging (staging)" })
-
-        let json = try StewardProcess.run(["diff", "-o", "json"], in: dir.path)
-        #expect(json.exitCode == 0)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-        #expect(object["commit"] as? String == head)
-        #expect((object["changes"] as? [Any])?.count == cases.count - ((object["blocked"] as? [Any])?.count ?? 0))
-
-        let usage = try StewardProcess.run(["diff", "-o", "yaml"], in: dir.path)
-        #expect(usage.exitCode == 64)
+        #expect(blocked.allSatisfy { Set($0.keys) == ["kind", "name", "environment", "reason", "gate"] })
     }
 }

@@ -1,13 +1,13 @@
 import Manifests
 
 /// `diff -o markdown`: a report ready to post as a pull-request comment (GitHub-flavoured Markdown).
-extension DiffReport {
+extension PlanReport {
     /// How many fields of one change show their `from → to` values; the rest show only paths.
     static let markdownValuesShown = 3
     /// How many field paths one table cell lists before "… and N more".
     static let markdownPathsShown = 8
 
-    var markdown: String {
+    public var markdown: String {
         let commitText = Markdown.code(String(commit.prefix(12)))
         guard !changes.isEmpty || !blocked.isEmpty else {
             return "**No changes**: the fleet matches commit \(commitText).\n"
@@ -36,7 +36,7 @@ extension DiffReport {
     }
 
     /// `3 changes (1 create, 2 update) · 1 blocked`.
-    var summary: String {
+    public var summary: String {
         var parts: [String] = []
         if !changes.isEmpty {
             let counts = Dictionary(grouping: changes, by: \.change).mapValues(\.count)

@@ -1,0 +1,38 @@
+import Manifests
+import Reconcile
+
+/// Everything a reconciler keeps between passes, and when each part is forgotten.
+///
+/// None of it is the truth — Git and the store are. Each part is kept only because production
+/// reads it every pass, and is dropped (never patched) when it may have gone stale:
+/// - `source`: parsed files by blob id (DESIGN §9: an unchanged blob is never read or parsed again)
+///   and the last commit that validated, onto which a commit changing only Deployments is patched.
+///   Kept for the process's life, bounded by `ParseCache.capacity`; blob ids cannot go stale.
+/// - `applied`: the applied resources as the last pass left them. While this replica leads it is
+///   their only writer, so they are read from the store again only after a failed pass or a change
+///   of leader.
+/// - `registered`: the registered blueprint versions. Only actions register versions, so they are
+///   read again after a pass that acted, after a failed pass and after a change of leader.
+/// - `registrationsChecked`: whether this process registered what a store older than registrations
+///   had applied (done once per process).
+/// - `appliedGeneration` / `countedGeneration`: the `steward_resources` series are counted again only
+///   when the applied resources changed.
+struct PassMemory {
+    var source: SourceState
+    var applied: [ResourceKey: AppliedResource]? {
+        didSet { appliedGeneration &+= 1 }
+    }
+    var registered: [BlueprintRef: String]?
+    var registrationsChecked = false
+    private(set) var appliedGeneration = 0
+    var countedGeneration: Int?
+
+    init(settings: ControllerSettings) { source = SourceState(settings: settings) }
+
+    /// After a failed pass or a change of leader: what the store holds may differ from what was
+    /// remembered (the parses stay: they depend on Git alone).
+    mutating func forgetStore() {
+        applied = nil
+        registered = nil
+    }
+}

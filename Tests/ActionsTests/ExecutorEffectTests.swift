@@ -1,0 +1,119 @@
+import Actions
+import EventLog
+import Foundation
+import Manifests
+import Reconcile
+import StateStore
+import StewardTesting
+import Testing
+
+/// A driver whose target answers `hasEffect` from a table: present, absent, or it cannot tell.
+final class EffectTargetDriver: Driver, @unchecked Sendable {
+    enum Answer { case present, absent, cannotTell }
+
+    private let lock = NSLock()
+    private var _executed: [String] = []
+    private var _asked: [String] = []
+    var answers: [String: Answer] = [:]
+
+    var executed: [String] { lock.withLock { _executed } }
+    var asked: [String] { lock.withLock { _asked } }
+
+    func execute(_ request: ActionRequest) async throws -> ActionOutcome {
+        lock.withLock { _executed.append(request.action.key.name) }
+        return ActionOutcome(message: "done")
+    }
+
+    func hasEffect(_ request: ActionRequest) async throws -> Bool {
+        let name = request.action.key.name
+        lock.withLock { _asked.append(name) }
+        switch answers[name] ?? .absent {
+        case .present: return true
+        case .absent: return false
+        case .cannotTell: throw DriverError("the console answered 503", transient: true)
+        }
+    }
+
+    func probe(environment: String, applied: [AppliedResource]) async throws -> [ResourceKey: ProbeResult] { [:] }
+}
+
+/// DESIGN §5: a key started but never completed makes every later action with the same effect — under
+/// any trigger — ask the target first; a probe that fails is not a "no".
+@Suite("Executor: effects interrupted under another trigger", .serialized)
+struct ExecutorEffectTests {
+    private let options = Executor.Options(concurrency: 2, actionTimeout: 5, retryInitial: 0.01, retryMax: 0.05, attempts: 1)
+
+    private func action(_ name: String, trigger: String, version: String = "1.0.0") -> PlannedAction {
+        PlannedAction(kind: .deploy, key: ResourceKey(kind: .deployment, name: name, environment: "staging"), change: .update,
+                      document: .object(["metadata": .object(["name": .string(name)])]), specHash: ContentHash.sha256Hex(name),
+                      version: version, commit: trigger, trigger: trigger, reason: "changed in Git")
+    }
+
+    /// Marks `actions` started as a controller does right before running them, then "crashes".
+    private func interrupted(_ actions: [PlannedAction], in store: any StateStore) async throws {
+        var batch = StoreBatch()
+        for action in actions {
+            batch.actionKeys.append(ActionKeyRecord(key: action.idempotencyKey, state: .started, action: action.kind.rawValue,
+                                                    resource: action.key.resource, environment: "staging", startedAt: Date(),
+                                                    effect: action.effectKey))
+        }
+        _ = try await store.commit(batch)
+    }
+
+    @Test func theEffectKeyLeavesTheTriggerOut() {
+        let first = action("nav", trigger: "commit-1"), second = action("nav", trigger: "commit-2")
+        #expect(first.idempotencyKey != second.idempotencyKey)
+        #expect(first.effectKey == second.effectKey)
+        #expect(first.effectKey != action("nav", trigger: "commit-1", version: "1.1.0").effectKey)
+    }
+
+    @Test func aNewTriggerForAnInterruptedEffectAsksTheTargetFirst() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try await dir.executorStore()
+        let before = ["done", "not-done", "fresh"].map { action($0, trigger: "commit-1") }
+        try await interrupted(Array(before.prefix(2)), in: store)
+        let driver = EffectTargetDriver()
+        driver.answers = ["done": .present, "not-done": .absent]
+        // A new commit lands after the crash: the same effects under new keys.
+        let after = Plan(commit: "commit-2", actions: ["done", "not-done", "fresh"].map { action($0, trigger: "commit-2") })
+        let report = try await Executor(store: store, drivers: ["staging": driver], options: options).run(after)
+
+        #expect(driver.asked.sorted() == ["done", "not-done"], "only effects interrupted before are probed")
+        #expect(driver.executed.sorted() == ["fresh", "not-done"], "the effect found on the target is not run again")
+        #expect(report.skipped.map(\.key.name) == ["done"])
+        let keys = try await store.actionKeys((before + after.actions).map(\.idempotencyKey))
+        #expect(keys.values.allSatisfy { $0.state == .completed }, "the interrupted keys are completed with the effect")
+        #expect(keys.count == 5)
+        try await store.close()
+    }
+
+    @Test func aProbeThatFailsIsNotANo() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try await dir.executorStore()
+        let old = action("nav", trigger: "commit-1"), own = action("own", trigger: "commit-1")
+        try await interrupted([old, own], in: store)
+        let driver = EffectTargetDriver()
+        driver.answers = ["nav": .cannotTell, "own": .cannotTell]
+        let plan = Plan(commit: "commit-2", actions: [action("nav", trigger: "commit-2"), own])
+        let report = try await Executor(store: store, drivers: ["staging": driver], options: options).run(plan)
+
+        #expect(driver.executed.isEmpty, "nothing runs while the target cannot tell")
+        #expect(report.failed.count == 2 && report.failed.allSatisfy(\.transient))
+        #expect(report.failed.allSatisfy { $0.message.contains("cannot tell whether deploy already ran") && $0.message.contains("503") })
+        let keys = try await store.actionKeys([old, own, plan.actions[0]].map(\.idempotencyKey))
+        #expect(keys[old.idempotencyKey]?.state == .started)
+        #expect(keys[own.idempotencyKey]?.state == .started, "the key stays started, to be probed again")
+        #expect(keys[plan.actions[0].idempotencyKey] == nil, "the new key is not started: nothing ran")
+        let resources = try await store.resources()
+        #expect(resources.count == 2)
+        #expect(resources.allSatisfy { $0.health == .unknown && $0.message?.contains("the console answered 503") == true })
+        #expect(try await store.events(since: 0, limit: nil).allSatisfy { $0.type != EventType.actionStarted.rawValue })
+
+        // The target answers again: the effect is not there, so it runs now, once.
+        driver.answers = ["nav": .absent, "own": .present]
+        let retried = try await Executor(store: store, drivers: ["staging": driver], options: options).run(plan)
+        #expect(driver.executed == ["nav"])
+        #expect(retried.succeeded.map(\.key.name) == ["nav"] && retried.skipped.map(\.key.name) == ["own"])
+        try await store.close()
+    }
+}
