@@ -96,12 +96,14 @@ extension Executor {
     final class StartMarker: @unchecked Sendable {
         private let executor: Executor
         private let groups: [ArraySlice<PlannedAction>]
+        private let existing: [ResourceKey: AppliedResource]
         private let chain = TransactionChain()
         private let lock = NSLock()
         private var tasks: [Task<Void, any Error>] = []
 
-        init(_ executor: Executor, _ actions: [PlannedAction]) {
+        init(_ executor: Executor, _ actions: [PlannedAction], existing: [ResourceKey: AppliedResource]) {
             self.executor = executor
+            self.existing = existing
             groups = actions.chunked(executor.pipelineGroupSize)
         }
 
@@ -114,8 +116,8 @@ extension Executor {
             guard group < groups.count else { return false }
             let task = lock.withLock {
                 while tasks.count <= min(group + 1, groups.count - 1) {
-                    let actions = Array(groups[tasks.count]), executor = executor
-                    tasks.append(chain.append { try await executor.markStarted(actions) })
+                    let actions = Array(groups[tasks.count]), executor = executor, existing = existing
+                    tasks.append(chain.append { try await executor.markStarted(actions, existing: existing) })
                 }
                 return tasks[group]
             }

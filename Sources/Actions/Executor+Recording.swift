@@ -5,11 +5,25 @@ import Reconcile
 import StateStore
 
 extension Executor {
-    /// Marks keys started (and logs `actionStarted`) in groups, one transaction each.
-    func markStarted(_ actions: [PlannedAction]) async throws {
+    /// The condition of a record written when an action on a resource with no record started (its reason
+    /// is the key): while it stands, whatever is planned for the resource asks the target first.
+    public static let startedCondition = "ActionStarted"
+
+    /// Marks keys started (and logs `actionStarted`) in groups, one transaction each. A resource with
+    /// no applied record gets one that applies nothing yet (empty spec hash, `Progressing`): should
+    /// the controller die before the outcome is recorded, the store still knows the target may run
+    /// it, so it is probed, retried, or pruned when Git drops it — never left on the target unknown.
+    func markStarted(_ actions: [PlannedAction], existing: [ResourceKey: AppliedResource] = [:]) async throws {
         let now = Date()
         for chunk in actions.chunked(options.batchSize) {
             var batch = StoreBatch()
+            for action in chunk where existing[action.key] == nil && action.change != .prune && action.kind != .smokeTest {
+                batch.upsertResources.append(AppliedResource(
+                    key: action.key, specHash: "", spec: .null, commit: action.commit, version: action.version, sync: .outOfSync,
+                    health: .progressing, message: "\(action.kind.rawValue) started; its outcome is not recorded yet",
+                    conditions: [Condition(type: Self.startedCondition, status: true, reason: action.idempotencyKey, message: action.kind.rawValue)],
+                    createdAt: now, updatedAt: now))
+            }
             for action in chunk {
                 batch.actionKeys.append(ActionKeyRecord(key: action.idempotencyKey, state: .started, action: action.kind.rawValue,
                                                         resource: action.key.resource, environment: action.key.environment, startedAt: now,

@@ -83,10 +83,16 @@ public struct Executor: Sendable {
         // Keys of the same effects started under another trigger and never completed (a crash, then a
         // new commit or drift event): those actions ask the target first too (DESIGN §5).
         let fresh = zip(plan.actions, keys).filter { known[$1] == nil }.map { $0.0.effectKey }
-        let interrupted = Dictionary(grouping: try await store.startedActionKeys(effects: fresh).filter { $0.effect != nil }, by: { $0.effect! })
+        let sameEffects = try await store.actionKeys(effects: fresh)
+        let interrupted = Dictionary(grouping: sameEffects.filter { $0.state == .started && $0.effect != nil }, by: { $0.effect! })
+        // Registrations are permanent (DESIGN §2): a version that left an environment's records (no
+        // Deployment there used it) and comes back is registered there already.
+        let registered = Set(sameEffects.filter { $0.state == .completed && $0.action == ActionKind.registerVersion.rawValue }.compactMap(\.effect))
+        let existing = if let existing { existing } else { try await store.appliedTable() }
         var pending: [PlannedAction] = []
         var alreadyDone: [PlannedAction] = []
         var alreadyLogged: [PlannedAction] = []
+        var alreadyRegistered: [PlannedAction] = []
         var unknown: [(action: PlannedAction, reason: String)] = []
         for (action, key) in zip(plan.actions, keys) {
             switch known[key]?.state {
@@ -96,8 +102,13 @@ public struct Executor: Sendable {
                 report.failed.append(Failure(action: action, message: known[key]?.message ?? "failed earlier", transient: false))
             case .started? where logged.contains(key):
                 alreadyLogged.append(action)   // completed before a crash: restore the state, log nothing twice
+            case nil where action.kind == .registerVersion && action.change == .create && registered.contains(action.effectKey):
+                alreadyRegistered.append(action)
             case .started?, nil:
-                guard known[key] != nil || interrupted[action.effectKey] != nil else {
+                // Its own key, the same effect under another trigger, or another action on a resource
+                // created by an action whose outcome was never recorded: the target is asked first.
+                let uncertain = existing[action.key]?.conditions.contains { $0.type == Self.startedCondition } == true
+                guard known[key] != nil || interrupted[action.effectKey] != nil || uncertain else {
                     pending.append(action)
                     continue
                 }
@@ -109,12 +120,17 @@ public struct Executor: Sendable {
                 }
             }
         }
-        let existing = if let existing { existing } else { try await store.appliedTable() }
         if !alreadyDone.isEmpty {
             report.written += try await record(existing: existing, alreadyDone.map {
                 Outcome(action: $0, result: .success(ActionOutcome(message: "found already applied on the target")))
             }, interrupted: interrupted)
             report.skipped += alreadyDone
+        }
+        if !alreadyRegistered.isEmpty {
+            report.written += try await record(existing: existing, alreadyRegistered.map {
+                Outcome(action: $0, result: .success(ActionOutcome(message: "registered in \($0.environmentName) before; registrations are permanent")))
+            })
+            report.skipped += alreadyRegistered
         }
         if !alreadyLogged.isEmpty {
             report.written += try await record(existing: existing, alreadyLogged.map {
@@ -129,7 +145,7 @@ public struct Executor: Sendable {
         // Keys are marked started group by group, each group before any of its actions starts; outcomes
         // are recorded as they come. Both run alongside the actions (see `StartMarker`, `OutcomeRecorder`).
         let ordered = phases(pending)
-        let marker = StartMarker(self, ordered.flatMap { $0 })
+        let marker = StartMarker(self, ordered.flatMap { $0 }, existing: existing)
         let recorder = OutcomeRecorder(self, existing: existing, interrupted: interrupted)
         var offset = 0
         for phase in ordered where !recorder.failed && !marker.failed {

@@ -32,9 +32,9 @@ public protocol StateStore: Sendable {
     func sourceCursor() async throws -> SourceCursor?
     /// The recorded state of these idempotency keys; absent keys are left out.
     func actionKeys(_ keys: [String]) async throws -> [String: ActionKeyRecord]
-    /// The keys still `started` (a crash between start and outcome) of actions with one of these
-    /// effects, under any trigger (DESIGN §5).
-    func startedActionKeys(effects: [String]) async throws -> [ActionKeyRecord]
+    /// The keys of actions with one of these effects (`PlannedAction.effectKey`), under any trigger:
+    /// one left `started` by a crash makes the same effect probe the target first (DESIGN §5).
+    func actionKeys(effects: [String]) async throws -> [ActionKeyRecord]
     /// The schema version the store is at: 0 before the first migration.
     func schemaVersion() async throws -> Int64
     /// Event records with `seq > since`, in order, at most `limit`.

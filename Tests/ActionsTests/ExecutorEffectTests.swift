@@ -1,4 +1,4 @@
-import Actions
+@testable import Actions
 import EventLog
 import Foundation
 import Manifests
@@ -115,5 +115,109 @@ struct ExecutorEffectTests {
         #expect(driver.executed == ["nav"])
         #expect(retried.succeeded.map(\.key.name) == ["nav"] && retried.skipped.map(\.key.name) == ["own"])
         try await store.close()
+    }
+
+    @Test func aVersionRegisteredInTheEnvironmentBeforeIsNotRegisteredAgain() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try await dir.executorStore()
+        let driver = EffectTargetDriver()
+        let executor = Executor(store: store, drivers: ["staging": driver], options: options)
+        func register(_ trigger: String) -> PlannedAction {
+            PlannedAction(kind: .registerVersion, key: ResourceKey(kind: .agentBlueprint, name: "nav@1.0.0", environment: "staging"),
+                          change: .create, document: .object(["spec": .object(["version": .string("1.0.0")])]),
+                          specHash: ContentHash.sha256Hex("nav"), version: "1.0.0", commit: trigger, trigger: trigger, reason: "new in Git")
+        }
+        _ = try await executor.run(Plan(commit: "commit-1", actions: [register("commit-1")]))
+        // No Deployment in staging used it for a while (its record was dropped); one does again.
+        let again = try await executor.run(Plan(commit: "commit-9", actions: [register("commit-9")]))
+        #expect(driver.executed == ["nav@1.0.0"], "registered once")
+        #expect(again.skipped.count == 1)
+        var drifted = register("drift:12")
+        drifted.change = .drift
+        _ = try await executor.run(Plan(commit: "commit-9", actions: [drifted]))
+        #expect(driver.executed == ["nav@1.0.0", "nav@1.0.0"], "a heal of drift on the target does run")
+        try await store.close()
+    }
+
+    @Test func aRemovalAfterAnInterruptedCreateAsksTheTargetFirst() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try await dir.executorStore()
+        let driver = EffectTargetDriver()
+        let executor = Executor(store: store, drivers: ["staging": driver], options: options)
+        // A create was marked started, then the controller died before it ran: the target never got it.
+        let create = action("nav", trigger: "commit-1")
+        try await executor.markStarted([create])
+        let record = try #require(try await store.resources().first)
+        // Git drops the Deployment: the prune of that record asks first, and the target has nothing to remove.
+        driver.answers = ["nav": .present]
+        let prune = PlannedAction(kind: .undeploy, key: create.key, change: .prune, document: .null, specHash: record.specHash,
+                                  version: record.version, commit: "commit-2", trigger: "commit-2", reason: "no longer in Git")
+        let report = try await executor.run(Plan(commit: "commit-2", actions: [prune]))
+        #expect(driver.asked == ["nav"] && driver.executed.isEmpty, "nothing was removed twice")
+        #expect(report.skipped.map(\.key) == [create.key])
+        #expect(try await store.resources().isEmpty)
+        try await store.close()
+    }
+
+    @Test func aCreateInFlightIsAlreadyInTheStore() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try await dir.executorStore()
+        let driver = BlockingDriver()
+        let executor = Executor(store: store, drivers: ["staging": driver], options: options)
+        let create = action("nav", trigger: "commit-1")
+        let run = Task { try await executor.run(Plan(commit: "commit-1", actions: [create])) }
+        await driver.started.wait()
+        // What a controller killed now would leave behind: the store knows the target may run it.
+        let inFlight = try #require(try await store.resources().first)
+        #expect(inFlight.key == create.key && inFlight.specHash.isEmpty && inFlight.health == .progressing && inFlight.sync == .outOfSync)
+        #expect(inFlight.message == "deploy started; its outcome is not recorded yet")
+        driver.release.signal()
+        _ = try await run.value
+        let done = try #require(try await store.resources().first)
+        #expect(done.specHash == create.specHash && done.sync == .synced && done.health == .healthy)
+        try await store.close()
+    }
+}
+
+/// A driver whose `execute` waits until released, telling when it started.
+final class BlockingDriver: Driver, @unchecked Sendable {
+    let started = Gate()
+    let release = DispatchSemaphore(value: 0)
+
+    func execute(_ request: ActionRequest) async throws -> ActionOutcome {
+        started.open()
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread { self.release.wait(); done.resume() }.start()
+        }
+        return ActionOutcome(message: "done")
+    }
+
+    func hasEffect(_ request: ActionRequest) async throws -> Bool { false }
+    func probe(environment: String, applied: [AppliedResource]) async throws -> [ResourceKey: ProbeResult] { [:] }
+
+    /// Opened once; waiters resume when it is.
+    final class Gate: @unchecked Sendable {
+        private let lock = NSLock()
+        private var isOpen = false
+        private var waiters: [CheckedContinuation<Void, Never>] = []
+
+        func open() {
+            let resumed = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+                isOpen = true
+                defer { waiters = [] }
+                return waiters
+            }
+            resumed.forEach { $0.resume() }
+        }
+
+        func wait() async {
+            await withCheckedContinuation { continuation in
+                let now = lock.withLock { () -> Bool in
+                    if !isOpen { waiters.append(continuation) }
+                    return isOpen
+                }
+                if now { continuation.resume() }
+            }
+        }
     }
 }

@@ -32,9 +32,9 @@ extension SessionReads {
     func actionKeys(_ keys: [String]) async throws -> [String: ActionKeyRecord] {
         try await withSession { try await StateReader(session: $0).actionKeys(keys) }
     }
-    func startedActionKeys(effects: [String]) async throws -> [ActionKeyRecord] {
+    func actionKeys(effects: [String]) async throws -> [ActionKeyRecord] {
         guard !effects.isEmpty else { return [] }
-        return try await withSession { try await StateReader(session: $0).startedActionKeys(effects: effects) }
+        return try await withSession { try await StateReader(session: $0).actionKeys(effects: effects) }
     }
     func schemaVersion() async throws -> Int64 { try await withSession { try await StateReader(session: $0).schemaVersion() } }
 }

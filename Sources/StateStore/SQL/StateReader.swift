@@ -55,15 +55,14 @@ struct StateReader {
         return found
     }
 
-    /// The keys still `started` whose action has one of these effects (any trigger).
-    func startedActionKeys(effects: [String]) async throws -> [ActionKeyRecord] {
-        try await actionKeys(column: "effect", in: effects, where: "state = '\(ActionKeyRecord.State.started.rawValue)'")
+    /// The keys of actions with one of these effects, under any trigger.
+    func actionKeys(effects: [String]) async throws -> [ActionKeyRecord] {
+        try await actionKeys(column: "effect", in: effects)
     }
 
     /// The action keys whose `column` is one of `values`, in chunks of at most 1,000 (one query each).
-    private func actionKeys(column: String, in values: [String], where condition: String? = nil) async throws -> [ActionKeyRecord] {
+    private func actionKeys(column: String, in values: [String]) async throws -> [ActionKeyRecord] {
         let unique = Array(Set(values))
-        let extra = condition.map { " AND \($0)" } ?? ""
         var found: [ActionKeyRecord] = []
         var start = 0
         while start < unique.count {
@@ -71,10 +70,10 @@ struct StateReader {
             let rows: [StoreRow]
             switch session.dialect {
             case .postgres:
-                rows = try await session.run("\(ActionKeyRecord.select) WHERE \(column) = ANY($1)\(extra)", [.textArray(chunk)])
+                rows = try await session.run("\(ActionKeyRecord.select) WHERE \(column) = ANY($1)", [.textArray(chunk)])
             case .sqlite:
                 let list = (1...chunk.count).map(p).joined(separator: ", ")
-                rows = try await session.run("\(ActionKeyRecord.select) WHERE \(column) IN (\(list))\(extra)", chunk.map(SQLValue.text))
+                rows = try await session.run("\(ActionKeyRecord.select) WHERE \(column) IN (\(list))", chunk.map(SQLValue.text))
             }
             found += try rows.map(ActionKeyRecord.init(row:))
             start += 1000
