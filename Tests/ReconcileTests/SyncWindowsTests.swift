@@ -80,6 +80,11 @@ struct SyncWindowsTests {
                    at: "2026-01-14T10:30:00Z", expected: .closedUntil("2026-01-14T13:00:00Z")),
         WindowCase(name: "a weekend deny inside daily allows", windows: [.allow("0 9 * * *", 480), .deny("0 0 * * 6", 2880)],
                    at: "2026-01-17T10:00:00Z", expected: .closedUntil("2026-01-19T09:00:00Z")),
+        WindowCase(name: "an every-minute allow waits out a weekend deny", windows: [.allow("* * * * *", 1), .deny("0 0 * * 6", 2880)],
+                   at: "2026-11-28T00:00:00Z", expected: .closedUntil("2026-11-30T00:00:00Z")),
+        WindowCase(name: "minute-by-minute business hours through a two-week freeze",
+                   windows: [.allow("* 9-16 * * 1-5", 1), .deny("0 0 21 12 *", 20160)],
+                   at: "2026-12-22T10:00:00Z", expected: .closedUntil("2027-01-04T09:00:00Z")),
     ]
 
     static let timeZones: [WindowCase] = [
