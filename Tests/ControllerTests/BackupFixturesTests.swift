@@ -230,7 +230,7 @@ struct BackupFixturesTests {
     @Test func postgresURLsSplitIntoOptionsWithThePasswordApart() throws {
         let database = try BackupDatabase.parse("postgres://steward:s%40cret@db.example.com:6543/fleet?sslmode=require", baseDirectory: "/x")
         #expect(database == .postgres(PostgresTarget(host: "db.example.com", port: 6543, user: "steward", password: "s@cret",
-                                                      database: "fleet", sslMode: "require")))
+                                                      database: "fleet", requireTLS: true)))
         #expect(try BackupDatabase.parse("sqlite://.steward/state.db", baseDirectory: "/srv/steward") == .sqlite(path: "/srv/steward/.steward/state.db"))
     }
 }
