@@ -208,7 +208,9 @@ struct ExecDriverTests {
         let elapsed = Date().timeIntervalSince(started)
         #expect(error.message.hasPrefix("timed out after 0.5 s"))
         #expect(elapsed >= 2 && elapsed < 25, "took \(elapsed) s")  // the 2 s grace, then SIGKILL long before 30 s
-        #expect(await ExecFixture.eventually { !ExecFixture.isAlive((try? ExecFixture.pid(in: dir.appending("pid").path)) ?? 0) })
+        // The script wrote its pid (a missing file must fail here, not read as pid 0, which is never alive).
+        let pid = try ExecFixture.pid(in: dir.appending("pid").path)
+        #expect(await ExecFixture.eventually { !ExecFixture.isAlive(pid) })
     }
 
     @Test func cancellingTheTaskTerminatesTheProcess() async throws {

@@ -176,6 +176,14 @@ func runTool(_ executable: String, _ arguments: [String], in directory: String? 
     return (result.status, result.stdout, result.stderr)
 }
 
+/// What the real `sha256sum` prints for `file`, run in its folder: `<hex>  <file name>\n`, the format of `ARCHIVE.sha256`.
+func sha256sumLine(_ file: String) throws -> String {
+    let folder = (file as NSString).deletingLastPathComponent, name = (file as NSString).lastPathComponent
+    let result = try runTool("/usr/bin/sha256sum", [name], in: folder)
+    try #require(result.code == 0, "sha256sum \(name): \(result.err)")
+    return result.out
+}
+
 @Suite("backup building blocks: archive names, SHA-256, locks")
 struct BackupFixturesTests {
     @Test func archiveNamesRoundTripAndMatchOnlyTheirSchedule() throws {
@@ -192,15 +200,23 @@ struct BackupFixturesTests {
         #expect(BackupArchiveName.parse("db-20240131T130509Z.sqlite-wal", schedule: "db") == nil)
     }
 
-    @Test(arguments: [0, 1, 55, 56, 63, 64, 65, 1000, 3 << 20])
+    /// Sizes around SHA-256's 64-byte blocks and around the 1 MiB chunks the file is read in.
+    @Test(arguments: [0, 1, 55, 56, 63, 64, 65, 1000, FileDigest.chunkSize - 1, FileDigest.chunkSize, FileDigest.chunkSize + 1, (3 << 20) + 7])
     func sha256MatchesSha256sum(_ size: Int) throws {
         let dir = try TemporaryDirectory()
         let file = dir.path + "/data.bin"
         var bytes = [UInt8](repeating: 0, count: size)
         for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: index &* 31 &+ index >> 8) }
         try Data(bytes).write(to: URL(fileURLWithPath: file))
-        let expected = try runTool("/usr/bin/sha256sum", [file]).out.split(separator: " ").first.map(String.init)
-        #expect(try FileDigest.sha256(path: file) == expected)
+        let expected = try sha256sumLine(file)
+        #expect(expected.count == 64 + 2 + "data.bin".count + 1, "\(expected)")
+        #expect(try "\(FileDigest.sha256(path: file))  data.bin\n" == expected)
+    }
+
+    @Test func aMissingFileIsOneClearLine() throws {
+        let dir = try TemporaryDirectory()
+        let error = try #require(throws: BackupError.self) { try FileDigest.sha256(path: dir.path + "/gone.tar.gz") }
+        #expect(error.message == "cannot read \(dir.path)/gone.tar.gz to checksum it")
     }
 
     @Test func checksumFileIsWhatSha256sumChecks() throws {
@@ -230,7 +246,7 @@ struct BackupFixturesTests {
     @Test func postgresURLsSplitIntoOptionsWithThePasswordApart() throws {
         let database = try BackupDatabase.parse("postgres://steward:s%40cret@db.example.com:6543/fleet?sslmode=require", baseDirectory: "/x")
         #expect(database == .postgres(PostgresTarget(host: "db.example.com", port: 6543, user: "steward", password: "s@cret",
-                                                      database: "fleet", sslMode: "require")))
+                                                      database: "fleet", requireTLS: true)))
         #expect(try BackupDatabase.parse("sqlite://.steward/state.db", baseDirectory: "/srv/steward") == .sqlite(path: "/srv/steward/.steward/state.db"))
     }
 }

@@ -25,12 +25,8 @@ struct BackupVerificationTests {
         let verifier = BackupVerifier(context: sandbox.context, logger: backupTestLogger)
         #expect(try await verifier.verify(archive, expected: .gzip) == "gzip -t and tar -tzf passed")
         try truncate(archive, toFraction: 0.6)
-        await #expect(throws: BackupError.self) { try await verifier.verify(archive, expected: .gzip) }
-        do {
-            _ = try await verifier.verify(archive, expected: .gzip)
-        } catch let error as BackupError {
-            #expect(error.message.hasPrefix("verification failed: gzip exited with code 1"), "\(error.message)")
-        }
+        let error = try await #require(throws: BackupError.self) { try await verifier.verify(archive, expected: .gzip) }
+        #expect(error.message.hasPrefix("verification failed: gzip exited with code 1: "), "\(error.message)")
         await sandbox.close()
     }
 
@@ -76,7 +72,8 @@ struct BackupVerificationTests {
         let archive = try #require(run.archive)
         try truncate(archive, toFraction: 0.5)
         let verifier = BackupVerifier(context: sandbox.context, logger: backupTestLogger)
-        await #expect(throws: BackupError.self) { try await verifier.verify(archive, expected: .sqlite) }
+        let error = try await #require(throws: BackupError.self) { try await verifier.verify(archive, expected: .sqlite) }
+        #expect(error.message.hasPrefix("verification failed: PRAGMA integrity_check: "), "\(error.message)")
         await sandbox.close()
     }
 
@@ -87,10 +84,11 @@ struct BackupVerificationTests {
         let run = try await sandbox.runOnce(schedule)
         #expect(run.outcome == "succeeded", "\(run.message ?? "")")
         let archive = try #require(run.archive)
-        #expect(FileManager.default.fileExists(atPath: archive + ".sha256"))
+        #expect(try String(contentsOfFile: archive + ".sha256", encoding: .utf8) == (try sha256sumLine(archive)))
         try truncate(archive, toFraction: 0.3)
         let verifier = BackupVerifier(context: sandbox.context, logger: backupTestLogger)
-        await #expect(throws: BackupError.self) { try await verifier.verify(archive, expected: .postgresCustom) }
+        let error = try await #require(throws: BackupError.self) { try await verifier.verify(archive, expected: .postgresCustom) }
+        #expect(error.message.hasPrefix("verification failed: pg_restore exited with code 1: "), "\(error.message)")
         await sandbox.close()
     }
 }

@@ -87,6 +87,11 @@ import Testing
         let tree = try repo.git("rev-parse", "HEAD^{tree}")
         let notBlob = try #require(throws: GitError.self) { try git.readBlob(tree, path: "dir") }
         #expect(notBlob.message == "dir: object \(tree) is not a blob")
-        #expect(throws: GitError.self) { try git.readBlob("zz", path: "a.txt") }
+        let malformed = try #require(throws: GitError.self) { try git.readBlob("zz", path: "a.txt") }
+        #expect(malformed.code == .notFound)
+        #expect(malformed.message == "blob 'zz' not found: not a hexadecimal object id")
+        let abbreviated = try #require(throws: GitError.self) { try git.readBlob(String(tree.prefix(12)), path: "a.txt") }
+        #expect(abbreviated.code == .notFound)
+        #expect(abbreviated.message == "a.txt: blob id '\(tree.prefix(12))' is abbreviated; give all 40 hex digits")
     }
 }

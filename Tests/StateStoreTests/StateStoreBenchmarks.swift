@@ -1,10 +1,11 @@
 import EventLog
 import Foundation
+import Reconcile
 import Testing
 @testable import StateStore
 
 extension Tag {
-    /// Benchmarks: run only with STEWARD_BENCH=1 (scripts/bench-store); they print figures, never assert times.
+    /// Benchmarks: run only with STEWARD_BENCH=1 (scripts/bench-store); they print figures and check the work was done, never assert times.
     @Tag static var bench: Self
 }
 
@@ -20,12 +21,18 @@ struct StateStoreBenchmarks {
             let insert = try await measure { try await store.commit(batch) }
             batch.upsertResources = Fixtures.resources(10_000, commit: "beef")
             let update = try await measure { try await store.commit(batch) }
-            let read = try await measure { _ = try await store.resources() }
+            var stored: [AppliedResource] = []
+            let read = try await measure { stored = try await store.resources() }
+            // Figures of work that was done: every resource reads back with the update's commit.
+            #expect(stored.count == 10_000)
+            #expect(stored.allSatisfy { $0.commit == "beef" })
             let keys = (0..<10_000).map { Fixtures.actionKey("key-\($0)", state: .started) }
             var marks = StoreBatch()
             marks.actionKeys = keys
             let mark = try await measure { try await store.commit(marks) }
-            let lookup = try await measure { _ = try await store.actionKeys(keys.map(\.key)) }
+            var found: [String: ActionKeyRecord] = [:]
+            let lookup = try await measure { found = try await store.actionKeys(keys.map(\.key)) }
+            #expect(found.count == 10_000)
             print("bench \(backend.rawValue): upsert 10,000 resources in one commit: insert \(ms(insert)), update \(ms(update)); read all \(ms(read)); mark 10,000 action keys \(ms(mark)); look them up \(ms(lookup))")
         }
     }
@@ -42,6 +49,7 @@ struct StateStoreBenchmarks {
             for _ in 0..<appends { _ = try log.append(events) }
         }
         let seconds = Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds)
+        #expect(try log.read().count == appends * batchSize, "every append is in the log")
         print(String(format: "bench FileEventLog: batches of %d: %d appends (fsync each) in %.2f s = %.0f appends/s, %.0f events/s",
                      batchSize, appends, seconds, Double(appends) / seconds, Double(appends * batchSize) / seconds))
     }

@@ -24,6 +24,13 @@ struct TemporaryGitRepositoryTests {
 
     @Test func gitFailuresCarryStderr() throws {
         let repo = try TemporaryGitRepository()
-        #expect(throws: (any Error).self) { try repo.git("rev-parse", "no-such-ref") }
+        let error = try #require(throws: GitCommandError.self) { try repo.git("rev-parse", "no-such-ref") }
+        #expect(error.arguments == ["rev-parse", "no-such-ref"])
+        #expect(error.status == 128)
+        // git's own complaint, trimmed: its first line names the revision (LC_ALL=C keeps it in English).
+        let firstLine = "fatal: ambiguous argument 'no-such-ref': unknown revision or path not in the working tree."
+        #expect(error.standardError.split(separator: "\n").first.map(String.init) == firstLine, "\(error.standardError)")
+        #expect(error.standardError == error.standardError.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(error.description.hasPrefix("git rev-parse no-such-ref exited 128: \(firstLine)"))
     }
 }

@@ -42,9 +42,8 @@ enum BackupTargets {
 
     /// `stateStore` on PostgreSQL: `pg_dump --format=custom`, the password only in `PGPASSWORD`.
     static func postgres(_ target: PostgresTarget, tools: BackupTools, into partial: String) async throws -> String {
-        var environment = ["PGCONNECT_TIMEOUT": "30", "PGAPPNAME": "steward-backup"]
+        var environment = ["PGCONNECT_TIMEOUT": "30", "PGAPPNAME": "steward-backup", "PGSSLMODE": target.sslMode]
         if let password = target.password { environment["PGPASSWORD"] = password }
-        if let mode = target.sslMode { environment["PGSSLMODE"] = mode }
         // A database name holding '=' would be read as a connection string: pass it as one, quoted.
         let database = target.database.contains("=")
             ? "dbname='\(target.database.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'"))'"

@@ -23,20 +23,22 @@ public enum SyncWindows {
         var time = now
         let horizon = now.addingTimeInterval(366 * 86_400)
         for _ in 0..<1_000 {
-            var candidates: [Date] = []
+            // Nothing runs before every deny window active now has ended (stepping to allow fire
+            // times inside them would spend the steps minute by minute); else the next allow opens.
+            var denyEnds: [Date] = [], allowFires: [Date] = []
             for window in windows {
                 guard let cron = try? CronExpression(parsing: window.schedule) else { continue }
                 let zone = timeZone(of: window)
                 switch window.kind {
                 case .deny:
                     if isActive(window, at: time), let fired = cron.previous(atOrBefore: time, in: zone) {
-                        candidates.append(fired.addingTimeInterval(Double(window.durationMinutes) * 60))
+                        denyEnds.append(fired.addingTimeInterval(Double(window.durationMinutes) * 60))
                     }
                 case .allow:
-                    if let next = cron.next(after: time, in: zone) { candidates.append(next) }
+                    if let next = cron.next(after: time, in: zone) { allowFires.append(next) }
                 }
             }
-            guard let next = candidates.filter({ $0 > time }).min(), next <= horizon else { return .closed(until: nil) }
+            guard let next = denyEnds.max() ?? allowFires.min(), next > time, next <= horizon else { return .closed(until: nil) }
             if isAllowed(windows, at: next) { return .closed(until: next) }
             time = next
         }
