@@ -36,6 +36,7 @@ enum StoreSchema {
                 "INSERT INTO leader_lease (id, epoch, holder, application_name, renewed_at, expires_at) VALUES (1, 0, '', '', 0, 0)",
             ]
         }),
+        Migration(version: 5, name: "console ids", statements: { _ in [ConsoleId.createTable] }),
     ]
 
     /// Version 1: every table.
