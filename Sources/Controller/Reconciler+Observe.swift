@@ -82,7 +82,7 @@ extension Reconciler {
 
     private func makeDrivers(_ fleet: Fleet, commit: String, repository: GitRepository) -> DriverFactory.Result {
         let checkouts = settings.resolve(".steward/checkouts")
-        return DriverFactory(settings: settings).make(fleet) {
+        return DriverFactory(settings: settings, store: store).make(fleet) {
             try repository.export(commit: commit, to: (checkouts as NSString).appendingPathComponent(commit))
         }
     }
