@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile"], swiftSettings: strict),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "StewardTesting"], swiftSettings: strict),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "StewardTesting"], swiftSettings: strict),
-        .testTarget(name: "ActionsTests", dependencies: ["Actions", "StewardTesting"], swiftSettings: strict),
+        .testTarget(name: "ActionsTests", dependencies: ["Actions", "StewardTesting"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "StewardTesting"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI", "StewardTesting"], swiftSettings: strict),
         .testTarget(

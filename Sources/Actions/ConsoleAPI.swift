@@ -1,78 +1,137 @@
+import Foundation
 import Manifests
 
-/// The console deployment API's wire shapes (DESIGN §5, `http` driver), as the driver reads them.
+/// The console deployment API's answers (DevOps guide, "API-Driven Deployment Workflow"; DESIGN §5),
+/// read leniently: only the fields Steward uses are looked at, anything else is ignored.
 public enum ConsoleAPI {
-    /// `{id, status}`: what creating a version or deployment (deploy, promote, rollback) answers.
-    public struct Created: Decodable, Sendable, Hashable {
+    /// What creating a version or a deployment answers (register, deploy, promote, rollback): `{id, status, ...}`.
+    public struct Created: Sendable, Hashable {
         public var id: String
         public var status: String?
+
+        /// Nil when the answer carries no id.
+        init?(_ json: JSONValue) {
+            guard let id = json["id"]?.consoleId else { return nil }
+            self.id = id
+            self.status = json["status"]?.string
+        }
     }
 
-    /// One registered blueprint version, as `GET /api/deployments/versions?name=` lists it.
-    public struct Version: Decodable, Sendable, Hashable {
-        public var id: String
-        public var name: String?
-        public var version: String?
-    }
-
-    /// The body of a 409 on `POST /api/deployments/versions`: what is registered under that id.
-    public struct VersionConflict: Decodable, Sendable, Hashable {
-        public var id: String?
-        public var workflowSpec: JSONValue?
-    }
-
-    /// One console deployment (`GET /api/deployments[/:id]`).
-    public struct Deployment: Decodable, Sendable, Hashable {
+    /// One console deployment, as `GET /api/deployments/:id` and `GET /api/deployments?environment=` show it.
+    public struct Deployment: Sendable, Hashable {
         public var id: String
         public var versionId: String?
         public var environment: String?
+        /// `pending`, `deployed`, `failed`, ...; `unknown` when the console gives none.
         public var status: String
         public var metadata: JSONValue?
-        public var health: Health?
+        /// The `health` member as the console gave it (see `health`).
+        public var healthJSON: JSONValue?
+        /// When it was created (RFC 3339), when the console says.
+        public var createdAt: String?
         /// Why a deployment failed, when the console says.
         public var error: String?
         public var message: String?
+
+        /// Nil when the entry is not an object with an id.
+        init?(_ json: JSONValue) {
+            guard json.object != nil, let id = json["id"]?.consoleId else { return nil }
+            self.id = id
+            versionId = json["versionId"]?.consoleId
+            environment = json["environment"]?.string
+            status = json["status"]?.string ?? "unknown"
+            metadata = json["metadata"]
+            healthJSON = json["health"]
+            createdAt = json["createdAt"]?.string
+            error = json["error"]?.string
+            message = json["message"]?.string
+        }
 
         /// `metadata.stewardDeployment`: the Steward Deployment that created it; nil for foreign ones.
         public var stewardDeployment: String? { metadata?["stewardDeployment"]?.string }
         /// `metadata.stewardVersion`: the blueprint version Steward deployed.
         public var stewardVersion: String? { metadata?["stewardVersion"]?.string }
+        /// What its `health` member says.
+        public var health: HealthReading { HealthReading(healthJSON) }
     }
 
-    /// `health` of a console deployment.
-    public struct Health: Decodable, Sendable, Hashable {
-        public var status: String?
-        public var errorRate: Double?
-        public var responseTime: Double?
-    }
-
-    /// `{overallStatus, testResults}` of `POST /api/deployments/:id/smoke-tests`.
-    public struct SmokeTestReport: Decodable, Sendable, Hashable {
+    /// `{overallStatus, testResults, ...}` of `POST /api/deployments/:id/smoke-tests`.
+    public struct SmokeTestReport: Sendable, Hashable {
+        /// `passed`, `failed`, ...
         public var overallStatus: String
-        public var testResults: [TestResult]?
+        public var testResults: [TestResult]
+
+        /// The overall status, else derived from `failedTests` or the results; nil when none of them is there.
+        init?(_ json: JSONValue) {
+            testResults = json["testResults"]?.array?.map(TestResult.init) ?? []
+            if let status = json["overallStatus"]?.string {
+                overallStatus = status
+            } else if let failed = json["failedTests"]?.number {
+                overallStatus = failed > 0 ? "failed" : "passed"
+            } else if !testResults.isEmpty {
+                overallStatus = testResults.contains { $0.failed } ? "failed" : "passed"
+            } else {
+                return nil
+            }
+        }
     }
 
-    /// One smoke test's result.
-    public struct TestResult: Decodable, Sendable, Hashable {
+    /// One smoke test's result: `{name, status, duration}`.
+    public struct TestResult: Sendable, Hashable {
         public var name: String?
         public var status: String?
         public var message: String?
-    }
 
-    /// `GET /health/runtime-adapters`: `{adapters: [{name, status}]}`.
-    public struct AdapterHealthList: Decodable, Sendable, Hashable {
-        public struct Entry: Decodable, Sendable, Hashable {
-            public var name: String
-            public var status: String?
+        init(_ json: JSONValue) {
+            name = json["name"]?.string
+            status = json["status"]?.string
+            message = json["message"]?.string ?? json["error"]?.string
         }
 
-        public var adapters: [Entry]
+        var failed: Bool { (status ?? "").lowercased() == "failed" }
     }
+}
 
-    /// An error body: `{error}` or `{message}`.
-    struct ErrorBody: Decodable {
-        var error: String?
-        var message: String?
+/// What a console says about health: a reading, nothing, or something Steward cannot read.
+public enum HealthReading: Sendable, Hashable {
+    case sample(HealthSample)
+    case absent
+    /// The health of an unknown shape, and why it could not be read.
+    case unreadable(String)
+
+    /// `{status, errorRate, responseTime}` (DevOps guide), `{healthy: bool}` (the adapter registry's
+    /// shape), a bare status string or boolean.
+    init(_ json: JSONValue?) {
+        switch json {
+        case nil, .null?:
+            self = .absent
+        case .string(let status)?:
+            self = .sample(HealthSample(status: status))
+        case .bool(let healthy)?:
+            self = .sample(HealthSample(status: healthy ? "healthy" : "unhealthy"))
+        case .object(let members)?:
+            let status: String
+            if let text = members["status"]?.string {
+                status = text
+            } else if case .bool(let healthy)? = members["healthy"] {
+                status = healthy ? "healthy" : "unhealthy"
+            } else {
+                self = .unreadable("health \(json.map(ConsoleAPI.quote) ?? "") has neither a status nor healthy")
+                return
+            }
+            var sample = HealthSample(status: status)
+            for (name, value) in [("errorRate", members["errorRate"]), ("responseTime", members["responseTime"])] {
+                guard let value, value != .null else { continue }
+                guard let number = value.number else {
+                    self = .unreadable("health \(name) \(ConsoleAPI.quote(value)) is not a number")
+                    return
+                }
+                if name == "errorRate" { sample.errorRate = number } else { sample.responseTime = number }
+            }
+            self = .sample(sample)
+        case let other?:
+            self = .unreadable("health \(ConsoleAPI.quote(other)) is neither an object, a status nor a boolean")
+        }
     }
 }
 
@@ -92,4 +151,23 @@ public struct HealthSample: Sendable, Hashable, Codable {
 
     /// Whether the console calls it healthy.
     public var isHealthy: Bool { status.lowercased() == "healthy" }
+}
+
+extension ConsoleAPI {
+    /// A JSON value for a message: its canonical JSON, cut at 120 characters.
+    static func quote(_ value: JSONValue) -> String {
+        let text = value.canonicalJSON
+        return text.count > 120 ? String(text.prefix(117)) + "..." : text
+    }
+}
+
+extension JSONValue {
+    /// An id as the console gives it: a string, or an integer written out.
+    var consoleId: String? {
+        switch self {
+        case .string(let text) where !text.isEmpty: return text
+        case .int(let number): return String(number)
+        default: return nil
+        }
+    }
 }

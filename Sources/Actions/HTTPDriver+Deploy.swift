@@ -1,5 +1,6 @@
 import Foundation
 import Manifests
+import NIOHTTP1
 import Reconcile
 
 /// The Deployment an action is about: its name, blueprint and version.
@@ -26,35 +27,34 @@ struct DeploymentTarget: Sendable, Hashable {
 
 /// deploy, promote, rollback, undeploy (DESIGN §5, §6).
 extension HTTPDriver {
-    /// `POST /api/deployments`, then polls until `deployed` or `failed`.
+    /// `POST /api/deployments` with the recorded version id; records the deployment's id, then polls
+    /// until `deployed` or `failed`.
     func deploy(_ request: ActionRequest, verb: String = "deployed") async throws -> ActionOutcome {
-        let action = request.action
-        let target = try DeploymentTarget(action)
-        let versionId = try await requireVersionId(name: target.blueprint, version: target.version)
+        let target = try DeploymentTarget(request.action)
+        let versionId = try requireVersionId(name: target.blueprint, version: target.version, book: try await book())
         let body = ConsoleAPI.deploy(versionId: versionId, environment: request.environment, metadata: metadata(request, target))
-        let created = try await call("POST", "/api/deployments", body: body, idempotencyKey: request.idempotencyKey)
-            .decode(ConsoleAPI.Created.self, what: "deployment")
+        let created = try await create(.POST, "/api/deployments", body: body, request: request, target: target)
         return try await awaitDeployed(created, target: target, environment: request.environment, verb: verb)
     }
 
     /// Promotes through the console when `sourceEnvironment` runs a Steward deployment of the same
-    /// blueprint version (`POST /api/deployments/:sourceId/promote`); otherwise deploys the version.
+    /// version id (`POST /api/deployments/:sourceId/promote`); otherwise deploys the version.
     public func promote(_ request: ActionRequest, sourceEnvironment: String) async throws -> ActionOutcome {
         let target = try DeploymentTarget(request.action)
-        guard let versionId = try await lookUpVersionId(name: target.blueprint, version: target.version) else {
+        let book = try await book()
+        guard let versionId = book.versionId(blueprint: target.blueprint, version: target.version) else {
             return try await deploy(request, verb: "promoted")
         }
+        let stewards = book.deploymentIds(environment: sourceEnvironment)
         let sources = try await deployments(environment: sourceEnvironment)
-        guard let source = sources.last(where: {
-            $0.versionId == versionId && $0.stewardDeployment != nil && $0.status == ConsoleStatus.deployed
+        guard let source = sources.newestFirst.first(where: {
+            $0.versionId == versionId && $0.status == ConsoleStatus.deployed && ($0.stewardDeployment != nil || stewards.contains($0.id))
         }) else {
             return try await deploy(request, verb: "promoted")
         }
         let body = ConsoleAPI.promote(targetEnvironment: request.environment, strategy: request.strategy,
                                       metadata: metadata(request, target))
-        let created = try await call("POST", Self.deploymentPath(source.id) + "/promote", body: body,
-                                     idempotencyKey: request.idempotencyKey)
-            .decode(ConsoleAPI.Created.self, what: "deployment")
+        let created = try await create(.POST, Self.deploymentPath(source.id) + "/promote", body: body, request: request, target: target)
         var outcome = try await awaitDeployed(created, target: target, environment: request.environment, verb: "promoted")
         outcome.message += " from \(sourceEnvironment) (console deployment \(source.id))"
         return outcome
@@ -64,20 +64,18 @@ extension HTTPDriver {
     /// version: a deploy of that version's `versionId`, reported as a rollback.
     func rollback(_ request: ActionRequest) async throws -> ActionOutcome {
         let target = try DeploymentTarget(request.action)
+        let book = try await book()
+        let knownId = book.deploymentId(environment: request.environment, deployment: target.name)
         let list = try await deployments(environment: request.environment)
-        guard let currentIndex = Self.currentIndex(of: target.name, in: list) else {
+        guard let current = list.current(of: target.name, knownId: knownId) else {
             return try await deploy(request, verb: "rolled back (nothing ran) to")
         }
-        let current = list[currentIndex]
-        let previous = list[..<currentIndex].last {
-            $0.stewardDeployment == target.name && ($0.status == ConsoleStatus.superseded || $0.status == ConsoleStatus.deployed)
-        }
-        guard let previous, previous.stewardVersion == target.version else {
+        guard let previous = list.previous(of: target.name, knownId: knownId, before: current),
+              runs(previous, target.version, of: target.blueprint, book: book) else {
             return try await deploy(request, verb: "rolled back by deploying")
         }
         let body = ConsoleAPI.rollback(deploymentId: current.id, reason: request.action.reason)
-        let created = try await call("POST", "/api/deployments/rollback", body: body, idempotencyKey: request.idempotencyKey)
-            .decode(ConsoleAPI.Created.self, what: "deployment")
+        let created = try await create(.POST, "/api/deployments/rollback", body: body, request: request, target: target)
         var outcome = try await awaitDeployed(created, target: target, environment: request.environment, verb: "rolled back to")
         outcome.message += " from console deployment \(current.id)"
         return outcome
@@ -86,16 +84,28 @@ extension HTTPDriver {
     /// `DELETE /api/deployments/:id` for every live console deployment of the Deployment.
     func undeploy(_ request: ActionRequest) async throws -> ActionOutcome {
         let name = request.action.key.name
-        let live = try await deployments(environment: request.environment)
-            .filter { $0.stewardDeployment == name && ConsoleStatus.isLive($0.status) }
+        let knownId = try await book().deploymentId(environment: request.environment, deployment: name)
+        let live = try await deployments(environment: request.environment).mine(name, knownId: knownId)
+            .filter { ConsoleStatus.isLive($0.status) }
         for deployment in live {
-            let response = try await send("DELETE", Self.deploymentPath(deployment.id), idempotencyKey: request.idempotencyKey)
-            if response.status != 404 { _ = try response.requireSuccess() }
+            let response = try await send(.DELETE, Self.deploymentPath(deployment.id), idempotencyKey: request.idempotencyKey)
+            if response.status != .notFound { _ = try response.requireSuccess() }
         }
         if live.isEmpty { return ActionOutcome(message: "\(name) was not deployed in \(request.environment)") }
         let ids = live.map(\.id)
         return ActionOutcome(message: "undeployed \(name) from \(request.environment) (console deployment \(ids.joined(separator: ", ")))",
-                             targetId: ids.last)
+                             targetId: ids.first)
+    }
+
+    /// Sends a request that creates a console deployment and records its id before anything else.
+    func create(_ method: HTTPMethod, _ path: String, body: JSONValue, request: ActionRequest,
+                target: DeploymentTarget) async throws -> ConsoleAPI.Created {
+        let response = try await call(method, path, body: body, idempotencyKey: request.idempotencyKey)
+        guard let created = ConsoleAPI.Created(try response.json(what: "a deployment")) else {
+            throw response.failure("the answer creating a deployment of \(target.label) carries no id")
+        }
+        await rememberDeployment(created.id, environment: request.environment, deployment: target.name)
+        return created
     }
 
     /// Polls `GET /api/deployments/:id` every `pollInterval` until `deployed` (success) or `failed`
@@ -123,9 +133,10 @@ extension HTTPDriver {
                                   transient: true)
             }
             try await Task.sleep(for: .seconds(pollInterval))
-            let polled = try await call("GET", Self.deploymentPath(created.id)).decode(ConsoleAPI.Deployment.self, what: "deployment")
-            status = polled.status
-            detail = polled.error ?? polled.message
+            let answer = try await call(.GET, Self.deploymentPath(created.id)).json(what: "a deployment")
+            let polled = ConsoleAPI.Deployment(answer)
+            status = polled?.status ?? answer["status"]?.string ?? "unknown"
+            detail = polled?.error ?? polled?.message
         }
     }
 
@@ -135,21 +146,13 @@ extension HTTPDriver {
                                       stewardKey: request.idempotencyKey, version: target.version)
     }
 
-    /// `GET /api/deployments?environment=ENV`, in the console's order (oldest first).
-    public func deployments(environment: String) async throws -> [ConsoleAPI.Deployment] {
-        try await call("GET", "/api/deployments", query: [URLQueryItem(name: "environment", value: environment)])
-            .decode([ConsoleAPI.Deployment].self, what: "deployment list")
-    }
-
-    /// The console deployment that stands for a Steward Deployment: the newest live one carrying its
-    /// name (a failed newer deploy leaves the older one running); else the newest one that ended
-    /// without being superseded (failed, rolled back), which probes report as drift.
-    static func current(of name: String, in list: [ConsoleAPI.Deployment]) -> ConsoleAPI.Deployment? {
-        currentIndex(of: name, in: list).map { list[$0] }
-    }
-
-    static func currentIndex(of name: String, in list: [ConsoleAPI.Deployment]) -> Int? {
-        list.lastIndex { $0.stewardDeployment == name && ConsoleStatus.isLive($0.status) }
-            ?? list.lastIndex { $0.stewardDeployment == name && $0.status != ConsoleStatus.superseded }
+    /// `GET /api/deployments?environment=ENV`; an answer that is not a list is a terminal error.
+    func deployments(environment: String) async throws -> ConsoleDeploymentList {
+        let response = try await call(.GET, "/api/deployments", query: [("environment", environment)])
+        do {
+            return try ConsoleDeploymentList(answer: try response.json(what: "a deployment list"))
+        } catch let unreadable as ConsoleAPI.Unreadable {
+            throw DriverError("console GET /api/deployments?environment=\(environment): \(unreadable)", transient: false)
+        }
     }
 }

@@ -5,11 +5,13 @@ import Reconcile
 /// `smokeTest` (DESIGN §5, §6 gates): run on the console against the Deployment's current deployment.
 extension HTTPDriver {
     /// `POST /api/deployments/:id/smoke-tests {tests}` for the current console deployment of the
-    /// request's Deployment; a failed run is a terminal error naming the first failed test.
+    /// request's Deployment; a failed run, or a report that says neither passed nor failed, is a
+    /// terminal error naming the first failed test.
     public func smokeTest(_ request: ActionRequest, tests: [SmokeTest]) async throws -> ActionOutcome {
         let name = request.action.key.name
+        let knownId = try await book().deploymentId(environment: request.environment, deployment: name)
         let list = try await deployments(environment: request.environment)
-        guard let current = Self.current(of: name, in: list), current.status == ConsoleStatus.deployed else {
+        guard let current = list.current(of: name, knownId: knownId), current.status == ConsoleStatus.deployed else {
             throw DriverError("no deployed console deployment of \(name) in \(request.environment) to smoke-test", transient: false)
         }
         let body: JSONValue
@@ -18,18 +20,21 @@ extension HTTPDriver {
         } catch {
             throw DriverError("cannot encode the smoke tests of \(request.environment): \(error)", transient: false)
         }
-        let response = try await call("POST", Self.deploymentPath(current.id) + "/smoke-tests", body: body,
-                                      idempotencyKey: request.idempotencyKey)
-        let report = try response.decode(ConsoleAPI.SmokeTestReport.self, what: "smoke test report")
-        let results = (try? JSONDecoder().decode(JSONValue.self, from: response.body))?["testResults"]
-        let count = report.testResults?.count ?? tests.count
+        let path = Self.deploymentPath(current.id) + "/smoke-tests"
+        let response = try await call(.POST, path, body: body, idempotencyKey: request.idempotencyKey)
+        let json = try response.json(what: "a smoke test report")
+        guard let report = ConsoleAPI.SmokeTestReport(json) else {
+            throw DriverError("console POST \(path) answered a smoke test report with no overallStatus: \(ConsoleAPI.quote(json))",
+                              transient: false)
+        }
+        let count = report.testResults.isEmpty ? tests.count : report.testResults.count
         guard report.overallStatus.lowercased() == "passed" else {
-            let failed = report.testResults?.first { ($0.status ?? "").lowercased() == "failed" }
+            let failed = report.testResults.first { $0.failed }
             let which = failed.map { "smoke test \"\($0.name ?? "unnamed")\" failed" + ($0.message.map { ": \($0)" } ?? "") }
                 ?? "smoke tests \(report.overallStatus)"
             throw DriverError("\(which) for \(name) in \(request.environment) (console deployment \(current.id))", transient: false)
         }
         return ActionOutcome(message: "\(count) smoke test\(count == 1 ? "" : "s") passed for \(name) in \(request.environment)",
-                             targetId: current.id, data: results)
+                             targetId: current.id, data: json["testResults"])
     }
 }

@@ -1,8 +1,5 @@
-import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import AsyncHTTPClient
+import Foundation
 import Logging
 import Manifests
 import NIOCore
@@ -10,32 +7,28 @@ import NIOHTTP1
 
 /// One answer from the console below 500 (5xx are retried, then thrown).
 struct ConsoleResponse: Sendable {
-    var method: String
+    var method: HTTPMethod
     var path: String
-    var status: Int
+    var status: HTTPResponseStatus
     var body: Data
     /// Redacts the token out of anything quoted from the body.
     var redact: @Sendable (String) -> String
 
-    var isSuccess: Bool { (200..<300).contains(status) }
+    var isSuccess: Bool { (200..<300).contains(status.code) }
 
-    /// The body decoded as `T`; a body that does not decode is a terminal error.
-    func decode<T: Decodable>(_ type: T.Type, what: String) throws -> T {
-        do {
-            return try JSONDecoder().decode(T.self, from: body)
-        } catch {
-            throw DriverError("console \(method) \(path) answered \(status) with an unreadable \(what): \(snippet)", transient: false)
+    /// The body as JSON; a body that is not JSON is a terminal error.
+    func json(what: String) throws -> JSONValue {
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: body) else {
+            throw DriverError("console \(method.rawValue) \(path) answered \(status.code) with \(what) that is not JSON: \(snippet)",
+                              transient: false)
         }
+        return value
     }
 
     /// The body's `error`/`message`, or its first 200 characters, token redacted.
     var snippet: String {
-        let text: String
-        if let parsed = try? JSONDecoder().decode(ConsoleAPI.ErrorBody.self, from: body), let message = parsed.error ?? parsed.message {
-            text = message
-        } else {
-            text = String(decoding: body.prefix(200), as: UTF8.self)
-        }
+        let parsed = try? JSONDecoder().decode(JSONValue.self, from: body)
+        let text = parsed?["error"]?.string ?? parsed?["message"]?.string ?? String(decoding: body.prefix(200), as: UTF8.self)
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         return redact(trimmed.isEmpty ? "(empty body)" : trimmed)
     }
@@ -49,146 +42,125 @@ struct ConsoleResponse: Sendable {
     /// The terminal error for a 4xx (or unexpected) answer.
     func failure(_ context: String? = nil) -> DriverError {
         let prefix = context.map { "\($0): " } ?? ""
-        return DriverError("\(prefix)console \(method) \(path) answered \(status) \(Self.reason(status)): \(snippet)", transient: false)
-    }
-
-    static func reason(_ status: Int) -> String {
-        HTTPURLResponse.localizedString(forStatusCode: status)
+        return DriverError("\(prefix)console \(method.rawValue) \(path) answered \(status.code) \(status.reasonPhrase): \(snippet)",
+                           transient: false)
     }
 }
 
 extension HTTPDriver {
+    /// One client for every console: event-driven sockets (no core burnt on a console that does not
+    /// answer), no redirects (the bearer token never follows one), and a refused connection fails at
+    /// once so that `send` retries it with its own backoff.
+    static let client: HTTPClient = {
+        var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60))
+        pool.retryConnectionEstablishment = false
+        let configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(30)),
+                                                     connectionPool: pool)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    /// A console answer is JSON of a few kilobytes; more is refused rather than buffered.
+    static let maxBodyBytes = 16 * 1024 * 1024
+
     /// Sends one request, retrying 5xx answers, timeouts and connection errors with exponential backoff.
     /// Returns any answer below 500; throws a transient `DriverError` when the retries run out.
-    func send(_ method: String, _ path: String, query: [URLQueryItem] = [], body: JSONValue? = nil,
+    func send(_ method: HTTPMethod, _ path: String, query: [(name: String, value: String)] = [], body: JSONValue? = nil,
               idempotencyKey: String? = nil) async throws -> ConsoleResponse {
-        let request = try urlRequest(method, path, query: query, body: body, idempotencyKey: idempotencyKey)
+        let request = try clientRequest(method, path, query: query, body: body, idempotencyKey: idempotencyKey)
         var lastProblem = ""
         for attempt in 0...retries {
             if attempt > 0 {
                 let delay = initialBackoff * pow(2, Double(attempt - 1))
                 logger.debug("retrying console request", metadata: [
-                    "method": "\(method)", "path": "\(path)", "attempt": "\(attempt + 1)", "problem": "\(lastProblem)",
+                    "method": "\(method.rawValue)", "path": "\(path)", "attempt": "\(attempt + 1)", "problem": "\(lastProblem)",
                 ])
                 try await Task.sleep(for: .seconds(delay))
             }
             do {
-                let (data, http) = try await perform(request)
-                let answer = ConsoleResponse(method: method, path: path, status: http.statusCode, body: data, redact: redactor)
-                if http.statusCode >= 500 {
-                    lastProblem = "answered \(http.statusCode) \(ConsoleResponse.reason(http.statusCode)): \(answer.snippet)"
-                    continue
+                let (status, data) = try await perform(request)
+                let answer = ConsoleResponse(method: method, path: path, status: status, body: data, redact: redactor)
+                guard status.code >= 500 else { return answer }
+                lastProblem = "answered \(status.code) \(status.reasonPhrase): \(answer.snippet)"
+            } catch let problem as ConsoleTransportProblem {
+                guard problem.isRetried else {
+                    throw DriverError("console \(method.rawValue) \(path): \(describe(problem))", transient: false)
                 }
-                return answer
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch let error as URLError where error.code == .cancelled && Task.isCancelled {
-                throw CancellationError()
-            } catch {
-                lastProblem = describe(error)
+                lastProblem = describe(problem)
             }
         }
         let attempts = retries + 1
-        throw DriverError("console \(method) \(path) failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(lastProblem)",
+        throw DriverError("console \(method.rawValue) \(path) failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(lastProblem)",
                           transient: true)
     }
 
-    /// One exchange through AsyncHTTPClient (event-driven: URLSession on Linux polls its sockets
-    /// while it waits, burning a core on a console that does not answer), bounded by
-    /// `requestTimeout` from connect to the last body byte. Cancelling the calling task cancels it.
-    func perform(_ request: URLRequest) async throws -> (Data, HTTPURLResponse) {
-        guard let url = request.url else { throw URLError(.badURL) }
-        let address = url.absoluteString, method = request.httpMethod ?? "GET"
-        let headers = request.allHTTPHeaderFields ?? [:], body = request.httpBody
+    /// One exchange, bounded by `requestTimeout` from connect to the last body byte. Throws
+    /// `ConsoleTransportProblem` when no answer came, `CancellationError` when the task was cancelled.
+    func perform(_ request: HTTPClientRequest) async throws -> (HTTPResponseStatus, Data) {
         let timeout = requestTimeout
-        let (data, status): (Data, Int)
         do {
-            (data, status) = try await withThrowingTaskGroup(of: (Data, Int).self) { group in
+            return try await withThrowingTaskGroup(of: (HTTPResponseStatus, Data).self) { group in
                 group.addTask {
-                    var outgoing = HTTPClientRequest(url: address)
-                    outgoing.method = HTTPMethod(rawValue: method)
-                    for (name, value) in headers { outgoing.headers.add(name: name, value: value) }
-                    if let body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
-                    let response = try await HTTPClient.shared.execute(outgoing, timeout: .milliseconds(Int64(timeout * 1000) + 1))
+                    let response = try await Self.client.execute(request, timeout: .milliseconds(Int64(timeout * 1000) + 1))
                     let bytes = try await response.body.collect(upTo: Self.maxBodyBytes)
-                    return (Data(bytes.readableBytesView), Int(response.status.code))
+                    return (response.status, Data(bytes.readableBytesView))
                 }
                 group.addTask {
                     try await Task.sleep(for: .seconds(timeout))
-                    throw URLError(.timedOut)
+                    throw ConsoleTransportProblem.timedOut
                 }
                 defer { group.cancelAll() }
                 return try await group.next()!
             }
-        } catch let error as URLError {
-            throw error
-        } catch is CancellationError {
-            throw CancellationError()
         } catch {
-            throw Self.transportError(error)
+            if error is CancellationError || Task.isCancelled { throw CancellationError() }
+            throw ConsoleTransportProblem(classifying: error)
         }
-        guard let http = HTTPURLResponse(url: url, statusCode: status, httpVersion: "HTTP/1.1", headerFields: [:]) else {
-            throw URLError(.badServerResponse)
-        }
-        return (data, http)
-    }
-
-    /// A console answer is JSON of a few kilobytes; more is refused rather than buffered.
-    static let maxBodyBytes = 16 * 1024 * 1024
-
-    /// AsyncHTTPClient's and NIO's errors as the `URLError` codes `describe` names.
-    static func transportError(_ error: any Error) -> any Error {
-        if let client = error as? HTTPClientError {
-            if [.deadlineExceeded, .connectTimeout, .readTimeout, .writeTimeout].contains(client) { return URLError(.timedOut) }
-            if [.remoteConnectionClosed, .cancelled].contains(client) { return URLError(.networkConnectionLost) }
-        }
-        let text = String(describing: error)
-        if text.contains("refused") || text.contains("Refused") || text.contains("ECONNREFUSED") { return URLError(.cannotConnectToHost) }
-        return error
     }
 
     /// Sends and requires a 2xx answer; 4xx is a terminal error.
-    func call(_ method: String, _ path: String, query: [URLQueryItem] = [], body: JSONValue? = nil,
+    func call(_ method: HTTPMethod, _ path: String, query: [(name: String, value: String)] = [], body: JSONValue? = nil,
               idempotencyKey: String? = nil) async throws -> ConsoleResponse {
         try await send(method, path, query: query, body: body, idempotencyKey: idempotencyKey).requireSuccess()
     }
 
-    /// `baseURL`'s path + `path`, with the standard headers.
-    func urlRequest(_ method: String, _ path: String, query: [URLQueryItem], body: JSONValue?,
-                    idempotencyKey: String?) throws -> URLRequest {
-        guard var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false) else {
-            throw DriverError("console URL \(baseURL.absoluteString) is not a valid URL", transient: false)
+    /// `baseURL`'s path + `path` (+ query), with the standard headers.
+    func clientRequest(_ method: HTTPMethod, _ path: String, query: [(name: String, value: String)], body: JSONValue?,
+                       idempotencyKey: String?) throws -> HTTPClientRequest {
+        guard var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false),
+              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https", components.host != nil else {
+            throw DriverError("console URL \(consoleKey) is not an http(s) URL", transient: false)
         }
         var basePath = components.percentEncodedPath
         while basePath.hasSuffix("/") { basePath.removeLast() }
         components.percentEncodedPath = basePath + path
-        components.queryItems = query.isEmpty ? nil : query
-        guard let url = components.url else {
-            throw DriverError("cannot form a console URL for \(path)", transient: false)
+        components.queryItems = query.isEmpty ? nil : query.map { URLQueryItem(name: $0.name, value: $0.value) }
+        guard let url = components.string else { throw DriverError("cannot form a console URL for \(path)", transient: false) }
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers.add(name: "Accept", value: "application/json")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body.canonicalBytes))
         }
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData,
-                                 timeoutInterval: (requestTimeout + 1).rounded(.up))
-        request.httpMethod = method
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let idempotencyKey { request.setValue(idempotencyKey, forHTTPHeaderField: "Idempotency-Key") }
-        if let body { request.httpBody = Data(body.canonicalBytes) }
         return request
     }
 
-    /// A one-line description of a transport error (timeouts and refused connections by name).
-    func describe(_ error: any Error) -> String {
-        if let urlError = error as? URLError {
-            switch urlError.code {
-            case .timedOut: return "timed out after \(requestTimeout)s"
-            case .cannotConnectToHost: return "cannot connect to \(baseURL.host ?? "the console")"
-            case .networkConnectionLost: return "connection lost"
-            case .cannotFindHost: return "cannot find host \(baseURL.host ?? "")"
-            default: return redactor("network error \(urlError.code.rawValue): \(urlError.localizedDescription)")
-            }
+    /// A one-line description of a request that got no answer.
+    func describe(_ problem: ConsoleTransportProblem) -> String {
+        switch problem {
+        case .timedOut: return "timed out after \(HTTPDriver.number(requestTimeout))s"
+        case .connection(let reason): return redactor("cannot connect to \(hostAndPort): \(reason)")
+        case .answerTooLarge: return "the answer is larger than \(Self.maxBodyBytes / 1024 / 1024) MiB"
+        case .invalidRequest(let reason): return redactor("the request cannot be sent: \(reason)")
         }
-        return redactor("\(error)")
+    }
+
+    /// `host:port` of the console, for messages.
+    var hostAndPort: String {
+        let host = baseURL.host ?? "the console"
+        return baseURL.port.map { "\(host):\($0)" } ?? host
     }
 
     /// Replaces the token wherever it appears.
@@ -209,4 +181,19 @@ extension HTTPDriver {
 
     static func adapterPath(_ name: String) -> String { "/api/runtime-adapters/\(segment(name))" }
     static func deploymentPath(_ id: String) -> String { "/api/deployments/\(segment(id))" }
+
+    /// The console's base URL without credentials, query or trailing slash: the key its ids are kept under.
+    static func consoleKey(_ url: URL) -> String {
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return url.absoluteString }
+        components.user = nil
+        components.password = nil
+        components.query = nil
+        components.fragment = nil
+        components.scheme = components.scheme?.lowercased()
+        components.host = components.host?.lowercased()
+        var path = components.percentEncodedPath
+        while path.hasSuffix("/") { path.removeLast() }
+        components.percentEncodedPath = path
+        return components.string ?? url.absoluteString
+    }
 }

@@ -1,56 +1,57 @@
 import Foundation
 import Manifests
 import Reconcile
+import StateStore
 
-/// `registerVersion` and version ids (DESIGN §5): versions are immutable on the console.
+/// `registerVersion` (DESIGN §5): versions are immutable on the console; their ids live in the store.
 extension HTTPDriver {
-    /// `POST /api/deployments/versions`; a 409 with the same content counts as success.
+    /// `POST /api/deployments/versions`; the id it answers is recorded at once. A 409 (the version is
+    /// already registered, e.g. through another environment on the same console) counts as success
+    /// with the id Steward recorded before, or one the 409 body carries; the guide documents no 409
+    /// body, so nothing else is read from it, except that a body showing other content is refused.
     func registerVersion(_ request: ActionRequest) async throws -> ActionOutcome {
+        let (name, version) = try Self.blueprintVersion(of: request.action)
+        let label = ConsoleId.versionSubject(blueprint: name, version: version)
+        return try await RegistrationTurns.shared.one("\(consoleKey) \(label)") {
+            try await register(request, name: name, version: version, label: label)
+        }
+    }
+
+    /// One registration, while no other of the same version on this console runs.
+    private func register(_ request: ActionRequest, name: String, version: String, label: String) async throws -> ActionOutcome {
         let action = request.action
-        let (name, version) = try Self.blueprintVersion(of: action)
         let workflowSpec = ConsoleAPI.workflowSpec(name: name, version: version, spec: action.document["spec"])
         let body = ConsoleAPI.registerVersion(workflowSpec: workflowSpec, version: version, gitCommit: action.commit,
                                               stewardKey: request.idempotencyKey)
-        let response = try await send("POST", "/api/deployments/versions", body: body, idempotencyKey: request.idempotencyKey)
-        let label = "\(name)@\(version)"
-        if response.status == 409 {
-            let conflict = try? JSONDecoder().decode(ConsoleAPI.VersionConflict.self, from: response.body)
-            guard let registered = conflict?.workflowSpec else {
-                throw response.failure("version \(label) is already registered and the console did not return its content")
-            }
-            guard registered.canonicalJSON == workflowSpec.canonicalJSON else {
+        let response = try await send(.POST, "/api/deployments/versions", body: body, idempotencyKey: request.idempotencyKey)
+        if response.status == .conflict {
+            let answer = try? JSONDecoder().decode(JSONValue.self, from: response.body)
+            if let registered = answer?["workflowSpec"], registered.object != nil, registered.canonicalJSON != workflowSpec.canonicalJSON {
                 throw DriverError("version \(label) already registered with different content", transient: false)
             }
-            let id: String
-            if let known = conflict?.id { id = known } else if let found = try await lookUpVersionId(name: name, version: version) {
-                id = found
-            } else {
-                throw DriverError("version \(label) is registered but the console does not list it", transient: true)
+            if let known = try await book().versionId(blueprint: name, version: version) {
+                // Steward registered it: Git keeps a registered name@version's content immutable (DESIGN §2).
+                return ActionOutcome(message: "version \(label) already registered with the same content (console version \(known))",
+                                     targetId: known)
             }
-            versionIds[label] = id
-            return ActionOutcome(message: "version \(label) already registered with the same content (console version \(id))",
-                                 targetId: id)
+            guard let id = answer?["id"]?.consoleId else {
+                throw response.failure("version \(label) is already registered on the console, and Steward has no record of its id")
+            }
+            await remember(.version, label, id: id)
+            return ActionOutcome(message: "version \(label) already registered (console version \(id))", targetId: id)
         }
-        let created = try response.requireSuccess().decode(ConsoleAPI.Created.self, what: "version")
-        versionIds[label] = created.id
+        guard let created = ConsoleAPI.Created(try response.requireSuccess().json(what: "a version")) else {
+            throw response.failure("the answer to registering \(label) carries no id")
+        }
+        await remember(.version, label, id: created.id)
         return ActionOutcome(message: "registered version \(label) (console version \(created.id))", targetId: created.id)
     }
 
-    /// The console id of `name@version`: remembered, else from `GET /api/deployments/versions?name=`.
-    func lookUpVersionId(name: String, version: String) async throws -> String? {
-        if let known = versionIds["\(name)@\(version)"] { return known }
-        let response = try await call("GET", "/api/deployments/versions", query: [URLQueryItem(name: "name", value: name)])
-        let listed = try response.decode([ConsoleAPI.Version].self, what: "version list")
-        for entry in listed where (entry.name ?? name) == name {
-            if let entryVersion = entry.version { versionIds["\(name)@\(entryVersion)"] = entry.id }
-        }
-        return versionIds["\(name)@\(version)"]
-    }
-
     /// The console id of a version that must already be registered (terminal error otherwise).
-    func requireVersionId(name: String, version: String) async throws -> String {
-        guard let id = try await lookUpVersionId(name: name, version: version) else {
-            throw DriverError("blueprint version \(name)@\(version) is not registered on the console", transient: false)
+    func requireVersionId(name: String, version: String, book: ConsoleIdBook) throws -> String {
+        guard let id = book.versionId(blueprint: name, version: version) else {
+            throw DriverError("blueprint version \(name)@\(version) is not registered on the console (Steward has no record of its id)",
+                              transient: false)
         }
         return id
     }

@@ -1,18 +1,18 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Logging
 import Manifests
 import Reconcile
 
-/// The `http` driver (DESIGN §5): carries actions to a console deployment API over HTTP.
+/// The `http` driver (DESIGN §5): carries actions to a console deployment API over HTTP, using only
+/// the endpoints the Aureus DevOps guide documents plus DESIGN's runtime-adapter routes and
+/// `DELETE /api/deployments/:id`.
 ///
-/// Every deployment it creates carries `metadata.stewardDeployment`; console deployments without it
-/// are ignored. 5xx answers, timeouts and connection errors are retried with exponential backoff and
-/// end as transient errors; 4xx answers are terminal at once. The token is sent as a bearer header and
-/// never appears in logs, errors or descriptions.
-public final class HTTPDriver: Driver, @unchecked Sendable {
+/// The console ids it learns (versions, deployments) are recorded in `ids` as soon as they are
+/// known, so a restart or a new leader still knows them. Every deployment it creates carries
+/// `metadata.stewardDeployment`. 5xx answers, timeouts and connection errors are retried with
+/// exponential backoff and end as transient errors; 4xx answers are terminal at once. The token is
+/// sent as a bearer header and never appears in logs, errors or descriptions.
+public final class HTTPDriver: Driver, Sendable {
     public let baseURL: URL
     /// The environment this driver serves (the default for `health(environment:)`).
     public let environment: String
@@ -23,22 +23,25 @@ public final class HTTPDriver: Driver, @unchecked Sendable {
     let retries: Int
     let initialBackoff: Double
     let logger: Logger
-    /// Console version ids by `name@version`, learned on registration or from the version list.
-    let versionIds = VersionIdCache()
+    /// Where the console ids it learns are kept.
+    let ids: any ConsoleIdStore
+    /// `baseURL` without credentials: the key of this console's ids.
+    let consoleKey: String
     /// The environment's `gates.smokeTests`, sent with every `smokeTest` action.
     public let smokeTests: [SmokeTest]
     /// The environment's `promotesFrom`: `promote` actions promote the console deployment running there.
     public let promotesFrom: String?
 
-    public init(baseURL: URL, token: String?, environment: String, smokeTests: [SmokeTest] = [], promotesFrom: String? = nil,
-                requestTimeout: Double = 30,
-                pollInterval: Double = 1, deployTimeout: Double = 600, retries: Int = 3, initialBackoff: Double = 0.5,
-                logger: Logger = Logger(label: "steward.driver.http")) {
+    public init(baseURL: URL, token: String?, environment: String, ids: any ConsoleIdStore, smokeTests: [SmokeTest] = [],
+                promotesFrom: String? = nil, requestTimeout: Double = 30, pollInterval: Double = 1, deployTimeout: Double = 600,
+                retries: Int = 3, initialBackoff: Double = 0.5, logger: Logger = Logger(label: "steward.driver.http")) {
         self.smokeTests = smokeTests
         self.promotesFrom = promotesFrom
         self.baseURL = baseURL
+        self.consoleKey = Self.consoleKey(baseURL)
         self.token = token
         self.environment = environment
+        self.ids = ids
         self.requestTimeout = requestTimeout
         self.pollInterval = pollInterval
         self.deployTimeout = deployTimeout
@@ -64,28 +67,29 @@ public final class HTTPDriver: Driver, @unchecked Sendable {
         }
     }
 
+    /// Answered from the recorded ids and `GET /api/deployments?environment=ENV` only. The guide has
+    /// no endpoint that shows a version or an adapter: a version has its effect when its id is
+    /// recorded; `PUT` / `DELETE` of an adapter are idempotent, so they are sent again (a `DELETE`
+    /// answered 404 counts as done).
     public func hasEffect(_ request: ActionRequest) async throws -> Bool {
         let action = request.action
         switch action.kind {
         case .registerVersion:
             let (name, version) = try Self.blueprintVersion(of: action)
-            return try await lookUpVersionId(name: name, version: version) != nil
+            return try await book().versionId(blueprint: name, version: version) != nil
         case .deploy, .promote, .rollback:
             let target = try DeploymentTarget(action)
+            let book = try await book()
             let list = try await deployments(environment: request.environment)
-            guard let current = Self.current(of: target.name, in: list) else { return false }
-            return current.status == ConsoleStatus.deployed && current.stewardVersion == target.version
+            let knownId = book.deploymentId(environment: request.environment, deployment: target.name)
+            guard let current = list.current(of: target.name, knownId: knownId) else { return false }
+            return current.status == ConsoleStatus.deployed && runs(current, target.version, of: target.blueprint, book: book)
         case .undeploy:
+            let name = action.key.name
+            let knownId = try await book().deploymentId(environment: request.environment, deployment: name)
             let list = try await deployments(environment: request.environment)
-            return !list.contains { $0.stewardDeployment == action.key.name && ConsoleStatus.isLive($0.status) }
-        case .configureAdapter:
-            let response = try await send("GET", Self.adapterPath(action.key.name))
-            guard response.status != 404 else { return false }
-            let stored = try response.decode(JSONValue.self, what: "runtime adapter")
-            return stored.canonicalJSON == (action.document["spec"] ?? .null).canonicalJSON
-        case .removeAdapter:
-            return try await send("GET", Self.adapterPath(action.key.name)).status == 404
-        case .smokeTest, .backup, .pruneBackups:
+            return !list.mine(name, knownId: knownId).contains { ConsoleStatus.isLive($0.status) }
+        case .configureAdapter, .removeAdapter, .smokeTest, .backup, .pruneBackups:
             return false
         }
     }
@@ -93,12 +97,7 @@ public final class HTTPDriver: Driver, @unchecked Sendable {
 
 extension HTTPDriver: CustomStringConvertible {
     /// Names the console and environment only, never the token.
-    public var description: String {
-        var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)
-        components?.user = nil
-        components?.password = nil
-        return "HTTPDriver(\(components?.string ?? "console"), environment: \(environment))"
-    }
+    public var description: String { "HTTPDriver(\(consoleKey), environment: \(environment))" }
 }
 
 /// Console deployment statuses the driver reads.
@@ -112,15 +111,4 @@ enum ConsoleStatus {
 
     /// Whether a deployment in this status runs or is about to.
     static func isLive(_ status: String) -> Bool { !ended.contains(status) }
-}
-
-/// Console version ids by `name@version` (in memory; re-learned from the console when unknown).
-final class VersionIdCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var ids: [String: String] = [:]
-
-    subscript(key: String) -> String? {
-        get { lock.withLock { ids[key] } }
-        set { lock.withLock { ids[key] = newValue } }
-    }
 }

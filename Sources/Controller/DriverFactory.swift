@@ -2,11 +2,14 @@ import Actions
 import Foundation
 import GitSource
 import Manifests
+import StateStore
 
 /// Builds each environment's driver from its manifest, enforcing `drivers.local.allowedRoots`
 /// and `drivers.exec.allowedCommands` (DESIGN §3).
 struct DriverFactory {
     let settings: ControllerSettings
+    /// Where the http driver keeps the console ids it learns (DESIGN §5).
+    let store: any StateStore
 
     /// Drivers per environment, and why an environment has none.
     struct Result {
@@ -61,8 +64,8 @@ struct DriverFactory {
         case .http:
             guard let text = spec.url, let url = URL(string: text) else { throw ControllerError("http driver has no valid url") }
             let token = try spec.tokenFrom.map { try SecretResolver.resolve($0, baseDirectory: settings.baseDirectory) }
-            return HTTPDriver(baseURL: url, token: token, environment: environment, smokeTests: smokeTests,
-                              promotesFrom: promotesFrom)
+            return HTTPDriver(baseURL: url, token: token, environment: environment, ids: StateStoreConsoleIds(store: store),
+                              smokeTests: smokeTests, promotesFrom: promotesFrom)
         }
     }
 

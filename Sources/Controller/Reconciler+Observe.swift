@@ -26,7 +26,7 @@ extension Reconciler {
     /// - Parameter checkout: makes (once) the read-only checkout exec scripts run from.
     func observe(_ fleet: Fleet, commit: String, applied: [ResourceKey: AppliedResource],
                  checkout: () throws -> String) async throws -> Observation {
-        let drivers = DriverFactory(settings: settings).make(fleet, checkout: checkout)
+        let drivers = DriverFactory(settings: settings, store: store).make(fleet, checkout: checkout)
         var probes: [ResourceKey: ProbeResult] = [:]
         for (environment, driver) in drivers.drivers {
             let mine = applied.values.filter { $0.key.environment == environment && Differ.isTargetResource($0.key) && !$0.specHash.isEmpty }

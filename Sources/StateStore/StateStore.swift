@@ -28,6 +28,8 @@ public protocol StateStore: Sendable {
     func holds() async throws -> [Hold]
     /// Backup runs of one schedule (or all when nil), newest first.
     func backupRuns(schedule: String?) async throws -> [BackupRun]
+    /// The console ids the `http` driver recorded for the console at this base URL.
+    func consoleIds(console: String) async throws -> [ConsoleId]
     /// Where the controller is in the source, nil before the first pass.
     func sourceCursor() async throws -> SourceCursor?
     /// The recorded state of these idempotency keys; absent keys are left out.

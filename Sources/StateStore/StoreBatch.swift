@@ -4,7 +4,7 @@ import Reconcile
 /// Everything one `StateStore.commit(_:)` writes, in one transaction.
 ///
 /// Applied in this order: versions, history, approvals, released holds, new holds, backup
-/// runs, cursor, action keys, resource upserts, resource deletes, events. A key repeated in
+/// runs, cursor, action keys, console ids, resource upserts, resource deletes, events. A key repeated in
 /// one list keeps its last value.
 public struct StoreBatch: Sendable {
     /// Resources to insert or replace, by (kind, name, environment).
@@ -27,6 +27,8 @@ public struct StoreBatch: Sendable {
     public var cursor: SourceCursor? = nil
     /// Idempotency keys to insert or update, by key.
     public var actionKeys: [ActionKeyRecord] = []
+    /// Console ids to insert or replace, by (console, kind, subject).
+    public var consoleIds: [ConsoleId] = []
     /// Events to append to the log, in order.
     public var events: [NewEvent] = []
     /// History entries (by index in `history`) whose `seq` is the seq the log gives an event of this batch (by index in `events`).
@@ -70,6 +72,6 @@ public struct StoreBatch: Sendable {
     public var isEmpty: Bool {
         upsertResources.isEmpty && deleteResources.isEmpty && registerVersions.isEmpty && history.isEmpty
             && approvals.isEmpty && holds.isEmpty && releaseHolds.isEmpty && backupRuns.isEmpty
-            && cursor == nil && actionKeys.isEmpty && events.isEmpty
+            && cursor == nil && actionKeys.isEmpty && consoleIds.isEmpty && events.isEmpty
     }
 }

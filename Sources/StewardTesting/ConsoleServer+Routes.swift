@@ -12,8 +12,85 @@ struct ConsoleAnswer {
     static let noContent = ConsoleAnswer(status: 204, body: nil)
 }
 
-/// Turns Hummingbird requests into recorded calls and routes them.
+/// One route the test console serves: a method, a path pattern (`:name` matches one segment) and
+/// where the route is documented.
+public struct ConsoleRoute: Sendable, Hashable, CustomStringConvertible {
+    public var method: String
+    public var pattern: String
+    /// The guide section (or DESIGN section) that documents it.
+    public var source: String
+    /// Health routes answer without a token, as the guides call them (and Kubernetes probes must).
+    public var open: Bool
+
+    public var description: String { "\(method) \(pattern)" }
+
+    /// The path parameters when `method` and `path` match, else nil.
+    func match(_ method: String, _ path: [String]) -> [String: String]? {
+        let parts = pattern.split(separator: "/").map(String.init)
+        guard method == self.method, parts.count == path.count else { return nil }
+        var parameters: [String: String] = [:]
+        for (part, segment) in zip(parts, path) {
+            if part.hasPrefix(":") { parameters[String(part.dropFirst())] = segment } else if part != segment { return nil }
+        }
+        return parameters
+    }
+}
+
+/// The console API the double serves: the Aureus DevOps guide's endpoints, the deployment guide's
+/// adapter health, and DESIGN §5's own routes; nothing else. Literal routes come first.
 enum ConsoleRoutes {
+    typealias Handler = @Sendable (inout ConsoleState.Storage, ConsoleCall, [String: String]) -> ConsoleAnswer
+
+    static let devops = "DevOps guide"
+    static let workflow = "\(devops), Deployment Workflows"
+    static let monitoring = "\(devops), Monitoring and Health Checks"
+    static let table: [(route: ConsoleRoute, handle: Handler)] = [
+        route("GET", "/health", "\(monitoring): Primary Health Check", open: true) { storage, _, _ in storage.healthAnswer() },
+        route("GET", "/ready", "\(monitoring): Readiness Probe", open: true) { _, _, _ in
+            .json(200, .object(["ready": .bool(true), "checks": .object(["database": .bool(true), "dependencies": .bool(true)])]))
+        },
+        route("GET", "/live", "\(monitoring): Liveness Probe", open: true) { _, _, _ in .json(200, .object(["alive": .bool(true)])) },
+        route("GET", "/health/runtime-adapters", "Deployment guide, Runtime Adapter Configurations (deploy scripts; registry health checks)",
+              open: true) { storage, _, _ in storage.adapterHealth() },
+        route("POST", "/api/deployments/versions", "\(workflow): 1. Register a Version") { storage, call, _ in
+            storage.registerVersion(call.body)
+        },
+        route("POST", "/api/deployments/rollback", "\(devops), Rollback Procedures: automated-rollback.sh") { storage, call, _ in
+            storage.rollback(call.body)
+        },
+        route("POST", "/api/deployments", "\(workflow): 2. Create Deployment to Staging") { storage, call, _ in
+            storage.createDeployment(call.body)
+        },
+        route("GET", "/api/deployments", "\(devops), Rollback Procedures: automated-rollback.sh (?environment=ENV); DESIGN §4, §5 probe") {
+            storage, call, _ in storage.list(environment: call.query["environment"])
+        },
+        route("GET", "/api/deployments/:id", "\(workflow): 5. Monitor Deployment Status") { storage, _, parameters in
+            storage.poll(parameters["id"] ?? "")
+        },
+        route("DELETE", "/api/deployments/:id", "DESIGN §5 (undeploy)") { storage, _, parameters in
+            storage.deleteDeployment(parameters["id"] ?? "")
+        },
+        route("POST", "/api/deployments/:id/smoke-tests", "\(workflow): 3. Run Smoke Tests") { storage, call, parameters in
+            storage.smokeTests(parameters["id"] ?? "", call.body)
+        },
+        route("POST", "/api/deployments/:id/promote", "\(workflow): 4. Promote to Production") { storage, call, parameters in
+            storage.promote(parameters["id"] ?? "", call.body)
+        },
+        route("PUT", "/api/runtime-adapters/:name", "DESIGN §5 (configureAdapter)") { storage, call, parameters in
+            storage.putAdapter(parameters["name"] ?? "", call.body)
+        },
+        route("DELETE", "/api/runtime-adapters/:name", "DESIGN §5 (removeAdapter)") { storage, _, parameters in
+            storage.deleteAdapter(parameters["name"] ?? "")
+        },
+    ]
+
+    /// One row of `table`.
+    private static func route(_ method: String, _ pattern: String, _ source: String, open: Bool = false,
+                              _ handle: @escaping Handler) -> (route: ConsoleRoute, handle: Handler) {
+        (ConsoleRoute(method: method, pattern: pattern, source: source, open: open), handle)
+    }
+
+    /// Records the request, applies injected failures and delays, checks the token, routes it.
     static func respond(to request: Request, state: ConsoleState) async throws -> Response {
         var request = request
         let buffer = try await request.collectBody(upTo: 4 << 20)
@@ -38,14 +115,23 @@ enum ConsoleRoutes {
         }
         if delay > 0 { try await Task.sleep(for: .seconds(delay)) }
         if let injected { return response(.error(injected, "injected failure (\(injected))")) }
-        let answer = state.locked { storage -> ConsoleAnswer in
-            if let token = storage.token, call.header("authorization") != "Bearer \(token)" {
+        let unreadable = !data.isEmpty && call.body == nil
+        let answer = state.locked { storage in route(call, unreadableBody: unreadable, &storage) }
+        return response(answer)
+    }
+
+    /// The answer of the first route that matches, after its token check.
+    static func route(_ call: ConsoleCall, unreadableBody: Bool, _ storage: inout ConsoleState.Storage) -> ConsoleAnswer {
+        let path = call.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        for (route, handle) in table {
+            guard let parameters = route.match(call.method, path) else { continue }
+            if !route.open, let token = storage.token, call.header("authorization") != "Bearer \(token)" {
                 return .error(401, "missing or wrong bearer token")
             }
-            if !data.isEmpty && call.body == nil { return .error(400, "the body is not JSON") }
-            return storage.route(call)
+            if unreadableBody { return .error(400, "the body is not JSON") }
+            return handle(&storage, call, parameters)
         }
-        return response(answer)
+        return .error(404, "no route for \(call.method) \(call.path)")
     }
 
     static func parseQuery(_ query: String?) -> [String: String] {
@@ -66,75 +152,5 @@ enum ConsoleRoutes {
         headers[.contentType] = "application/json"
         return Response(status: .init(code: answer.status), headers: headers,
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: body.canonicalBytes)))
-    }
-}
-
-extension ConsoleState.Storage {
-    /// Routes one authorised call.
-    mutating func route(_ call: ConsoleCall) -> ConsoleAnswer {
-        let parts = call.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        switch (call.method, parts) {
-        case ("GET", ["health"]):
-            return .json(200, .object(["status": .string("healthy")]))
-        case ("GET", ["health", "runtime-adapters"]):
-            let entries = adapters.keys.sorted().map { name -> JSONValue in
-                .object(["name": .string(name), "status": .string(adapterHealth[name] ?? "healthy"),
-                         "runtimeType": adapters[name]?["runtimeType"] ?? .null])
-            }
-            return .json(200, .object(["adapters": .array(entries)]))
-        case ("POST", ["api", "deployments", "versions"]):
-            return registerVersion(call.body)
-        case ("GET", ["api", "deployments", "versions"]):
-            let listed = versions.filter { call.query["name"] == nil || $0.name == call.query["name"] }
-            return .json(200, .array(listed.map { .object(["id": .string($0.id), "name": .string($0.name), "version": .string($0.version)]) }))
-        case ("POST", ["api", "deployments", "rollback"]):
-            return rollback(call.body)
-        case ("POST", ["api", "deployments"]):
-            return createDeployment(call.body)
-        case ("GET", ["api", "deployments"]):
-            let listed = deployments.filter { call.query["environment"] == nil || $0.environment == call.query["environment"] }
-            return .json(200, .array(listed.map(json)))
-        case ("GET", let path) where path.count == 3 && path[0] == "api" && path[1] == "deployments":
-            return poll(path[2])
-        case ("DELETE", let path) where path.count == 3 && path[0] == "api" && path[1] == "deployments":
-            guard let index = deployments.firstIndex(where: { $0.id == path[2] }) else { return .error(404, "no deployment \(path[2])") }
-            deployments.remove(at: index)
-            return .noContent
-        case ("POST", let path) where path.count == 4 && path[0] == "api" && path[1] == "deployments" && path[3] == "promote":
-            return promote(path[2], call.body)
-        case ("POST", let path) where path.count == 4 && path[0] == "api" && path[1] == "deployments" && path[3] == "smoke-tests":
-            return smokeTests(path[2], call.body)
-        case ("PUT", let path) where path.count == 3 && path[0] == "api" && path[1] == "runtime-adapters":
-            guard let body = call.body, body.object != nil else { return .error(400, "an adapter spec object is required") }
-            adapters[path[2]] = body
-            return .json(200, .object(["name": .string(path[2]), "status": .string("configured")]))
-        case ("GET", let path) where path.count == 3 && path[0] == "api" && path[1] == "runtime-adapters":
-            guard let spec = adapters[path[2]] else { return .error(404, "no runtime adapter \(path[2])") }
-            return .json(200, spec)
-        case ("DELETE", let path) where path.count == 3 && path[0] == "api" && path[1] == "runtime-adapters":
-            guard adapters.removeValue(forKey: path[2]) != nil else { return .error(404, "no runtime adapter \(path[2])") }
-            adapterHealth[path[2]] = nil
-            return .noContent
-        default:
-            return .error(404, "no route for \(call.method) \(call.path)")
-        }
-    }
-
-    /// `POST /api/deployments/versions`: 409 with the registered content when `name@version` exists.
-    mutating func registerVersion(_ body: JSONValue?) -> ConsoleAnswer {
-        guard let spec = body?["workflowSpec"], spec.object != nil,
-              let name = spec["name"]?.string,
-              let version = body?["version"]?.string ?? spec["version"]?.string else {
-            return .error(400, "workflowSpec with name and version is required")
-        }
-        if let existing = versions.first(where: { $0.name == name && $0.version == version }) {
-            return .json(409, .object([
-                "error": .string("version \(name)@\(version) already registered"),
-                "id": .string(existing.id), "workflowSpec": existing.workflowSpec,
-            ]))
-        }
-        let id = newId("ver")
-        versions.append(ConsoleVersionRecord(id: id, name: name, version: version, workflowSpec: spec, body: body ?? .null))
-        return .json(201, .object(["id": .string(id), "status": .string("registered")]))
     }
 }

@@ -27,6 +27,9 @@ public struct ConsoleCall: Sendable, Hashable {
 /// A version registered on the test console.
 public struct ConsoleVersionRecord: Sendable, Hashable {
     public var id: String
+    /// `workflowSpec.id` (else its `name`): with `version`, what makes a version unique.
+    public var workflowId: String
+    /// `workflowSpec.name`, else the workflow id.
     public var name: String
     public var version: String
     public var workflowSpec: JSONValue
@@ -42,6 +45,11 @@ public struct ConsoleDeploymentRecord: Sendable, Hashable {
     public var status: String
     public var metadata: JSONValue
     public var createdAt: Date
+    /// `strategy` as the deploy's metadata or the promotion gave it.
+    public var strategy: JSONValue?
+    /// `deployedBy` or `promotedBy`.
+    public var createdBy: String?
+    public var deployedAt: Date?
     /// How often `GET /api/deployments/:id` asked for it.
     public var polls = 0
     public var error: String?
@@ -58,13 +66,16 @@ final class ConsoleState: @unchecked Sendable {
     struct Storage {
         var token: String?
         var pollsUntilDeployed: Int
+        var startedAt = Date()
         var calls: [ConsoleCall] = []
         var injectedFailures: (count: Int, status: Int) = (0, 500)
         var delaySeconds: Double = 0
         var versions: [ConsoleVersionRecord] = []
         var deployments: [ConsoleDeploymentRecord] = []
         var adapters: [String: JSONValue] = [:]
-        var adapterHealth: [String: String] = [:]
+        var adapterHealthy: [String: Bool] = [:]
+        /// Replaces the whole answer of `GET /health/runtime-adapters` (a console of another shape).
+        var adapterHealthAnswer: JSONValue?
         var deployOutcomes: [String: DeployOutcome] = [:]
         var smokeTestsPass: [String: Bool] = [:]
         var health: [String: JSONValue] = [:]
@@ -89,4 +100,11 @@ final class ConsoleState: @unchecked Sendable {
         defer { lock.unlock() }
         return try body(&storage)
     }
+}
+
+/// RFC 3339 with milliseconds, as the console writes times.
+func consoleTime(_ date: Date) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.string(from: date)
 }

@@ -3,13 +3,14 @@ import Hummingbird
 import Logging
 import Manifests
 
-/// A real HTTP server on 127.0.0.1 speaking the console deployment API (DESIGN §5), kept in memory,
-/// for tests of the `http` driver. It records every call and fails on demand.
+/// A real HTTP server on 127.0.0.1 speaking the console deployment API as the Aureus guides document
+/// it (plus DESIGN §5's own routes; `routes` lists them all), kept in memory, for tests of the `http`
+/// driver. It records every call; tests make it fail through its methods, never through extra routes.
 ///
 /// ```swift
 /// let console = try await ConsoleServer.start(token: "s3cret")
 /// defer { Task { await console.stop() } }
-/// let driver = HTTPDriver(baseURL: console.baseURL, token: "s3cret", environment: "staging")
+/// let driver = HTTPDriver(baseURL: console.baseURL, token: "s3cret", environment: "staging", ids: ids)
 /// ```
 public final class ConsoleServer: Sendable {
     /// `http://127.0.0.1:<port>`.
@@ -71,6 +72,9 @@ public final class ConsoleServer: Sendable {
         _ = await task.result
     }
 
+    /// Every route the console serves, with where it is documented.
+    public static var routes: [ConsoleRoute] { ConsoleRoutes.table.map(\.route) }
+
     // MARK: Recorded calls
 
     /// Every request received so far, in order.
@@ -103,16 +107,25 @@ public final class ConsoleServer: Sendable {
 
     /// The health reported for console deployments carrying `metadata.stewardDeployment: deployment`.
     public func setHealth(deployment: String, status: String, errorRate: Double, responseTime: Double) {
-        state.locked {
-            $0.health[deployment] = .object([
-                "status": .string(status), "errorRate": .double(errorRate), "responseTime": .double(responseTime),
-            ])
-        }
+        setHealth(deployment: deployment, .object([
+            "status": .string(status), "errorRate": .double(errorRate), "responseTime": .double(responseTime),
+        ]))
     }
 
-    /// The status `/health/runtime-adapters` reports for an adapter (default `healthy`).
-    public func setAdapterHealth(name: String, status: String) {
-        state.locked { $0.adapterHealth[name] = status }
+    /// The `health` member shown for those deployments, as given (a console of another shape).
+    public func setHealth(deployment: String, _ health: JSONValue) {
+        state.locked { $0.health[deployment] = health }
+    }
+
+    /// Whether `/health/runtime-adapters` reports an adapter healthy (default `true`).
+    public func setAdapterHealth(name: String, healthy: Bool) {
+        state.locked { $0.adapterHealthy[name] = healthy }
+    }
+
+    /// The whole answer of `/health/runtime-adapters`, as given (a console of another shape); nil
+    /// goes back to the registry's shape.
+    public func setAdapterHealthAnswer(_ answer: JSONValue?) {
+        state.locked { $0.adapterHealthAnswer = answer }
     }
 
     /// Every following request waits `seconds` before it is answered (0 turns this off).

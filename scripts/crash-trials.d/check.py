@@ -68,7 +68,9 @@ for event in events:
     last[(event["resource"], event["environment"])] = event
     effect = (event["data"]["action"], event["resource"], event["environment"], event["data"].get("version") or "-")
     completed_effects.add(effect)
-    if event["seq"] > since_seq and event["data"]["action"] in EFFECTFUL and effect not in started_effects:
+    # Found in place by asking the target (after a crash), or registered there before: nothing ran.
+    ran = not event["message"].startswith(("found already applied on the target", "registered in "))
+    if ran and event["seq"] > since_seq and event["data"]["action"] in EFFECTFUL and effect not in started_effects:
         problems.append(f"completed {effect[0]} {effect[1]} in {effect[2]} {effect[3]} (seq {event['seq']}) never reached the target")
 
 with open(status_path) as handle:

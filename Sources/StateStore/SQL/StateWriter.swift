@@ -21,6 +21,7 @@ struct StateWriter {
         try await upsert(batch.backupRuns.lastByKey { [$0.schedule, "\(StoreTime.millis($0.scheduledFor))"] })
         if let cursor = batch.cursor { try await upsert([cursor]) }
         try await upsert(batch.actionKeys.lastByKey { $0.key })
+        try await upsert(batch.consoleIds.lastByKey { [$0.console, $0.kind.rawValue, $0.subject] })
         let resources = batch.upsertResources.lastByKey { $0.key.keyValues }
         let texts = resources.map { $0.storedSpec.text ?? $0.spec.canonicalJSON }
         try await session.write(AppliedResource.upsert, rows: try zip(resources, texts).map { try $0.row(specText: $1) })

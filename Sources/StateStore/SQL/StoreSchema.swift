@@ -44,6 +44,7 @@ enum StoreSchema {
                 "CREATE INDEX action_keys_by_effect ON action_keys (effect, state)",
             ]
         }),
+        Migration(version: 5, name: "console ids", statements: { _ in [ConsoleId.createTable] }),
     ]
 
     /// Version 1: every table.
