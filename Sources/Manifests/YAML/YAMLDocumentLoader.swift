@@ -68,6 +68,7 @@ enum YAMLDocumentLoader {
         case .scanner(let context, let problem, let mark, _),
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
+            if let long = LongKey.problem(at: mark, context: context, in: bytes) { return long }
             var message = "invalid YAML: \(problem)"
             if let context { message += " (\(context.text) at line \(context.mark.line))" }
             return YAMLProblem(position: SourcePosition(line: mark.line, column: mark.column), message: message)
