@@ -226,7 +226,38 @@ struct SchemaTests {
                  yaml: "apiVersion: steward/v1\nkind: RuntimeAdapter\nmetadata: {name: r}\nspec: {runtimeType: mainframe}\n"),
         RuleCase(name: "wrong apiVersion", field: "apiVersion", valid: false,
                  yaml: "apiVersion: steward/v2\nkind: RuntimeAdapter\nmetadata: {name: r}\nspec: {runtimeType: cloud}\n"),
+        // Runtime configurations in the shapes of the Aureus deployment guide.
+        RuleCase(name: "mobile tool adapters as in the guide", field: "spec.config", valid: true,
+                 yaml: adapter("mobile", "{toolAdapters: {enabled: true, availableTools: [http-client], toolTimeout: 30000}, sandbox: true}")),
+        RuleCase(name: "desktop tool adapters as a list", field: "spec.config.toolAdapters", valid: false,
+                 yaml: adapter("desktop", "{toolAdapters: [http-client]}")),
+        RuleCase(name: "tool timeout 0", field: "spec.config.toolAdapters.toolTimeout", valid: false,
+                 yaml: adapter("mobile", "{toolAdapters: {toolTimeout: 0}}")),
+        RuleCase(name: "resource limit not in the guide", field: "spec.config.resourceLimits.cpuCores", valid: false,
+                 yaml: adapter("desktop", "{resourceLimits: {cpuCores: -2}}")),
+        RuleCase(name: "position of 5 numbers", field: "spec.config.safetyEnvelope.limits.position", valid: false,
+                 yaml: adapter("robotics", "{safetyEnvelope: {limits: {position: [-5, 5, -5, 5, 0]}}}")),
+        RuleCase(name: "negative velocity", field: "spec.config.safetyEnvelope.limits.velocity", valid: false,
+                 yaml: adapter("robotics", "{safetyEnvelope: {limits: {velocity: [2.0, -1]}}}")),
+        RuleCase(name: "processing rate 0", field: "spec.config.perception.processingRate", valid: false,
+                 yaml: adapter("robotics", "{perception: {enabled: true, adapters: [camera], processingRate: 0}}")),
+        RuleCase(name: "domain id as a string", field: "spec.config.ros2.domainId", valid: false,
+                 yaml: adapter("robotics", "{ros2: {domainId: '0'}}")),
+        RuleCase(name: "latency -1", field: "spec.config.output.visual.maxLatencyMs", valid: false,
+                 yaml: adapter("smart-glasses", "{output: {visual: {enabled: true, maxLatencyMs: -1}}}")),
+        RuleCase(name: "stream buffer of 2.5 frames", field: "spec.config.perception.streamBufferSize", valid: false,
+                 yaml: adapter("smart-glasses", "{perception: {streamBufferSize: 2.5}}")),
+        RuleCase(name: "resolution", field: "spec.config.perception.camera.defaultResolution", valid: false,
+                 yaml: adapter("smart-glasses", "{perception: {camera: {defaultResolution: 1920 by 1080}}}")),
+        RuleCase(name: "keys the guide does not show", field: "spec.config", valid: true,
+                 yaml: adapter("smart-glasses", "{perception: {enabled: true, depth: {enabled: false}}, telemetry: {rate: 1}}")),
+        RuleCase(name: "cloud configuration is free", field: "spec.config", valid: true,
+                 yaml: adapter("cloud", "{toolAdapters: [x], anything: {goes: -1}}")),
     ]
+
+    static func adapter(_ runtime: String, _ config: String) -> String {
+        "apiVersion: steward/v1\nkind: RuntimeAdapter\nmetadata: {name: r}\nspec:\n  runtimeType: \(runtime)\n  config: \(config)\n"
+    }
 
     @Test func schemasAgreeWithStewardOnSingleResourceRules() throws {
         let directory = try TemporaryDirectory(prefix: "steward-schema-rules")
@@ -252,6 +283,17 @@ struct SchemaTests {
                 #expect(!schema.valid, "\(rule.name): the schema accepts it")
                 #expect(schema.errors.contains { related($0.path, rule.field) }, "\(rule.name): schema errors elsewhere: \(schema.errors)")
             }
+        }
+    }
+
+    /// The guide's configurations (Fixtures/guides) are valid for the schemas as for `steward validate`.
+    @Test func guideFixturesValidate() throws {
+        let paths = GuideConfigurationTests.files.map { GuideConfigurationTests.folder.appendingPathComponent($0).path }
+        let results = try PythonSchemaCheck.documents(paths)
+        #expect(results.count == paths.count)
+        for result in results {
+            #expect(result.valid, "\(result.file): \(result.errors)")
+            #expect(result.validAsManifest, "\(result.file) against manifest.schema.json: \(result.errors)")
         }
     }
 
@@ -304,15 +346,15 @@ enum ModelSamples {
     static let all: [Sample] = [
         Sample(document: .runtimeAdapter, json: """
             {"apiVersion": "steward/v1", "kind": "RuntimeAdapter", \(metadata), "spec": {
-              "runtimeType": "robotics", "description": "d", "enabled": true, "capabilities": {"realTime": true},
+              "runtimeType": "robotics", "displayName": "n", "description": "d", "enabled": true, "capabilities": {"realTime": true},
               "provides": ["camera"], "config": {"ros2": {}}}}
             """),
         Sample(document: .agentBlueprint, json: """
             {"apiVersion": "steward/v1", "kind": "AgentBlueprint", \(metadata), "spec": {
               "version": "1.0.0", "displayName": "n", "goal": "g", "deploymentTarget": "robotics", "requiredCapabilities": ["a"],
-              "toolAdapters": [{"adapterId": "t", "adapterType": "p", "enabled": true, "requiredCapabilities": ["b"], "config": {}}],
+              "toolAdapters": [{"adapterId": "t", "adapterType": "p", "name": "n", "enabled": true, "requiredCapabilities": ["b"], "config": {}}],
               "config": {"temperature": 0.5},
-              "policies": [{"policyId": "p", "enabled": true, "rules": [{"type": "velocity_limit", "parameters": {"max": 1}}]}]}}
+              "policies": [{"policyId": "p", "name": "n", "enabled": true, "rules": [{"type": "velocity_limit", "parameters": {"max": 1}}]}]}}
             """),
         Sample(document: .environment, json: """
             {"apiVersion": "steward/v1", "kind": "Environment", \(metadata), "spec": {
