@@ -116,7 +116,7 @@ let package = Package(
         ),
 
         .testTarget(name: "GitSourceTests", dependencies: ["GitSource", "StewardTesting"], swiftSettings: strict),
-        .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "StewardTesting"], swiftSettings: strict),
+        .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "StewardTesting"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile"], swiftSettings: strict),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "StewardTesting"], swiftSettings: strict),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "StewardTesting"], swiftSettings: strict),

@@ -58,11 +58,19 @@ public enum JSONValue: Sendable, Hashable {
 }
 
 extension JSONValue: Codable {
+    /// Reads JSON (`JSONDecoder`): an integer beyond ±2^53 is refused unless it is a double's
+    /// text (as RFC 8785 writes a large double), since no JSON reader need read it as written.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() { self = .null }
         else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Int.self) { self = .int(value) }
+        else if let value = try? container.decode(Int.self) {
+            guard value.magnitude <= CoreNumber.maxSafeInteger || Double(exactly: value) != nil else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "integer \(value) is outside ±2^53 (\(CoreNumber.maxSafeInteger)), which JSON cannot carry exactly")
+            }
+            self = .int(value)
+        }
         else if let value = try? container.decode(Double.self) { self = .double(value) }
         else if let value = try? container.decode(String.self) { self = .string(value) }
         else if let value = try? container.decode([JSONValue].self) { self = .array(value) }

@@ -67,7 +67,8 @@ struct BlockYAMLScannerTests {
     @Test func shapesOutsideItsYAMLAreLeftToLibyaml() {
         let outside = [
             "a: b\n\tc: d\n", "a: b\r\n", "a: \u{E9}\n", "a: b\u{7F}\n",
-            "a: &x b\n", "a: *x\n", "a: !!str b\n", "? a\n: b\n", "a: @b\n", "a: `b\n",
+            "a: &x b\n", "a: *x\n", "a: !!str b\n", "a: ! b\n", "a: [!!int 1]\n", "a: {b: !!bool true}\n", "!!str a: b\n",
+            "- !!str a\n", "a: !<tag:yaml.org,2002:str> b\n", "a: !!map\n  b: c\n", "? a\n: b\n", "a: @b\n", "a: `b\n",
             "a: >\n  folded\n", "a: |+\n  x\n", "a: |2\n  x\n", "a: |\n\n  x\n", "a: |\n", "a: |\nb: c\n", "a: |x\n  y\n",
             "a: \"x\\ny\"\n", "a: 'multi\n  line'\n", "a: multi\n  line\n", "a:\n  scalar on its own line\n",
             "a:\nb: c\n", "a:\n", "- \n- b\n", "-\n",
@@ -134,7 +135,7 @@ struct BlockYAMLScannerTests {
         _ = try Subprocess.run("/usr/bin/env", ["python3", generator, directory.path + "/fleet", "--count", "60"])
         let bases = Self.accepted.map { Array($0.utf8) } + (try generatedFiles(directory.path + "/fleet")).map(\.bytes)
         let pieces = [" ", "  ", "\n", "\n  ", "\n- ", "-", "- ", ":", ": ", "#", " #", "'", "\"", "''", "[", "]", "{", "}",
-                      ",", "|", "|-", ">", "a", "1", "---\n", "\t", "~", "\\"].map { Array($0.utf8) }
+                      ",", "|", "|-", ">", "a", "1", "---\n", "\t", "~", "\\", "!!str ", "!!int ", "! ", "!"].map { Array($0.utf8) }
         var generator64 = SplitMix64(seed: UInt64(environment["STEWARD_SCANNER_SEED"] ?? "") ?? 8)
         var failures: [String] = []
         var scanned = 0, left = 0

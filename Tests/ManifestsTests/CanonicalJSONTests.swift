@@ -127,7 +127,7 @@ import Testing
         name: "web", replicas: 3, enabled: true, note: nil, limits: Limits(cpu: 2.0, memory: "1Gi"),
         tags: ["b", "a"], labels: ["team": "core", "app": "web"], tier: .gold, ratio: 0.1,
         created: Date(timeIntervalSince1970: 1_795_418_317), actions: [.deploy(target: "eu", replicas: 2), .pause],
-        extra: .object(["k": .array([.int(1), .string("v")])]), small: [-3, 4], big: UInt64.max)
+        extra: .object(["k": .array([.int(1), .string("v")])]), small: [-3, 4], big: 1 << 53)
 
     /// `CanonicalJSON.value(of:)` mirrors synthesized Codable: nil omitted, dates as RFC 3339.
     @Test func encodableToJSONValue() throws {
@@ -136,9 +136,9 @@ import Testing
         #expect(value["limits"] == .object(["cpu": .double(2), "memory": .string("1Gi")]))
         #expect(value["created"] == .string("2026-11-23T07:18:37.000Z"))
         #expect(value["ratio"] == .double(0.1))
-        #expect(value["big"] == .double(18_446_744_073_709_551_616))
+        #expect(value["big"] == .int(9_007_199_254_740_992))
         #expect(value["small"] == .array([.int(-3), .int(4)]))
-        #expect(value.canonicalJSON == #"{"actions":[{"deploy":{"replicas":2,"target":"eu"}},{"pause":{}}],"big":18446744073709552000,"created":"2026-11-23T07:18:37.000Z","enabled":true,"extra":{"k":[1,"v"]},"labels":{"app":"web","team":"core"},"limits":{"cpu":2,"memory":"1Gi"},"name":"web","ratio":0.1,"replicas":3,"small":[-3,4],"tags":["b","a"],"tier":"gold"}"#)
+        #expect(value.canonicalJSON == #"{"actions":[{"deploy":{"replicas":2,"target":"eu"}},{"pause":{}}],"big":9007199254740992,"created":"2026-11-23T07:18:37.000Z","enabled":true,"extra":{"k":[1,"v"]},"labels":{"app":"web","team":"core"},"limits":{"cpu":2,"memory":"1Gi"},"name":"web","ratio":0.1,"replicas":3,"small":[-3,4],"tags":["b","a"],"tier":"gold"}"#)
     }
 
     /// The bridge agrees with `JSONEncoder` → `JSONDecoder` → `JSONValue` on canonical text.
@@ -164,6 +164,12 @@ import Testing
         #expect(try CanonicalJSON.value(of: ["a", nil] as [String?]) == .array([.string("a"), .null]))
         #expect(try CanonicalJSON.value(of: ["x": [1.5]]) == .object(["x": .array([.double(1.5)])]))
         #expect(throws: EncodingError.self) { try CanonicalJSON.value(of: Limits(cpu: .nan, memory: nil)) }
+        // An integer beyond ±2^53 has no exact JSON number: refused, never rounded to a double.
+        var beyond = Self.spec
+        beyond.big = (1 << 53) + 1
+        #expect(throws: EncodingError.self) { try CanonicalJSON.value(of: beyond) }
+        beyond.big = .max
+        #expect(throws: EncodingError.self) { try CanonicalJSON.value(of: beyond) }
     }
 
     class Base: Encodable { var id = 1 }

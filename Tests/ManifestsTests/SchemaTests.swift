@@ -226,7 +226,38 @@ struct SchemaTests {
                  yaml: "apiVersion: steward/v1\nkind: RuntimeAdapter\nmetadata: {name: r}\nspec: {runtimeType: mainframe}\n"),
         RuleCase(name: "wrong apiVersion", field: "apiVersion", valid: false,
                  yaml: "apiVersion: steward/v2\nkind: RuntimeAdapter\nmetadata: {name: r}\nspec: {runtimeType: cloud}\n"),
+        // Runtime configurations in the shapes of the Aureus deployment guide.
+        RuleCase(name: "mobile tool adapters as in the guide", field: "spec.config", valid: true,
+                 yaml: adapter("mobile", "{toolAdapters: {enabled: true, availableTools: [http-client], toolTimeout: 30000}, sandbox: true}")),
+        RuleCase(name: "desktop tool adapters as a list", field: "spec.config.toolAdapters", valid: false,
+                 yaml: adapter("desktop", "{toolAdapters: [http-client]}")),
+        RuleCase(name: "tool timeout 0", field: "spec.config.toolAdapters.toolTimeout", valid: false,
+                 yaml: adapter("mobile", "{toolAdapters: {toolTimeout: 0}}")),
+        RuleCase(name: "resource limit not in the guide", field: "spec.config.resourceLimits.cpuCores", valid: false,
+                 yaml: adapter("desktop", "{resourceLimits: {cpuCores: -2}}")),
+        RuleCase(name: "position of 5 numbers", field: "spec.config.safetyEnvelope.limits.position", valid: false,
+                 yaml: adapter("robotics", "{safetyEnvelope: {limits: {position: [-5, 5, -5, 5, 0]}}}")),
+        RuleCase(name: "negative velocity", field: "spec.config.safetyEnvelope.limits.velocity", valid: false,
+                 yaml: adapter("robotics", "{safetyEnvelope: {limits: {velocity: [2.0, -1]}}}")),
+        RuleCase(name: "processing rate 0", field: "spec.config.perception.processingRate", valid: false,
+                 yaml: adapter("robotics", "{perception: {enabled: true, adapters: [camera], processingRate: 0}}")),
+        RuleCase(name: "domain id as a string", field: "spec.config.ros2.domainId", valid: false,
+                 yaml: adapter("robotics", "{ros2: {domainId: '0'}}")),
+        RuleCase(name: "latency -1", field: "spec.config.output.visual.maxLatencyMs", valid: false,
+                 yaml: adapter("smart-glasses", "{output: {visual: {enabled: true, maxLatencyMs: -1}}}")),
+        RuleCase(name: "stream buffer of 2.5 frames", field: "spec.config.perception.streamBufferSize", valid: false,
+                 yaml: adapter("smart-glasses", "{perception: {streamBufferSize: 2.5}}")),
+        RuleCase(name: "resolution", field: "spec.config.perception.camera.defaultResolution", valid: false,
+                 yaml: adapter("smart-glasses", "{perception: {camera: {defaultResolution: 1920 by 1080}}}")),
+        RuleCase(name: "keys the guide does not show", field: "spec.config", valid: true,
+                 yaml: adapter("smart-glasses", "{perception: {enabled: true, depth: {enabled: false}}, telemetry: {rate: 1}}")),
+        RuleCase(name: "cloud configuration is free", field: "spec.config", valid: true,
+                 yaml: adapter("cloud", "{toolAdapters: [x], anything: {goes: -1}}")),
     ]
+
+    static func adapter(_ runtime: String, _ config: String) -> String {
+        "apiVersion: steward/v1\nkind: RuntimeAdapter\nmetadata: {name: r}\nspec:\n  runtimeType: \(runtime)\n  config: \(config)\n"
+    }
 
     @Test func schemasAgreeWithStewardOnSingleResourceRules() throws {
         let directory = try TemporaryDirectory(prefix: "steward-schema-rules")
@@ -255,6 +286,17 @@ struct SchemaTests {
         }
     }
 
+    /// The guide's configurations (Fixtures/guides) are valid for the schemas as for `steward validate`.
+    @Test func guideFixturesValidate() throws {
+        let paths = GuideConfigurationTests.files.map { GuideConfigurationTests.folder.appendingPathComponent($0).path }
+        let results = try PythonSchemaCheck.documents(paths)
+        #expect(results.count == paths.count)
+        for result in results {
+            #expect(result.valid, "\(result.file): \(result.errors)")
+            #expect(result.validAsManifest, "\(result.file) against manifest.schema.json: \(result.errors)")
+        }
+    }
+
     @Test func controllerFilesValidate() throws {
         let rootConfig = StewardProcess.packageRoot.appendingPathComponent("controller.yaml").path
         let configMap = StewardProcess.packageRoot.appendingPathComponent("manifests/kubernetes/configmap.yaml").path
@@ -271,297 +313,4 @@ struct SchemaTests {
         let typo = try PythonSchemaCheck.run(["controller-text", Self.schemaFolder.path, "source: {repository: ., brnch: main}\n"])
         #expect((typo["results"] as? [[String: Any]])?.first?["valid"] as? Bool == false)
     }
-}
-
-// MARK: - Fully populated model samples
-
-/// One fully populated value per schema: every optional set, every list non-empty, so a field
-/// added to a model shows up (as nil here, or as missing from the schema).
-enum ModelSamples {
-    struct Sample: Sendable, CustomTestStringConvertible {
-        var document: SchemaDocument
-        var json: String
-        var testDescription: String { document.rawValue }
-
-        func decode() throws -> Any {
-            let data = Data(json.utf8)
-            let decoder = JSONDecoder()
-            switch document {
-            case .runtimeAdapter: return try decoder.decode(RuntimeAdapter.self, from: data)
-            case .agentBlueprint: return try decoder.decode(AgentBlueprint.self, from: data)
-            case .environment: return try decoder.decode(Environment.self, from: data)
-            case .deployment: return try decoder.decode(Deployment.self, from: data)
-            case .backupSchedule: return try decoder.decode(BackupSchedule.self, from: data)
-            case .controller: return try decoder.decode(ControllerConfig.self, from: data)
-            case .manifest: throw ProcessFailure(message: "no model for manifest.schema.json")
-            }
-        }
-    }
-
-    static let metadata = #""metadata": {"name": "x", "labels": {"a": "b"}, "annotations": {"c": "d"}}"#
-    static let secret = #"{"env": "E", "file": "/f"}"#
-
-    static let all: [Sample] = [
-        Sample(document: .runtimeAdapter, json: """
-            {"apiVersion": "steward/v1", "kind": "RuntimeAdapter", \(metadata), "spec": {
-              "runtimeType": "robotics", "description": "d", "enabled": true, "capabilities": {"realTime": true},
-              "provides": ["camera"], "config": {"ros2": {}}}}
-            """),
-        Sample(document: .agentBlueprint, json: """
-            {"apiVersion": "steward/v1", "kind": "AgentBlueprint", \(metadata), "spec": {
-              "version": "1.0.0", "displayName": "n", "goal": "g", "deploymentTarget": "robotics", "requiredCapabilities": ["a"],
-              "toolAdapters": [{"adapterId": "t", "adapterType": "p", "enabled": true, "requiredCapabilities": ["b"], "config": {}}],
-              "config": {"temperature": 0.5},
-              "policies": [{"policyId": "p", "enabled": true, "rules": [{"type": "velocity_limit", "parameters": {"max": 1}}]}]}}
-            """),
-        Sample(document: .environment, json: """
-            {"apiVersion": "steward/v1", "kind": "Environment", \(metadata), "spec": {
-              "promotesFrom": "staging",
-              "driver": {"type": "http", "root": "r", "command": ["c"], "timeoutSeconds": 1, "env": {"A": "b"}, "url": "https://x",
-                         "tokenFrom": \(secret)},
-              "adapters": ["a"], "strategy": {"type": "canary", "steps": [100]},
-              "gates": {"smokeTests": [{"name": "n", "endpoint": "/h", "expectedStatus": 200, "workflowId": "w", "expectedOutcome": "ok",
-                                        "timeoutSeconds": 5}],
-                        "requireApproval": true, "health": {"maxErrorRate": 0.1, "maxP95LatencyMs": 5, "windowSeconds": 5}},
-              "autoRollback": {"enabled": true, "revertCommit": true},
-              "syncWindows": [{"kind": "deny", "schedule": "0 0 * * 6", "durationMinutes": 5, "timeZone": "UTC"}]}}
-            """),
-        Sample(document: .deployment, json: """
-            {"apiVersion": "steward/v1", "kind": "Deployment", \(metadata), "spec": {
-              "blueprint": "b", "version": "1.0.0", "environment": "e", "runtimeAdapter": "r", "suspend": false}}
-            """),
-        Sample(document: .backupSchedule, json: """
-            {"apiVersion": "steward/v1", "kind": "BackupSchedule", \(metadata), "spec": {
-              "schedule": "0 * * * *", "target": "command", "command": ["c"], "destination": "d",
-              "retention": {"keepLast": 1, "maxAgeDays": 1}, "verify": true, "timeoutSeconds": 5}}
-            """),
-        Sample(document: .controller, json: """
-            {"source": {"repository": ".", "branch": "main", "path": ".", "interval": "30s",
-                        "auth": {"sshKey": \(secret), "knownHosts": \(secret), "username": "git", "password": \(secret)},
-                        "allowForcePush": false, "connectTimeout": "15s", "transferTimeout": "1m"},
-             "store": {"url": "sqlite://x"}, "eventLog": {"directory": "d", "segmentBytes": 1},
-             "server": {"listen": "127.0.0.1:9600", "webhookSecret": \(secret), "apiToken": \(secret)},
-             "reconcile": {"prune": true, "selfHeal": true, "allowEmpty": false, "concurrency": 1,
-                           "retry": {"initialSeconds": 1, "maxSeconds": 2}},
-             "drivers": {"local": {"allowedRoots": ["."]}, "exec": {"allowedCommands": ["/bin/true"]}},
-             "leaderElection": {"leaseSeconds": 10}, "git": {"author": {"name": "n", "email": "e"}, "push": false}}
-            """),
-    ]
-}
-
-// MARK: - Model ↔ schema walker
-
-/// Walks a model value with `Mirror` beside its schema: every stored property must be a schema
-/// property and every schema property a stored property, level by level.
-enum FieldWalker {
-    static func walk(_ value: Any, schema: JSONValue, path: String, issues: inout [String]) {
-        let mirror = Mirror(reflecting: value)
-        switch mirror.displayStyle {
-        case .struct:
-            let properties = self.properties(of: schema)
-            var labels = Set<String>()
-            for child in mirror.children {
-                guard let label = child.label else { continue }
-                labels.insert(label)
-                let fieldPath = path.isEmpty ? label : "\(path).\(label)"
-                guard let fieldSchema = properties[label] else {
-                    issues.append("\(fieldPath): a model field missing from the schema")
-                    continue
-                }
-                guard let present = unwrap(child.value) else {
-                    issues.append("\(fieldPath): nil in the sample; populate it so its fields are checked too")
-                    continue
-                }
-                walk(present, schema: fieldSchema, path: fieldPath, issues: &issues)
-            }
-            for name in properties.keys.sorted() where !labels.contains(name) {
-                issues.append("\(path.isEmpty ? name : "\(path).\(name)"): in the schema but not a model field")
-            }
-        case .collection:
-            guard let first = mirror.children.first?.value else {
-                issues.append("\(path): empty list in the sample")
-                return
-            }
-            guard let items = items(of: schema) else {
-                issues.append("\(path): a list in the model but the schema has no items")
-                return
-            }
-            walk(first, schema: items, path: "\(path)[0]", issues: &issues)
-        default:
-            // Scalars, enums (JSONValue, Capabilities, ValueOrSecret, kinds) and string maps are leaves.
-            break
-        }
-    }
-
-    private static func unwrap(_ value: Any) -> Any? {
-        let mirror = Mirror(reflecting: value)
-        guard mirror.displayStyle == .optional else { return value }
-        return mirror.children.first.map { unwrap($0.value) } ?? nil
-    }
-
-    /// The properties a schema allows: its own, and those of its `oneOf`/`anyOf` alternatives.
-    static func properties(of schema: JSONValue) -> [String: JSONValue] {
-        var result: [String: JSONValue] = [:]
-        for branch in (schema["oneOf"]?.array ?? []) + (schema["anyOf"]?.array ?? []) {
-            for (name, value) in properties(of: branch) where value.object != nil { result[name] = value }
-        }
-        for (name, value) in schema["properties"]?.object ?? [:] where value.object != nil { result[name] = value }
-        return result
-    }
-
-    private static func items(of schema: JSONValue) -> JSONValue? {
-        if let items = schema["items"] { return items }
-        for branch in (schema["oneOf"]?.array ?? []) + (schema["anyOf"]?.array ?? []) {
-            if let items = items(of: branch) { return items }
-        }
-        return nil
-    }
-}
-
-// MARK: - Python jsonschema
-
-/// Runs Python's `jsonschema` (draft 2020-12) over YAML read as YAML 1.2 core, like Steward reads it.
-enum PythonSchemaCheck {
-    struct DocumentResult: Sendable, CustomStringConvertible {
-        struct Problem: Sendable { var path: String, message: String }
-        var file: String, index: Int, kind: String?, valid: Bool, validAsManifest: Bool, errors: [Problem]
-        var description: String { "\(file)#\(index) \(kind ?? "?") valid=\(valid) \(errors.map { "\($0.path): \($0.message)" })" }
-    }
-
-    static func documents(_ files: [String]) throws -> [DocumentResult] {
-        let output = try run(["documents", SchemaTests.schemaFolder.path] + files)
-        let results = try #require(output["results"] as? [[String: Any]])
-        return results.map { result in
-            DocumentResult(file: result["file"] as? String ?? "", index: result["index"] as? Int ?? -1, kind: result["kind"] as? String,
-                           valid: result["valid"] as? Bool ?? false, validAsManifest: result["validAsManifest"] as? Bool ?? false,
-                           errors: (result["errors"] as? [[String: String]] ?? []).map {
-                               DocumentResult.Problem(path: $0["path"] ?? "", message: $0["message"] ?? "")
-                           })
-        }
-    }
-
-    /// Runs the script with `arguments`; its stdout is one JSON object.
-    static func run(_ arguments: [String]) throws -> [String: Any] {
-        let directory = try TemporaryDirectory(prefix: "steward-schema")
-        let script = directory.appending("check.py")
-        try source.write(to: script, atomically: true, encoding: .utf8)
-        let result: Subprocess.Output
-        do { result = try Subprocess.run("/usr/bin/env", ["python3", script.path] + arguments) } catch {
-            throw ProcessFailure(message: "python3 not found (\(error)); install Python 3, then: pip install jsonschema pyyaml")
-        }
-        if result.status == 3 {
-            throw ProcessFailure(message: "Python modules missing (\(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))): pip install jsonschema pyyaml")
-        }
-        guard result.status == 0,
-              let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
-            throw ProcessFailure(message: "schema check failed (exit \(result.status)): \(result.stderr)\(result.stdout)")
-        }
-        return object
-    }
-
-    static let source = #"""
-        import json, os, re, sys
-        try:
-            import yaml
-            import jsonschema
-            from jsonschema import Draft202012Validator
-        except ImportError as error:
-            print("missing module: %s" % error)
-            sys.exit(3)
-
-        class Core12Loader(yaml.SafeLoader):
-            """YAML 1.2 core schema, as Steward reads manifests: only true/false are booleans, no timestamps."""
-
-        REPLACED = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"}
-        Core12Loader.yaml_implicit_resolvers = {
-            first: [(tag, rx) for tag, rx in resolvers if tag not in REPLACED]
-            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-        }
-        Core12Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-        Core12Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
-                                           list("-+0123456789"))
-        Core12Loader.add_implicit_resolver(
-            "tag:yaml.org,2002:float",
-            re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
-            list("-+0123456789."))
-
-        def construct_int(loader, node):
-            text = loader.construct_scalar(node)
-            sign = -1 if text.startswith("-") else 1
-            body = text.lstrip("+-")
-            if body.startswith("0o"):
-                return sign * int(body[2:], 8)
-            if body.startswith("0x"):
-                return sign * int(body[2:], 16)
-            return sign * int(body, 10)
-
-        Core12Loader.add_constructor("tag:yaml.org,2002:int", construct_int)
-
-        def load_schema(folder, name):
-            with open(os.path.join(folder, name), encoding="utf-8") as handle:
-                return json.load(handle)
-
-        def path_of(error):
-            text = ""
-            for part in error.absolute_path:
-                text += "[%d]" % part if isinstance(part, int) else ("." if text else "") + str(part)
-            return text
-
-        def problems(validator, instance):
-            found = []
-            def visit(error):
-                found.append({"path": path_of(error), "message": error.message})
-                for child in error.context or []:
-                    visit(child)
-            for error in validator.iter_errors(instance):
-                visit(error)
-            return found
-
-        KINDS = {"RuntimeAdapter": "runtime-adapter", "AgentBlueprint": "agent-blueprint", "Environment": "environment",
-                 "Deployment": "deployment", "BackupSchedule": "backup-schedule"}
-
-        def main():
-            mode, folder, rest = sys.argv[1], sys.argv[2], sys.argv[3:]
-            if mode == "check-schemas":
-                checked = []
-                for name in sorted(os.listdir(folder)):
-                    if name.endswith(".schema.json"):
-                        Draft202012Validator.check_schema(load_schema(folder, name))
-                        checked.append(name)
-                print(json.dumps({"checked": checked}))
-                return
-            if mode in ("controller", "controller-text"):
-                validator = Draft202012Validator(load_schema(folder, "controller.schema.json"))
-                results = []
-                for item in rest:
-                    if mode == "controller-text":
-                        text = item
-                    else:
-                        with open(item, encoding="utf-8") as handle:
-                            text = handle.read()
-                        document = yaml.load(text, Loader=Core12Loader)
-                        if isinstance(document, dict) and document.get("kind") == "ConfigMap":
-                            text = document["data"]["controller.yaml"]
-                    errors = problems(validator, yaml.load(text, Loader=Core12Loader))
-                    results.append({"file": item, "valid": not errors, "errors": errors, "text": text})
-                print(json.dumps({"results": results}))
-                return
-            manifest = Draft202012Validator(load_schema(folder, "manifest.schema.json"))
-            validators = {kind: Draft202012Validator(load_schema(folder, stem + ".schema.json")) for kind, stem in KINDS.items()}
-            results = []
-            for path in rest:
-                with open(path, encoding="utf-8") as handle:
-                    documents = list(yaml.load_all(handle, Loader=Core12Loader))
-                for index, document in enumerate(documents):
-                    if document is None:
-                        continue
-                    kind = document.get("kind") if isinstance(document, dict) else None
-                    as_manifest = problems(manifest, document)
-                    errors = problems(validators[kind], document) if kind in validators else as_manifest
-                    results.append({"file": path, "index": index, "kind": kind if isinstance(kind, str) else None,
-                                    "valid": not errors, "validAsManifest": not as_manifest, "errors": errors})
-            print(json.dumps({"results": results}))
-
-        main()
-        """#
 }

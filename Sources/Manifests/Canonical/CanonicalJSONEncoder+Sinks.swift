@@ -10,16 +10,16 @@ struct KeyedSink<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: String, forKey key: Key) throws { put(.string(value), key) }
     mutating func encode(_ value: Double, forKey key: Key) throws { put(try encoder.number(value, at: key), key) }
     mutating func encode(_ value: Float, forKey key: Key) throws { put(try encoder.float(value, at: key), key) }
-    mutating func encode(_ value: Int, forKey key: Key) throws { put(.int(value), key) }
-    mutating func encode(_ value: Int8, forKey key: Key) throws { put(.int(Int(value)), key) }
-    mutating func encode(_ value: Int16, forKey key: Key) throws { put(.int(Int(value)), key) }
-    mutating func encode(_ value: Int32, forKey key: Key) throws { put(.int(Int(value)), key) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { put(encoder.integer(value), key) }
-    mutating func encode(_ value: UInt, forKey key: Key) throws { put(encoder.integer(value), key) }
-    mutating func encode(_ value: UInt8, forKey key: Key) throws { put(.int(Int(value)), key) }
-    mutating func encode(_ value: UInt16, forKey key: Key) throws { put(.int(Int(value)), key) }
-    mutating func encode(_ value: UInt32, forKey key: Key) throws { put(encoder.integer(value), key) }
-    mutating func encode(_ value: UInt64, forKey key: Key) throws { put(encoder.integer(value), key) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { put(try encoder.integer(value, at: key), key) }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { put(try encoder.integer(value, at: key), key) }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { put(try encoder.integer(value, at: key), key) }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { put(try encoder.integer(value, at: key), key) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { put(try encoder.integer(value, at: key), key) }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { put(try encoder.integer(value, at: key), key) }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { put(try encoder.integer(value, at: key), key) }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { put(try encoder.integer(value, at: key), key) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { put(try encoder.integer(value, at: key), key) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { put(try encoder.integer(value, at: key), key) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { put(try encoder.box(value, at: key), key) }
 
     /// Stores a fresh node at `key` and returns its encoder.
@@ -54,16 +54,16 @@ extension PlainSink {
     mutating func encode(_ value: String) throws { store(.string(value)) }
     mutating func encode(_ value: Double) throws { store(try encoder.number(value, at: nextKey)) }
     mutating func encode(_ value: Float) throws { store(try encoder.float(value, at: nextKey)) }
-    mutating func encode(_ value: Int) throws { store(.int(value)) }
-    mutating func encode(_ value: Int8) throws { store(.int(Int(value))) }
-    mutating func encode(_ value: Int16) throws { store(.int(Int(value))) }
-    mutating func encode(_ value: Int32) throws { store(.int(Int(value))) }
-    mutating func encode(_ value: Int64) throws { store(encoder.integer(value)) }
-    mutating func encode(_ value: UInt) throws { store(encoder.integer(value)) }
-    mutating func encode(_ value: UInt8) throws { store(.int(Int(value))) }
-    mutating func encode(_ value: UInt16) throws { store(.int(Int(value))) }
-    mutating func encode(_ value: UInt32) throws { store(encoder.integer(value)) }
-    mutating func encode(_ value: UInt64) throws { store(encoder.integer(value)) }
+    mutating func encode(_ value: Int) throws { store(try encoder.integer(value, at: nextKey)) }
+    mutating func encode(_ value: Int8) throws { store(try encoder.integer(value, at: nextKey)) }
+    mutating func encode(_ value: Int16) throws { store(try encoder.integer(value, at: nextKey)) }
+    mutating func encode(_ value: Int32) throws { store(try encoder.integer(value, at: nextKey)) }
+    mutating func encode(_ value: Int64) throws { store(try encoder.integer(value, at: nextKey)) }
+    mutating func encode(_ value: UInt) throws { store(try encoder.integer(value, at: nextKey)) }
+    mutating func encode(_ value: UInt8) throws { store(try encoder.integer(value, at: nextKey)) }
+    mutating func encode(_ value: UInt16) throws { store(try encoder.integer(value, at: nextKey)) }
+    mutating func encode(_ value: UInt32) throws { store(try encoder.integer(value, at: nextKey)) }
+    mutating func encode(_ value: UInt64) throws { store(try encoder.integer(value, at: nextKey)) }
     mutating func encode<T: Encodable>(_ value: T) throws { store(try encoder.box(value, at: nextKey)) }
 }
 

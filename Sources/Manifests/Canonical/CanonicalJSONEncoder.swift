@@ -112,8 +112,14 @@ struct TreeEncoder: Encoder {
         let path = key.map { codingPath + [$0] } ?? codingPath
         throw EncodingError.invalidValue(value, .init(codingPath: path, debugDescription: "\(value) is not valid JSON"))
     }
-    /// An integer that fits `Int`, else the nearest double.
-    func integer<I: BinaryInteger>(_ value: I) -> JSONValue { Int(exactly: value).map(JSONValue.int) ?? .double(Double(value)) }
+    /// An integer within ±2^53, which every JSON reader reads as written; any other is an error
+    /// (JSON, and so the spec hash, cannot carry it exactly).
+    func integer<I: BinaryInteger>(_ value: I, at key: (any CodingKey)?) throws -> JSONValue {
+        if value.magnitude <= CoreNumber.maxSafeInteger, let exact = Int(exactly: value) { return .int(exact) }
+        let path = key.map { codingPath + [$0] } ?? codingPath
+        throw EncodingError.invalidValue(value, .init(
+            codingPath: path, debugDescription: "integer \(value) is outside ±2^53 (\(CoreNumber.maxSafeInteger)), which JSON cannot carry exactly"))
+    }
     /// A float widened through its shortest text, so 0.1 stays 0.1.
     func float(_ value: Float, at key: (any CodingKey)?) throws -> JSONValue {
         try number(value.isFinite ? Double(value.description) ?? Double(value) : Double(value), at: key)

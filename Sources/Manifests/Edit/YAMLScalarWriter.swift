@@ -21,7 +21,7 @@ enum YAMLScalarWriter {
         let words: Set<String> = ["null", "true", "false", "yes", "no", "on", "off", "y", "n", "nan", "inf"]
         if words.contains(value.lowercased()) { return false }
         let digitsOnly = value.replacingUnderscores()
-        if NodeDecoder.coreInt(digitsOnly) != nil || NodeDecoder.coreFloat(digitsOnly) != nil { return false }
+        if CoreNumber.isNumber(digitsOnly) { return false }
         if value.lowercased().hasPrefix("0b") { return false }
         return true
     }

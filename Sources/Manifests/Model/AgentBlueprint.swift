@@ -48,6 +48,8 @@ public struct AgentBlueprintSpec: Codable, Sendable, Hashable {
 public struct ToolAdapter: Codable, Sendable, Hashable {
     public var adapterId: String
     public var adapterType: String
+    /// Its name for people (the Aureus guide's `"name": "ROS2 Perception Adapter"`).
+    public var name: String?
     public var enabled: Bool?
     public var requiredCapabilities: [String]?
     public var config: JSONValue?
@@ -56,6 +58,8 @@ public struct ToolAdapter: Codable, Sendable, Hashable {
 /// A policy attached to an agent.
 public struct Policy: Codable, Sendable, Hashable {
     public var policyId: String
+    /// Its name for people (the Aureus guide's `"name": "Robot Safety Policy"`).
+    public var name: String?
     public var enabled: Bool?
     public var rules: [PolicyRule]?
 }

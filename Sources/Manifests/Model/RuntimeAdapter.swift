@@ -3,6 +3,8 @@ public typealias RuntimeAdapter = Manifest<RuntimeAdapterSpec>
 
 public struct RuntimeAdapterSpec: Codable, Sendable, Hashable {
     public var runtimeType: RuntimeType
+    /// The adapter's name for people (the guides' `name: 'Main Robotics Runtime'`).
+    public var displayName: String?
     public var description: String?
     public var enabled: Bool?
     public var capabilities: Capabilities?
@@ -10,8 +12,10 @@ public struct RuntimeAdapterSpec: Codable, Sendable, Hashable {
     public var config: JSONValue?
 
     public init(runtimeType: RuntimeType, description: String? = nil, enabled: Bool? = nil,
-                capabilities: Capabilities? = nil, provides: [String]? = nil, config: JSONValue? = nil) {
+                capabilities: Capabilities? = nil, provides: [String]? = nil, config: JSONValue? = nil,
+                displayName: String? = nil) {
         self.runtimeType = runtimeType
+        self.displayName = displayName
         self.description = description
         self.enabled = enabled
         self.capabilities = capabilities

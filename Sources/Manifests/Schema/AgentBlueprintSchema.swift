@@ -3,6 +3,7 @@ enum AgentBlueprintSchema {
     static let toolAdapter = JSONSchema.object([
         "adapterId": JSONSchema.string(minLength: 1).described("Unique within the blueprint."),
         "adapterType": JSONSchema.string(minLength: 1),
+        "name": JSONSchema.string().described("The tool adapter's name for people."),
         "enabled": JSONSchema.boolean.described("Default true; only enabled tool adapters add required capabilities."),
         "requiredCapabilities": SchemaParts.capabilityNames("Capabilities this tool adapter needs from the runtime adapter."),
         "config": JSONSchema.freeForm.described("Tool-specific settings (free-form)."),
@@ -10,6 +11,7 @@ enum AgentBlueprintSchema {
 
     static let policy = JSONSchema.object([
         "policyId": JSONSchema.string(minLength: 1),
+        "name": JSONSchema.string().described("The policy's name for people."),
         "enabled": JSONSchema.boolean,
         "rules": JSONSchema.array(.object([
             "type": JSONSchema.string(minLength: 1).described("The rule type, e.g. velocity_limit."),

@@ -1,7 +1,19 @@
 /// The schema of `kind: RuntimeAdapter` (`RuntimeAdapterSpec`).
 enum RuntimeAdapterSchema {
-    static let spec = JSONSchema.object([
+    /// The spec, with the configuration shape of each runtime type the guides configure.
+    static let spec: JSONSchema = RuntimeConfigRules.shapes.reduce(fields) { schema, entry in
+        schema.adding(rule: .object([
+            "if": .object([
+                "properties": .object(["runtimeType": .object(["enum": .array(entry.runtimes.map { .string($0.rawValue) })])]),
+                "required": .array([.string("runtimeType")]),
+            ]),
+            "then": .object(["properties": .object(["config": entry.shape.schema.json])]),
+        ]))
+    }
+
+    static let fields = JSONSchema.object([
         "runtimeType": JSONSchema.oneOf(RuntimeType.self).described("The platform this adapter drives."),
+        "displayName": JSONSchema.string().described("The adapter's name for people, e.g. Main Robotics Runtime."),
         "description": JSONSchema.string().described("What this adapter is, for people."),
         "enabled": JSONSchema.boolean.described("A disabled adapter cannot be used by any Deployment (default true)."),
         "capabilities": JSONSchema.exactlyOne([
@@ -10,7 +22,7 @@ enum RuntimeAdapterSchema {
         ]).described("A map of booleans or a list of names; names compare after normalising to kebab-case."),
         "provides": SchemaParts.capabilityNames("Extra capability names this platform provides (sensors, actuators)."),
         "config": JSONSchema.freeForm.described(
-            "Runtime-specific settings (free-form); steward validate checks robotics, mobile, desktop and smart-glasses shapes."),
+            "Runtime-specific settings; robotics, mobile, desktop and smart-glasses take the shapes of the Aureus deployment guide (other keys are free)."),
     ], required: ["runtimeType"])
 
     static let schema = SchemaParts.manifest(.runtimeAdapter, spec: spec)

@@ -1,98 +1,161 @@
-/// Shape checks of `spec.config` for the runtime types Steward knows (DESIGN §2 RuntimeAdapter).
+/// Checks of `spec.config` for the runtime types the operator guides configure (DESIGN §2
+/// RuntimeAdapter). The shapes follow the Aureus Agentic OS deployment guide, section "Runtime
+/// Adapter Configurations": each configuration example there, translated from TypeScript to a
+/// RuntimeAdapter manifest, is valid as written (`adapterId`, `runtimeType`, `name`,
+/// `description`, `capabilities` and `enabled` become metadata.name and spec fields; every
+/// other key of the object goes under `spec.config`). Keys the guide does not show are free.
 enum RuntimeConfigRules {
     static func check(_ runtime: RuntimeType, _ config: JSONValue?, _ resource: Resource) -> [ValidationError] {
-        guard let config else { return [] }
-        guard runtime != .cloud else { return [] }
-        guard let members = config.object else {
-            return [resource.error("spec.config", "expected a mapping, got \(config.typeDescription)")]
-        }
-        var checker = Checker(resource: resource)
-        switch runtime {
-        case .robotics:
-            for key in ["ros2", "perception", "emergencyStop", "watchdog"] { checker.mapping(members[key], "spec.config.\(key)") }
-            if let watchdog = members["watchdog"]?.object {
-                for (key, value) in watchdog where value.number != nil { checker.positive(value, "spec.config.watchdog.\(key)") }
-            }
-            if let envelope = members["safetyEnvelope"] {
-                checker.mapping(envelope, "spec.config.safetyEnvelope")
-                if let limits = envelope["limits"] { checker.limits(limits) }
-            }
-        case .mobile, .desktop:
-            if let sandbox = members["sandbox"], sandbox.object == nil, !(sandbox == .bool(true) || sandbox == .bool(false)) {
-                checker.fail("spec.config.sandbox", "expected a mapping or a boolean, got \(sandbox.typeDescription)")
-            }
-            if let tools = members["toolAdapters"], tools.array == nil {
-                checker.fail("spec.config.toolAdapters", "expected a list, got \(tools.typeDescription)")
-            }
-            if let limits = members["resourceLimits"] {
-                checker.mapping(limits, "spec.config.resourceLimits")
-                for (key, value) in limits.object ?? [:] { checker.positive(value, "spec.config.resourceLimits.\(key)") }
-            }
-        case .smartGlasses:
-            for key in ["perception", "output", "performance"] { checker.mapping(members[key], "spec.config.\(key)") }
-            for (key, value) in members["output"]?.object ?? [:] where key.lowercased().contains("latency") {
-                checker.positive(value, "spec.config.output.\(key)")
-            }
-        case .cloud:
-            break
-        }
+        guard let config, let shape = shape(of: runtime) else { return [] }
+        var checker = ConfigShapeChecker(resource: resource)
+        checker.check(config, shape, "spec.config")
         return checker.errors
     }
 
-    private struct Checker {
-        let resource: Resource
-        var errors: [ValidationError] = []
-
-        mutating func fail(_ field: String, _ message: String) { errors.append(resource.error(field, message)) }
-
-        mutating func mapping(_ value: JSONValue?, _ field: String) {
-            guard let value, value.object == nil else { return }
-            fail(field, "expected a mapping, got \(value.typeDescription)")
-        }
-
-        mutating func positive(_ value: JSONValue, _ field: String) {
-            guard let number = value.number else { return fail(field, "expected a positive number, got \(value.typeDescription)") }
-            if number <= 0 { fail(field, "must be a positive number, got \(Self.format(number))") }
-        }
-
-        mutating func limits(_ limits: JSONValue) {
-            let base = "spec.config.safetyEnvelope.limits"
-            guard let members = limits.object else { return fail(base, "expected a mapping, got \(limits.typeDescription)") }
-            if let position = members["position"] {
-                if let numbers = Self.numbers(position), numbers.count == 6 {
-                    for axis in 0..<3 where numbers[2 * axis] >= numbers[2 * axis + 1] {
-                        fail("\(base).position", "pair \(axis + 1) must be min < max, got [\(Self.format(numbers[2 * axis])), \(Self.format(numbers[2 * axis + 1]))]")
-                    }
-                } else {
-                    fail("\(base).position", "expected 6 numbers (min, max for x, y, z), got \(Self.describe(position))")
-                }
-            }
-            for key in ["velocity", "acceleration"] {
-                guard let value = members[key] else { continue }
-                if let numbers = Self.numbers(value), numbers.count == 2 {
-                    if numbers.contains(where: { $0 <= 0 }) {
-                        fail("\(base).\(key)", "expected 2 positive numbers, got [\(numbers.map(Self.format).joined(separator: ", "))]")
-                    }
-                } else {
-                    fail("\(base).\(key)", "expected 2 positive numbers, got \(Self.describe(value))")
-                }
-            }
-            for key in ["force", "torque"] { if let value = members[key] { positive(value, "\(base).\(key)") } }
-        }
-
-        static func numbers(_ value: JSONValue) -> [Double]? {
-            guard let items = value.array else { return nil }
-            let numbers = items.compactMap(\.number)
-            return numbers.count == items.count ? numbers : nil
-        }
-
-        static func describe(_ value: JSONValue) -> String {
-            if let items = value.array { return "a list of \(items.count) item\(items.count == 1 ? "" : "s")" }
-            return value.typeDescription
-        }
-
-        static func format(_ number: Double) -> String {
-            number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
-        }
+    /// The shape of `spec.config` for `runtime`; nil for runtimes the guides leave open (cloud).
+    static func shape(of runtime: RuntimeType) -> ConfigShape? {
+        shapes.first { $0.runtimes.contains(runtime) }?.shape
     }
+
+    /// Each configuration shape with the runtime types it is for.
+    static let shapes: [(runtimes: [RuntimeType], shape: ConfigShape)] = [
+        ([.robotics], robotics),
+        ([.mobile, .desktop], mobileDesktop),
+        ([.smartGlasses], smartGlasses),
+    ]
+
+    /// Guide: "Robotics Runtime Adapter", `RoboticsRuntimeConfig`.
+    static let robotics = ConfigShape.mapping([
+        // ros2: { enabled: true, nodeNamespace: '/aureus', domainId: 0 } (the deploy script exports ROS_DOMAIN_ID=0).
+        "ros2": .mapping([
+            "enabled": .boolean,
+            "nodeNamespace": .text,
+            "domainId": .number(.nonNegativeWhole),
+        ]),
+        // safetyEnvelope: { enabled, limits: { position: [x_min, x_max, y_min, y_max, z_min, z_max] (m),
+        // velocity: [linear_max, angular_max] (m/s, rad/s), acceleration: [linear_max, angular_max],
+        // force: 100 (N), torque: 50 (Nm) } }.
+        "safetyEnvelope": .mapping([
+            "enabled": .boolean,
+            "limits": .mapping([
+                "position": .box,
+                "velocity": .positivePair,
+                "acceleration": .positivePair,
+                "force": .number(.positive),
+                "torque": .number(.positive),
+            ]),
+        ]),
+        // perception: { enabled, adapters: ['camera', 'lidar', 'imu'], processingRate: 30 (Hz) }.
+        "perception": .mapping([
+            "enabled": .boolean,
+            "adapters": .texts,
+            "processingRate": .number(.positive),
+        ]),
+        // emergencyStop: { enabled, autoTriggerOnViolation }.
+        "emergencyStop": .mapping([
+            "enabled": .boolean,
+            "autoTriggerOnViolation": .boolean,
+        ]),
+        // watchdog: { enabled, timeoutMs: 5000 }.
+        "watchdog": .mapping([
+            "enabled": .boolean,
+            "timeoutMs": .number(.positive),
+        ]),
+    ])
+
+    /// Guide: "Mobile and Desktop Runtime Adapter", `MobileDesktopRuntimeConfig` (one shape for
+    /// both runtime types, as in the guide).
+    static let mobileDesktop = ConfigShape.mapping([
+        // sandbox: { enabled, defaultType: 'process', defaultPermissions: { network, filesystem,
+        // allowedDomains: [...], allowedPaths: [...] } }; `sandbox: true` alone is accepted too.
+        "sandbox": .mappingOrBoolean([
+            "enabled": .boolean,
+            "defaultType": .text,
+            "defaultPermissions": .mapping([
+                "network": .boolean,
+                "filesystem": .boolean,
+                "allowedDomains": .texts,
+                "allowedPaths": .texts,
+            ]),
+        ]),
+        // toolAdapters: { enabled, availableTools: ['http-client', ...], toolTimeout: 30000 (ms) }.
+        "toolAdapters": .mapping([
+            "enabled": .boolean,
+            "availableTools": .texts,
+            "toolTimeout": .number(.positive),
+        ]),
+        // resourceLimits: { maxMemoryMb: 512, maxCpuPercent: 80, maxExecutionTimeMs: 60000,
+        // maxDiskUsageMb: 100 }; any other limit is a positive number too (DESIGN §2).
+        "resourceLimits": .mapping([
+            "maxMemoryMb": .number(.positive),
+            "maxCpuPercent": .number(.positive),
+            "maxExecutionTimeMs": .number(.positive),
+            "maxDiskUsageMb": .number(.positive),
+        ], others: .number(.positive)),
+        // security: { enforcePermissions, allowExternalNetworkAccess, allowFileSystemAccess, requireSignedTools }.
+        "security": .mapping([
+            "enforcePermissions": .boolean,
+            "allowExternalNetworkAccess": .boolean,
+            "allowFileSystemAccess": .boolean,
+            "requireSignedTools": .boolean,
+        ]),
+    ])
+
+    /// Guide: "Smart Glasses Runtime Adapter", `SmartGlassesRuntimeConfig`.
+    static let smartGlasses = ConfigShape.mapping([
+        // perception: { enabled, camera: { enabled, defaultResolution: '1920x1080', defaultFrameRate: 30 },
+        // microphone: { enabled, defaultSampleRate: 48000 }, imu: { enabled, defaultUpdateRate: 100 (Hz) },
+        // streamBufferSize: 10 (frames) }.
+        "perception": .mapping([
+            "enabled": .boolean,
+            "camera": .mapping([
+                "enabled": .boolean,
+                "defaultResolution": .resolution,
+                "defaultFrameRate": .number(.positive),
+            ]),
+            "microphone": .mapping([
+                "enabled": .boolean,
+                "defaultSampleRate": .number(.positive),
+            ]),
+            "imu": .mapping([
+                "enabled": .boolean,
+                "defaultUpdateRate": .number(.positive),
+            ]),
+            "streamBufferSize": .number(.positiveWhole),
+        ]),
+        // output: { visual: { enabled, maxLatencyMs: 20, resolution: '1920x1080' },
+        // audio: { enabled, maxLatencyMs: 10, sampleRate: 48000 }, haptic: { enabled, maxLatencyMs: 5 } }.
+        "output": .mapping([
+            "visual": .mapping([
+                "enabled": .boolean,
+                "maxLatencyMs": .number(.positive),
+                "resolution": .resolution,
+            ]),
+            "audio": .mapping([
+                "enabled": .boolean,
+                "maxLatencyMs": .number(.positive),
+                "sampleRate": .number(.positive),
+            ]),
+            "haptic": .mapping([
+                "enabled": .boolean,
+                "maxLatencyMs": .number(.positive),
+            ]),
+        ]),
+        // processing: { enableGestureRecognition, enableVoiceRecognition, enableObjectDetection,
+        // enableSceneUnderstanding, offloadToCloud, localProcessingOnly }.
+        "processing": .mapping([
+            "enableGestureRecognition": .boolean,
+            "enableVoiceRecognition": .boolean,
+            "enableObjectDetection": .boolean,
+            "enableSceneUnderstanding": .boolean,
+            "offloadToCloud": .boolean,
+            "localProcessingOnly": .boolean,
+        ]),
+        // performance: { targetFrameRate: 60, maxEndToEndLatencyMs: 50, powerSavingMode: false }.
+        "performance": .mapping([
+            "targetFrameRate": .number(.positive),
+            "maxEndToEndLatencyMs": .number(.positive),
+            "powerSavingMode": .boolean,
+        ]),
+    ])
 }

@@ -28,7 +28,7 @@ extension BlockYAMLScanner {
     }
 
     /// A flow list or mapping on one line (`[a, "b", [c]]`, `{k: v, l: [m]}`): scalars are plain
-    /// without `:` or `#`, or quoted; every mapping key has a value.
+    /// without `:` or `#`, or quoted; every mapping key has a value, its `:` within `maxKeySpan`.
     mutating func flowCollection() throws(Outside) {
         let mapping = bytes[index] == YAMLByte.lbrace, close = mapping ? YAMLByte.rbrace : YAMLByte.rbracket
         guard composer.open(mapping ? .mapping : .sequence, line: line, column: Int32(index - lineStart + 1)) else { throw Outside() }
@@ -41,8 +41,10 @@ extension BlockYAMLScanner {
         }
         while true {
             if mapping {
+                let keyStart = index
                 try flowNode(key: true)
-                guard index < bytes.count, bytes[index] == YAMLByte.colon, endsToken(index + 1) else { throw Outside() }
+                guard index < bytes.count, bytes[index] == YAMLByte.colon, endsToken(index + 1),
+                      index - keyStart <= Self.maxKeySpan else { throw Outside() }
                 index += 1
                 skipSpaces()
             }

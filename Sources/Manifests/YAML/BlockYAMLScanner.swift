@@ -4,12 +4,18 @@
 /// `---`, in printable ASCII.
 ///
 /// Everything else, and everything it is not sure of (tabs, anchors, tags, folded or kept block
-/// scalars, escapes, multi-line scalars, empty values), returns nil, and libyaml reads the file.
+/// scalars, escapes, multi-line scalars, empty values, keys longer than libyaml takes), returns
+/// nil, and libyaml reads the file.
 /// A tree it returns is the one libyaml's events compose, to the node, mark and text: tests check
 /// it against libyaml on every shape, on generated fleets and on random edits of them.
 struct BlockYAMLScanner {
     // Its state is internal, not private: scalars and flow collections are read in BlockYAMLScanner+Scalars.swift.
     struct Outside: Error {}
+
+    /// libyaml's limit on an implicit key: its `:` at most 1,024 characters after the key's first
+    /// (`yaml_parser_stale_simple_keys`: quotes and blanks before the `:` count). libyaml refuses
+    /// longer keys, so the scanner leaves them to it (`LongKey` explains the refusal).
+    static let maxKeySpan = 1024
 
     /// An open block mapping or list, by the column of its keys or dashes.
     private struct Block {
@@ -193,6 +199,8 @@ struct BlockYAMLScanner {
     }
 
     /// The mapping key that starts at `index` (`key:` followed by a blank or the line's end), if any.
+    /// A key whose `:` is more than `maxKeySpan` characters after its start is left to libyaml,
+    /// which refuses it.
     private func keyAhead() throws(Outside) -> Key? {
         let first = bytes[index]
         if first == YAMLByte.dquote || first == YAMLByte.squote {
@@ -200,11 +208,12 @@ struct BlockYAMLScanner {
             var at = end
             while at < bytes.count, bytes[at] == YAMLByte.space { at += 1 }
             guard at < bytes.count, bytes[at] == YAMLByte.colon, endsToken(at + 1) else { return nil }
+            guard at - index <= Self.maxKeySpan else { throw Outside() }
             return Key(text: text, plain: false, end: at + 1)
         }
         guard startsPlain(index) else { return nil }
         var at = index
-        while at < bytes.count, at - index < 1000 {
+        while at < bytes.count, at - index <= Self.maxKeySpan {
             let byte = bytes[at]
             if byte == YAMLByte.newline { return nil }
             if byte == YAMLByte.colon, endsToken(at + 1) {

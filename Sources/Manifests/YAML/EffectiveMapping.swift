@@ -24,7 +24,19 @@ struct EffectiveMapping {
                 merged.append(contentsOf: try Self.mergeSources(value, path: path))
                 continue
             }
-            add(Entry(key: scalar.string, keyPosition: YAMLDocumentLoader.position(of: key), value: value))
+            let keyPosition = YAMLDocumentLoader.position(of: key)
+            // A key is its text; a core tag written on it must still fit (`!!int abc: x` is refused).
+            let written = NodeDecoder.scalar(scalar)
+            if let tag = written.tag, tag != .str {
+                do { _ = try written.value() } catch {
+                    throw FieldProblem(path: FieldPath.render(path), position: keyPosition, message: "mapping key: \(written.message(error))")
+                }
+            }
+            // Keys that differ only by tag (`1` and `!!int 1`) are the same key to the model.
+            guard index[scalar.string] == nil else {
+                throw FieldProblem(path: FieldPath.render(path), position: keyPosition, message: "duplicate key '\(scalar.string)' in a mapping")
+            }
+            add(Entry(key: scalar.string, keyPosition: keyPosition, value: value))
         }
         for source in merged {
             let inner = try EffectiveMapping(source, path: path)

@@ -42,8 +42,7 @@ struct FastKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     /// The decoder of the value at `key`, nil when absent or null (nothing recorded then).
     private func optionalChild(_ key: Key) -> FastNodeDecoder? {
         guard let node = find(key) else { return nil }
-        let value = decoder.state.tree.nodes[Int(node)]
-        if value.kind == .scalar, value.plain, NodeDecoder.isNullText(value.text) { return nil }
+        if decoder.state.tree.nodes[Int(node)].isNull { return nil }
         return decoder.child(node, name: key.stringValue)
     }
 
@@ -51,8 +50,7 @@ struct FastKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func decodeNil(forKey key: Key) throws -> Bool {
         guard let node = find(key) else { return true }
-        let value = decoder.state.tree.nodes[Int(node)]
-        return value.kind == .scalar && value.plain && NodeDecoder.isNullText(value.text)
+        return decoder.state.tree.nodes[Int(node)].isNull
     }
 
     func decode(_ type: String.Type, forKey key: Key) throws -> String { try child(key).string() }
@@ -94,8 +92,7 @@ struct FastUnkeyedContainer: UnkeyedDecodingContainer {
 
     mutating func decodeNil() throws -> Bool {
         guard !isAtEnd else { return false }
-        let value = decoder.state.tree.nodes[Int(decoder.state.tree.child(list, currentIndex))]
-        guard value.kind == .scalar, value.plain, NodeDecoder.isNullText(value.text) else { return false }
+        guard decoder.state.tree.nodes[Int(decoder.state.tree.child(list, currentIndex))].isNull else { return false }
         currentIndex += 1
         return true
     }

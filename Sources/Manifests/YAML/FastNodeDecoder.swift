@@ -84,35 +84,33 @@ struct FastNodeDecoder: Decoder {
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer { FastSingleContainer(decoder: self) }
 
-    var isNull: Bool {
+    var isNull: Bool { value.isNull }
+
+    /// This node as a scalar; a collection, or a scalar the model cannot take, misses.
+    @inline(__always)
+    private func scalar() throws -> YAMLScalar {
         let n = value
-        return n.kind == .scalar && n.plain && NodeDecoder.isNullText(n.text)
+        guard n.kind == .scalar else { throw FastPathMiss() }
+        return n.scalar
     }
 
     func string() throws -> String {
         let n = value
-        guard n.kind == .scalar, !(n.plain && NodeDecoder.isNullText(n.text)) else { throw FastPathMiss() }
-        return n.text
+        // The common case inline: an untagged scalar that is not null.
+        if n.kind == .scalar, n.tag == nil, !(n.plain && NodeDecoder.isNullText(n.text)) { return n.text }
+        do { return try scalar().string() } catch { throw FastPathMiss() }
     }
 
     func bool() throws -> Bool {
-        let n = value
-        guard n.kind == .scalar, n.plain, let flag = NodeDecoder.coreBool(n.text) else { throw FastPathMiss() }
-        return flag
+        do { return try scalar().bool() } catch { throw FastPathMiss() }
     }
 
     func int() throws -> Int {
-        let n = value
-        guard n.kind == .scalar, n.plain, let number = NodeDecoder.coreInt(n.text) else { throw FastPathMiss() }
-        return number
+        do { return try scalar().int() } catch { throw FastPathMiss() }
     }
 
     func double() throws -> Double {
-        let n = value
-        guard n.kind == .scalar, n.plain else { throw FastPathMiss() }
-        if let number = NodeDecoder.coreInt(n.text) { return Double(number) }
-        guard let number = NodeDecoder.coreFloat(n.text) else { throw FastPathMiss() }
-        return number
+        do { return try scalar().double() } catch { throw FastPathMiss() }
     }
 
     /// Decodes this node as `T`; the common shapes skip `Codable`'s generic containers (checked
@@ -163,12 +161,7 @@ struct FastNodeDecoder: Decoder {
         let n = value
         switch n.kind {
         case .scalar:
-            guard n.plain else { return .string(n.text) }
-            if NodeDecoder.isNullText(n.text) { return .null }
-            if let flag = NodeDecoder.coreBool(n.text) { return .bool(flag) }
-            if let number = NodeDecoder.coreInt(n.text) { return .int(number) }
-            if let number = NodeDecoder.coreFloat(n.text) { return .double(number) }
-            return .string(n.text)
+            do { return try n.scalar.json() } catch { throw FastPathMiss() }
         case .sequence:
             var items: [JSONValue] = []
             items.reserveCapacity(Int(n.count))

@@ -3,15 +3,16 @@
 internal import CYaml
 
 /// The documents of one file composed straight from libyaml events into flat arrays: the fast path
-/// of `ManifestParser`. It accepts only plain YAML (no anchors, aliases, explicit tags, merge keys,
-/// non-scalar or repeated keys) within the limits; anything else returns nil and the file goes
-/// through `YAMLDocumentLoader`, which produces the errors and the general semantics.
+/// of `ManifestParser`. It accepts only plain YAML (no anchors, aliases, merge keys, non-scalar,
+/// tagged or repeated keys; no tags but YAML 1.2 core tags on the kind of node they name) within
+/// the limits; anything else returns nil and the file goes through `YAMLDocumentLoader`, which
+/// produces the errors and the general semantics.
 final class FastYAMLTree {
     enum Kind: UInt8 { case scalar, mapping, sequence }
 
     struct Node: Equatable {
         var kind: Kind
-        /// A plain (unquoted) scalar: only those resolve to null, booleans and numbers.
+        /// A plain (unquoted) scalar: untagged, only those resolve by their text.
         var plain: Bool
         var line: Int32
         var column: Int32
@@ -19,6 +20,14 @@ final class FastYAMLTree {
         var first: Int32 = 0
         var count: Int32 = 0
         var text: String = ""
+        /// The core tag written on the node (`!!str`, `!`), nil when none.
+        var tag: CoreTag? = nil
+
+        /// A scalar as `YAMLScalar` reads it.
+        var scalar: YAMLScalar { YAMLScalar(text: text, plain: plain, tag: tag) }
+
+        /// A null scalar: `~`, `null` or empty, untagged and plain, or tagged `!!null`.
+        var isNull: Bool { kind == .scalar && scalar.isNull }
     }
 
     let nodes: [Node]
@@ -50,14 +59,17 @@ final class FastYAMLTree {
                 taken = composer.endDocument()
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
-                taken = scalar.anchor == nil && scalar.tag == nil
-                    && composer.scalar(String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self),
-                                       plain: scalar.style == YAML_PLAIN_SCALAR_STYLE, line: line, column: column)
+                if scalar.anchor == nil, let tag = coreTag(scalar.tag, on: .scalar) {
+                    taken = composer.scalar(String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self),
+                                            plain: scalar.style == YAML_PLAIN_SCALAR_STYLE, tag: tag, line: line, column: column)
+                } else {
+                    taken = false
+                }
             case YAML_SEQUENCE_START_EVENT:
-                taken = event.data.sequence_start.anchor == nil && event.data.sequence_start.tag == nil
+                taken = event.data.sequence_start.anchor == nil && coreTag(event.data.sequence_start.tag, on: .sequence) != nil
                     && composer.open(.sequence, line: line, column: column)
             case YAML_MAPPING_START_EVENT:
-                taken = event.data.mapping_start.anchor == nil && event.data.mapping_start.tag == nil
+                taken = event.data.mapping_start.anchor == nil && coreTag(event.data.mapping_start.tag, on: .mapping) != nil
                     && composer.open(.mapping, line: line, column: column)
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 taken = composer.close()
@@ -67,6 +79,14 @@ final class FastYAMLTree {
             return taken ? nil : .some(nil)
         }
         return composed ?? nil
+    }
+
+    /// The tag of an event on a node of `kind`: `.some(nil)` for none, `.some(tag)` for a core tag
+    /// that fits the kind, nil for any other (the general path reports it).
+    private static func coreTag(_ name: UnsafeMutablePointer<yaml_char_t>?, on kind: Kind) -> CoreTag?? {
+        guard let name else { return .some(nil) }
+        guard let tag = CoreTag.named(String(cString: name), on: kind), tag.fits(kind) else { return nil }
+        return .some(tag)
     }
 
     /// The value children of a mapping's keys, and list items: `children[first ..< first + count]`.
@@ -95,9 +115,9 @@ final class FastYAMLTree {
         /// The tree of the documents ended so far.
         func tree() -> FastYAMLTree { FastYAMLTree(nodes: nodes, children: children, roots: roots) }
 
-        mutating func scalar(_ text: String, plain: Bool, line: Int32, column: Int32) -> Bool {
+        mutating func scalar(_ text: String, plain: Bool, tag: CoreTag? = nil, line: Int32, column: Int32) -> Bool {
             guard open.count < limits.maxDepth else { return false }
-            return finish(append(Node(kind: .scalar, plain: plain, line: line, column: column, text: text)))
+            return finish(append(Node(kind: .scalar, plain: plain, line: line, column: column, text: text, tag: tag)))
         }
 
         mutating func open(_ kind: Kind, line: Int32, column: Int32) -> Bool {
@@ -122,8 +142,7 @@ final class FastYAMLTree {
         mutating func endDocument() -> Bool {
             guard let root = finishedRoot, open.isEmpty, roots.count < limits.maxDocuments else { return false }
             finishedRoot = nil
-            let node = nodes[Int(root)]
-            if !(node.kind == .scalar && node.plain && NodeDecoder.isNullText(node.text)) { roots.append(root) }
+            if !nodes[Int(root)].isNull { roots.append(root) }
             return true
         }
 
@@ -143,14 +162,14 @@ final class FastYAMLTree {
             return true
         }
 
-        /// Keys are scalars, distinct as text, and none is a merge key.
+        /// Keys are untagged scalars, distinct as text, and none is a merge key.
         private func keysArePlain(first: Int) -> Bool {
             let end = children.count
             var seen: Set<String>? = end - first > 32 ? Set(minimumCapacity: (end - first) / 2) : nil
             var index = first
             while index < end {
                 let key = nodes[Int(children[index])]
-                guard key.kind == .scalar, !(key.plain && key.text == "<<") else { return false }
+                guard key.kind == .scalar, key.tag == nil, !(key.plain && key.text == "<<") else { return false }
                 if seen != nil {
                     guard seen!.insert(key.text).inserted else { return false }
                 } else {

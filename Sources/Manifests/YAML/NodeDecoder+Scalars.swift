@@ -1,9 +1,15 @@
 import Yams
 
 extension NodeDecoder {
-    static func isNull(_ scalar: Node.Scalar) -> Bool {
-        scalar.style == .plain && isNullText(scalar.string)
+    /// A composed scalar as written: text, style and the core tag on it (non-core tags are
+    /// refused before decoding, by `YAMLStructureCheck`).
+    static func scalar(_ scalar: Node.Scalar) -> YAMLScalar {
+        let name = scalar.tag.rawValue
+        return YAMLScalar(text: scalar.string, plain: scalar.style == .plain,
+                          tag: name.isEmpty ? nil : CoreTag.named(name, on: .scalar))
     }
+
+    static func isNull(_ scalar: Node.Scalar) -> Bool { Self.scalar(scalar).isNull }
 
     /// Whether a plain scalar's text is a YAML 1.2 core null.
     static func isNullText(_ text: String) -> Bool {
@@ -27,10 +33,7 @@ extension NodeDecoder {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .alias: return "an alias"
-        case .scalar(let scalar):
-            if isNull(scalar) { return "null" }
-            if scalar.style != .plain { return "the string '\(truncated(scalar.string))'" }
-            return "'\(truncated(scalar.string))'"
+        case .scalar(let scalar): return Self.scalar(scalar).description
         }
     }
 
@@ -43,96 +46,47 @@ extension NodeDecoder {
         return false
     }
 
-    func string() throws -> String {
-        guard case .scalar(let scalar) = node, !Self.isNull(scalar) else {
-            throw problem("expected a string, got \(Self.describe(node))")
+    /// Reads this node as a scalar with `read`, turning a mismatch into a problem at this field.
+    private func scalar<T>(expecting expected: String, _ read: (YAMLScalar) throws(YAMLScalar.Mismatch) -> T) throws -> T {
+        guard case .scalar(let node) = node else { throw problem("expected \(expected), got \(Self.describe(self.node))") }
+        let scalar = Self.scalar(node)
+        do {
+            return try read(scalar)
+        } catch {
+            throw problem(scalar.message(error))
         }
-        return scalar.string
     }
 
-    func bool() throws -> Bool {
-        if case .scalar(let scalar) = node, scalar.style == .plain {
-            switch scalar.string {
-            case "true", "True", "TRUE": return true
-            case "false", "False", "FALSE": return false
-            default: break
-            }
+    func string() throws -> String { try scalar(expecting: "a string") { scalar throws(YAMLScalar.Mismatch) in try scalar.string() } }
+    func bool() throws -> Bool { try scalar(expecting: "a boolean (true or false)") { scalar throws(YAMLScalar.Mismatch) in try scalar.bool() } }
+    func int() throws -> Int { try scalar(expecting: "an integer") { scalar throws(YAMLScalar.Mismatch) in try scalar.int() } }
+    func double() throws -> Double { try scalar(expecting: "a number") { scalar throws(YAMLScalar.Mismatch) in try scalar.double() } }
+
+    /// A problem when a collection carries a core tag of another kind (`!!seq` on a mapping).
+    func checkTag(of node: Node, path: [any CodingKey]) throws {
+        let (name, kind): (String, FastYAMLTree.Kind)
+        switch node {
+        case .mapping(let mapping): (name, kind) = (mapping.tag.rawValue, .mapping)
+        case .sequence(let sequence): (name, kind) = (sequence.tag.rawValue, .sequence)
+        case .scalar, .alias: return
         }
-        throw problem("expected a boolean (true or false), got \(Self.describe(node))")
+        guard !name.isEmpty, let tag = CoreTag.named(name, on: kind), !tag.fits(kind) else { return }
+        throw FieldProblem(path: FieldPath.render(path), position: YAMLDocumentLoader.position(of: node),
+                           message: "\(CoreTag.nodeName(kind)) cannot be tagged \(tag.shorthand)")
     }
 
-    func int() throws -> Int {
-        if case .scalar(let scalar) = node, scalar.style == .plain, let value = Self.coreInt(scalar.string) {
-            return value
-        }
-        if case .scalar(let scalar) = node, scalar.style == .plain, Self.coreFloat(scalar.string) != nil {
-            throw problem("expected a whole number, got \(Self.describe(node))")
-        }
-        throw problem("expected an integer, got \(Self.describe(node))")
-    }
-
-    func double() throws -> Double {
-        if case .scalar(let scalar) = node, scalar.style == .plain {
-            if let value = Self.coreInt(scalar.string) { return Double(value) }
-            if let value = Self.coreFloat(scalar.string) { return value }
-        }
-        throw problem("expected a number, got \(Self.describe(node))")
-    }
-
-    /// YAML 1.2 core integers: decimal, `0o` octal, `0x` hex; nil when not one or out of range.
-    static func coreInt(_ text: String) -> Int? {
-        var utf8 = Substring(text)
-        var negative = false
-        if let first = utf8.first, first == "-" || first == "+" {
-            negative = first == "-"
-            utf8 = utf8.dropFirst()
-        }
-        var radix = 10
-        if utf8.hasPrefix("0x") { radix = 16; utf8 = utf8.dropFirst(2) }
-        else if utf8.hasPrefix("0o") { radix = 8; utf8 = utf8.dropFirst(2) }
-        guard !utf8.isEmpty, utf8.allSatisfy({ $0.isHexDigit }) else { return nil }
-        if radix == 10, !utf8.allSatisfy(\.isASCII) || !utf8.allSatisfy({ $0.isNumber }) { return nil }
-        guard let magnitude = Int(utf8, radix: radix) else { return nil }
-        return negative ? -magnitude : magnitude
-    }
-
-    /// YAML 1.2 core floats (no `.inf`/`.nan`: not meaningful in manifests).
-    static func coreFloat(_ text: String) -> Double? {
-        var sawDigit = false
-        var index = text.startIndex
-        if index < text.endIndex, text[index] == "-" || text[index] == "+" { index = text.index(after: index) }
-        var rest = text[index...]
-        while let c = rest.first, c.isASCII, c.isNumber { sawDigit = true; rest = rest.dropFirst() }
-        if rest.first == "." {
-            rest = rest.dropFirst()
-            while let c = rest.first, c.isASCII, c.isNumber { sawDigit = true; rest = rest.dropFirst() }
-        }
-        guard sawDigit else { return nil }
-        if let c = rest.first, c == "e" || c == "E" {
-            rest = rest.dropFirst()
-            if let sign = rest.first, sign == "-" || sign == "+" { rest = rest.dropFirst() }
-            guard let c = rest.first, c.isASCII, c.isNumber else { return nil }
-            while let c = rest.first, c.isASCII, c.isNumber { rest = rest.dropFirst() }
-        }
-        guard rest.isEmpty, let value = Double(text), value.isFinite else { return nil }
-        return value
-    }
-
-    /// Free-form YAML as JSON, with YAML 1.2 core scalar resolution for plain scalars.
+    /// Free-form YAML as JSON, with YAML 1.2 core scalar resolution and explicit core tags.
     func jsonValue(_ node: Node, path: [any CodingKey]) throws -> JSONValue {
         state.positions[FieldPath.render(path)] = YAMLDocumentLoader.position(of: node)
+        try checkTag(of: node, path: path)
         switch node {
         case .scalar(let scalar):
-            guard scalar.style == .plain else { return .string(scalar.string) }
-            if Self.isNull(scalar) { return .null }
-            switch scalar.string {
-            case "true", "True", "TRUE": return .bool(true)
-            case "false", "False", "FALSE": return .bool(false)
-            default: break
+            let value = Self.scalar(scalar)
+            do {
+                return try value.json()
+            } catch {
+                throw FieldProblem(path: FieldPath.render(path), position: YAMLDocumentLoader.position(of: node), message: value.message(error))
             }
-            if let value = Self.coreInt(scalar.string) { return .int(value) }
-            if let value = Self.coreFloat(scalar.string) { return .double(value) }
-            return .string(scalar.string)
         case .sequence(let sequence):
             var items: [JSONValue] = []
             items.reserveCapacity(sequence.count)

@@ -55,6 +55,7 @@ struct NodeDecoder: Decoder {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .mapping(let mapping) = node else { throw problem("expected a mapping, got \(Self.describe(node))") }
+        try checkTag(of: node, path: codingPath)
         let effective = try EffectiveMapping(mapping, path: codingPath)
         let tracker = KeyTracker(path: codingPath, mapping: effective)
         state.keyTrackers.append(tracker)
@@ -63,6 +64,7 @@ struct NodeDecoder: Decoder {
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard case .sequence(let sequence) = node else { throw problem("expected a list, got \(Self.describe(node))") }
+        try checkTag(of: node, path: codingPath)
         return UnkeyedNodeContainer(decoder: self, items: Array(sequence))
     }
 

@@ -59,7 +59,7 @@ enum YAMLDocumentLoader {
     }
 
     private static func isEmptyDocument(_ node: Node) -> Bool {
-        if case .scalar(let scalar) = node, scalar.style == .plain, NodeDecoder.isNull(scalar) { return true }
+        if case .scalar(let scalar) = node, NodeDecoder.isNull(scalar) { return true }
         return false
     }
 
@@ -68,6 +68,7 @@ enum YAMLDocumentLoader {
         case .scanner(let context, let problem, let mark, _),
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
+            if let long = LongKey.problem(at: mark, context: context, in: bytes) { return long }
             var message = "invalid YAML: \(problem)"
             if let context { message += " (\(context.text) at line \(context.mark.line))" }
             return YAMLProblem(position: SourcePosition(line: mark.line, column: mark.column), message: message)
@@ -139,9 +140,10 @@ struct YAMLStructureCheck {
                 throw YAMLProblem(position: YAMLDocumentLoader.position(of: node),
                                   message: "nesting deeper than \(limits.maxDepth) levels")
             }
-            if !Self.coreTags.contains(node.tag.rawValue) {
+            let tag = Self.writtenTag(node)
+            if !Self.coreTags.contains(tag) {
                 throw YAMLProblem(position: YAMLDocumentLoader.position(of: node),
-                                  message: "tag '\(Self.display(node.tag.rawValue))' is not allowed: only YAML 1.2 core types are accepted")
+                                  message: "tag '\(Self.display(tag))' is not allowed: only YAML 1.2 core types are accepted")
             }
             switch node {
             case .mapping(let mapping):
@@ -154,6 +156,17 @@ struct YAMLStructureCheck {
             case .scalar, .alias:
                 break
             }
+        }
+    }
+
+    /// The tag as written ("" when none). `Node.tag` would resolve it, and Yams keeps the
+    /// resolved name in the node: a plain `12` would then read as if tagged `!!str`.
+    static func writtenTag(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): return scalar.tag.rawValue
+        case .mapping(let mapping): return mapping.tag.rawValue
+        case .sequence(let sequence): return sequence.tag.rawValue
+        case .alias: return ""
         }
     }
 
