@@ -40,9 +40,11 @@ extension ControllerSettings {
 
     /// The SQLite leader lock path (beside the database), or nil for PostgreSQL.
     public func leaderLockPath() throws -> String? {
-        let url = try storeURL()
-        guard url.hasPrefix("sqlite://") else { return nil }
-        let path = String(url.dropFirst("sqlite://".count))
-        return resolve(path) + ".lock"
+        do {
+            guard case .sqlite(let path) = try StoreLocation(parsing: try storeURL(), baseDirectory: baseDirectory) else { return nil }
+            return path + ".lock"
+        } catch let error as StoreError {
+            throw ControllerError(error.message)
+        }
     }
 }

@@ -16,11 +16,10 @@ struct ValidatedSource {
     var fleet: Fleet
 }
 
-/// A commit's validation; when its fleet was patched onto the commit validated before (`base`),
-/// how their Deployments differ.
+/// A commit's validation, and whether its fleet was patched onto the commit validated before.
 struct SourceValidation {
     var report: ValidationReport
-    var delta: (base: String, deployments: DeploymentDelta)?
+    var patched = false
 }
 
 extension ManifestSource {
@@ -40,13 +39,12 @@ extension ManifestSource {
         let warnings = snapshot.skipped.filter { $0.reason == .submodule || FleetValidator.isManifestPath($0.path) }
             .map { "skipped \($0.reason.rawValue) \($0.path)" }
         if var previous = base.take(), previous.options.allowEmpty == options.allowEmpty, previous.options.limits == options.limits {
-            let from = previous.commit
             switch try previous.patch(to: commit, files: files, options: options, cache: &cache, repository: repository) {
-            case .patched(let delta):
+            case .patched:
                 var report = ValidationReport(fleet: previous.fleet, errors: [], warnings: warnings)
                 report.fleet.documents = cache.documents
                 base = previous
-                return SourceValidation(report: report, delta: (from, delta))
+                return SourceValidation(report: report, patched: true)
             case .notDeploymentsOnly:
                 base = previous
             case .unresolved:
@@ -71,13 +69,13 @@ extension ManifestSource {
             for (file, result) in zip(files, results) { table[file.path] = ValidatedSource.File(blobId: file.blobId, result: result) }
             base = ValidatedSource(commit: commit, options: options, files: table, fleet: report.fleet)
         }
-        return SourceValidation(report: report, delta: nil)
+        return SourceValidation(report: report)
     }
 }
 
 extension ValidatedSource {
     enum Patch {
-        case patched(DeploymentDelta)
+        case patched
         /// The commit changes more than Deployments, a changed file has errors, or a kept blueprint
         /// no longer matches a version registered since: unchanged.
         case notDeploymentsOnly
@@ -129,9 +127,9 @@ extension ValidatedSource {
         guard let patched = FleetValidator.patch(consume previous, resources: resources, removed: removed, added: added) else { return .unresolved }
         for (file, result) in zip(changed, results) { self.files[file.path] = File(blobId: file.blobId, result: result) }
         for path in gone { self.files[path] = nil }
-        fleet = patched.fleet
+        fleet = patched
         self.commit = commit
         self.options = options
-        return .patched(patched.delta)
+        return .patched
     }
 }

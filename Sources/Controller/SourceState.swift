@@ -67,11 +67,11 @@ struct SourceState {
         do {
             let validation = try ManifestSource.validate(repository, commit: sha, subPath: settings.config.sourcePath, cache: &cache,
                                                          options: options, base: &validated)
-            if validation.delta != nil { patchedValidations += 1 }
+            if validation.patched { patchedValidations += 1 }
             return validation
         } catch let error as GitError {
             let problem = ValidationError(file: settings.config.sourcePath, position: SourcePosition(line: 1, column: 1), message: error.message)
-            return SourceValidation(report: ValidationReport(fleet: Fleet(), errors: [problem]), delta: nil)
+            return SourceValidation(report: ValidationReport(fleet: Fleet(), errors: [problem]))
         }
     }
 }

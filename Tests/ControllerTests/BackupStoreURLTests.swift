@@ -42,7 +42,7 @@ struct BackupStoreURLTests {
         #expect(store?.message == message)
         let controller = await #expect(throws: ControllerError.self) { try await settings.openStore() }
         #expect(controller?.message == message)
-        let backup = #expect(throws: BackupError.self) { try BackupContext.make(settings: settings, checkout: { directory.path }) }
+        let backup = #expect(throws: BackupError.self) { try BackupContext.make(settings: settings, checkout: { throw BackupError("this test runs no command") }) }
         #expect(backup?.message == message)
         let parsed = #expect(throws: BackupError.self) { try BackupDatabase.parse(url, baseDirectory: directory.path) }
         #expect(parsed?.message == message)
@@ -74,7 +74,7 @@ struct BackupStoreURLTests {
         try "source: {repository: ./repo, branch: main}\nstore: {url: {file: store-url}}\n"
             .write(toFile: directory.path + "/controller.yaml", atomically: true, encoding: .utf8)
         let settings = try ControllerSettings.load(path: directory.path + "/controller.yaml")
-        let context = try BackupContext.make(settings: settings, checkout: { directory.path })
+        let context = try BackupContext.make(settings: settings, checkout: { throw BackupError("this test runs no command") })
         #expect(context.database == .postgres(PostgresTarget(host: "db.internal", port: 6543, user: "steward", password: "Hunter2",
                                                              database: "fleet", requireTLS: false)))
         #expect(context.secrets == ["Hunter2"])

@@ -65,15 +65,17 @@ public actor AppliedBackupSchedules {
         return loaded
     }
 
-    /// The read-only checkout of the commit the schedules came from (`.steward/checkouts/<sha>`).
-    public func checkout() async throws -> String {
+    /// The read-only checkout of the commit the schedules came from (`.steward/checkouts/<sha>`),
+    /// held until the hold is released: the controller's pruning leaves it while a backup runs from it.
+    public func checkout() async throws -> CheckoutHold {
         guard let commit = try await load(fallbackToBranch: true)?.commit else {
             throw BackupError("no commit to run backup commands from")
         }
-        let directory = (settings.resolve(".steward/checkouts") as NSString).appendingPathComponent(commit)
         do {
-            return try openRepository().export(commit: commit, to: directory)
+            return try Checkouts(directory: settings.resolve(".steward/checkouts")).hold(commit, from: openRepository())
         } catch let error as GitError {
+            throw BackupError("cannot check out \(commit.prefix(12)) for the backup command: \(error.message)")
+        } catch let error as ControllerError {
             throw BackupError("cannot check out \(commit.prefix(12)) for the backup command: \(error.message)")
         }
     }

@@ -4,15 +4,18 @@ import Foundation
 /// targets are found. Built from `controller.yaml` by `make(settings:checkout:)`, or by hand in tests.
 public struct BackupContext: Sendable {
     /// A `command` resolved to an executable and the folder it runs in.
-    public struct ResolvedCommand: Sendable, Hashable {
+    public struct ResolvedCommand: Sendable {
         public var executable: String
         public var arguments: [String]
         public var workingDirectory: String
+        /// Keeps the checkout the command runs from until the command is done with it.
+        public var hold: CheckoutHold?
 
-        public init(executable: String, arguments: [String], workingDirectory: String) {
+        public init(executable: String, arguments: [String], workingDirectory: String, hold: CheckoutHold? = nil) {
             self.executable = executable
             self.arguments = arguments
             self.workingDirectory = workingDirectory
+            self.hold = hold
         }
     }
 

@@ -71,6 +71,7 @@ enum BackupTargets {
         } catch let error as DriverError {
             throw BackupError(error.message)
         }
+        withExtendedLifetime(resolved.hold) {}   // the checkout stays until the command ended
         do {
             try BackupTools.check(outcome, name: name, timeoutSeconds: timeoutSeconds)
         } catch let error as BackupError {

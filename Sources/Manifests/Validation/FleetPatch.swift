@@ -1,17 +1,3 @@
-/// The Deployments one valid fleet has and another has not, and the reverse: how a commit that
-/// changed only Deployments differs from the commit validated before it.
-public struct DeploymentDelta: Sendable {
-    /// The previous fleet's resolved Deployments that are gone or changed.
-    public var removed: [ResolvedDeployment] = []
-    /// The new or changed Deployments, resolved.
-    public var added: [ResolvedDeployment] = []
-
-    public init(removed: [ResolvedDeployment] = [], added: [ResolvedDeployment] = []) {
-        self.removed = removed
-        self.added = added
-    }
-}
-
 extension FleetValidator {
     /// The fleet of a commit whose manifests differ from those of `previous` only in Deployments,
     /// validated without checking the rest again. `previous` validated without errors with the same
@@ -23,24 +9,20 @@ extension FleetValidator {
     /// them, so the Deployments kept resolve as before: only the added ones are resolved. Nil when
     /// one does not resolve or takes a name already taken: the caller validates the whole commit,
     /// which reports why.
-    public static func patch(_ previous: consuming Fleet, resources: [Resource], removed: [Resource], added: [Resource])
-        -> (fleet: Fleet, delta: DeploymentDelta)? {
+    public static func patch(_ previous: consuming Fleet, resources: [Resource], removed: [Resource], added: [Resource]) -> Fleet? {
         guard !resources.isEmpty, removed.allSatisfy({ $0.kind == .deployment }), added.allSatisfy({ $0.kind == .deployment }) else { return nil }
         let blueprints = Set(added.compactMap { resource -> String? in
             if case .deployment(let deployment) = resource.body { return deployment.spec.blueprint }
             return nil
         })
         var rules = CrossResourceRules(deploymentsOf: consume previous, blueprints: blueprints)
-        var delta = DeploymentDelta()
         for resource in removed {
-            guard let gone = rules.removeDeployment(named: resource.name) else { return nil }
-            delta.removed.append(gone)
+            guard rules.removeDeployment(named: resource.name) != nil else { return nil }
         }
         for resource in added {
-            guard rules.resolve(adding: resource), let resolved = rules.fleet.deployments[resource.name] else { return nil }
-            delta.added.append(resolved)
+            guard rules.resolve(adding: resource), rules.fleet.deployments[resource.name] != nil else { return nil }
         }
         rules.replaceResources(resources)
-        return (rules.fleet, delta)
+        return rules.fleet
     }
 }
