@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "steward", targets: ["steward"]),
+        .executable(name: "steward-console", targets: ["StewardConsole"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -105,6 +106,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "steward", dependencies: ["StewardCLI", "CMalloc"], swiftSettings: strict),
+        // The in-repo console double (the DevOps guide's deployment API), to try the http driver and examples/aureus by hand.
+        .executableTarget(name: "StewardConsole", dependencies: ["StewardTesting"], swiftSettings: strict),
         .target(
             name: "StewardTesting",
             dependencies: [

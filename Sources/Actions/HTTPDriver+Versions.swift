@@ -17,8 +17,13 @@ extension HTTPDriver {
         }
     }
 
-    /// One registration, while no other of the same version on this console runs.
+    /// One registration, while no other of the same version on this console runs. A version Steward
+    /// registered on this console before (through another environment) is not sent again: its id is
+    /// in the store, and Git keeps a registered name@version's content immutable (DESIGN §2).
     private func register(_ request: ActionRequest, name: String, version: String, label: String) async throws -> ActionOutcome {
+        if let known = try await book().versionId(blueprint: name, version: version) {
+            return ActionOutcome(message: "version \(label) already registered on this console (console version \(known))", targetId: known)
+        }
         let action = request.action
         let workflowSpec = ConsoleAPI.workflowSpec(name: name, version: version, spec: action.document["spec"])
         let body = ConsoleAPI.registerVersion(workflowSpec: workflowSpec, version: version, gitCommit: action.commit,

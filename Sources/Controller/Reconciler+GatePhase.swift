@@ -16,6 +16,8 @@ struct GateOutcome {
     var nextWindowEnd: Date?
     /// Whether the gates changed the store (so the pass re-reads what it records).
     var wrote = false
+    /// Versions proven in this pass: an environment that promotes from theirs may move on at the next.
+    var proved = 0
 }
 
 /// A failed gate: which deploy failed and why.
@@ -64,6 +66,7 @@ extension Reconciler {
                 batch.upsertResources.append(record)
                 outcome.nextWindowEnd = min(outcome.nextWindowEnd ?? end, end)
             } else {
+                outcome.proved += 1
                 prove(action.key, version: action.version, blueprint: action.blueprint, action: action.kind.rawValue,
                       commit: action.commit, into: &batch)
             }
@@ -120,6 +123,7 @@ extension Reconciler {
                 passed.message = nil
                 passed.conditions.removeAll { $0.type == Self.healthGateCondition }
                 batch.upsertResources.append(passed)
+                outcome.proved += 1
                 prove(key, version: record.version, blueprint: record.spec["spec"]?["blueprint"]?.string, action: gate.message,
                       commit: record.commit, into: &batch)
             } else {

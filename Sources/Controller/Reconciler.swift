@@ -25,6 +25,8 @@ public final class Reconciler {
         public var gateFailures: [String] = []
         /// When a health window still running ends (nil when none runs).
         public var nextGateCheck: Date? = nil
+        /// How many versions this pass proved (DESIGN §6): the next pass may promote them onwards.
+        public var proved = 0
         public var failed: Bool { (report?.hasFailures ?? false) || !validationErrors.isEmpty || !gateFailures.isEmpty }
     }
 
@@ -98,7 +100,7 @@ public final class Reconciler {
         checkouts.prune(keeping: [good.commit.sha])
         return PassResult(commit: source.head.sha, appliedCommit: good.commit.sha, plan: decision.plan, report: report,
                           validationErrors: source.errors, resources: recorded.applied, gateFailures: outcome.failures,
-                          nextGateCheck: outcome.nextWindowEnd)
+                          nextGateCheck: outcome.nextWindowEnd, proved: outcome.proved)
     }
 
     /// Runs the plan's actions, announced by a `reconcileStarted` event; nil when there are none.

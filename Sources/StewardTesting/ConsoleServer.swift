@@ -26,9 +26,10 @@ public final class ConsoleServer: Sendable {
         self.task = task
     }
 
-    /// Starts a server on an ephemeral port; with a `token`, every request needs `Authorization: Bearer <token>`.
-    /// A new deployment answers `pending` until it was polled `pollsUntilDeployed` times.
-    public static func start(token: String? = nil, pollsUntilDeployed: Int = 1) async throws -> ConsoleServer {
+    /// Starts a server on `port` (0: an ephemeral one); with a `token`, every request to `/api/*` needs
+    /// `Authorization: Bearer <token>`. A new deployment answers `pending` until it was polled
+    /// `pollsUntilDeployed` times.
+    public static func start(token: String? = nil, pollsUntilDeployed: Int = 1, port: Int = 0) async throws -> ConsoleServer {
         let state = ConsoleState(token: token, pollsUntilDeployed: pollsUntilDeployed)
         let started = StartSignal()
         var logger = Logger(label: "steward.test.console")
@@ -37,7 +38,7 @@ public final class ConsoleServer: Sendable {
             responder: CallbackResponder<BasicRequestContext> { request, _ in
                 try await ConsoleRoutes.respond(to: request, state: state)
             },
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: "steward-test-console"),
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: port), serverName: "steward-test-console"),
             onServerRunning: { channel in
                 started.resolve(.success(channel.localAddress?.port ?? 0))
             },

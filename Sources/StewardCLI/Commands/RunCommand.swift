@@ -108,6 +108,7 @@ struct RunCommand: AsyncParsableCommand {
         var failed = false
         var last: Reconciler.PassResult?
         var number = 0
+        var waitingUntil: Date?
         while number < 10 {
             guard Date() < deadline else { throw CLIError("timed out after \(timeout) without converging") }
             let result = try await Self.pass(reconciler, until: deadline, timeout: timeout)
@@ -115,8 +116,12 @@ struct RunCommand: AsyncParsableCommand {
             last = result
             let report = result.report
             let applied = result.appliedCommit.map { String($0.prefix(12)) } ?? "none"
-            Terminal.standardError("pass \(number): commit \(applied): \(result.plan.actions.count) action\(result.plan.actions.count == 1 ? "" : "s")"
-                + (report.map { " (\($0.succeeded.count) succeeded, \($0.skipped.count) already done, \($0.failed.count) failed)" } ?? ""))
+            // While a health window runs, a pass that planned nothing is said once, not every few seconds.
+            let quietWait = result.plan.actions.isEmpty && result.nextGateCheck != nil && result.nextGateCheck == waitingUntil
+            if !quietWait {
+                Terminal.standardError("pass \(number): commit \(applied): \(result.plan.actions.count) action\(result.plan.actions.count == 1 ? "" : "s")"
+                    + (report.map { " (\($0.succeeded.count) succeeded, \($0.skipped.count) already done, \($0.failed.count) failed)" } ?? ""))
+            }
             for failure in report?.failed ?? [] {
                 Terminal.standardError("  failed: \(failure.action.key.resource)\(failure.action.key.environment.map { " in \($0)" } ?? ""): \(failure.message)")
             }
@@ -131,10 +136,13 @@ struct RunCommand: AsyncParsableCommand {
             if !result.gateFailures.isEmpty { failed = true }
             if report?.hasFailures == true { break }
             if result.plan.actions.isEmpty {
+                // A health window that ended proved a version: the next pass may promote it onwards.
+                if result.proved > 0, number < 10 { continue }
                 // Converged, unless a health window still runs: wait for it without counting passes.
                 guard let check = result.nextGateCheck else { break }
                 let wait = min(max(check.timeIntervalSinceNow, 0.2), 5, max(deadline.timeIntervalSinceNow, 0))
-                Terminal.standardError("  waiting for health gates (until \(CanonicalJSON.timestamp(check)))")
+                if check != waitingUntil { Terminal.standardError("  waiting for health gates (until \(CanonicalJSON.timestamp(check)))") }
+                waitingUntil = check
                 try await Task.sleep(for: .seconds(wait))
                 number -= 1
                 continue
