@@ -48,6 +48,8 @@ with open(ledger_path) as handle:
             if current and current[0] == effect and number > ledger_from:
                 problems.append(f"{action} {resource} in {environment} {version} started again (ledger line {number}, "
                                 f"{key_field[:16]}) after it completed at line {current[1]} with nothing in between")
+            # Until its `done`, what the resource holds is unknown: an interrupted effect may have changed it.
+            in_place[place] = None
         elif phase == "done":
             in_place[place] = (effect, number)
             done_effects[effect[:4]] += 1

@@ -133,6 +133,7 @@ struct RunCommand: AsyncParsableCommand {
             }
             if !result.validationErrors.isEmpty { failed = true }
             for failure in result.gateFailures { Terminal.standardError("  gate failed: \(failure)") }
+            if result.proved > 0 { Terminal.standardError("  gates passed: \(result.proved) version\(result.proved == 1 ? "" : "s") proven") }
             if !result.gateFailures.isEmpty { failed = true }
             if report?.hasFailures == true { break }
             if result.plan.actions.isEmpty {
