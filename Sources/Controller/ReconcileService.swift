@@ -16,7 +16,7 @@ public final class ReconcileService: Service, @unchecked Sendable {
     private var _lastResult: Reconciler.PassResult?
     private var _lastError: String?
     /// `GET /api/plan` requests waiting for the loop to make the plan between passes.
-    private var previews: [CheckedContinuation<Reconciler.Preview, any Error>] = []
+    private var previews: [UUID: CheckedContinuation<Reconciler.Preview, any Error>] = [:]
     /// Set when the loop has ended: plan requests are refused at once.
     private var stopped = false
 
@@ -42,20 +42,26 @@ public final class ReconcileService: Service, @unchecked Sendable {
     /// The plan for the branch tip as `steward diff` shows it (`GET /api/plan`): made by the loop
     /// between passes with the reconciler's own `preview`, so it is the plan the next pass would make.
     public func plan() async throws -> Reconciler.Preview {
-        try await withCheckedThrowingContinuation { continuation in
-            let refused = lock.withLock {
-                if !stopped { previews.append(continuation) }
-                return stopped
+        let id = UUID()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let refused = lock.withLock {
+                    if !stopped, !Task.isCancelled { previews[id] = continuation }
+                    return stopped || Task.isCancelled
+                }
+                if refused { continuation.resume(throwing: ControllerError("the controller is shutting down")) }
             }
-            if refused { continuation.resume(throwing: ControllerError("the controller is shutting down")) }
+        } onCancel: {
+            // A caller that stops waiting (a timeout, a closed connection) is answered at once.
+            lock.withLock { previews.removeValue(forKey: id) }?.resume(throwing: CancellationError())
         }
     }
 
     /// Answers the plan requests waiting, with one preview.
     private func answerPlanRequests() async {
         let waiting = lock.withLock {
-            defer { previews = [] }
-            return previews
+            defer { previews = [:] }
+            return Array(previews.values)
         }
         guard !waiting.isEmpty else { return }
         let result: Result<Reconciler.Preview, any Error>
@@ -113,8 +119,8 @@ public final class ReconcileService: Service, @unchecked Sendable {
             await sleepOrTrigger(seconds: wait)
         }
         let waiting = lock.withLock {
-            defer { previews = []; stopped = true }
-            return previews
+            defer { previews = [:]; stopped = true }
+            return Array(previews.values)
         }
         for continuation in waiting { continuation.resume(throwing: ControllerError("the controller is shutting down")) }
     }

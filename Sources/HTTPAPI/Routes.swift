@@ -58,7 +58,9 @@ enum Routes {
         api.get("plan") { _, _ in
             // The plan the next pass would make, in `steward diff -o json`'s shape (DESIGN §7), made by the loop.
             let preview: Reconciler.Preview
-            do { preview = try await context.reconcile.plan() } catch {
+            do { preview = try await withPlanTimeout { try await context.reconcile.plan() } } catch is CancellationError {
+                return try problem(.serviceUnavailable, "a reconcile pass is running: the plan is made between passes, try again in a moment")
+            } catch {
                 return try problem(.serviceUnavailable, "\(error)")
             }
             guard preview.errors.isEmpty else {
@@ -82,6 +84,20 @@ enum Routes {
             context.reconcile.requestReconcile()
             return try json(["accepted": true], status: .accepted)
         }
+    }
+}
+
+/// `body`, cancelled after `seconds` (a long pass holds the loop that makes plans).
+func withPlanTimeout<T: Sendable>(seconds: Double = 30, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let value = try await group.next() ?? nil else { throw CancellationError() }
+        return value
     }
 }
 
