@@ -101,17 +101,27 @@ struct LoopSafetyTests {
         for round in 0..<50 {
             let deployment = try #require(fleet.repo.read("deployments/desktop-assistant-staging.yaml"))
             try fleet.repo.write("deployments/desktop-assistant-staging.yaml",
-                                 deployment.replacingOccurrences(of: #"round: "?[0-9]+"?\n"#, with: "", options: .regularExpression)
+                                 deployment.replacingOccurrences(of: #"\n    round: "[0-9]+""#, with: "", options: .regularExpression)
                                      .replacingOccurrences(of: "    team: productivity", with: "    team: productivity\n    round: \"\(round)\""))
             try fleet.repo.commit("round \(round)")
             let result = try await reconciler.pass()
-            #expect(result.report?.hasFailures != true, "round \(round): \(result.report?.failed.map(\.message) ?? [])")
+            #expect(result.validationErrors.isEmpty && result.report?.hasFailures == false,
+                    "round \(round): \(result.validationErrors) \(result.report?.failed.map(\.message) ?? [])")
             let kept = try FileManager.default.contentsOfDirectory(atPath: checkouts).filter { !$0.hasSuffix(".lock") }
             most = max(most, kept.count)
             #expect(kept == [result.appliedCommit], "round \(round): only the applied commit's checkout stays")
         }
         #expect(most <= 2)
         try await reconciler.store.close()
+        // diff probes the exec targets from a temporary checkout, and leaves Steward's as they were.
+        try fleet.repo.write("NOTES.md", "not a manifest\n")
+        try fleet.repo.commit("one more commit")
+        let before = try FileManager.default.contentsOfDirectory(atPath: checkouts).sorted()
+        let temporary = try TemporaryDirectory(prefix: "steward-diff-tmp")
+        let diff = try await StewardProcess.run(["diff"], in: fleet.path, environment: ["TMPDIR": temporary.path])
+        #expect(diff.exitCode == 0, "\(diff.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: checkouts).sorted() == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path).isEmpty, "the temporary checkout is removed")
     }
 
     /// Whether `pid` runs (a zombie waiting to be reaped counts as ended).
