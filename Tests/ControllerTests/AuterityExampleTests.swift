@@ -48,6 +48,12 @@ struct AuterityExampleTests {
         }
         var production = try slots(example)
         #expect(production.live == "blue" && production.versions == ["blue": "2.0.0"], "\(production)")
+        // The guide's procedure, in the deploy's output: checklist, migration, idle slot, health check, switch.
+        let output = try #require(try example.actionOutputs("promote", Self.production, in: "production", version: "2.0.0").first)
+        for step in ["pre-deployment checklist passed", "database migrated and validated", "deploying \(Self.production) 2.0.0 to the idle blue slot",
+                     "health check of the blue slot passed", "traffic switched to the blue slot"] {
+            #expect(output.contains(step), "\(step): \(output)")
+        }
         // The script got the environment's strategy on stdin and kept it with the release.
         let release = try example.targetJSON("production/slots/blue/\(Self.production).json")
         #expect((release["strategy"] as? [String: Any])?["type"] as? String == "blue-green", "\(release)")
@@ -97,8 +103,8 @@ struct AuterityExampleTests {
         let seq = try #require(rollback["seq"] as? Int)
         #expect(message.hasPrefix("steward <steward@localhost>\nRoll back \(Self.production) to 2.0.0 (2.1.0 failed in production)"), "\(message)")
         #expect(message.contains("Steward-Action: auto-rollback\nSteward-Event: \(seq)\nSteward-Reverts: \(bad)"), "\(message)")
-        #expect(try example.repo.read("deployments/\(Self.production).yaml")?.contains("  version: 2.0.0\n") == true)
-        #expect(try example.repo.read("deployments/\(Self.staging).yaml")?.contains("  version: 2.1.0\n") == true)
+        #expect(example.repo.read("deployments/\(Self.production).yaml")?.contains("  version: 2.0.0\n") == true)
+        #expect(example.repo.read("deployments/\(Self.staging).yaml")?.contains("  version: 2.1.0\n") == true)
         // The next run applies Steward's commit: nothing to do. The hold on 2.1.0 is in the history
         // (Steward's status does not show a hold once its revert commit is applied).
         let after = try example.runOnce()
@@ -123,7 +129,7 @@ struct AuterityExampleTests {
         #expect(fixed["version"] as? String == "2.1.0" && fixed["health"] as? String == "Healthy", "\(fixed)")
         production = try slots(example)
         #expect(production.live == "blue" && production.versions == ["blue": "2.1.0", "green": "2.0.0"], "\(production)")
-        let deployedAt = try example.targetJSON("production/slots/green/\(Self.production).json")["deployedAt"] as? String
+        let deployedAt = try #require(try example.targetJSON("production/slots/green/\(Self.production).json")["deployedAt"] as? String)
 
         // 6. Rolling back by git revert: the old slot still runs 2.0.0, so the rollback only switches back.
         try example.repo.git("revert", "--no-edit", "HEAD")

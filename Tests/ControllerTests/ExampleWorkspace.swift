@@ -98,6 +98,15 @@ final class ExampleWorkspace {
         return result.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 
+    /// The output tails (`stdout: …\nstderr: …`) the exec driver recorded for the succeeded
+    /// `action` of a Deployment in `environment` at `version`, newest first.
+    func actionOutputs(_ action: String, _ deployment: String, in environment: String, version: String) throws -> [String] {
+        try events().filter {
+            $0["type"] as? String == "actionSucceeded" && $0["reason"] as? String == action && $0["resource"] as? String == "Deployment/\(deployment)"
+                && $0["environment"] as? String == environment && ($0["data"] as? [String: Any])?["version"] as? String == version
+        }.reversed().compactMap { ($0["data"] as? [String: Any])?["output"] as? String }
+    }
+
     /// `steward history DEPLOYMENT -o json`'s entries.
     func history(_ deployment: String) throws -> [[String: Any]] {
         try #require(try json(steward("history", deployment, "-o", "json"), "history")["entries"] as? [[String: Any]])

@@ -45,6 +45,10 @@ struct MAOSExampleTests {
         }
         let checkpoints = try FileManager.default.contentsOfDirectory(atPath: example.targets.path + "/production/checkpoints/\(Self.production)")
         #expect(checkpoints.contains { $0.hasPrefix("2.0.0-") && $0.hasSuffix(".json") }, "\(checkpoints)")
+        // The deploy script ran the pre-deployment checklist, then updated the nodes one at a time.
+        let output = try #require(try example.actionOutputs("promote", Self.production, in: "production", version: "2.0.0").first)
+        #expect(output.contains("pre-deployment checklist for maos-coordinator 2.0.0:") && output.contains("ok: PostgreSQL 15 answers")
+                && output.contains("maos-1 runs maos-coordinator-production 2.0.0\nmaos-2 runs"), "\(output)")
         // Health gated the promotion: production started only after staging passed its smoke tests and health window.
         try expectPromotedAfterProof(example, version: "2.0.0")
 

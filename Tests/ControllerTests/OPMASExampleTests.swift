@@ -50,6 +50,12 @@ struct OPMASExampleTests {
         #expect(try version(example, "development") == "1.0.0" && version(example, "staging") == "1.0.0")
         let local = example.path + "/var/opmas/development/deployments/opmas-core-development.json"
         #expect(FileManager.default.fileExists(atPath: local), "the local driver wrote development's files")
+        // The pre-deployment checks ran before the deployment steps, in staging and production.
+        for (environment, deployment) in [("staging", "opmas-core-staging"), ("production", "opmas-core-production")] {
+            let output = try #require(try example.actionOutputs("promote", deployment, in: environment, version: "1.0.0").first)
+            #expect(output.contains("ok: environment validation") && output.contains("ok: configuration review (no credentials inline)")
+                    && output.contains("database migrated to schema 12\ncore runs 1.0.0\nmanagement-api runs 1.0.0\nui runs 1.0.0"), "\(output)")
+        }
         // Verification ran as the smoke tests of staging and production.
         let smokes = try example.events().filter { $0["type"] as? String == "actionSucceeded" && $0["reason"] as? String == "smokeTest" }
         for environment in ["staging", "production"] {
@@ -99,7 +105,7 @@ struct OPMASExampleTests {
         #expect(example.target("production/config/opmas-production.env")?.contains("LOG_LEVEL=INFO\n") == true)
         let adapterRow = try example.row("RuntimeAdapter", "opmas-production", in: "production")
         #expect(adapterRow["commit"] as? String == configRevert && adapterRow["sync"] as? String == "Synced", "\(adapterRow)")
-        #expect(try example.repo.read(adapter) == original)
+        #expect(example.repo.read(adapter) == original)
 
         // 5. Drift by hand in production's applied configuration: diff names it, the next run restores it.
         let config = "production/config/opmas-production.json"
