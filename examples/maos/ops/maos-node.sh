@@ -36,10 +36,11 @@ rolling_update() {
   for ((n = 1; n <= replicas; n++)); do
     node="$MAOS_HOME/nodes/maos-$n/$name.json"
     jq -n -c --arg version "$version" --arg at "$(now)" '{version: $version, startedAt: $at}' | write_atomically "$node"
-    # the node's own healthcheck (interval, retries) before the update moves on
+    # the node's own healthcheck (interval, retries) before the update moves on: it runs the new
+    # version and reaches the database (pg_isready, as the guide's postgres healthcheck)
     local try ok=false
     for ((try = 1; try <= retries; try++)); do
-      if [ "$(jq -r .version "$node")" = "$version" ]; then ok=true; break; fi
+      if [ "$(jq -r .version "$node")" = "$version" ] && pg_isready -q -t 5; then ok=true; break; fi
       sleep 1
     done
     $ok || fail "maos-$n did not come up with $version after $retries health checks; the update stops here"
