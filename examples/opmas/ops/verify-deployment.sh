@@ -15,16 +15,12 @@ source "$here/lib/common.sh"
 home=${1:?usage: verify-deployment.sh OPMAS_HOME DEPLOYMENT}
 deployment=${2:?usage: verify-deployment.sh OPMAS_HOME DEPLOYMENT}
 record="$home/deployments/$deployment.json"
-checks='{}' problems=()
-check() {
-  checks=$(jq -c --arg name "$1" --arg status "$2" '. + {($name): $status}' <<< "$checks")
-  [ "$2" = passed ] || problems+=("$1: $3")
-}
+declare -A checks=()
+problems=()
+check() { checks[$1]=$2; [ "$2" = passed ] || problems+=("$1: $3"); }
 
 if [ -f "$record" ]; then
-  version=$(jq -r .version "$record")
-  blueprint=$(jq -r .document.spec.blueprint "$record")
-  adapter=$(jq -r .document.spec.runtimeAdapter "$record")
+  IFS=$'\t' read -r version blueprint adapter < <(jq -r '[.version, .document.spec.blueprint, .document.spec.runtimeAdapter] | @tsv' "$record")
   image="$home/images/$blueprint@$version.json"
   for component in core management-api ui; do
     running=$(jq -r .version "$home/services/$deployment/$component.json" 2>/dev/null || echo none)
@@ -35,17 +31,21 @@ if [ -f "$record" ]; then
   else
     check configuration failed "$adapter.env does not configure NATS_URL and DB_URL"
   fi
-  want=$(jq -r '.document.spec.config.schemaVersion // empty' "$image" 2>/dev/null || true)
+  # What the release needs: its schema version, and what the management API should report.
+  IFS=$'\t' read -r want expected < <(jq -r --arg v "$version" \
+    '[(.document.spec.config.schemaVersion // ""), ({core: $v, agents: .document.spec.config.agents} | tojson)] | @tsv' "$image" 2>/dev/null || echo)
   have=$(cat "$home/database/schema_version" 2>/dev/null || echo none)
   if [ -n "$want" ] && [ "$have" -ge "$want" ] 2>/dev/null; then check database passed ""; else check database failed "schema $have, release needs ${want:-?}"; fi
   reported=$(jq -c '{core: .coreVersion, agents: .agents}' "$home/services/$deployment/management-api.json" 2>/dev/null || echo '{}')
-  expected=$(jq -c --arg v "$version" '{core: $v, agents: .document.spec.config.agents}' "$image" 2>/dev/null || echo missing)
-  if [ "$reported" = "$expected" ]; then check integration passed ""; else check integration failed "management API reports $reported"; fi
+  if [ -n "$expected" ] && [ "$reported" = "$expected" ]; then check integration passed ""; else check integration failed "management API reports $reported"; fi
 else
   check core failed "$deployment is not deployed"
 fi
 
 status=passed
 [ ${#problems[@]} -eq 0 ] || status=failed
-jq -n -c --arg status "$status" --argjson checks "$checks" --args '{status: $status, checks: $checks, problems: $ARGS.positional}' "${problems[@]}"
+for name in "${!checks[@]}"; do printf '%s\t%s\n' "$name" "${checks[$name]}"; done | sort \
+  | jq -R -s -c --arg status "$status" --args '{status: $status,
+      checks: (split("\n") | map(select(length > 0) | split("\t") | {(.[0]): .[1]}) | add // {}),
+      problems: $ARGS.positional}' "${problems[@]}"
 [ "$status" = passed ]
