@@ -4,10 +4,11 @@ import Glibc
 #endif
 
 /// Ends a fetch that libgit2 is blocked in: libgit2 1.5 has no socket timeouts, so a remote that
-/// accepts and never answers holds the fetching thread in `recv` for ever. When the watchdog gives
-/// up, the sockets the fetch opened to the remote are shut down, `recv` returns, libgit2 fails the
-/// fetch and the thread ends (closing them itself). Hand-written: no library reaches into libgit2's
-/// sockets, and this needs only POSIX calls and `/proc/self/fd`.
+/// accepts and never answers holds the fetching thread in `recv` (or in `connect`, when its accept
+/// queue is full) for ever. When the watchdog gives up, the sockets the fetch opened to the remote
+/// are shut down, the call returns, libgit2 fails the fetch and the thread ends (closing them
+/// itself). Hand-written: no library reaches into libgit2's sockets; this needs POSIX calls and
+/// Linux's `/proc/self/fd` and `/proc/net/tcp*`.
 enum RemoteSockets {
     /// The socket descriptors open in this process now.
     static func open() -> Set<Int32> {
@@ -21,17 +22,69 @@ enum RemoteSockets {
         return sockets
     }
 
-    /// Shuts down the sockets opened since `before` whose peer is `endpoint` (host and port of the
-    /// remote); returns how many.
+    /// Shuts down the sockets opened since `before` that are connected, or still connecting, to
+    /// `endpoint` (host and port of the remote); returns how many. A socket still connecting (a remote
+    /// whose accept queue is full answers no SYN) has no peer yet, so the kernel's table of TCP sockets
+    /// (`/proc/net/tcp`, `tcp6`: remote address and port by socket inode) tells where each one goes;
+    /// `shutdown` ends a connect in progress too.
     @discardableResult
     static func shutDown(openedSince before: Set<Int32>, to endpoint: (host: String, port: Int)) -> Int {
         let addresses = resolve(endpoint.host)
+        let remotes = tcpRemotes()
         var count = 0
         for fd in open().subtracting(before) {
-            guard let peer = peer(of: fd), peer.port == endpoint.port, addresses.contains(peer.address) else { continue }
+            guard let inode = inode(of: fd), let remote = remotes[inode], remote.port == endpoint.port,
+                  addresses.contains(remote.address) else { continue }
             if shutdown(fd, Int32(SHUT_RDWR)) == 0 { count += 1 }
         }
         return count
+    }
+
+    /// The socket inode an open descriptor refers to (`socket:[N]`).
+    private static func inode(of fd: Int32) -> String? {
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)"),
+              target.hasPrefix("socket:["), target.hasSuffix("]") else { return nil }
+        return String(target.dropFirst(8).dropLast())
+    }
+
+    /// Remote address (numeric) and port of every TCP socket of this network namespace, by inode.
+    private static func tcpRemotes() -> [String: (address: String, port: Int)] {
+        var remotes: [String: (address: String, port: Int)] = [:]
+        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            // /proc files say they are empty (size 0): read until the end instead of by their size.
+            guard let data = try? FileHandle(forReadingFrom: URL(fileURLWithPath: table)).readToEnd() else { continue }
+            let text = String(decoding: data, as: UTF8.self)
+            for line in text.split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: " ")
+                guard fields.count > 9 else { continue }
+                let remote = fields[2].split(separator: ":")
+                guard remote.count == 2, let port = Int(remote[1], radix: 16), let address = address(hex: remote[0]) else { continue }
+                remotes[String(fields[9])] = (address, port)
+            }
+        }
+        return remotes
+    }
+
+    /// A `/proc/net/tcp*` address (32-bit words in host order, as hex) in numeric form.
+    private static func address(hex: Substring) -> String? {
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 8, limitedBy: hex.endIndex) ?? hex.endIndex
+            guard let word = UInt32(hex[index..<next], radix: 16) else { return nil }
+            withUnsafeBytes(of: word) { bytes += $0 }   // the kernel wrote the word's bytes in this machine's order
+            index = next
+        }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        let family = bytes.count == 4 ? AF_INET : AF_INET6
+        guard bytes.count == 4 || bytes.count == 16,
+              bytes.withUnsafeBytes({ inet_ntop(family, $0.baseAddress, &text, socklen_t(text.count)) }) != nil else { return nil }
+        return string(text)
+    }
+
+    /// A NUL-terminated C string in a buffer.
+    private static func string(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The host and port a fetch of `url` connects to; nil for local paths and `file://`.
@@ -64,21 +117,11 @@ enum RemoteSockets {
         return addresses
     }
 
-    private static func peer(of fd: Int32) -> (address: String, port: Int)? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let found = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) == 0 }
-        }
-        guard found else { return nil }
-        return withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { numeric($0, length: length) } }
-    }
-
     private static func numeric(_ address: UnsafePointer<sockaddr>?, length: socklen_t) -> (address: String, port: Int)? {
         guard let address else { return nil }
         var host = [CChar](repeating: 0, count: Int(NI_MAXHOST)), service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
         guard getnameinfo(address, length, &host, socklen_t(host.count), &service, socklen_t(service.count),
                           NI_NUMERICHOST | NI_NUMERICSERV) == 0 else { return nil }
-        return (String(cString: host), Int(String(cString: service)) ?? 0)
+        return (string(host), Int(string(service)) ?? 0)
     }
 }

@@ -49,8 +49,9 @@ public enum Differ {
     /// The change of a key Git wants: created, updated, drifted, or nil when in sync.
     private static func change(_ key: ResourceKey, desired want: DesiredResource, applied have: AppliedResource?,
                                probe: ObservedProbe?) -> ResourceChange? {
-        guard let have else {
-            return ResourceChange(key: key, change: .create, desired: want, applied: nil, fields: fieldChanges(from: nil, to: want.document), detail: nil)
+        guard let have, !have.specHash.isEmpty else {
+            // Nothing applied yet (no record, or one only ever blocked or with an outcome not recorded): a create.
+            return ResourceChange(key: key, change: .create, desired: want, applied: have, fields: fieldChanges(from: nil, to: want.document), detail: nil)
         }
         if have.specHash != want.specHash {
             return ResourceChange(key: key, change: .update, desired: want, applied: have, fields: fieldChanges(from: have.spec, to: want.document), detail: nil)

@@ -9,6 +9,8 @@ public enum StewardProcess {
         public var stderr: String
         /// User plus system CPU time the run used.
         public var cpuSeconds: Double = 0
+        /// How long the process ran (see `Subprocess.Output.wallSeconds`).
+        public var wallSeconds: Double = 0
     }
 
     /// The `steward` binary next to the test bundle (`swift build --build-tests` builds it).
@@ -36,7 +38,8 @@ public enum StewardProcess {
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         let output = try Subprocess.run(try executable.path, arguments, in: directory, environment: env, stdin: stdin)
-        return Result(exitCode: output.status, stdout: output.stdout, stderr: output.stderr, cpuSeconds: output.cpuSeconds)
+        return Result(exitCode: output.status, stdout: output.stdout, stderr: output.stderr, cpuSeconds: output.cpuSeconds,
+                      wallSeconds: output.wallSeconds)
     }
 
     /// `run` on a thread of its own: for a child that talks to a server in this test process, whose

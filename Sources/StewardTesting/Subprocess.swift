@@ -16,6 +16,9 @@ public final class Subprocess: @unchecked Sendable {
         public var stderr: String
         /// User plus system CPU time the child used.
         public var cpuSeconds: Double = 0
+        /// From the spawn to the child's end, measured on the waiting thread (so a busy concurrency
+        /// pool in the test process, which delays resuming the caller, is not counted).
+        public var wallSeconds: Double = 0
     }
 
     public let pid: pid_t
@@ -137,13 +140,16 @@ public final class Subprocess: @unchecked Sendable {
                            stdin: String? = nil) throws -> Output {
         let base = NSTemporaryDirectory() + "steward-subprocess-\(UUID().uuidString)"
         defer { for suffix in [".out", ".err"] { try? FileManager.default.removeItem(atPath: base + suffix) } }
+        let started = ContinuousClock.now
         let child = try Subprocess(executable, arguments, in: directory, environment: environment, stdin: stdin,
                                    stdout: base + ".out", stderr: base + ".err")
         let status = child.waitBlocking()
+        let wall = ContinuousClock.now - started
         func read(_ suffix: String) -> String {
             String(decoding: FileManager.default.contents(atPath: base + suffix) ?? Data(), as: UTF8.self)
         }
-        return Output(status: status, stdout: read(".out"), stderr: read(".err"), cpuSeconds: child.cpuSeconds)
+        return Output(status: status, stdout: read(".out"), stderr: read(".err"), cpuSeconds: child.cpuSeconds,
+                      wallSeconds: Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18)
     }
 
     /// `run` on a thread of its own, leaving the concurrency pool free.

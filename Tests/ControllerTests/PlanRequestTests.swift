@@ -18,7 +18,7 @@ struct PlanRequestTests {
         let start = Date()
         request.cancel()
         let result = await request.result
-        #expect(Date().timeIntervalSince(start) < 1)
+        #expect(Date().timeIntervalSince(start) < 10, "answered without waiting for a loop that never comes")
         guard case .failure(let error) = result else { Issue.record("a plan came without a loop to make it"); return }
         #expect(error is CancellationError)
         try await reconciler.store.close()

@@ -51,6 +51,40 @@ struct BoundedFetchTests {
         }
     }
 
+    @Test func aRemoteWhoseAcceptQueueIsFullReleasesTheConnectingThread() async throws {
+        let (fd, url) = try silentRemote()
+        defer { close(fd) }
+        let port = Int(url.split(separator: ":").last!.split(separator: "/").first!)!
+        // Fill its accept queue (it never accepts): further SYNs go unanswered, so connect() hangs.
+        var clients: [Int32] = []
+        defer { clients.forEach { close($0) } }
+        for _ in 0..<40 { clients.append(Self.connectNonBlocking(port: port)) }
+        try await Task.sleep(for: .milliseconds(200))
+        let cache = try TemporaryDirectory(prefix: "steward-cache")
+        for attempt in 1...2 {
+            do {
+                _ = try await GitRepository.mirror(url: url, cacheDirectory: cache.path, limits: short)
+                Issue.record("attempt \(attempt): the fetch of a silent remote succeeded")
+            } catch let error as GitError {
+                // Not "still waiting": the first attempt's thread was released from connect().
+                #expect(error.message == "cannot fetch '\(url)': no answer within 1 s", "attempt \(attempt): \(error)")
+            }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+    }
+
+    /// A TCP socket connecting (without waiting) to 127.0.0.1:`port`.
+    private static func connectNonBlocking(port: Int) -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        return fd
+    }
+
     @Test func cancellationEndsTheWaitAtOnce() async throws {
         let (fd, url) = try silentRemote()
         defer { close(fd) }

@@ -97,8 +97,8 @@ struct GateDecisionTests {
                  expected: .blocked(.approval, "awaiting approval of 0.7.0 (steward approve nav --version 0.7.0)")),
         GateCase(name: "healthy before, nothing running: a deploy needing no proof or approval", version: "1.0.0", running: .nothing,
                  policy: both, proofs: [healthyHere], expected: .proceed(.deploy, .create, reason: nil)),
-        GateCase(name: "healthy before, a record only ever blocked: a deploy, not a rollback", version: "1.0.0",
-                 running: .blockedOnly("1.0.0"), policy: both, proofs: [healthyHere], expected: .proceed(.deploy, .update, reason: nil)),
+        GateCase(name: "healthy before, a record only ever blocked (nothing applied: a create): a deploy, not a rollback", version: "1.0.0",
+                 running: .blockedOnly("1.0.0"), policy: both, proofs: [healthyHere], expected: .proceed(.deploy, .create, reason: nil)),
     ]
 
     static let promotions: [GateCase] = [

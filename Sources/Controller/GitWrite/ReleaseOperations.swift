@@ -1,3 +1,4 @@
+import EventLog
 import Foundation
 import GitSource
 import Manifests
@@ -123,6 +124,13 @@ public enum ReleaseOperations {
         let approval = Approval(deployment: name, version: deployment.version, approvedBy: user, time: Date())
         var batch = StoreBatch()
         batch.approvals.append(approval)
+        // Who approved what is part of the record (logs, history), not only of the gate's input.
+        let event = batch.append(NewEvent(commit: workspace.tip.sha, resource: "Deployment/\(name)", environment: deployment.environment,
+                                          type: "approved", reason: "Approved", message: "\(user) approved \(deployment.version) for \(name)",
+                                          data: .object(["version": .string(deployment.version), "approvedBy": .string(user)])))
+        batch.append(HistoryEntry(deployment: name, environment: deployment.environment, version: deployment.version, action: "approve",
+                                  outcome: "approved", commit: workspace.tip.sha, time: approval.time, blueprint: deployment.blueprint.name),
+                     seqOfEvent: event)
         _ = try await store.commit(batch)
         return approval
     }

@@ -90,7 +90,8 @@ public struct PlanReport: Encodable, Sendable {
         guard !changes.isEmpty || !blocked.isEmpty else { return "No changes: the fleet matches commit \(commit.prefix(12))." }
         let counts = Dictionary(grouping: changes, by: \.change).mapValues(\.count)
         let summary = ["create", "update", "drift", "prune", "promote", "rollback"].compactMap { kind in counts[kind].map { "\($0) \(kind)" } }
-        var lines = ["Plan for commit \(commit.prefix(12)): \(summary.joined(separator: ", "))\(blocked.isEmpty ? "" : "; \(blocked.count) blocked")"]
+        let counted = summary + (blocked.isEmpty ? [] : ["\(blocked.count) blocked"])
+        var lines = ["Plan for commit \(commit.prefix(12)): \(counted.joined(separator: summary.isEmpty ? "" : "; "))"]
         for change in changes {
             let symbol = ["create": "+", "prune": "-", "drift": "!"][change.change] ?? "~"
             lines.append("\(symbol) \(change.kind)/\(change.name)\(change.environment.map { " (\($0))" } ?? ""): \(change.change) — \(change.reason)")
