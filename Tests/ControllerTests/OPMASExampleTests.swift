@@ -36,6 +36,11 @@ struct OPMASExampleTests {
         #expect(wrong.exitCode == 1, "only the pending version can be approved: \(wrong.stdout)")
         let approve = try example.steward("approve", "opmas-core-production", "--version", version)
         #expect(approve.exitCode == 0, "\(approve.stderr)")
+        // The guide's audit logging: who approved which version is in the event log and the history.
+        let logs = try example.steward("logs", "--resource", "Deployment/opmas-core-production", "-o", "json")
+        #expect(logs.stdout.contains("\"type\":\"approved\"") && logs.stdout.contains("\"version\":\"\(version)\""), "\(logs.stdout)")
+        let history = try example.steward("history", "opmas-core-production")
+        #expect(history.stdout.contains("approve") && history.stdout.contains("approved"), "\(history.stdout)")
         try example.runOnce()
         #expect(try self.version(example, "production") == version)
         #expect(try example.row("Deployment", "opmas-core-production", in: "production")["sync"] as? String == "Synced")
