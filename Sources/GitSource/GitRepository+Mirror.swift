@@ -16,7 +16,7 @@ extension GitRepository {
         let target = (cacheDirectory as NSString).appendingPathComponent(mirrorDirectoryName(for: source))
         if FileManager.default.fileExists(atPath: target) {
             let repository = GitRepository(handle: try RepositoryHandle.open(target), isMirror: true, credentials: credentials)
-            let origin = try RemoteHandle.lookup("origin", in: repository.handle).url
+            let origin: String? = try RemoteHandle.configuredURL("origin", in: repository.handle)
             guard origin == source else {
                 throw GitError(.notARepository, "'\(target)' mirrors '\(origin ?? "nothing")', not '\(source)'")
             }
@@ -94,6 +94,7 @@ extension GitRepository {
             }
             options.bare = 1
             options.fetch_opts = fetchOptions
+            options.remote_cb = cloneRemote   // origin made without insteadOf rewriting (see RemoteHandle.unrewritten)
             var raw: OpaquePointer?
             try LibGit2.call("cannot clone '\(source)' into '\(target)'") { git_clone(&raw, source, target, &options) }
             guard let raw else { throw GitError(.libgit2, "cannot clone '\(source)' into '\(target)'") }
@@ -111,4 +112,16 @@ extension GitRepository {
         let hex = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
+}
+
+/// The clone's `origin`, made by `RemoteHandle.unrewritten` (libgit2's own leaks on every call).
+private func cloneRemote(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ repository: OpaquePointer?, _ name: UnsafePointer<CChar>?,
+                         _ url: UnsafePointer<CChar>?, _ payload: UnsafeMutableRawPointer?) -> Int32 {
+    guard let out, let repository, let name, let url else { return -1 }
+    var options = git_remote_create_options()
+    git_remote_create_options_init(&options, UInt32(GIT_REMOTE_CREATE_OPTIONS_VERSION))
+    options.repository = repository
+    options.name = name
+    options.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF.rawValue
+    return git_remote_create_with_opts(out, url, &options)
 }

@@ -51,8 +51,8 @@ public final class GitRepository {
     /// `fetch()`, telling `watch` of every sign of life from the remote and stopping when it is cancelled.
     func fetch(watch: FetchWatch?) throws {
         guard isMirror else { return }
-        let remote = try RemoteHandle.lookup("origin", in: handle)
-        let source = remote.url ?? "origin"
+        let source = try RemoteHandle.configuredURL("origin", in: handle)
+        let remote = try RemoteHandle.unrewritten(source, in: handle)
         let context = FetchContext(credentials: credentials, watch: watch)
         try context.withFetchOptions { (options: inout git_fetch_options) throws(GitError) in
             try Self.withStringArray(Self.mirrorRefspecs) { (refspecs: inout git_strarray) throws(GitError) in
