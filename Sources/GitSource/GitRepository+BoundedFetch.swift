@@ -20,10 +20,12 @@ extension GitRepository {
         let limit = Self.limitPoll
         // Giving up also unblocks the thread: the sockets it opened to the remote are shut down.
         let before = RemoteSockets.open(), endpoint = RemoteSockets.endpoint(of: source)
+        // The caller's answer comes first: a transfer that ends because its socket was shut down
+        // must not answer "unexpected EOF" in its place.
         let giveUp: @Sendable (String) -> Void = { reason in
+            outcome.resume(.failure(GitError(.timedOut, reason)))
             watch.cancel()
             if let endpoint { RemoteSockets.shutDown(openedSince: before, to: endpoint) }
-            outcome.resume(.failure(GitError(.timedOut, reason)))
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in

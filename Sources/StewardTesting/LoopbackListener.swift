@@ -62,6 +62,7 @@ private func loopbackGETBlocking(port: Int, path: String, timeout: Int) -> (stat
     var buffer = [UInt8](repeating: 0, count: 4096)
     while true {
         let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if count < 0 && errno == EINTR { continue }   // a signal (e.g. SIGCHLD of a test's child) is no answer
         if count < 0 { return nil }   // timed out or failed
         if count == 0 { break }
         response += buffer[..<count]

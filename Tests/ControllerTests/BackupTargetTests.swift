@@ -38,21 +38,21 @@ struct BackupTargetTests {
         let verification = try log.verify()
         #expect(verification.isValid, "\(verification)")
         if case .valid(let count, _) = verification { #expect(count >= 200) }
-        #expect(try String(contentsOfFile: archive + ".sha256", encoding: .utf8) == (try sha256sumLine(archive)))
+        #expect(try await String(contentsOfFile: archive + ".sha256", encoding: .utf8) == (try await sha256sumLine(archive)))
         // No snapshot or partial file is left behind.
         #expect(sandbox.files(in: "var/backups").count == 2)
         #expect(sandbox.files(in: ".steward/backups/tmp").isEmpty)
         await sandbox.close()
     }
 
-    @Test func snapshotCutsATornLastLine() throws {
+    @Test func snapshotCutsATornLastLine() async throws {
         let source = try TemporaryDirectory(), target = try TemporaryDirectory()
         try "{\"a\":1}\n{\"b\":2}\n{\"c\":".write(toFile: source.path + "/events-000001.jsonl", atomically: true, encoding: .utf8)
         try "notes without newline".write(toFile: source.path + "/README", atomically: true, encoding: .utf8)
         let copied = try EventLogSnapshot.copy(from: source.path, to: target.path + "/events")
         #expect(copied.files == 2)
-        #expect(try String(contentsOfFile: target.path + "/events/events-000001.jsonl", encoding: .utf8) == "{\"a\":1}\n{\"b\":2}\n")
-        #expect(try String(contentsOfFile: target.path + "/events/README", encoding: .utf8) == "notes without newline")
+        #expect(try await String(contentsOfFile: target.path + "/events/events-000001.jsonl", encoding: .utf8) == "{\"a\":1}\n{\"b\":2}\n")
+        #expect(try await String(contentsOfFile: target.path + "/events/README", encoding: .utf8) == "notes without newline")
     }
 
     @Test func sqliteStoreIsCopiedOnlineWithVacuumInto() async throws {
@@ -67,7 +67,7 @@ struct BackupTargetTests {
         #expect(archive.hasSuffix(".sqlite"))
         // The checksum file and the run's message carry what the real sha256sum computes (before the copy is opened).
         let line = try sha256sumLine(archive)
-        #expect(try String(contentsOfFile: archive + ".sha256", encoding: .utf8) == line)
+        #expect(try await String(contentsOfFile: archive + ".sha256", encoding: .utf8) == line)
         #expect(run.message?.contains(", verified, sha256 \(line.prefix(64))") == true, "\(run.message ?? "")")
         let copy = try await SQLiteConnection.open(storage: .file(path: archive), logger: backupTestLogger)
         let rows = try await copy.query("SELECT count(*) FROM backup_runs WHERE schedule = 'old'", [])
@@ -77,7 +77,7 @@ struct BackupTargetTests {
     }
 
     @Test func postgresStoreIsDumpedWithPgDump() async throws {
-        let url = try TestPostgres.freshDatabaseURL()
+        let url = try await TestPostgres.freshDatabaseURL()
         let sandbox = try await BackupSandbox.make(postgresURL: url)
         var batch = StoreBatch()
         batch.backupRuns = [BackupRun(schedule: "marker-schedule", scheduledFor: T.at(1), startedAt: T.at(1), outcome: "succeeded")]
@@ -89,7 +89,7 @@ struct BackupTargetTests {
         #expect(run.outcome == "succeeded", "\(run.message ?? "")")
         let archive = try #require(run.archive)
         #expect(archive.hasSuffix(".dump"))
-        #expect(try String(contentsOfFile: archive + ".sha256", encoding: .utf8) == (try sha256sumLine(archive)))
+        #expect(try await String(contentsOfFile: archive + ".sha256", encoding: .utf8) == (try await sha256sumLine(archive)))
         let list = try runTool("/usr/bin/pg_restore", ["--list", archive])
         #expect(list.code == 0)
         #expect(list.out.contains("TABLE public backup_runs") || list.out.contains("TABLE DATA public backup_runs"), "\(list.out)")
@@ -156,7 +156,7 @@ struct BackupTargetTests {
         let run = try await sandbox.runOnce(schedule)
         #expect(run.outcome == "succeeded", "\(run.message ?? "")")
         let archive = try #require(run.archive)
-        #expect(try String(contentsOfFile: archive, encoding: .utf8) == "archive for ops")
+        #expect(try await String(contentsOfFile: archive, encoding: .utf8) == "archive for ops")
         #expect(run.sizeBytes == 15)
         let event = try #require(try await sandbox.events(reason: "BackupSucceeded").first)
         #expect(event.message == "backup ops succeeded: \(archive) (15 bytes)")

@@ -8,8 +8,8 @@ import Testing
 
 @Suite("verify: true catches broken archives", .serialized)
 struct BackupVerificationTests {
-    private func truncate(_ path: String, toFraction fraction: Double) throws {
-        let size = try #require((try FileManager.default.attributesOfItem(atPath: path))[.size] as? NSNumber).int64Value
+    private func truncate(_ path: String, toFraction fraction: Double) async throws {
+        let size = try #require((try await FileManager.default.attributesOfItem(atPath: path))[.size] as? NSNumber).int64Value
         let handle = try #require(FileHandle(forWritingAtPath: path))
         try handle.truncate(atOffset: UInt64(Double(size) * fraction))
         try handle.close()
@@ -24,7 +24,7 @@ struct BackupVerificationTests {
         let archive = try #require(run.archive)
         let verifier = BackupVerifier(context: sandbox.context, logger: backupTestLogger)
         #expect(try await verifier.verify(archive, expected: .gzip) == "gzip -t and tar -tzf passed")
-        try truncate(archive, toFraction: 0.6)
+        try await truncate(archive, toFraction: 0.6)
         let error = try await #require(throws: BackupError.self) { try await verifier.verify(archive, expected: .gzip) }
         #expect(error.message.hasPrefix("verification failed: gzip exited with code 1: "), "\(error.message)")
         await sandbox.close()
@@ -70,7 +70,7 @@ struct BackupVerificationTests {
         let run = try await sandbox.runOnce(schedule)
         #expect(run.outcome == "succeeded", "\(run.message ?? "")")
         let archive = try #require(run.archive)
-        try truncate(archive, toFraction: 0.5)
+        try await truncate(archive, toFraction: 0.5)
         let verifier = BackupVerifier(context: sandbox.context, logger: backupTestLogger)
         let error = try await #require(throws: BackupError.self) { try await verifier.verify(archive, expected: .sqlite) }
         #expect(error.message.hasPrefix("verification failed: PRAGMA integrity_check: "), "\(error.message)")
@@ -78,14 +78,14 @@ struct BackupVerificationTests {
     }
 
     @Test func aTruncatedPgDumpFailsPgRestoreList() async throws {
-        let url = try TestPostgres.freshDatabaseURL()
+        let url = try await TestPostgres.freshDatabaseURL()
         let sandbox = try await BackupSandbox.make(postgresURL: url)
         let schedule = try backupSchedule("pg", #"{"schedule": "0 3 * * *", "target": "stateStore", "destination": "./var/pg", "verify": true}"#)
         let run = try await sandbox.runOnce(schedule)
         #expect(run.outcome == "succeeded", "\(run.message ?? "")")
         let archive = try #require(run.archive)
-        #expect(try String(contentsOfFile: archive + ".sha256", encoding: .utf8) == (try sha256sumLine(archive)))
-        try truncate(archive, toFraction: 0.3)
+        #expect(try await String(contentsOfFile: archive + ".sha256", encoding: .utf8) == (try await sha256sumLine(archive)))
+        try await truncate(archive, toFraction: 0.3)
         let verifier = BackupVerifier(context: sandbox.context, logger: backupTestLogger)
         let error = try await #require(throws: BackupError.self) { try await verifier.verify(archive, expected: .postgresCustom) }
         #expect(error.message.hasPrefix("verification failed: pg_restore exited with code 1: "), "\(error.message)")

@@ -58,7 +58,7 @@ struct DriverConfinementTests {
             let received = try String(contentsOfFile: out.path + "/args", encoding: .utf8)
                 .split(separator: "\0", omittingEmptySubsequences: false).dropLast().map(String.init)
             #expect(received == arguments)
-            #expect(try String(contentsOfFile: out.path + "/env", encoding: .utf8) == tricky)
+            #expect(try await String(contentsOfFile: out.path + "/env", encoding: .utf8) == tricky)
             let stdin = try String(contentsOfFile: out.path + "/stdin", encoding: .utf8)
             #expect(stdin.contains(#""note":"$(touch "#), "\(stdin.prefix(300))")
             #expect(!FileManager.default.fileExists(atPath: pwned))
@@ -115,7 +115,7 @@ struct DriverConfinementTests {
     /// while ExecDriver.resolveExecutable resolves a relative path against the working directory —
     /// the same checkout — and runs `.steward/checkouts/SHA/.steward/checkouts/SHA/ops/deploy.sh`,
     /// which does not exist: every exec action fails with "cannot run …".
-    @Test func execScriptRunsWithTheDefaultConfigPath() throws {
+    @Test func execScriptRunsWithTheDefaultConfigPath() async throws {
         let fleet = try FleetWorkspace()
         try fleet.repo.write("environments/environments.yaml", """
             apiVersion: steward/v1
@@ -136,9 +136,9 @@ struct DriverConfinementTests {
         try fleet.repo.write("ops/deploy.sh", "#!/bin/sh\nexit 0\n")
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fleet.repo.path + "/ops/deploy.sh")
         try fleet.repo.commit("staging on exec")
-        let absolute = try StewardProcess.run(["diff", "--config", fleet.path + "/controller.yaml"], in: fleet.path)
+        let absolute = try await StewardProcess.run(["diff", "--config", fleet.path + "/controller.yaml"], in: fleet.path)
         #expect(absolute.exitCode == 0, "\(absolute.stderr)")
-        let run = try fleet.steward("run", "--once")
+        let run = try await fleet.steward("run", "--once")
         #expect(run.exitCode == 0 && !run.stderr.contains("cannot run"), "\(run.stderr)")
     }
 }

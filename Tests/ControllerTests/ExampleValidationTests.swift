@@ -7,14 +7,14 @@ import Testing
 @Suite("Operator-guide examples validate")
 struct ExampleValidationTests {
     @Test(arguments: ["maos", "auterity", "opmas"])
-    func exampleValidates(_ name: String) throws {
+    func exampleValidates(_ name: String) async throws {
         let folder = ExampleWorkspace.folder(name)
-        let result = try StewardProcess.run(["validate", folder, "-o", "json"])
+        let result = try await StewardProcess.run(["validate", folder, "-o", "json"])
         #expect(result.exitCode == 0, "\(result.stdout) \(result.stderr)")
-        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let document = try await #require(try await JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(document["valid"] as? Bool == true && (document["errors"] as? [Any])?.isEmpty == true, "\(document)")
         #expect(FileManager.default.fileExists(atPath: folder + "/README.md"))
-        let template = try String(contentsOfFile: folder + "/controller.yaml.example", encoding: .utf8)
+        let template = try await String(contentsOfFile: folder + "/controller.yaml.example", encoding: .utf8)
         #expect(!template.contains("postgres://") && !template.contains("password:"), "no credentials in the template")
     }
 }

@@ -46,14 +46,14 @@ final class ExampleWorkspace {
     }
 
     @discardableResult
-    func steward(_ arguments: String...) throws -> StewardProcess.Result {
-        try StewardProcess.run(arguments, in: path, environment: environment)
+    func steward(_ arguments: String...) async throws -> StewardProcess.Result {
+        try await StewardProcess.run(arguments, in: path, environment: environment)
     }
 
     /// `steward run --once`, failing the test with its output unless it exits `expecting`.
     @discardableResult
-    func runOnce(expecting: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) throws -> StewardProcess.Result {
-        let result = try steward("run", "--once", "--timeout", "3m")
+    func runOnce(expecting: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) async throws -> StewardProcess.Result {
+        let result = try await steward("run", "--once", "--timeout", "3m")
         #expect(result.exitCode == expecting, "run --once exited \(result.exitCode): \(result.stderr)", sourceLocation: sourceLocation)
         return result
     }
@@ -61,55 +61,55 @@ final class ExampleWorkspace {
     /// `run --once`, failing the test unless it exits `expecting`: it goes on after a pass whose health
     /// window proved a version, so one run takes a version as far as the gates let it.
     @discardableResult
-    func converge(expecting: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) throws -> StewardProcess.Result {
-        let result = try steward("run", "--once", "--timeout", "3m")
+    func converge(expecting: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) async throws -> StewardProcess.Result {
+        let result = try await steward("run", "--once", "--timeout", "3m")
         #expect(result.exitCode == expecting, "run --once exited \(result.exitCode): \(result.stderr)", sourceLocation: sourceLocation)
         return result
     }
 
     /// `steward status -o json`.
-    func status() throws -> [String: Any] {
-        try json(steward("status", "-o", "json"), "status")
+    func status() async throws -> [String: Any] {
+        try json(await steward("status", "-o", "json"), "status")
     }
 
     /// The status row of one resource (`kind`, `name`, and the environment for per-environment kinds).
-    func row(_ kind: String, _ name: String, in environment: String? = nil) throws -> [String: Any] {
-        let resources = try #require(try status()["resources"] as? [[String: Any]])
+    func row(_ kind: String, _ name: String, in environment: String? = nil) async throws -> [String: Any] {
+        let resources = try #require(try await status()["resources"] as? [[String: Any]])
         return try #require(resources.first {
             $0["kind"] as? String == kind && $0["name"] as? String == name && (environment == nil || $0["environment"] as? String == environment)
         }, "no status row for \(kind)/\(name) in \(environment ?? "-")")
     }
 
     /// `steward diff --detailed-exitcode -o json`: its exit code and document.
-    func diff() throws -> (exitCode: Int32, document: [String: Any]) {
-        let result = try steward("diff", "--detailed-exitcode", "-o", "json")
+    func diff() async throws -> (exitCode: Int32, document: [String: Any]) {
+        let result = try await steward("diff", "--detailed-exitcode", "-o", "json")
         return (result.exitCode, try json(result, "diff", allowed: [0, 2]))
     }
 
     /// `steward logs -o json`, one record per line.
-    func events() throws -> [[String: Any]] {
-        let result = try steward("logs", "-o", "json")
+    func events() async throws -> [[String: Any]] {
+        let result = try await steward("logs", "-o", "json")
         #expect(result.exitCode == 0, "\(result.stderr)")
         return result.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 
     /// The output tails (`stdout: …\nstderr: …`) the exec driver recorded for the succeeded
     /// `action` of a Deployment in `environment` at `version`, newest first.
-    func actionOutputs(_ action: String, _ deployment: String, in environment: String, version: String) throws -> [String] {
-        try events().filter {
+    func actionOutputs(_ action: String, _ deployment: String, in environment: String, version: String) async throws -> [String] {
+        try await events().filter {
             $0["type"] as? String == "actionSucceeded" && $0["reason"] as? String == action && $0["resource"] as? String == "Deployment/\(deployment)"
                 && $0["environment"] as? String == environment && ($0["data"] as? [String: Any])?["version"] as? String == version
         }.reversed().compactMap { ($0["data"] as? [String: Any])?["output"] as? String }
     }
 
     /// `steward history DEPLOYMENT -o json`'s entries.
-    func history(_ deployment: String) throws -> [[String: Any]] {
-        try #require(try json(steward("history", deployment, "-o", "json"), "history")["entries"] as? [[String: Any]])
+    func history(_ deployment: String) async throws -> [[String: Any]] {
+        try #require(try json(await steward("history", deployment, "-o", "json"), "history")["entries"] as? [[String: Any]])
     }
 
     /// `steward backup list -o json`'s schedule of that name.
-    func backupSchedule(_ name: String) throws -> [String: Any] {
-        let schedules = try #require(try json(steward("backup", "list", "-o", "json"), "backup list")["schedules"] as? [[String: Any]])
+    func backupSchedule(_ name: String) async throws -> [String: Any] {
+        let schedules = try #require(try json(await steward("backup", "list", "-o", "json"), "backup list")["schedules"] as? [[String: Any]])
         return try #require(schedules.first { $0["name"] as? String == name }, "backup list has no \(name)")
     }
 

@@ -25,8 +25,8 @@ final class FleetWorkspace {
     }
 
     @discardableResult
-    func steward(_ arguments: String...) throws -> StewardProcess.Result {
-        try StewardProcess.run(arguments, in: path)
+    func steward(_ arguments: String...) async throws -> StewardProcess.Result {
+        try await StewardProcess.run(arguments, in: path)
     }
 
     func file(_ relative: String) -> String? {
@@ -37,8 +37,8 @@ final class FleetWorkspace {
         (try? FileManager.default.attributesOfItem(atPath: path + "/" + relative))?[.modificationDate] as? Date
     }
 
-    func statusJSON() throws -> [String: Any] {
-        let result = try steward("status", "-o", "json")
+    func statusJSON() async throws -> [String: Any] {
+        let result = try await steward("status", "-o", "json")
         guard result.exitCode == 0, let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
             throw ProcessFailure(message: "status failed: \(result.stderr)")
         }
@@ -48,12 +48,12 @@ final class FleetWorkspace {
 
 /// A fresh database on the test PostgreSQL server (scripts/test exports STEWARD_TEST_POSTGRES_URL).
 enum TestPostgres {
-    static func freshDatabaseURL() throws -> String {
+    static func freshDatabaseURL() async throws -> String {
         guard let admin = ProcessInfo.processInfo.environment["STEWARD_TEST_POSTGRES_URL"] else {
             throw ProcessFailure(message: "STEWARD_TEST_POSTGRES_URL is not set: run the tests through scripts/test, which starts PostgreSQL")
         }
         let name = "steward_e2e_\(UInt32.random(in: 0...UInt32.max))"
-        let created = try Subprocess.run("/usr/bin/psql", [admin, "-q", "-c", "CREATE DATABASE \(name)"])
+        let created = try await Subprocess.run("/usr/bin/psql", [admin, "-q", "-c", "CREATE DATABASE \(name)"])
         guard created.status == 0 else { throw ProcessFailure(message: "CREATE DATABASE failed: \(created.stderr)") }
         guard let slash = admin.lastIndex(of: "/") else { throw ProcessFailure(message: "bad admin URL") }
         return String(admin[..<slash]) + "/" + name

@@ -155,11 +155,11 @@ struct IncrementalPatchTests {
     @Test func generatedFleetEditsMatchAFullCheck() async throws {
         let directory = try TemporaryDirectory()
         let repo = directory.path + "/fleet", generator = StewardProcess.packageRoot.appendingPathComponent("scripts/gen-fleet").path
-        func run(_ tool: String, _ arguments: [String]) throws {
-            let result = try Subprocess.run("/usr/bin/env", [tool] + arguments)
+        func run(_ tool: String, _ arguments: [String]) async throws {
+            let result = try await Subprocess.run("/usr/bin/env", [tool] + arguments)
             guard result.status == 0 else { throw ProcessFailure(message: "\(tool) \(arguments.joined(separator: " ")): \(result.stderr)") }
         }
-        try run("python3", [generator, repo, "--count", "300", "--health-window", "0", "--git"])
+        try await run("python3", [generator, repo, "--count", "300", "--health-window", "0", "--git"])
         try "source: {repository: \(repo), branch: main}\nstore: {url: sqlite://state.db}\neventLog: {directory: events}\n"
             .write(toFile: directory.path + "/controller.yaml", atomically: true, encoding: .utf8)
         let incremental = try await reconciler(directory.path)
@@ -167,8 +167,8 @@ struct IncrementalPatchTests {
         let deployments = repo + "/deployments"
         for round in 0..<12 {
             switch round % 4 {
-            case 0: try run("python3", [generator, repo, "--touch", "5", "--seed", "\(round)", "--git"])
-            case 1: try run("python3", [generator, repo, "--touch", "3", "--seed", "\(round)", "--git", "--touch-field", "suspend"])
+            case 0: try await run("python3", [generator, repo, "--touch", "5", "--seed", "\(round)", "--git"])
+            case 1: try await run("python3", [generator, repo, "--touch", "3", "--seed", "\(round)", "--git", "--touch-field", "suspend"])
             case 2:   // two Deployments deleted, one copied under a new name
                 let names = try FileManager.default.contentsOfDirectory(atPath: deployments).sorted()
                 for name in names.dropFirst((round * 7) % 100).prefix(2) { try FileManager.default.removeItem(atPath: deployments + "/" + name) }
@@ -176,14 +176,14 @@ struct IncrementalPatchTests {
                 let text = try String(contentsOfFile: deployments + "/" + source, encoding: .utf8)
                 try text.replacingOccurrences(of: "name: \(source.dropLast(5))\n", with: "name: \(copy.dropLast(5))\n")
                     .write(toFile: deployments + "/" + copy, atomically: true, encoding: .utf8)
-                try run("git", ["-C", repo, "add", "-A"])
-                try run("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "round \(round)"])
+                try await run("git", ["-C", repo, "add", "-A"])
+                try await run("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "round \(round)"])
             default:   // a dev Deployment moves to staging (its blueprint version leaves dev, maybe)
-                let name = try #require(try FileManager.default.contentsOfDirectory(atPath: deployments).sorted().filter { $0.hasSuffix("-dev.yaml") }.dropFirst(round).first)
+                let name = try #require(try await FileManager.default.contentsOfDirectory(atPath: deployments).sorted().filter { $0.hasSuffix("-dev.yaml") }.dropFirst(round).first)
                 let text = try String(contentsOfFile: deployments + "/" + name, encoding: .utf8)
                 try text.replacingOccurrences(of: "environment: dev", with: "environment: staging")
                     .write(toFile: deployments + "/" + name, atomically: true, encoding: .utf8)
-                try run("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qam", "round \(round)"])
+                try await run("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qam", "round \(round)"])
             }
             #expect(try await compare(directory.path, incremental, "round \(round)"))
             if round % 3 == 2 { _ = try await incremental.pass() }   // the store moves on too

@@ -8,7 +8,7 @@ import Testing
 @Suite("Loop safety: silent remotes, exec children, checkouts", .serialized)
 struct LoopSafetyTests {
     /// The quickstart with staging on the exec driver running `ops/deploy.sh` (the given body), production local.
-    private func execFleet(script: String) throws -> FleetWorkspace {
+    private func execFleet(script: String) async throws -> FleetWorkspace {
         let fleet = try FleetWorkspace()
         try fleet.repo.write("environments/environments.yaml", """
             apiVersion: steward/v1
@@ -71,7 +71,7 @@ struct LoopSafetyTests {
 
     @Test func execScriptsDieWithAKilledController() async throws {
         let pids = try TemporaryDirectory(prefix: "steward-exec-pids")
-        let fleet = try execFleet(script: """
+        let fleet = try await execFleet(script: """
             #!/bin/bash
             cat > /dev/null
             if [ "$STEWARD_ACTION" = status ]; then exit 0; fi
@@ -79,7 +79,7 @@ struct LoopSafetyTests {
             sleep 60
 
             """)
-        try fleet.enableReplicas(leaseSeconds: 5)
+        try await fleet.enableReplicas(leaseSeconds: 5)
         let controller = try ReplicaProcess(fleet, name: "killed")
         try await controller.start()
         var running: [Int32] = []
@@ -100,7 +100,7 @@ struct LoopSafetyTests {
     }
 
     @Test func checkoutsOfOldCommitsArePruned() async throws {
-        let fleet = try execFleet(script: "#!/bin/sh\ncat > /dev/null\nexit 0\n")
+        let fleet = try await execFleet(script: "#!/bin/sh\ncat > /dev/null\nexit 0\n")
         let reconciler = try await Reconciler.quiet(in: fleet.path)
         let checkouts = fleet.path + "/.steward/checkouts"
         var most = 0
@@ -126,8 +126,8 @@ struct LoopSafetyTests {
         let temporary = try TemporaryDirectory(prefix: "steward-diff-tmp")
         let diff = try await StewardProcess.run(["diff"], in: fleet.path, environment: ["TMPDIR": temporary.path])
         #expect(diff.exitCode == 0, "\(diff.stderr)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: checkouts).sorted() == before)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path).isEmpty, "the temporary checkout is removed")
+        #expect(try await FileManager.default.contentsOfDirectory(atPath: checkouts).sorted() == before)
+        #expect(try await FileManager.default.contentsOfDirectory(atPath: temporary.path).isEmpty, "the temporary checkout is removed")
     }
 
     /// Whether `pid` runs (a zombie waiting to be reaped counts as ended).

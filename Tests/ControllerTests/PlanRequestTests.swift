@@ -40,7 +40,7 @@ struct PlanRequestTests {
         loop.cancel()
         _ = await loop.result
         #expect(plan.report.changes.map(\.change) == ["drift"])
-        let changes = try #require(try JSONSerialization.jsonObject(with: Data(diff.stdout.utf8)) as? [String: Any])["changes"] as? [[String: Any]]
+        let changes = try #require(try await JSONSerialization.jsonObject(with: Data(diff.stdout.utf8)) as? [String: Any])["changes"] as? [[String: Any]]
         #expect(changes?.compactMap { $0["key"] as? String } == plan.report.changes.map(\.key))
         // A stopped loop refuses at once.
         await #expect(throws: ControllerError.self) { try await service.plan() }

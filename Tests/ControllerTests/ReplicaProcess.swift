@@ -69,7 +69,7 @@ final class ReplicaProcess {
 
 extension FleetWorkspace {
     /// Adds an HTTP server on a free port and a short lease to `controller.yaml`.
-    func enableReplicas(leaseSeconds: Int) throws {
+    func enableReplicas(leaseSeconds: Int) async throws {
         let file = path + "/controller.yaml"
         let text = try String(contentsOfFile: file, encoding: .utf8)
         try (text + "server: {listen: \"127.0.0.1:0\"}\nleaderElection: {leaseSeconds: \(leaseSeconds)}\n")
@@ -80,9 +80,9 @@ extension FleetWorkspace {
     func waitForApplied(_ sha: String, seconds: Double) async throws {
         let start = Date()
         while Date().timeIntervalSince(start) < seconds {
-            if let status = try? statusJSON(), status["commit"] as? String == sha { return }
+            if let status = try? await statusJSON(), status["commit"] as? String == sha { return }
             try await Task.sleep(for: .milliseconds(250))
         }
-        throw ProcessFailure(message: "commit \(sha.prefix(12)) was not applied within \(seconds) s: \((try? steward("status").stdout) ?? "")")
+        throw ProcessFailure(message: "commit \(sha.prefix(12)) was not applied within \(seconds) s: \((try? await steward("status").stdout) ?? "")")
     }
 }

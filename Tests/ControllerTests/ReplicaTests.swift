@@ -8,15 +8,15 @@ import Testing
 struct ReplicaTests {
     static let lease = 4
 
-    private func fleet() throws -> FleetWorkspace {
-        let fleet = try FleetWorkspace(storeURL: try TestPostgres.freshDatabaseURL())
-        try fleet.enableReplicas(leaseSeconds: Self.lease)
+    private func fleet() async throws -> FleetWorkspace {
+        let fleet = try FleetWorkspace(storeURL: try await TestPostgres.freshDatabaseURL())
+        try await fleet.enableReplicas(leaseSeconds: Self.lease)
         return fleet
     }
 
     /// A fleet on a fresh database with replica "a" leading and replica "b" standing by.
     private func twoReplicas() async throws -> (FleetWorkspace, leader: ReplicaProcess, standby: ReplicaProcess) {
-        let fleet = try fleet()
+        let fleet = try await fleet()
         let a = try ReplicaProcess(fleet, name: "a")
         try await a.start()
         try await a.waitForRole("leader", seconds: 60)
@@ -34,25 +34,25 @@ struct ReplicaTests {
         try await fleet.waitForApplied(sha, seconds: 30)
     }
 
-    private func leader(_ fleet: FleetWorkspace) throws -> String {
-        (try fleet.statusJSON()["leader"] as? String) ?? ""
+    private func leader(_ fleet: FleetWorkspace) async throws -> String {
+        (try await fleet.statusJSON()["leader"] as? String) ?? ""
     }
 
     @Test func killedLeaderIsReplacedByTheStandby() async throws {
         let (fleet, a, b) = try await twoReplicas()
         #expect(await b.readiness()?["leader"]?.contains("pid \(a.pid) ") == true)
-        #expect(try leader(fleet).contains("pid \(a.pid) "))
+        #expect(try await leader(fleet).contains("pid \(a.pid) "))
 
         a.signal(SIGKILL)
         _ = await a.exitStatus()
         let takeover = try await b.waitForRole("leader", seconds: 10)
         print("takeover after kill -9 of the leader: \(String(format: "%.2f", takeover)) s (lease \(Self.lease) s)")
-        #expect(try leader(fleet).contains("pid \(b.pid) "))
+        #expect(try await leader(fleet).contains("pid \(b.pid) "))
 
         // The new leader applies what is pushed next.
         try await pushAndWaitUntilApplied(fleet)
         #expect(fleet.file("var/fleet/staging/adapters/desktop-main.json")?.contains("\"memoryMb\":8192") == true)
-        let verify = try fleet.steward("verify-log")
+        let verify = try await fleet.steward("verify-log")
         #expect(verify.exitCode == 0, "\(verify.stderr)")
     }
 
@@ -62,9 +62,9 @@ struct ReplicaTests {
         a.signal(SIGSTOP)
         let takeover = try await b.waitForRole("leader", seconds: Double(Self.lease) + 10)
         print("takeover after SIGSTOP of the leader: \(String(format: "%.2f", takeover)) s (lease \(Self.lease) s)")
-        #expect(try leader(fleet).contains("pid \(b.pid) "))
+        #expect(try await leader(fleet).contains("pid \(b.pid) "))
         try await pushAndWaitUntilApplied(fleet)
-        let head = try fleet.steward("logs", "-o", "json").stdout.split(separator: "\n").count
+        let head = try await fleet.steward("logs", "-o", "json").stdout.split(separator: "\n").count
 
         // Resumed, the former leader finds its sessions ended and its epoch gone: it stands by.
         // Its own clock says the lease ran out at once (/readyz: standby); its election loop says so
@@ -74,10 +74,10 @@ struct ReplicaTests {
         let said = try await a.waitForOutput("lost the leadership", seconds: 20)
         #expect(said, "\(a.output.suffix(2_000))")
         try await Task.sleep(for: .seconds(2))
-        #expect(try fleet.steward("logs", "-o", "json").stdout.split(separator: "\n").count == head)
-        #expect(try leader(fleet).contains("pid \(b.pid) "))
+        #expect(try await fleet.steward("logs", "-o", "json").stdout.split(separator: "\n").count == head)
+        #expect(try await leader(fleet).contains("pid \(b.pid) "))
         #expect(a.isRunning)
-        let verify = try fleet.steward("verify-log")
+        let verify = try await fleet.steward("verify-log")
         #expect(verify.exitCode == 0, "\(verify.stderr)")
     }
 

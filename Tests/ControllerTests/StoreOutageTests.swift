@@ -9,7 +9,7 @@ struct StoreOutageTests {
     @Test func crashedServerMeansDegradedAndBackoffThenConvergence() async throws {
         let cluster = try PostgresCluster()
         let fleet = try FleetWorkspace(storeURL: cluster.url)
-        try fleet.enableReplicas(leaseSeconds: 4)
+        try await fleet.enableReplicas(leaseSeconds: 4)
         let controller = try ReplicaProcess(fleet, name: "controller")
         try await controller.start()
         try await controller.waitForRole("leader", seconds: 60)
@@ -46,7 +46,7 @@ struct StoreOutageTests {
         #expect(fleet.file("var/fleet/staging/adapters/desktop-main.json")?.contains("\"memoryMb\":8192") == true)
         try await controller.waitForRole("leader", seconds: 30)
         #expect(controller.isRunning)
-        let verify = try fleet.steward("verify-log")
+        let verify = try await fleet.steward("verify-log")
         #expect(verify.exitCode == 0, "\(verify.stderr)")
         controller.signal(SIGTERM)
         let status = await controller.exitStatus()

@@ -14,7 +14,7 @@ struct VersionImmutabilityTests {
         try await Reconciler.quiet(in: fleet.path)
     }
 
-    private func blueprint(_ text: String, _ file: String) throws -> Resource {
+    private func blueprint(_ text: String, _ file: String) async throws -> Resource {
         try #require(ManifestParser.parse(file: file, bytes: Array(text.utf8)).resources.first)
     }
 
@@ -27,7 +27,7 @@ struct VersionImmutabilityTests {
         let text = try #require(fleet.repo.read(path))
         let registered = try await reconciler.store.registeredVersions()
         let desktop = try #require(registered.first { $0.blueprint == BlueprintRef(name: "desktop-assistant", version: "1.0.0") })
-        #expect(desktop.specHash == (try blueprint(text, path)).specHash)
+        #expect(desktop.specHash == (try await blueprint(text, path)).specHash)
         #expect(desktop.commit == first.appliedCommit)
         let applied = try #require(fleet.file("var/fleet/staging/blueprints/desktop-assistant/1.0.0.json"))
 

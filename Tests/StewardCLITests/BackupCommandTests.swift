@@ -57,12 +57,12 @@ private final class BackupWorkspace {
     }
 
     @discardableResult
-    func steward(_ arguments: String...) throws -> StewardProcess.Result {
-        try StewardProcess.run(arguments, in: path)
+    func steward(_ arguments: String...) async throws -> StewardProcess.Result {
+        try await StewardProcess.run(arguments, in: path)
     }
 
-    func json(_ arguments: String...) throws -> [String: Any] {
-        let result = try StewardProcess.run(arguments, in: path)
+    func json(_ arguments: String...) async throws -> [String: Any] {
+        let result = try await StewardProcess.run(arguments, in: path)
         guard result.exitCode == 0, let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
             throw ProcessFailure(message: "\(arguments) failed (\(result.exitCode)): \(result.stderr)")
         }
@@ -84,11 +84,11 @@ private func isRFC3339Millis(_ text: String?) -> Bool {
 
 @Suite("steward backup run / list through the binary", .serialized)
 struct BackupCommandTests {
-    @Test func listBeforeAnyRunHasExplicitNulls() throws {
+    @Test func listBeforeAnyRunHasExplicitNulls() async throws {
         let workspace = try BackupWorkspace()
-        let result = try workspace.steward("backup", "list", "-o", "json")
+        let result = try await workspace.steward("backup", "list", "-o", "json")
         #expect(result.exitCode == 0, "\(result.stderr)")
-        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let document = try #require(try await JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(Array(document.keys) == ["schedules"])
         let schedules = try #require(document["schedules"] as? [[String: Any]])
         #expect(schedules.map { $0["name"] as? String } == ["events", "offsite", "state"])
@@ -102,10 +102,10 @@ struct BackupCommandTests {
         #expect(result.stdout.contains("\"lastRun\" : null"))
     }
 
-    @Test func runThenListShowsTheVerifiedArchive() throws {
+    @Test func runThenListShowsTheVerifiedArchive() async throws {
         let workspace = try BackupWorkspace()
-        #expect(try workspace.steward("run", "--once").exitCode == 0)
-        let run = try workspace.steward("backup", "run", "events")
+        #expect(try await workspace.steward("run", "--once").exitCode == 0)
+        let run = try await workspace.steward("backup", "run", "events")
         #expect(run.exitCode == 0, "\(run.stderr)")
         #expect(run.stdout.hasPrefix("backup events succeeded: \(workspace.path)/var/backups/events/events-"), "\(run.stdout)")
         #expect(run.stdout.contains(".tar.gz (") && run.stdout.contains("bytes), verified, sha256 "))
@@ -113,11 +113,11 @@ struct BackupCommandTests {
         #expect(files.count == 2 && files.first?.hasSuffix(".tar.gz") == true && files.last == (files.first ?? "") + ".sha256", "\(files)")
         let archiveName = try #require(files.first)
 
-        let state = try workspace.steward("backup", "run", "state")
+        let state = try await workspace.steward("backup", "run", "state")
         #expect(state.exitCode == 0, "\(state.stderr)")
         #expect(workspace.files("var/backups/state").first?.hasSuffix(".sqlite") == true)
 
-        let document = try workspace.json("backup", "list", "-o", "json")
+        let document = try await workspace.json("backup", "list", "-o", "json")
         let schedules = try #require(document["schedules"] as? [[String: Any]])
         let events = try #require(schedules.first { $0["name"] as? String == "events" })
         #expect(events["outcome"] as? String == "succeeded")
@@ -125,7 +125,7 @@ struct BackupCommandTests {
         #expect(isRFC3339Millis(events["lastRun"] as? String))
         #expect((events["nextRun"] as? String)?.hasSuffix(":00:00.000Z") == true)
 
-        let table = try workspace.steward("backup", "list")
+        let table = try await workspace.steward("backup", "list")
         #expect(table.exitCode == 0)
         let lines = table.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 4)
@@ -138,33 +138,33 @@ struct BackupCommandTests {
         #expect(lines[2].hasPrefix("offsite") && lines[2].contains("  -  "))
 
         // The schedule's status line carries the last outcome, and the event log still verifies.
-        let status = try workspace.json("status", "-o", "json")
+        let status = try await workspace.json("status", "-o", "json")
         let resources = try #require(status["resources"] as? [[String: Any]])
         let record = try #require(resources.first { $0["kind"] as? String == "BackupSchedule" && $0["name"] as? String == "events" })
         #expect((record["message"] as? String)?.hasPrefix("last backup succeeded at ") == true, "\(record)")
-        let logs = try workspace.steward("logs", "-o", "json")
+        let logs = try await workspace.steward("logs", "-o", "json")
         #expect(logs.stdout.contains("\"reason\":\"BackupSucceeded\""))
-        #expect(try workspace.steward("verify-log").exitCode == 0)
+        #expect(try await workspace.steward("verify-log").exitCode == 0)
     }
 
-    @Test func failuresExitOneWithOneLine() throws {
+    @Test func failuresExitOneWithOneLine() async throws {
         let workspace = try BackupWorkspace()
-        let unknown = try workspace.steward("backup", "run", "nope")
+        let unknown = try await workspace.steward("backup", "run", "nope")
         #expect(unknown.exitCode == 1)
         #expect(unknown.stderr.hasPrefix("error: no BackupSchedule 'nope' in commit "), "\(unknown.stderr)")
         #expect(unknown.stderr.contains("(it has: events, offsite, state)"))
         #expect(unknown.stderr.split(separator: "\n").count == 1)
 
-        let failing = try workspace.steward("backup", "run", "offsite")
+        let failing = try await workspace.steward("backup", "run", "offsite")
         #expect(failing.exitCode == 1)
         #expect(failing.stderr == "error: backup offsite failed: offsite.sh exited with code 2: upload failed: 403 Forbidden\n", "\(failing.stderr)")
-        let document = try workspace.json("backup", "list", "-o", "json")
+        let document = try await workspace.json("backup", "list", "-o", "json")
         let offsite = try #require((document["schedules"] as? [[String: Any]])?.first { $0["name"] as? String == "offsite" })
         #expect(offsite["outcome"] as? String == "failed")
         #expect(offsite["archive"] is NSNull)
     }
 
-    @Test func aHeldScheduleLockRefusesTheRun() throws {
+    @Test func aHeldScheduleLockRefusesTheRun() async throws {
         let workspace = try BackupWorkspace()
         let lockPath = workspace.path + "/.steward/backups/events.lock"
         try FileManager.default.createDirectory(atPath: workspace.path + "/.steward/backups", withIntermediateDirectories: true)
@@ -173,7 +173,7 @@ struct BackupCommandTests {
         defer { close(fd) }
         _ = "the scheduler, pid 1 on host\n".withCString { write(fd, $0, strlen($0)) }
         #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
-        let result = try workspace.steward("backup", "run", "events")
+        let result = try await workspace.steward("backup", "run", "events")
         #expect(result.exitCode == 1)
         #expect(result.stderr == "error: backup events is already running (the scheduler, pid 1 on host); try again when it finishes\n")
         #expect(!workspace.exists("var/backups/events"))
@@ -186,23 +186,23 @@ struct BackupCommandTests {
         // Wait for the first apply.
         let deadline = Date().addingTimeInterval(60)
         while true {
-            if let status = try? workspace.json("status", "-o", "json"), status["commit"] is String { break }
+            if let status = try? await workspace.json("status", "-o", "json"), status["commit"] is String { break }
             guard Date() < deadline, controller.isRunning else {
                 Issue.record("the controller did not apply: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
                 return
             }
             try await Task.sleep(for: .milliseconds(200))
         }
-        let run = try workspace.steward("backup", "run", "events")
+        let run = try await workspace.steward("backup", "run", "events")
         #expect(run.exitCode == 0, "\(run.stderr)")
         #expect(run.stderr.contains("a running controller holds the store"), "\(run.stderr)")
         #expect(run.stdout.hasPrefix("backup events succeeded: "))
         #expect(workspace.files("var/backups/events").count == 2)
         controller.signal(SIGTERM)
         _ = await controller.wait()
-        let verify = try workspace.steward("verify-log")
+        let verify = try await workspace.steward("verify-log")
         #expect(verify.exitCode == 0, "\(verify.stderr)")
-        let logs = try workspace.steward("logs", "-o", "json")
+        let logs = try await workspace.steward("logs", "-o", "json")
         #expect(logs.stdout.contains("\"reason\":\"BackupSucceeded\""))
     }
 }
