@@ -15,6 +15,8 @@ import Reconcile
 ///   read again after a pass that acted, after a failed pass and after a change of leader.
 /// - `registrationsChecked`: whether this process registered what a store older than registrations
 ///   had applied (done once per process).
+/// - `verified`: the signature verdict on the last tip checked (`source.verify`), so an unchanged tip
+///   is not checked again every pass; a new tip is always checked.
 /// - `appliedGeneration` / `countedGeneration`: the `steward_resources` series are counted again only
 ///   when the applied resources changed.
 struct PassMemory {
@@ -24,6 +26,7 @@ struct PassMemory {
     }
     var registered: [BlueprintRef: String]?
     var registrationsChecked = false
+    var verified: (head: String, failure: ValidationError?)?
     private(set) var appliedGeneration = 0
     var countedGeneration: Int?
 

@@ -25,7 +25,8 @@ extension Reconciler {
                                                 body: body, action: "auto-rollback", event: revert.seq, reverts: revert.reverts)
             let author = settings.config.git?.author.map { CommitAuthor(name: $0.name, email: $0.email) }
                 ?? CommitAuthor(name: "steward", email: "steward@localhost")
-            let commit = try VersionCommit(changes: [.init(deployment: name, file: file, to: revert.version)], message: message, author: author)
+            let commit = try VersionCommit(changes: [.init(deployment: name, file: file, to: revert.version)], message: message, author: author,
+                                           settings: settings)
                 .write(to: repository, branch: settings.config.branch, push: settings.config.git?.push ?? false)
             var anchored = revert.hold
             anchored.specHash = revert.rolledBackSpecHash

@@ -25,11 +25,34 @@ extension Reconciler {
         if !registered.isEmpty { memory.registrationsChecked = true }   // a store that records registrations
         let cursor = try await store.sourceCursor()
         let prefetched = prefetchAppliedResources()
-        let seen = try memory.source.load(head, repository: repository, registered: registered, lastApplied: cursor?.lastAppliedCommit)
+        let refused = try verify(head, repository: repository, lastApplied: cursor?.lastAppliedCommit)
+        let seen = try memory.source.load(head, repository: repository, registered: registered, lastApplied: cursor?.lastAppliedCommit,
+                                          refused: refused)
         if !seen.errors.isEmpty, cursor?.lastSeenCommit != head.sha || cursor?.errors.isEmpty == true {
             try await recordValidationFailure(head, errors: seen.errors)
         }
         return SourceRead(repository: repository, head: head, errors: seen.errors, good: memory.source.lastGood, prefetched: prefetched)
+    }
+
+    /// Why `head` may not be applied under `source.verify` (DESIGN §13), nil when it may (or nothing
+    /// is verified). Strict mode checks every commit since the last applied one.
+    func verify(_ head: CommitInfo, repository: GitRepository, lastApplied: String?) throws -> ValidationError? {
+        guard let verifier = try CommitVerifier.configured(settings) else { return nil }
+        if let known = memory.verified, known.head == head.sha { return known.failure }
+        let result = verifier.check(head: head.sha, base: lastApplied, in: repository)
+        if result.firstCheck {
+            logger.notice("source.verify strict: no applied commit to check from; only the tip \(head.sha.prefix(12)) was checked")
+        }
+        let failure = result.failure.map {
+            ValidationError(file: settings.config.sourcePath, position: SourcePosition(line: 1, column: 1), message: $0.message)
+        }
+        if let failure {
+            logger.warning("commit not verified", metadata: ["commit": "\(head.sha.prefix(12))", "reason": "\(failure.message)"])
+        } else {
+            logger.info("commit verified", metadata: ["commit": "\(head.sha.prefix(12))", "commits": "\(result.checked)", "mode": "\(verifier.mode.rawValue)"])
+        }
+        memory.verified = (head.sha, failure)
+        return failure
     }
 
     /// Starts reading the applied resources, when they are not in memory, so that the store works

@@ -28,10 +28,14 @@ struct SourceState {
 
     /// Parses `head` unless it was the last commit parsed; on a restart with an invalid head, falls
     /// back to the last applied commit so it keeps being reconciled (DESIGN §7).
-    mutating func load(_ head: CommitInfo, repository: GitRepository, registered: [BlueprintRef: String], lastApplied: String?) throws -> Seen {
+    ///
+    /// `refused`: why `head` may not be applied whatever it holds (its signature did not verify).
+    mutating func load(_ head: CommitInfo, repository: GitRepository, registered: [BlueprintRef: String], lastApplied: String?,
+                       refused: ValidationError? = nil) throws -> Seen {
         if let parsed, parsed.commit.sha == head.sha { return parsed }
-        if let held = forcePushProblem(head, repository: repository, lastApplied: lastApplied) {
-            // A non-fast-forward head is held like an invalid one: the last applied commit stays.
+        if let held = refused ?? forcePushProblem(head, repository: repository, lastApplied: lastApplied) {
+            // A head that fails verification or moved non-fast-forward is held like an invalid one:
+            // the last applied commit stays.
             let seen = Seen(commit: head, errors: [held])
             parsed = seen
             if lastGood.map({ $0.commit.sha != lastApplied }) ?? true {

@@ -5,7 +5,7 @@ extension GitRepository {
     ///
     /// `files` maps paths relative to the repository root to their new full contents; folders
     /// are made as needed and existing files keep their mode. Author and committer are `author`,
-    /// time now. Returns the new commit's full sha.
+    /// time now; with `signer`, the commit carries its signature (`gpgsig`). Returns the new commit's full sha.
     ///
     /// - A work tree whose HEAD is `branch`: refused with `.dirtyWorkTree` while tracked files
     ///   have uncommitted changes; afterwards index and work tree match the new commit.
@@ -20,7 +20,8 @@ extension GitRepository {
         expectedTip: String,
         files: [String: [UInt8]],
         message: String,
-        author: CommitAuthor
+        author: CommitAuthor,
+        signer: CommitSigner? = nil
     ) throws -> String {
         let reference = try branchReference(branch)
         let entries = try Self.normalisedFilePaths(files)
@@ -43,7 +44,7 @@ extension GitRepository {
             throw GitError(.nothingToCommit, "'\(branch)' at \(expectedTip.prefix(7)) already has these contents; no commit written")
         }
         let tree = try handle.lookup(treeId, type: GIT_OBJECT_TREE, what: "cannot read the new tree")
-        let commit = try CommitObject.write(in: handle, tree: tree, parent: parent, message: message, author: author)
+        let commit = try CommitObject.write(in: handle, tree: tree, parent: parent, message: message, author: author, signer: signer)
         let sha = ObjectId.hex(commit)
         guard !isMirror else { return sha }
 

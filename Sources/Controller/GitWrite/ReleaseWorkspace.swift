@@ -55,7 +55,7 @@ struct ReleaseWorkspace {
 
     func write(_ changes: [VersionCommit.Change], message: String, push: Bool) throws -> String {
         do {
-            return try VersionCommit(changes: changes, message: message, author: author)
+            return try VersionCommit(changes: changes, message: message, author: author, settings: settings)
                 .write(to: repository, branch: settings.config.branch, push: push)
         } catch let error as GitError {
             throw ControllerError(error.message)

@@ -21,11 +21,24 @@ public struct VersionCommit: Sendable {
     public var changes: [Change]
     public var message: String
     public var author: CommitAuthor
+    /// Signs the commit (`git.signingKey`).
+    public var signer: CommitSigner?
+    /// With `source.verify`, the tip the commit is written on must verify: a signed commit of
+    /// Steward's on top of an unsigned one would otherwise carry it past a `head` check.
+    public var verifier: CommitVerifier?
 
-    public init(changes: [Change], message: String, author: CommitAuthor) {
+    public init(changes: [Change], message: String, author: CommitAuthor, signer: CommitSigner? = nil, verifier: CommitVerifier? = nil) {
         self.changes = changes
         self.message = message
         self.author = author
+        self.signer = signer
+        self.verifier = verifier
+    }
+
+    /// `signer` and `verifier` as `settings` ask for them (see `CommitSigning.signer`).
+    public init(changes: [Change], message: String, author: CommitAuthor, settings: ControllerSettings) throws {
+        self.init(changes: changes, message: message, author: author,
+                  signer: try CommitSigning.signer(settings), verifier: try CommitVerifier.configured(settings))
     }
 
     /// Writes the commit on `branch` (compare-and-swap against its tip) and, with `push`, pushes it;
@@ -50,6 +63,9 @@ public struct VersionCommit: Sendable {
     /// Edits each file as it is at the branch tip and commits the result.
     private func commit(on repository: GitRepository, branch: String) throws -> String {
         let tip = try repository.resolve(branch)
+        if let verifier, case .failure(let failure) = verifier.verify(tip.sha, in: repository) {
+            throw ControllerError("no commit written on '\(branch)': its tip does not verify: \(failure.message)")
+        }
         var files: [String: [UInt8]] = [:]
         for change in changes {
             let text = String(decoding: try files[change.file] ?? Self.read(change.file, at: tip.sha, in: repository), as: UTF8.self)
@@ -58,7 +74,7 @@ public struct VersionCommit: Sendable {
             }
             files[change.file] = Array(edited.utf8)
         }
-        return try repository.commitFiles(branch: branch, expectedTip: tip.sha, files: files, message: message, author: author)
+        return try repository.commitFiles(branch: branch, expectedTip: tip.sha, files: files, message: message, author: author, signer: signer)
     }
 
     /// The bytes of `file` at `commit`.

@@ -33,6 +33,10 @@ extension ControllerConfig {
         "STEWARD_SOURCE_ALLOW_FORCE_PUSH": { $0.source.allowForcePush = try bool($1) },
         "STEWARD_SOURCE_CONNECT_TIMEOUT": { $0.source.connectTimeout = $1 },
         "STEWARD_SOURCE_TRANSFER_TIMEOUT": { $0.source.transferTimeout = $1 },
+        "STEWARD_SOURCE_VERIFY_MODE": {
+            guard let mode = VerifyMode(rawValue: $1) else { throw OverrideError(description: "expected head or strict, got '\($1)'") }
+            $0.source.verify = VerifyConfig(mode: mode, allowedSigners: $0.source.verify?.allowedSigners, keyring: $0.source.verify?.keyring)
+        },
         "STEWARD_STORE_URL": { $0.store = StoreConfig(url: .value($1)) },
         "STEWARD_EVENT_LOG_DIRECTORY": { $0.eventLog = EventLogConfig(directory: $1, segmentBytes: $0.eventLog?.segmentBytes) },
         "STEWARD_SERVER_LISTEN": { $0.server = ServerConfig(listen: $1, webhookSecret: $0.server?.webhookSecret, apiToken: $0.server?.apiToken) },

@@ -20,6 +20,27 @@ public struct ControllerConfig: Codable, Sendable, Hashable {
         public var connectTimeout: String?
         /// How long a fetch waits between two signs of progress (default 60s).
         public var transferTimeout: String?
+        /// Commit signatures required before anything is applied (DESIGN §13).
+        public var verify: VerifyConfig?
+    }
+
+    /// `source.verify`: which commits must carry a good signature, and the keys allowed to make it.
+    public struct VerifyConfig: Codable, Sendable, Hashable {
+        public var mode: VerifyMode?
+        /// OpenSSH allowed-signers file (`ssh-keygen -Y verify -f`), for SSH signatures.
+        public var allowedSigners: FileRef?
+        /// OpenPGP keyring (`gpg --export KEYID > keyring.gpg`), for `gpgv`.
+        public var keyring: FileRef?
+    }
+
+    /// `head`: the commit to apply is checked; `strict`: every commit since the last verified one too.
+    public enum VerifyMode: String, Codable, Sendable, Hashable, CaseIterable, ManifestEnum {
+        case head, strict
+    }
+
+    /// A file the controller reads by path (`{file: PATH}`, relative to controller.yaml).
+    public struct FileRef: Codable, Sendable, Hashable {
+        public var file: String
     }
 
     public struct SourceAuth: Codable, Sendable, Hashable {
@@ -77,6 +98,8 @@ public struct ControllerConfig: Codable, Sendable, Hashable {
     public struct GitConfig: Codable, Sendable, Hashable {
         public var author: Author?
         public var push: Bool?
+        /// An SSH private key that signs the commits Steward writes (`ssh-keygen -Y sign`).
+        public var signingKey: FileRef?
     }
 
     public struct Author: Codable, Sendable, Hashable {

@@ -16,7 +16,18 @@ enum ControllerSchema {
             .described("How long a fetch waits for the remote's first answer (default 15s)."),
         "transferTimeout": JSONSchema.string(pattern: SchemaParts.durationPattern)
             .described("How long a fetch waits between two signs of progress (default 60s)."),
+        "verify": JSONSchema.object([
+            "mode": JSONSchema.oneOf(ControllerConfig.VerifyMode.self)
+                .described("head: the commit to apply must be signed by an allowed key; strict: every commit since the last verified one too."),
+            "allowedSigners": fileRef("OpenSSH allowed-signers file for SSH signatures (ssh-keygen -Y verify)."),
+            "keyring": fileRef("OpenPGP keyring for gpgv (gpg --export KEYID > keyring.gpg)."),
+        ], required: ["mode"]).described("Commit signatures checked before anything is applied (DESIGN §13)."),
     ], required: ["repository"])
+
+    static func fileRef(_ description: String) -> JSONSchema {
+        JSONSchema.object(["file": JSONSchema.string(minLength: 1).described("A path, relative to controller.yaml.")], required: ["file"])
+            .described(description)
+    }
 
     static let store = JSONSchema.object([
         "url": JSONSchema.exactlyOne([
@@ -64,6 +75,7 @@ enum ControllerSchema {
                 "email": JSONSchema.string(minLength: 1),
             ], required: ["name", "email"]).described("Author and committer of the commits Steward writes."),
             "push": JSONSchema.boolean.described("Push the commits Steward makes."),
+            "signingKey": fileRef("SSH private key that signs the commits Steward writes, so they pass source.verify."),
         ]),
     ], required: ["source"])
         .document(title: "Steward controller.yaml", description: "The configuration of the Steward controller (DESIGN §3).")

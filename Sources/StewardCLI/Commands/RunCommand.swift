@@ -30,6 +30,13 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try configOption.load()
+        // A verify policy that cannot work, or commits of its own that its check would refuse: one line, before anything starts.
+        do {
+            _ = try CommitVerifier.configured(settings)
+            _ = try CommitSigning.signer(settings)
+        } catch let error as ControllerError {
+            throw CLIError(error.message)
+        }
         let format = logFormat.flatMap(LogFormat.init(rawValue:)) ?? .automatic
         format.bootstrap(level: once ? .warning : .info)
         let logger = Logger(label: "steward")

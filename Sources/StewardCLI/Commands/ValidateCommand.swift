@@ -13,6 +13,10 @@ struct ValidateCommand: AsyncParsableCommand {
             Reads a plain folder (PATH), a git repository at a revision (--repo DIR [--rev REV]), or, with \
             neither, the repository configured in controller.yaml. Prints every error as \
             file:line:col: kind/name: field: message. Exit 0 when valid, 1 otherwise.
+
+            A commit is also checked for a good signature (DESIGN §13) when controller.yaml sets \
+            source.verify (the configured repository), or with --allowed-signers / --keyring; --since REV \
+            checks every commit after REV as well (strict mode).
             """
     )
 
@@ -28,6 +32,15 @@ struct ValidateCommand: AsyncParsableCommand {
     @Option(name: .customLong("path"), help: "The sub-folder holding manifests.")
     var subPath: String?
 
+    @Option(help: "An OpenSSH allowed-signers file: the commit must carry a good SSH signature by a key in it.")
+    var allowedSigners: String?
+
+    @Option(help: "An OpenPGP keyring (gpg --export): the commit must carry a good signature by a key in it.")
+    var keyring: String?
+
+    @Option(help: "With a signature check: also check every commit after this revision (strict mode).")
+    var since: String?
+
     @OptionGroup var configOption: ConfigOption
 
     @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
@@ -36,25 +49,76 @@ struct ValidateCommand: AsyncParsableCommand {
     func validate() throws {
         if folder != nil, repo != nil { throw ArgumentParser.ValidationError("give either PATH or --repo, not both") }
         if folder != nil, rev != nil { throw ArgumentParser.ValidationError("--rev needs --repo (or the configured repository)") }
+        if folder != nil, allowedSigners != nil || keyring != nil || since != nil {
+            throw ArgumentParser.ValidationError("signatures are checked on commits: give --repo (or use the configured repository), not a folder")
+        }
     }
 
     func run() async throws {
         let report: ValidationReport
         var commit: CommitInfo?
+        var signer: CommitVerifier.Signer?
         var options = FleetValidator.Options()
         if let folder {
             let root = subPath.map { (folder as NSString).appendingPathComponent($0) } ?? folder
             report = try ManifestSource.folder(root).validate(options: options)
         } else if let repo {
-            (commit, report) = try ManifestSource.validate(openRepository(repo), revision: rev ?? "HEAD", subPath: subPath ?? ".", options: options)
+            let repository = try openRepository(repo)
+            var checked: ValidationReport
+            (commit, checked) = try ManifestSource.validate(repository, revision: rev ?? "HEAD", subPath: subPath ?? ".", options: options)
+            signer = try verify(commit, in: repository, verifier: commandLineVerifier(), report: &checked)
+            report = checked
         } else {
             let loaded = try configOption.load()
             options.allowEmpty = loaded.config.allowEmpty
-            (commit, report) = try ManifestSource.validate(loaded.openSource(), revision: rev ?? loaded.config.branch,
-                                                           subPath: subPath ?? loaded.config.sourcePath, options: options)
+            let repository = try loaded.openSource()
+            var checked: ValidationReport
+            (commit, checked) = try ManifestSource.validate(repository, revision: rev ?? loaded.config.branch,
+                                                            subPath: subPath ?? loaded.config.sourcePath, options: options)
+            let configured: CommitVerifier?
+            do { configured = try CommitVerifier.configured(loaded) } catch let error as ControllerError { throw CLIError(error.message) }
+            signer = try verify(commit, in: repository, verifier: try commandLineVerifier() ?? configured, report: &checked)
+            report = checked
         }
         try print(report, commit: commit)
+        if let signer, report.isValid, output == .text { Swift.print("signed by \(signer)") }
         if !report.isValid { throw CLIError.silentFailure }
+    }
+
+    /// The verifier `--allowed-signers` / `--keyring` ask for, nil without them.
+    private func commandLineVerifier() throws -> CommitVerifier? {
+        guard allowedSigners != nil || keyring != nil else { return nil }
+        let cwd = FileManager.default.currentDirectoryPath
+        let verifier = CommitVerifier(mode: since == nil ? .head : .strict,
+                                      allowedSigners: allowedSigners.map { ControllerConfig.resolve($0, relativeTo: cwd) },
+                                      keyring: keyring.map { ControllerConfig.resolve($0, relativeTo: cwd) })
+        do { try verifier.checkUsable() } catch let error as ControllerError { throw CLIError(error.message.replacingOccurrences(of: "source.verify.", with: "--")) }
+        return verifier
+    }
+
+    /// Checks the signature(s) of `commit` (and, with `--since`, of the commits after it): a failure
+    /// is one more error of the report. Returns the tip's signer when it verified.
+    private func verify(_ commit: CommitInfo?, in repository: GitRepository, verifier: CommitVerifier?,
+                        report: inout ValidationReport) throws -> CommitVerifier.Signer? {
+        guard let commit else { return nil }
+        guard let verifier else {
+            if since != nil { throw CLIError("--since needs a signature check: give --allowed-signers or --keyring (or set source.verify)") }
+            return nil
+        }
+        var base: String?
+        if let since {
+            do { base = try repository.resolve(since).sha } catch let error as GitError { throw CLIError("--since \(since): \(error.message)") }
+        }
+        let mode = since == nil ? verifier.mode : .strict
+        var effective = verifier
+        effective.mode = mode
+        let result = effective.check(head: commit.sha, base: base, in: repository)
+        if let failure = result.failure {
+            report.errors.append(Manifests.ValidationError(file: subPath ?? ".", position: SourcePosition(line: 1, column: 1), message: failure.message))
+            return nil
+        }
+        if case .success(let signer) = effective.verify(commit.sha, in: repository) { return signer }
+        return nil
     }
 
     private func openRepository(_ path: String) throws -> GitRepository {
