@@ -45,8 +45,10 @@ extension Reconciler {
         try await withTaskExecutorPreference(ReconcileExecutor.shared) {
             let repository = try await openRepository()
             let head = try repository.resolve(revision ?? settings.config.branch)
-            if revision == nil, let held = memory.source.forcePushProblem(head, repository: repository,
-                                                                          lastApplied: try await store.sourceCursor()?.lastAppliedCommit) {
+            let lastApplied = try await store.sourceCursor()?.lastAppliedCommit
+            // What `run` would refuse whatever the commit holds: a signature that does not verify, a force-push.
+            if let held = try verify(head, repository: repository, lastApplied: lastApplied)
+                ?? (revision == nil ? memory.source.forcePushProblem(head, repository: repository, lastApplied: lastApplied) : nil) {
                 return Preview(commit: head.sha, plan: Plan(commit: head.sha), errors: [held])
             }
             let registered = try await registeredVersions()
