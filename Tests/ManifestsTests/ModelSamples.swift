@@ -68,13 +68,14 @@ enum ModelSamples {
         Sample(document: .controller, json: """
             {"source": {"repository": ".", "branch": "main", "path": ".", "interval": "30s",
                         "auth": {"sshKey": \(secret), "knownHosts": \(secret), "username": "git", "password": \(secret)},
-                        "allowForcePush": false, "connectTimeout": "15s", "transferTimeout": "1m"},
+                        "allowForcePush": false, "connectTimeout": "15s", "transferTimeout": "1m",
+                        "verify": {"mode": "strict", "allowedSigners": {"file": "a"}, "keyring": {"file": "k"}}},
              "store": {"url": "sqlite://x"}, "eventLog": {"directory": "d", "segmentBytes": 1},
              "server": {"listen": "127.0.0.1:9600", "webhookSecret": \(secret), "apiToken": \(secret)},
              "reconcile": {"prune": true, "selfHeal": true, "allowEmpty": false, "concurrency": 1,
                            "retry": {"initialSeconds": 1, "maxSeconds": 2}},
              "drivers": {"local": {"allowedRoots": ["."]}, "exec": {"allowedCommands": ["/bin/true"]}},
-             "leaderElection": {"leaseSeconds": 10}, "git": {"author": {"name": "n", "email": "e"}, "push": false}}
+             "leaderElection": {"leaseSeconds": 10}, "git": {"author": {"name": "n", "email": "e"}, "push": false, "signingKey": {"file": "s"}}}
             """),
     ]
 }
