@@ -11,10 +11,10 @@ struct ExampleValidationTests {
         let folder = ExampleWorkspace.folder(name)
         let result = try await StewardProcess.run(["validate", folder, "-o", "json"])
         #expect(result.exitCode == 0, "\(result.stdout) \(result.stderr)")
-        let document = try await #require(try await JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(document["valid"] as? Bool == true && (document["errors"] as? [Any])?.isEmpty == true, "\(document)")
         #expect(FileManager.default.fileExists(atPath: folder + "/README.md"))
-        let template = try await String(contentsOfFile: folder + "/controller.yaml.example", encoding: .utf8)
+        let template = try String(contentsOfFile: folder + "/controller.yaml.example", encoding: .utf8)
         #expect(!template.contains("postgres://") && !template.contains("password:"), "no credentials in the template")
     }
 }
