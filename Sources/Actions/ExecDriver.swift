@@ -9,20 +9,29 @@ public struct ExecDriver: Driver {
     public let command: [String]
     public let workingDirectory: String
     public let timeoutSeconds: Double
-    /// The environment's own `driver.env`, passed to the command.
+    /// The environment's own `driver.env`, passed to the command, its secret references resolved.
     public let environment: [String: String]
+    /// Replaces the resolved secrets (and any other value given) in everything the driver reports.
     let redactor: Redactor
+    /// Why the command cannot be run (a `driver.env` secret reference that could not be resolved),
+    /// one line naming the reference: every action and status check fails with it, nothing runs.
+    public let unavailable: String?
 
     /// Bytes of stdout and stderr kept (tails) for the event log.
     static let tailBytes = 4096
 
+    /// - Parameters:
+    ///   - secrets: values redacted from every output tail, reply and message (the resolved
+    ///     secret references of `environment`).
+    ///   - unavailable: set when a secret reference could not be resolved (see `unavailable`).
     public init(command: [String], workingDirectory: String, timeoutSeconds: Double = 300,
-                environment: [String: String] = [:], secrets: [String] = []) {
+                environment: [String: String] = [:], secrets: [String] = [], unavailable: String? = nil) {
         self.command = command
         self.workingDirectory = workingDirectory
         self.timeoutSeconds = timeoutSeconds
         self.environment = environment
         self.redactor = Redactor(secrets: secrets)
+        self.unavailable = unavailable
     }
 
     public func execute(_ request: ActionRequest) async throws -> ActionOutcome {
@@ -56,6 +65,10 @@ public struct ExecDriver: Driver {
 
     /// Runs the command for one action (or `status`) on one resource.
     func run(actionName: String, invocationFor target: ExecTarget) async throws -> ExecRunResult {
+        if let unavailable {
+            // Transient: the variable or file may be there by the next pass, which tries again.
+            throw DriverError(unavailable, transient: true, retriesWithinPass: false)
+        }
         let invocation = ExecInvocation(
             executable: try resolveExecutable(),
             arguments: Array(command.dropFirst()),
@@ -118,5 +131,19 @@ public struct ExecDriver: Driver {
     /// `1` for whole seconds, `1.5` otherwise.
     static func seconds(_ value: Double) -> String {
         value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+}
+
+/// What `print`, string interpolation and `dump` show of a driver: never its environment's values.
+extension ExecDriver: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String {
+        "ExecDriver(command: \(command), environment: [\(environment.keys.sorted().joined(separator: ", "))])"
+    }
+
+    public var debugDescription: String { description }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["command": command, "workingDirectory": workingDirectory, "timeoutSeconds": timeoutSeconds,
+                                "environment": environment.keys.sorted(), "unavailable": unavailable as Any])
     }
 }

@@ -16,6 +16,9 @@ struct DriverFactory {
         var drivers: [String: any Driver] = [:]
         var problems: [String: String] = [:]
         var strategies: [String: JSONValue] = [:]
+        /// Exec `driver.env` secret references that could not be resolved, per environment: their
+        /// drivers fail every action and status check with the reason (nothing runs).
+        var secretProblems: [String: [ExecEnvironment.Problem]] = [:]
     }
 
     /// - Parameter checkout: makes (once) the read-only checkout exec scripts run from.
@@ -24,8 +27,10 @@ struct DriverFactory {
         for (name, environment) in fleet.environments {
             if let strategy = environment.spec.strategy, let value = try? CanonicalJSON.value(of: strategy) { result.strategies[name] = value }
             do {
-                result.drivers[name] = try driver(environment.spec.driver, environment: name, smokeTests: environment.spec.gates?.smokeTests ?? [],
-                                                  promotesFrom: environment.spec.promotesFrom, checkout: checkout)
+                let made = try driver(environment.spec.driver, environment: name, smokeTests: environment.spec.gates?.smokeTests ?? [],
+                                      promotesFrom: environment.spec.promotesFrom, checkout: checkout)
+                result.drivers[name] = made.driver
+                if !made.secretProblems.isEmpty { result.secretProblems[name] = made.secretProblems }
             } catch {
                 result.problems[name] = "\(error)"
             }
@@ -34,7 +39,7 @@ struct DriverFactory {
     }
 
     private func driver(_ spec: DriverSpec, environment: String, smokeTests: [SmokeTest], promotesFrom: String?,
-                        checkout: () throws -> String) throws -> any Driver {
+                        checkout: () throws -> String) throws -> (driver: any Driver, secretProblems: [ExecEnvironment.Problem]) {
         switch spec.type {
         case .local:
             let root = settings.resolve(spec.root ?? "")
@@ -42,7 +47,7 @@ struct DriverFactory {
             guard allowed.contains(where: { Self.isInside(root, $0) }) else {
                 throw ControllerError("local root \(root) is outside drivers.local.allowedRoots (\(allowed.joined(separator: ", ")))")
             }
-            return LocalDriver(root: root, smokeTests: smokeTests)
+            return (LocalDriver(root: root, smokeTests: smokeTests), [])
         case .exec:
             var command = spec.command ?? []
             guard let program = command.first else { throw ControllerError("exec driver has no command") }
@@ -59,13 +64,14 @@ struct DriverFactory {
                 guard Self.isInside(script, directory) else { throw ControllerError("exec command \(program) leaves the repository") }
                 command[0] = script
             }
-            return ExecDriver(command: command, workingDirectory: directory, timeoutSeconds: Double(spec.timeoutSeconds ?? 300),
-                              environment: spec.env ?? [:], secrets: [])
+            let env = ExecEnvironment(spec.env ?? [:], baseDirectory: settings.baseDirectory)
+            return (ExecDriver(command: command, workingDirectory: directory, timeoutSeconds: Double(spec.timeoutSeconds ?? 300),
+                               environment: env.values, secrets: env.secrets, unavailable: env.unavailable), env.problems)
         case .http:
             guard let text = spec.url, let url = URL(string: text) else { throw ControllerError("http driver has no valid url") }
             let token = try spec.tokenFrom.map { try SecretResolver.resolve($0, baseDirectory: settings.baseDirectory) }
-            return HTTPDriver(baseURL: url, token: token, environment: environment, ids: StateStoreConsoleIds(store: store),
-                              smokeTests: smokeTests, promotesFrom: promotesFrom)
+            return (HTTPDriver(baseURL: url, token: token, environment: environment, ids: StateStoreConsoleIds(store: store),
+                               smokeTests: smokeTests, promotesFrom: promotesFrom), [])
         }
     }
 
