@@ -62,14 +62,10 @@ public struct ProbeResult: Sendable, Hashable {
 public struct DriverError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     public var isTransient: Bool
-    /// Whether retrying within the same pass can help; false for a failure that holds for the
-    /// whole pass (a secret reference that cannot be resolved): the next pass tries again.
-    public var retriesWithinPass: Bool
 
-    public init(_ message: String, transient: Bool, retriesWithinPass: Bool = true) {
+    public init(_ message: String, transient: Bool) {
         self.message = message
         self.isTransient = transient
-        self.retriesWithinPass = retriesWithinPass
     }
 
     public var description: String { message }

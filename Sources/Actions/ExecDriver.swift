@@ -13,9 +13,6 @@ public struct ExecDriver: Driver {
     public let environment: [String: String]
     /// Replaces the resolved secrets (and any other value given) in everything the driver reports.
     let redactor: Redactor
-    /// Why the command cannot be run (a `driver.env` secret reference that could not be resolved),
-    /// one line naming the reference: every action and status check fails with it, nothing runs.
-    public let unavailable: String?
 
     /// Bytes of stdout and stderr kept (tails) for the event log.
     static let tailBytes = 4096
@@ -23,15 +20,13 @@ public struct ExecDriver: Driver {
     /// - Parameters:
     ///   - secrets: values redacted from every output tail, reply and message (the resolved
     ///     secret references of `environment`).
-    ///   - unavailable: set when a secret reference could not be resolved (see `unavailable`).
     public init(command: [String], workingDirectory: String, timeoutSeconds: Double = 300,
-                environment: [String: String] = [:], secrets: [String] = [], unavailable: String? = nil) {
+                environment: [String: String] = [:], secrets: [String] = []) {
         self.command = command
         self.workingDirectory = workingDirectory
         self.timeoutSeconds = timeoutSeconds
         self.environment = environment
         self.redactor = Redactor(secrets: secrets)
-        self.unavailable = unavailable
     }
 
     public func execute(_ request: ActionRequest) async throws -> ActionOutcome {
@@ -65,10 +60,6 @@ public struct ExecDriver: Driver {
 
     /// Runs the command for one action (or `status`) on one resource.
     func run(actionName: String, invocationFor target: ExecTarget) async throws -> ExecRunResult {
-        if let unavailable {
-            // Transient: the variable or file may be there by the next pass, which tries again.
-            throw DriverError(unavailable, transient: true, retriesWithinPass: false)
-        }
         let invocation = ExecInvocation(
             executable: try resolveExecutable(),
             arguments: Array(command.dropFirst()),
@@ -144,6 +135,6 @@ extension ExecDriver: CustomStringConvertible, CustomDebugStringConvertible, Cus
 
     public var customMirror: Mirror {
         Mirror(self, children: ["command": command, "workingDirectory": workingDirectory, "timeoutSeconds": timeoutSeconds,
-                                "environment": environment.keys.sorted(), "unavailable": unavailable as Any])
+                                "environment": environment.keys.sorted()])
     }
 }

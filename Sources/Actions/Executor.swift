@@ -244,7 +244,7 @@ public struct Executor: Sendable {
             } catch {
                 lastError = DriverError("\(error)", transient: true)
             }
-            guard lastError.isTransient, lastError.retriesWithinPass, attempt < options.attempts, !Task.isCancelled else { break }
+            guard lastError.isTransient, attempt < options.attempts, !Task.isCancelled else { break }
             logger.info("retrying after transient error", metadata: ["resource": "\(action.key)", "error": "\(lastError.message)"])
             try? await Task.sleep(for: .seconds(delay))
             delay = min(delay * 2, options.retryMax)

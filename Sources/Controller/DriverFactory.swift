@@ -16,8 +16,8 @@ struct DriverFactory {
         var drivers: [String: any Driver] = [:]
         var problems: [String: String] = [:]
         var strategies: [String: JSONValue] = [:]
-        /// Exec `driver.env` secret references that could not be resolved, per environment: their
-        /// drivers fail every action and status check with the reason (nothing runs).
+        /// Exec `driver.env` secret references that could not be resolved, per environment (whose
+        /// driver is then not made: its resources are blocked with the reason, nothing runs).
         var secretProblems: [String: [ExecEnvironment.Problem]] = [:]
     }
 
@@ -27,10 +27,11 @@ struct DriverFactory {
         for (name, environment) in fleet.environments {
             if let strategy = environment.spec.strategy, let value = try? CanonicalJSON.value(of: strategy) { result.strategies[name] = value }
             do {
-                let made = try driver(environment.spec.driver, environment: name, smokeTests: environment.spec.gates?.smokeTests ?? [],
-                                      promotesFrom: environment.spec.promotesFrom, checkout: checkout)
-                result.drivers[name] = made.driver
-                if !made.secretProblems.isEmpty { result.secretProblems[name] = made.secretProblems }
+                result.drivers[name] = try driver(environment.spec.driver, environment: name, smokeTests: environment.spec.gates?.smokeTests ?? [],
+                                                  promotesFrom: environment.spec.promotesFrom, checkout: checkout)
+            } catch let unresolved as UnresolvedSecrets {
+                result.problems[name] = "\(unresolved)"
+                result.secretProblems[name] = unresolved.problems
             } catch {
                 result.problems[name] = "\(error)"
             }
@@ -39,7 +40,7 @@ struct DriverFactory {
     }
 
     private func driver(_ spec: DriverSpec, environment: String, smokeTests: [SmokeTest], promotesFrom: String?,
-                        checkout: () throws -> String) throws -> (driver: any Driver, secretProblems: [ExecEnvironment.Problem]) {
+                        checkout: () throws -> String) throws -> any Driver {
         switch spec.type {
         case .local:
             let root = settings.resolve(spec.root ?? "")
@@ -47,7 +48,7 @@ struct DriverFactory {
             guard allowed.contains(where: { Self.isInside(root, $0) }) else {
                 throw ControllerError("local root \(root) is outside drivers.local.allowedRoots (\(allowed.joined(separator: ", ")))")
             }
-            return (LocalDriver(root: root, smokeTests: smokeTests), [])
+            return LocalDriver(root: root, smokeTests: smokeTests)
         case .exec:
             var command = spec.command ?? []
             guard let program = command.first else { throw ControllerError("exec driver has no command") }
@@ -64,14 +65,17 @@ struct DriverFactory {
                 guard Self.isInside(script, directory) else { throw ControllerError("exec command \(program) leaves the repository") }
                 command[0] = script
             }
+            // Resolved every pass, kept in memory only; a reference that cannot be resolved blocks the
+            // environment with one line naming it (DESIGN §13), like any driver that cannot be made.
             let env = ExecEnvironment(spec.env ?? [:], baseDirectory: settings.baseDirectory)
-            return (ExecDriver(command: command, workingDirectory: directory, timeoutSeconds: Double(spec.timeoutSeconds ?? 300),
-                               environment: env.values, secrets: env.secrets, unavailable: env.unavailable), env.problems)
+            guard env.problems.isEmpty else { throw UnresolvedSecrets(problems: env.problems) }
+            return ExecDriver(command: command, workingDirectory: directory, timeoutSeconds: Double(spec.timeoutSeconds ?? 300),
+                              environment: env.values, secrets: env.secrets)
         case .http:
             guard let text = spec.url, let url = URL(string: text) else { throw ControllerError("http driver has no valid url") }
             let token = try spec.tokenFrom.map { try SecretResolver.resolve($0, baseDirectory: settings.baseDirectory) }
-            return (HTTPDriver(baseURL: url, token: token, environment: environment, ids: StateStoreConsoleIds(store: store),
-                               smokeTests: smokeTests, promotesFrom: promotesFrom), [])
+            return HTTPDriver(baseURL: url, token: token, environment: environment, ids: StateStoreConsoleIds(store: store),
+                              smokeTests: smokeTests, promotesFrom: promotesFrom)
         }
     }
 

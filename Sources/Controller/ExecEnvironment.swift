@@ -21,8 +21,6 @@ struct ExecEnvironment {
     var secrets: [String] = []
     var problems: [Problem] = []
 
-    /// Why the command cannot run: every problem in one line, nil when all resolved.
-    var unavailable: String? { problems.isEmpty ? nil : problems.map(\.line).joined(separator: "; ") }
 
     /// - Parameters:
     ///   - baseDirectory: the folder holding controller.yaml; relative `{file:}` paths resolve against it (DESIGN §3).
@@ -44,4 +42,12 @@ struct ExecEnvironment {
             }
         }
     }
+}
+
+/// Exec `driver.env` references that could not be resolved: the environment's driver is not made.
+struct UnresolvedSecrets: Error, CustomStringConvertible {
+    var problems: [ExecEnvironment.Problem]
+
+    /// Every problem in one line: `driver.env.CONSOLE_TOKEN: environment variable STEWARD_CONSOLE_TOKEN is not set`.
+    var description: String { problems.map(\.line).joined(separator: "; ") }
 }

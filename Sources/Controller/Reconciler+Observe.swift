@@ -64,7 +64,8 @@ extension Reconciler {
     }
 
     /// Logs each exec secret reference that cannot be resolved once — not once per pass — until it
-    /// resolves again (or fails for another reason). The actions fail with the same line.
+    /// resolves again (or fails for another reason). The environment's resources show the same line
+    /// as the reason they are blocked.
     func logSecretProblems(_ problems: [String: [ExecEnvironment.Problem]]) {
         var current = Set<String>()
         for (environment, list) in problems.sorted(by: { $0.key < $1.key }) {
@@ -72,7 +73,7 @@ extension Reconciler {
                 let key = "\(environment)\u{0}\(problem.variable)\u{0}\(problem.reference)\u{0}\(problem.reason)"
                 current.insert(key)
                 guard !memory.loggedSecretProblems.contains(key) else { continue }
-                logger.error("secret reference cannot be resolved: \(environment) \(problem.line); its actions fail and nothing runs until it resolves",
+                logger.error("secret reference cannot be resolved: \(environment) \(problem.line); nothing is applied to \(environment) until it resolves",
                              metadata: ["environment": "\(environment)", "field": "spec.driver.env.\(problem.variable)",
                                         "reference": "\(problem.reference)"])
             }
