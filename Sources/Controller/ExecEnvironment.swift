@@ -21,7 +21,6 @@ struct ExecEnvironment {
     var secrets: [String] = []
     var problems: [Problem] = []
 
-
     /// - Parameters:
     ///   - baseDirectory: the folder holding controller.yaml; relative `{file:}` paths resolve against it (DESIGN §3).
     ///   - environment: the controller's own environment, where `{env:}` references are read.
