@@ -288,7 +288,7 @@ public struct ProcessRequest: Sendable {
     public var workingDirectory: String
     public var stdin: [UInt8]
     public var timeoutSeconds: Double
-    /// Values replaced by `***` in the output tails.
+    /// Values replaced by `[redacted]` in the output tails.
     public var secrets: [String]
     /// How many bytes of each stream's tail to keep.
     public var tailBytes: Int

@@ -42,12 +42,19 @@ struct ExecReply {
         }
     }
 
+    /// `value` with secrets redacted from its strings, its member names and its numbers (a
+    /// number that holds a secret, `{"pin": 123456}`, becomes the string `[redacted]`).
     static func redacted(_ value: JSONValue, _ redactor: Redactor) -> JSONValue {
+        guard !redactor.isEmpty else { return value }
         switch value {
         case .string(let text): return .string(redactor.redact(text))
         case .array(let items): return .array(items.map { redacted($0, redactor) })
-        case .object(let members): return .object(members.mapValues { redacted($0, redactor) })
-        default: return value
+        case .object(let members):
+            return .object(Dictionary(members.map { (redactor.redact($0.key), redacted($0.value, redactor)) }) { first, _ in first })
+        case .int, .double:
+            let text = String(decoding: value.canonicalBytes, as: UTF8.self)
+            return redactor.redact(text) == text ? value : .string(Redactor.marker)
+        case .null, .bool: return value
         }
     }
 }

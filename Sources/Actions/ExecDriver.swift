@@ -9,13 +9,17 @@ public struct ExecDriver: Driver {
     public let command: [String]
     public let workingDirectory: String
     public let timeoutSeconds: Double
-    /// The environment's own `driver.env`, passed to the command.
+    /// The environment's own `driver.env`, passed to the command, its secret references resolved.
     public let environment: [String: String]
+    /// Replaces the resolved secrets (and any other value given) in everything the driver reports.
     let redactor: Redactor
 
     /// Bytes of stdout and stderr kept (tails) for the event log.
     static let tailBytes = 4096
 
+    /// - Parameters:
+    ///   - secrets: values redacted from every output tail, reply and message (the resolved
+    ///     secret references of `environment`).
     public init(command: [String], workingDirectory: String, timeoutSeconds: Double = 300,
                 environment: [String: String] = [:], secrets: [String] = []) {
         self.command = command
@@ -118,5 +122,19 @@ public struct ExecDriver: Driver {
     /// `1` for whole seconds, `1.5` otherwise.
     static func seconds(_ value: Double) -> String {
         value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+}
+
+/// What `print`, string interpolation and `dump` show of a driver: never its environment's values.
+extension ExecDriver: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String {
+        "ExecDriver(command: \(command), environment: [\(environment.keys.sorted().joined(separator: ", "))])"
+    }
+
+    public var debugDescription: String { description }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["command": command, "workingDirectory": workingDirectory, "timeoutSeconds": timeoutSeconds,
+                                "environment": environment.keys.sorted()])
     }
 }

@@ -16,6 +16,9 @@ struct DriverFactory {
         var drivers: [String: any Driver] = [:]
         var problems: [String: String] = [:]
         var strategies: [String: JSONValue] = [:]
+        /// Exec `driver.env` secret references that could not be resolved, per environment (whose
+        /// driver is then not made: its resources are blocked with the reason, nothing runs).
+        var secretProblems: [String: [ExecEnvironment.Problem]] = [:]
     }
 
     /// - Parameter checkout: makes (once) the read-only checkout exec scripts run from.
@@ -26,6 +29,9 @@ struct DriverFactory {
             do {
                 result.drivers[name] = try driver(environment.spec.driver, environment: name, smokeTests: environment.spec.gates?.smokeTests ?? [],
                                                   promotesFrom: environment.spec.promotesFrom, checkout: checkout)
+            } catch let unresolved as UnresolvedSecrets {
+                result.problems[name] = "\(unresolved)"
+                result.secretProblems[name] = unresolved.problems
             } catch {
                 result.problems[name] = "\(error)"
             }
@@ -59,8 +65,12 @@ struct DriverFactory {
                 guard Self.isInside(script, directory) else { throw ControllerError("exec command \(program) leaves the repository") }
                 command[0] = script
             }
+            // Resolved every pass, kept in memory only; a reference that cannot be resolved blocks the
+            // environment with one line naming it (DESIGN §13), like any driver that cannot be made.
+            let env = ExecEnvironment(spec.env ?? [:], baseDirectory: settings.baseDirectory)
+            guard env.problems.isEmpty else { throw UnresolvedSecrets(problems: env.problems) }
             return ExecDriver(command: command, workingDirectory: directory, timeoutSeconds: Double(spec.timeoutSeconds ?? 300),
-                              environment: spec.env ?? [:], secrets: [])
+                              environment: env.values, secrets: env.secrets)
         case .http:
             guard let text = spec.url, let url = URL(string: text) else { throw ControllerError("http driver has no valid url") }
             let token = try spec.tokenFrom.map { try SecretResolver.resolve($0, baseDirectory: settings.baseDirectory) }

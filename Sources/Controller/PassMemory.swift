@@ -19,6 +19,8 @@ import Reconcile
 ///   is not checked again every pass; a new tip is always checked.
 /// - `appliedGeneration` / `countedGeneration`: the `steward_resources` series are counted again only
 ///   when the applied resources changed.
+/// - `loggedSecretProblems`: the unresolvable secret references already logged, replaced every pass
+///   by the current ones (so one that resolves and fails again is logged again).
 struct PassMemory {
     var source: SourceState
     var applied: [ResourceKey: AppliedResource]? {
@@ -29,6 +31,8 @@ struct PassMemory {
     var verified: (head: String, failure: ValidationError?)?
     private(set) var appliedGeneration = 0
     var countedGeneration: Int?
+    /// Exec secret references the log already said cannot be resolved (each is logged once while it fails).
+    var loggedSecretProblems: Set<String> = []
 
     init(settings: ControllerSettings) { source = SourceState(settings: settings) }
 

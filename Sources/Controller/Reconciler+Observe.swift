@@ -27,6 +27,7 @@ extension Reconciler {
     func observe(_ fleet: Fleet, commit: String, applied: [ResourceKey: AppliedResource],
                  checkout: () throws -> String) async throws -> Observation {
         let drivers = DriverFactory(settings: settings, store: store).make(fleet, checkout: checkout)
+        logSecretProblems(drivers.secretProblems)
         var probes: [ResourceKey: ProbeResult] = [:]
         for (environment, driver) in drivers.drivers {
             let mine = applied.values.filter { $0.key.environment == environment && Differ.isTargetResource($0.key) && !$0.specHash.isEmpty }
@@ -60,5 +61,23 @@ extension Reconciler {
         return Observation(applied: applied, drivers: drivers, probes: probes, desired: desired, changes: changes,
                            suspended: suspended, records: records,
                            recordHashes: records.mapValues { ContentHash.sha256Hex($0.canonicalBytes) }, driverBlocked: driverBlocked)
+    }
+
+    /// Logs each exec secret reference that cannot be resolved once — not once per pass — until it
+    /// resolves again (or fails for another reason). The environment's resources show the same line
+    /// as the reason they are blocked.
+    func logSecretProblems(_ problems: [String: [ExecEnvironment.Problem]]) {
+        var current = Set<String>()
+        for (environment, list) in problems.sorted(by: { $0.key < $1.key }) {
+            for problem in list {
+                let key = "\(environment)\u{0}\(problem.variable)\u{0}\(problem.reference)\u{0}\(problem.reason)"
+                current.insert(key)
+                guard !memory.loggedSecretProblems.contains(key) else { continue }
+                logger.error("secret reference cannot be resolved: \(environment) \(problem.line); nothing is applied to \(environment) until it resolves",
+                             metadata: ["environment": "\(environment)", "field": "spec.driver.env.\(problem.variable)",
+                                        "reference": "\(problem.reference)"])
+            }
+        }
+        memory.loggedSecretProblems = current
     }
 }

@@ -101,16 +101,29 @@ func withPlanTimeout<T: Sendable>(seconds: Double = 30, _ body: @escaping @Senda
     }
 }
 
-/// `Authorization: Bearer <server.apiToken>` on every `/api/*` route, compared in constant time.
+/// `Authorization: Bearer <server.apiToken>` on every `/api/*` route: the scheme in any case
+/// (RFC 7235: `bearer`, `BEARER`), the token compared in constant time (`SecretMatch`).
 struct BearerTokenMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
-    let token: String?
+    /// nil when no token is configured: every request is refused.
+    let token: SecretMatch?
+
+    init(token: String?) { self.token = token.flatMap(SecretMatch.init) }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let header = request.headers[.authorization] ?? ""
-        guard let token, header.hasPrefix("Bearer "), ConstantTime.equal(Array(header.dropFirst(7).utf8), Array(token.utf8)) else {
+        guard let token, let presented = Self.bearerToken(request.headers[.authorization]), token.matches(presented) else {
             return try Routes.problem(.unauthorized, "missing or wrong bearer token")
         }
         return try await next(request, context)
+    }
+
+    /// The credentials of an `Authorization` value whose scheme is `Bearer`, in any case.
+    static func bearerToken(_ header: String?) -> Substring? {
+        guard let header else { return nil }
+        let trimmed = header.drop { $0 == " " || $0 == "\t" }
+        guard let space = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }),
+              trimmed[..<space].lowercased() == "bearer" else { return nil }
+        let credentials = trimmed[space...].drop { $0 == " " || $0 == "\t" }
+        return credentials.isEmpty ? nil : credentials
     }
 }

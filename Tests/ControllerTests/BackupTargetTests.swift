@@ -161,7 +161,7 @@ struct BackupTargetTests {
         let event = try #require(try await sandbox.events(reason: "BackupSucceeded").first)
         #expect(event.message == "backup ops succeeded: \(archive) (15 bytes)")
         #expect(event.data?["stdout"]?.string == "schedule=ops pwd=\(sandbox.path)\n")
-        #expect(event.data?["stderr"]?.string == "uploading with ***\n")
+        #expect(event.data?["stderr"]?.string == "uploading with [redacted]\n")
         await sandbox.close()
     }
 

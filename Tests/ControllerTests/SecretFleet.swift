@@ -7,7 +7,8 @@ import FoundationNetworking
 
 /// The quickstart fleet with staging on the `http` driver (a real console server that wants a bearer
 /// token from `{env: CONSOLE_TOKEN}`) and production on the `exec` driver (a script that prints its
-/// whole environment and stdin), and a controller whose webhook secret and API token are references.
+/// whole environment, with a `driver.env` secret from `{env: STEWARD_EXEC_TOKEN}`, and stdin), and a
+/// controller whose webhook secret and API token are references.
 final class SecretFleet {
     let directory: TemporaryDirectory
     let secretsFolder: TemporaryDirectory
@@ -21,7 +22,8 @@ final class SecretFleet {
 
     /// The controller's process environment: the secrets it may read.
     var environment: [String: String] {
-        ["CONSOLE_TOKEN": SecretLeakTests.consoleToken, "STEWARD_WEBHOOK_SECRET": SecretLeakTests.webhookSecret]
+        ["CONSOLE_TOKEN": SecretLeakTests.consoleToken, "STEWARD_WEBHOOK_SECRET": SecretLeakTests.webhookSecret,
+         "STEWARD_EXEC_TOKEN": SecretLeakTests.execSecret]
     }
 
     init(console: ConsoleServer) throws {
@@ -43,7 +45,7 @@ final class SecretFleet {
             kind: Environment
             metadata: {name: production}
             spec:
-              driver: {type: exec, command: [./ops/deploy.sh, --verbose], timeoutSeconds: 30, env: {DUMP: "\(dump)"}}
+              driver: {type: exec, command: [./ops/deploy.sh, --verbose], timeoutSeconds: 30, env: {DUMP: "\(dump)", DEPLOY_TOKEN: {env: STEWARD_EXEC_TOKEN}}}
               adapters: [robotics-main, desktop-main]
 
             """)

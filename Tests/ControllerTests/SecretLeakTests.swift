@@ -15,7 +15,10 @@ struct SecretLeakTests {
     static let consoleToken = "console-tok-6c1f0e9b7d2a4f13"
     static let webhookSecret = "webhook-sec-93a7d1c4e8b2f605"
     static let apiToken = "api-tok-2b8e5f0a7c3d9146"
-    static let secrets = [consoleToken, webhookSecret, apiToken]
+    /// Given to the exec command through `driver.env: {DEPLOY_TOKEN: {env: STEWARD_EXEC_TOKEN}}` (DESIGN §13).
+    static let execSecret = "exec-tok-8d3b6e1f04a29c75"
+    static let controllerSecrets = [consoleToken, webhookSecret, apiToken]
+    static let secrets = controllerSecrets + [execSecret]
 
     @Test func plantedSecretsNeverAppearInOutputEventsStatusPlansOrFiles() async throws {
         let console = try await ConsoleServer.start(token: Self.consoleToken)
@@ -54,10 +57,13 @@ struct SecretLeakTests {
                 #expect(!bytes.contains(secret), "\(secret) found in \(file)")
             }
         }
-        // The exec command never received the controller's secrets (it printed its environment).
+        // The exec command received its own secret reference's value and never the controller's
+        // secrets (it printed its environment, which the event log holds redacted).
         let dump = try String(contentsOfFile: fleet.dump, encoding: .utf8)
         #expect(dump.contains("STEWARD_ACTION=deploy"))
-        for secret in Self.secrets { #expect(!dump.contains(secret), "\(secret) reached the exec command") }
+        #expect(dump.contains("DEPLOY_TOKEN=\(Self.execSecret)\n"))
+        #expect(outputs["logs -o json"]?.contains("DEPLOY_TOKEN=[redacted]") == true)
+        for secret in Self.controllerSecrets { #expect(!dump.contains(secret), "\(secret) reached the exec command") }
         #expect(!dump.contains("CONSOLE_TOKEN") && !dump.contains("STEWARD_WEBHOOK_SECRET"))
         await console.stop()
     }

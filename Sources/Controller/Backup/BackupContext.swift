@@ -29,7 +29,7 @@ public struct BackupContext: Sendable {
     public var eventLogDirectory: String?
     /// The environment tools and commands get: `PATH` and `HOME` only, plus the `STEWARD_*` variables per run.
     public var environment: [String: String]
-    /// Values replaced by `***` in every output tail and message.
+    /// Values replaced by `[redacted]` in every output tail and message.
     public var secrets: [String]
     /// Finds a schedule's `command`.
     public var resolveCommand: @Sendable ([String]) async throws -> ResolvedCommand

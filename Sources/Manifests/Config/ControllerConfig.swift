@@ -107,31 +107,3 @@ public struct ControllerConfig: Codable, Sendable, Hashable {
         public var email: String
     }
 }
-
-/// A plain value or a secret reference (`store.url: postgres://…` or `{env: STEWARD_DATABASE_URL}`).
-public enum ValueOrSecret: Codable, Sendable, Hashable {
-    case value(String)
-    case secret(SecretRef)
-
-    public init(from decoder: any Decoder) throws {
-        if let nodeDecoder = decoder as? NodeDecoder, case .mapping = nodeDecoder.node {
-            self = .secret(try nodeDecoder.decodeSelf(SecretRef.self))
-            return
-        }
-        if let nodeDecoder = decoder as? NodeDecoder {
-            self = .value(try nodeDecoder.string())
-            return
-        }
-        let container = try decoder.singleValueContainer()
-        if let text = try? container.decode(String.self) { self = .value(text) }
-        else { self = .secret(try container.decode(SecretRef.self)) }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .value(let text): try container.encode(text)
-        case .secret(let ref): try container.encode(ref)
-        }
-    }
-}

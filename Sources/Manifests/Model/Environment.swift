@@ -23,7 +23,9 @@ public struct DriverSpec: Codable, Sendable, Hashable {
     /// exec: the command, no shell; a relative first element names a script in the repository.
     public var command: [String]?
     public var timeoutSeconds: Int?
-    public var env: [String: String]?
+    /// exec: extra variables for the command, each a string or a secret reference resolved when
+    /// the command runs (`{env: NAME}` from the controller's environment, `{file: PATH}`).
+    public var env: [String: ValueOrSecret]?
     /// http: the console's base URL and the bearer token reference.
     public var url: String?
     public var tokenFrom: SecretRef?

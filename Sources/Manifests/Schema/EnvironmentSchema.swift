@@ -14,9 +14,12 @@ enum EnvironmentSchema {
             "root": JSONSchema.string(minLength: 1).described("local: the folder the environment is materialised under."),
             "command": SchemaParts.command("exec: the command, no shell; a relative first element names a script in the repository."),
             "timeoutSeconds": JSONSchema.integer(minimum: 1).described("exec, http: how long one action may take."),
-            "env": JSONSchema.map(of: .string())
+            "env": JSONSchema.map(of: JSONSchema.exactlyOne([
+                JSONSchema.string().described("A plain value, written in Git."),
+                SchemaParts.secretRef("A secret, resolved when the command runs and redacted from all output."),
+            ]))
                 .with("propertyNames", .object(["not": .object(["pattern": .string("^STEWARD_")])]))
-                .described("exec: extra environment variables (STEWARD_* are set by Steward)."),
+                .described("exec: extra environment variables (STEWARD_* are set by Steward), each a string or a secret reference."),
             "url": JSONSchema.string(pattern: "^https?://[^/?#]+").described("http: the console's base URL."),
             "tokenFrom": SchemaParts.secretRef("http: the bearer token."),
         ], required: ["type"])

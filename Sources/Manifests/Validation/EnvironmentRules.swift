@@ -54,17 +54,22 @@ enum EnvironmentRules {
         }
         errors += ResourceRules.positive(driver.timeoutSeconds, "spec.driver.timeoutSeconds", resource)
         if let token = driver.tokenFrom { errors += secretRef(token, "spec.driver.tokenFrom", resource) }
-        for name in (driver.env ?? [:]).keys.sorted() where name.hasPrefix("STEWARD_") {
-            errors.append(resource.error("spec.driver.env.\(name)", "STEWARD_* variables are set by Steward and cannot be overridden"))
+        for (name, value) in (driver.env ?? [:]).sorted(by: { $0.key < $1.key }) {
+            if name.hasPrefix("STEWARD_") {
+                errors.append(resource.error("spec.driver.env.\(name)", "STEWARD_* variables are set by Steward and cannot be overridden"))
+            }
+            if let ref = value.reference { errors += secretRef(ref, "spec.driver.env.\(name)", resource) }
         }
         return errors
     }
 
+    /// A secret reference names exactly one non-empty source (unknown keys are refused by the parser).
     static func secretRef(_ ref: SecretRef, _ field: String, _ resource: Resource) -> [ValidationError] {
         switch (ref.env, ref.file) {
-        case (let env?, nil) where !env.isEmpty: return []
-        case (nil, let file?) where !file.isEmpty: return []
-        default: return [resource.error(field, "a secret reference needs exactly one of {env: NAME} or {file: PATH}")]
+        case (let env?, nil): return env.isEmpty ? [resource.error("\(field).env", "{env: NAME} needs the name of an environment variable")] : []
+        case (nil, let file?): return file.isEmpty ? [resource.error("\(field).file", "{file: PATH} needs a path")] : []
+        case (.some, .some): return [resource.error(field, "a secret reference names one source, {env: NAME} or {file: PATH}, not both")]
+        case (nil, nil): return [resource.error(field, "a secret reference needs exactly one of {env: NAME} or {file: PATH}")]
         }
     }
 

@@ -14,12 +14,21 @@ extension RunCommand {
         let address: String = server?.listen ?? "127.0.0.1:9600"
         let bind: BindAddress
         do { bind = try HTTPServer.address(address) } catch { throw CLIError("\(error)") }
-        func optionalSecret(_ ref: SecretRef?) -> String? {
+        // Resolved once, at start: a reference that cannot be resolved is said once, with what follows from it.
+        func optionalSecret(_ ref: SecretRef?, _ field: String, consequence: String) -> String? {
             guard let ref else { return nil }
-            return try? SecretResolver.resolve(ref, baseDirectory: settings.baseDirectory)
+            do {
+                return try SecretResolver.resolve(ref, baseDirectory: settings.baseDirectory)
+            } catch {
+                logger.error("\(field) \(ref) cannot be resolved: \(error); \(consequence)",
+                             metadata: ["field": "\(field)", "reference": "\(ref)"])
+                return nil
+            }
         }
+        let apiToken = optionalSecret(server?.apiToken, "server.apiToken", consequence: "every /api/* request is refused with 401")
+        let webhookSecret = optionalSecret(server?.webhookSecret, "server.webhookSecret", consequence: "/webhooks/git answers 404")
         let context = APIContext(store: store, reconcile: reconcile, branch: settings.config.branch,
-                                 apiToken: optionalSecret(server?.apiToken), webhookSecret: optionalSecret(server?.webhookSecret),
+                                 apiToken: apiToken, webhookSecret: webhookSecret,
                                  leader: try settings.leaderLockPath().map { _ in "pid \(getpid()) on \(ProcessInfo.processInfo.hostName)" },
                                  registry: StewardMetrics.registry())
         let application = HTTPServer.application(context: context, address: bind, logger: logger) { port in
