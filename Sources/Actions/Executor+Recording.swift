@@ -96,6 +96,7 @@ extension Executor {
                     if action.kind != .smokeTest { failed.sync = .outOfSync }
                     failed.health = .degraded
                     failed.message = "\(action.kind.rawValue) failed: \(error.message)"
+                    failed.conditions.removeAll { $0.type == Self.startedCondition }   // its outcome is recorded now
                     failed.updatedAt = now
                     if action.change != .prune || previous != nil { batch.upsertResources.append(failed) }
                     batch.events.append(event(action, type: .actionFailed, message: error.message,

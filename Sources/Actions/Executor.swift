@@ -112,10 +112,16 @@ public struct Executor: Sendable {
                     pending.append(action)
                     continue
                 }
+                // A run whose transient failure was recorded (it ended, and its driver said "try again")
+                // is retried when the target cannot tell; only a run whose end was never recorded (a
+                // crash) waits for the target to answer.
+                let retrying = !uncertain && (known[key].map { $0.finishedAt != nil } ?? true)
+                    && (interrupted[action.effectKey] ?? []).allSatisfy { $0.finishedAt != nil }
                 // Started and never completed: run again only when the target does not show the effect.
                 switch await effectPresent(action) {
                 case .success(true): alreadyDone.append(action)
                 case .success(false): pending.append(action)
+                case .failure where retrying: pending.append(action)
                 case .failure(let error): unknown.append((action, "\(error)"))
                 }
             }

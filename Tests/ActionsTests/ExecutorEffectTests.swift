@@ -117,6 +117,38 @@ struct ExecutorEffectTests {
         try await store.close()
     }
 
+    /// A run that failed transiently and had its failure recorded is retried next pass even when the
+    /// target cannot tell (the driver said "try again"); no "cannot tell" record, no Unknown. Only a
+    /// run whose end was never recorded waits for the target.
+    @Test func aRecordedTransientFailureIsRetriedNotHeldAsUnknown() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try await dir.executorStore()
+        let driver = FlakyTargetDriver()
+        let plan = Plan(commit: "commit-1", actions: [action("nav", trigger: "commit-1")])
+        let first = try await Executor(store: store, drivers: ["staging": driver], options: options).run(plan)
+        #expect(first.failed.count == 1 && first.failed[0].transient && first.failed[0].message.contains("exited with code 75"))
+        let key = try await store.actionKeys([plan.actions[0].idempotencyKey])[plan.actions[0].idempotencyKey]
+        #expect(key?.state == .started && key?.finishedAt != nil, "the transient failure is recorded: \(String(describing: key))")
+        #expect(try await store.resources().first?.conditions.contains { $0.type == Executor.startedCondition } != true)
+
+        for pass in 2...4 {
+            let again = try await Executor(store: store, drivers: ["staging": driver], options: options).run(plan)
+            #expect(again.failed.allSatisfy { !$0.message.contains("cannot tell") }, "pass \(pass): \(again.failed.map(\.message))")
+        }
+        #expect(driver.executions == 4, "retried every pass (the target could not tell), never held")
+        #expect(try await store.resources().allSatisfy { $0.health != .unknown })
+        let warnings = try await store.events(since: 0, limit: nil).filter { $0.message.contains("cannot tell") }
+        #expect(warnings.isEmpty, "\(warnings.map(\.message))")
+
+        // It succeeds on a later pass, once.
+        driver.succeedFrom = 5
+        let done = try await Executor(store: store, drivers: ["staging": driver], options: options).run(plan)
+        #expect(done.succeeded.count == 1 && driver.executions == 5)
+        let settled = try await Executor(store: store, drivers: ["staging": driver], options: options).run(plan)
+        #expect(settled.skipped.count == 1 && driver.executions == 5, "completed: never again")
+        try await store.close()
+    }
+
     @Test func aVersionRegisteredInTheEnvironmentBeforeIsNotRegisteredAgain() async throws {
         let dir = try TemporaryDirectory()
         let store = try await dir.executorStore()
@@ -220,4 +252,26 @@ final class BlockingDriver: Driver, @unchecked Sendable {
             }
         }
     }
+}
+
+/// A target whose action fails transiently (an exec script exiting 75) until `succeedFrom`, and that
+/// can never tell whether an action ran.
+final class FlakyTargetDriver: Driver, @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var succeedFrom = Int.max
+
+    var executions: Int { lock.withLock { count } }
+
+    func execute(_ request: ActionRequest) async throws -> ActionOutcome {
+        let attempt = lock.withLock { count += 1; return count }
+        guard attempt >= succeedFrom else { throw DriverError("deploy.sh exited with code 75: console busy", transient: true) }
+        return ActionOutcome(message: "done")
+    }
+
+    func hasEffect(_ request: ActionRequest) async throws -> Bool {
+        throw DriverError("no status command configured", transient: true)
+    }
+
+    func probe(environment: String, applied: [AppliedResource]) async throws -> [ResourceKey: ProbeResult] { [:] }
 }
