@@ -47,7 +47,7 @@ extension Reconciler {
             let head = try repository.resolve(revision ?? settings.config.branch)
             let lastApplied = try await store.sourceCursor()?.lastAppliedCommit
             // What `run` would refuse whatever the commit holds: a signature that does not verify, a force-push.
-            if let held = try verify(head, repository: repository, lastApplied: lastApplied)
+            if let held = try verify(head, repository: repository, lastApplied: lastApplied, log: false)
                 ?? (revision == nil ? memory.source.forcePushProblem(head, repository: repository, lastApplied: lastApplied) : nil) {
                 return Preview(commit: head.sha, plan: Plan(commit: head.sha), errors: [held])
             }

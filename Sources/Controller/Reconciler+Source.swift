@@ -36,19 +36,18 @@ extension Reconciler {
 
     /// Why `head` may not be applied under `source.verify` (DESIGN §13), nil when it may (or nothing
     /// is verified). Strict mode checks every commit since the last applied one.
-    func verify(_ head: CommitInfo, repository: GitRepository, lastApplied: String?) throws -> ValidationError? {
+    /// `log: false` for previews (`diff`, `/api/plan`), which report the refusal themselves.
+    func verify(_ head: CommitInfo, repository: GitRepository, lastApplied: String?, log: Bool = true) throws -> ValidationError? {
         guard let verifier = try CommitVerifier.configured(settings) else { return nil }
         if let known = memory.verified, known.head == head.sha { return known.failure }
         let result = verifier.check(head: head.sha, base: lastApplied, in: repository)
-        if result.firstCheck {
+        if result.firstCheck, log {
             logger.notice("source.verify strict: no applied commit to check from; only the tip \(head.sha.prefix(12)) was checked")
         }
-        let failure = result.failure.map {
-            ValidationError(file: settings.config.sourcePath, position: SourcePosition(line: 1, column: 1), message: $0.message)
-        }
-        if let failure {
+        let failure = result.failure.map { ValidationError.commitProblem($0.message) }
+        if let failure, log {
             logger.warning("commit not verified", metadata: ["commit": "\(head.sha.prefix(12))", "reason": "\(failure.message)"])
-        } else {
+        } else if failure == nil, log {
             logger.info("commit verified", metadata: ["commit": "\(head.sha.prefix(12))", "commits": "\(result.checked)", "mode": "\(verifier.mode.rawValue)"])
         }
         memory.verified = (head.sha, failure)

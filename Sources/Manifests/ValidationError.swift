@@ -36,9 +36,15 @@ public struct ValidationError: Error, Sendable, Hashable, Codable, CustomStringC
 
     public var position: SourcePosition { SourcePosition(line: line, column: column) }
 
-    /// `file:line:col: kind/name: field: message`, segments left out when unknown.
+    /// A problem of a whole commit rather than of a place in a file (no file, line 0).
+    public static func commitProblem(_ message: String) -> ValidationError {
+        ValidationError(file: "", position: SourcePosition(line: 0, column: 0), message: message)
+    }
+
+    /// `file:line:col: kind/name: field: message`, segments left out when unknown (a problem of a
+    /// whole commit, such as its signature, has no file: `commit.problem(_:)`).
     public var description: String {
-        var text = "\(file):\(line):\(column): "
+        var text = file.isEmpty ? "" : "\(file):\(line):\(column): "
         if let resource { text += "\(resource): " }
         if let field, !field.isEmpty { text += "\(field): " }
         return text + message

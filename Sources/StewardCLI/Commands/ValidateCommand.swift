@@ -114,7 +114,7 @@ struct ValidateCommand: AsyncParsableCommand {
         effective.mode = mode
         let result = effective.check(head: commit.sha, base: base, in: repository)
         if let failure = result.failure {
-            report.errors.append(Manifests.ValidationError(file: subPath ?? ".", position: SourcePosition(line: 1, column: 1), message: failure.message))
+            report.errors.append(.commitProblem(failure.message))
             return nil
         }
         if case .success(let signer) = effective.verify(commit.sha, in: repository) { return signer }
@@ -136,8 +136,9 @@ struct ValidateCommand: AsyncParsableCommand {
             if report.isValid {
                 Swift.print("valid: \(Self.summary(report.fleet))\(at)")
             } else {
-                let files = Set(report.errors.map(\.file)).count
-                Terminal.standardError("invalid: \(report.errors.count) error\(report.errors.count == 1 ? "" : "s") in \(files) file\(files == 1 ? "" : "s")\(at)")
+                let files = Set(report.errors.map(\.file).filter { !$0.isEmpty }).count
+                let place = files == 0 ? "" : " in \(files) file\(files == 1 ? "" : "s")"
+                Terminal.standardError("invalid: \(report.errors.count) error\(report.errors.count == 1 ? "" : "s")\(place)\(at)")
             }
         }
     }
