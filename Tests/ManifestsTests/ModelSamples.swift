@@ -62,7 +62,7 @@ enum ModelSamples {
             """),
         Sample(document: .backupSchedule, json: """
             {"apiVersion": "steward/v1", "kind": "BackupSchedule", \(metadata), "spec": {
-              "schedule": "0 * * * *", "target": "command", "command": ["c"], "destination": "d",
+              "schedule": "0 * * * *", "target": "command", "command": ["c"], "restore": ["r"], "destination": "d",
               "retention": {"keepLast": 1, "maxAgeDays": 1}, "verify": true, "timeoutSeconds": 5}}
             """),
         Sample(document: .controller, json: """

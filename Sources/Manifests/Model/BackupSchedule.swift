@@ -11,6 +11,8 @@ public struct BackupScheduleSpec: Codable, Sendable, Hashable {
     public var target: Target
     /// Only for `target: command`.
     public var command: [String]?
+    /// Only for `target: command`: restores an archive (its path in `STEWARD_BACKUP_ARCHIVE`).
+    public var restore: [String]?
     public var destination: String
     public var retention: Retention?
     public var verify: Bool?

@@ -80,6 +80,13 @@ enum ResourceRules {
             errors.append(resource.error("spec.command", "command is only used with target 'command'"))
         default: break
         }
+        switch (spec.target, spec.restore) {
+        case (.command, []?):
+            errors.append(resource.error("spec.restore", "restore must not be empty (a list: program and arguments)"))
+        case (.eventLog, _?), (.stateStore, _?):
+            errors.append(resource.error("spec.restore", "restore is only used with target 'command' (steward restores its own event log and state store)"))
+        default: break
+        }
         if spec.destination.trimmingCharacters(in: .whitespaces).isEmpty {
             errors.append(resource.error("spec.destination", "destination must not be empty"))
         }
