@@ -14,13 +14,14 @@ public actor AppliedBackupSchedules {
     }
 
     let settings: ControllerSettings
-    let store: any StateStore
+    /// Nil when the store cannot be read (a restore into a lost store): the branch tip is read instead.
+    let store: (any StateStore)?
     let logger: Logger
     private var repository: GitRepository?
     private var cached: Loaded?
     private var lastProblem: String?
 
-    public init(settings: ControllerSettings, store: any StateStore, logger: Logger) {
+    public init(settings: ControllerSettings, store: (any StateStore)?, logger: Logger) {
         self.settings = settings
         self.store = store
         self.logger = logger
@@ -45,7 +46,7 @@ public actor AppliedBackupSchedules {
     /// The schedules at the last applied commit, or (with `fallbackToBranch`, before any apply) at
     /// the tip of the configured branch; nil when there is nothing to read.
     public func load(fallbackToBranch: Bool) async throws -> Loaded? {
-        let applied = try await store.sourceCursor()?.lastAppliedCommit
+        let applied = try await store?.sourceCursor()?.lastAppliedCommit
         if let applied, let cached, cached.commit == applied { return cached }
         guard applied != nil || fallbackToBranch else { return nil }
         let repository = try openRepository(branch: applied == nil)
