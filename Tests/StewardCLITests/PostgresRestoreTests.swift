@@ -61,7 +61,7 @@ struct PostgresRestoreTests {
         #expect(before.status == 0 && data(after.stdout) == data(before.stdout) && data(before.stdout).count > 20)
     }
 
-    /// scripts/dr-drill end to end: its own PostgreSQL, the quickstart, drop, restore, resume.
+    /// scripts/dr-drill end to end: its own PostgreSQL, the quickstart, drop, restore, resume; then SQLite with the file log.
     @Test(.timeLimit(.minutes(2))) func disasterRecoveryDrillPasses() async throws {
         let root = StewardProcess.packageRoot.path
         var environment = ProcessInfo.processInfo.environment
@@ -69,7 +69,8 @@ struct PostgresRestoreTests {
         let drill = try await Subprocess.run(root + "/scripts/dr-drill", [], in: root, environment: environment)
         #expect(drill.status == 0, "\(drill.stdout)\n\(drill.stderr)")
         for step in ["destroyed the database", "restored (steward backup restore state-store)", "restarted the controller",
-                     "checked: same applied state, no action re-ran, the event log verifies", "dr-drill passed in "] {
+                     "checked: same applied state, no action re-ran, the event log verifies",
+                     "SQLite: restored both", "SQLite: checked: same applied state", "dr-drill passed in "] {
             #expect(drill.stdout.contains(step), "\(step)")
         }
         #expect(drill.wallSeconds < 60, "the drill took \(drill.wallSeconds) s")
