@@ -68,7 +68,8 @@ struct PostgresRestoreTests {
         environment["STEWARD"] = try StewardProcess.executable.path
         let drill = try await Subprocess.run(root + "/scripts/dr-drill", [], in: root, environment: environment)
         #expect(drill.status == 0, "\(drill.stdout)\n\(drill.stderr)")
-        for step in ["destroyed the database", "restored (steward backup restore state-store)", "restarted the controller",
+        for step in ["destroyed the database", "restored (steward backup restore state-store)", "created the missing database steward_drill, then restored steward_drill",
+                     "dry run: would create the missing database steward_drill, then restore", "restarted the controller",
                      "checked: same applied state, no action re-ran, the event log verifies",
                      "SQLite: restored both", "SQLite: checked: same applied state", "dr-drill passed in "] {
             #expect(drill.stdout.contains(step), "\(step)")

@@ -25,9 +25,14 @@ public enum BackupRestore {
     public static func run(name: String, archive explicit: String?, dryRun: Bool, settings: ControllerSettings,
                            logger: Logger) async throws -> Report {
         // The store is read only for the applied commit and the lease; a lost store is no obstacle.
-        let store = try? await settings.openStore(logger: logger, access: .readOnly)
+        var store: (any StateStore)?
+        var missingDatabase = false
+        do { store = try await settings.openStore(logger: logger, access: .readOnly) } catch {
+            missingDatabase = "\(error)".contains("[SQLSTATE 3D000]")   // PostgreSQL: the database does not exist
+        }
         do {
-            let report = try await run(name: name, explicit: explicit, dryRun: dryRun, settings: settings, store: store, logger: logger)
+            let report = try await run(name: name, explicit: explicit, dryRun: dryRun, settings: settings, store: store,
+                                       missingDatabase: missingDatabase, logger: logger)
             try? await store?.close()
             return report
         } catch {
@@ -37,7 +42,7 @@ public enum BackupRestore {
     }
 
     private static func run(name: String, explicit: String?, dryRun: Bool, settings: ControllerSettings, store: (any StateStore)?,
-                            logger: Logger) async throws -> Report {
+                            missingDatabase: Bool, logger: Logger) async throws -> Report {
         let schedules = AppliedBackupSchedules(settings: settings, store: store, logger: logger)
         guard let loaded = try await schedules.load(fallbackToBranch: true) else { throw BackupError("no commit to read backup schedules from") }
         guard let schedule = loaded.schedules[name] else {
@@ -110,10 +115,11 @@ public enum BackupRestore {
             report.actions = [try await RestoreTargets.sqlite(archive: archive, database: path, stamp: stamp)]
         case (.stateStore, .postgres(let target)):
             guard !dryRun else {
-                report.actions = ["would restore \(target.database) on \(target.host):\(target.port) with pg_restore --clean (one transaction; the database is created when missing), then verify the event log"]
+                let create = missingDatabase ? "create the missing database \(target.database), then " : ""
+                report.actions = ["would \(create)restore \(target.database) on \(target.host):\(target.port) with pg_restore --clean (one transaction), then verify the event log"]
                 return report
             }
-            report.actions = [try await RestoreTargets.postgres(archive: archive, target: target, tools: tools)]
+            report.actions = [try await RestoreTargets.postgres(archive: archive, target: target, create: missingDatabase, tools: tools)]
             report.eventLog = try await settings.withStore(access: .readOnly) { try await $0.verifyEventLog() }
         }
         if case .broken(let seq, let reason)? = report.eventLog {

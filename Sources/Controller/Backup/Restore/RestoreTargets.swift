@@ -34,20 +34,21 @@ enum RestoreTargets {
         return "replaced the SQLite store \(database) with the archive\(kept)"
     }
 
-    /// `stateStore` on PostgreSQL: creates the database when it is gone, then `pg_restore --clean
-    /// --if-exists --single-transaction` into it (all or nothing); the password only in `PGPASSWORD`.
-    static func postgres(archive: String, target: PostgresTarget, tools: BackupTools) async throws -> String {
+    /// `stateStore` on PostgreSQL: creates the database first when it is gone (`create`), then
+    /// `pg_restore --clean --if-exists --single-transaction` into it (all or nothing); the password only in `PGPASSWORD`.
+    static func postgres(archive: String, target: PostgresTarget, create: Bool, tools: BackupTools) async throws -> String {
         var environment = ["PGCONNECT_TIMEOUT": "30", "PGAPPNAME": "steward-restore", "PGSSLMODE": target.sslMode]
         if let password = target.password { environment["PGPASSWORD"] = password }
         let connection = ["--no-password", "--host=\(target.host)", "--port=\(target.port)", "--username=\(target.user)"]
-        var created = ""
-        do {
-            try await tools.run("createdb", connection + ["--maintenance-db=postgres", target.database],
-                                install: BackupTools.postgresHint, extraEnvironment: environment)
-            created = "created the missing database \(target.database), then "
-        } catch let error as BackupError where error.message.contains("already exists") {
-            // The usual case: the database is there; pg_restore --clean replaces what the archive holds.
+        if create {
+            do {
+                try await tools.run("createdb", connection + ["--maintenance-db=postgres", target.database],
+                                    install: BackupTools.postgresHint, extraEnvironment: environment)
+            } catch let error as BackupError {
+                throw BackupError("the database \(target.database) is gone and cannot be created (create it, empty, and restore again): \(error.message)")
+            }
         }
+        let created = create ? "created the missing database \(target.database), then " : ""
         let database = target.database.contains("=")
             ? "dbname='\(target.database.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'"))'"
             : target.database
