@@ -79,6 +79,18 @@ struct BackupRestoreCommandTests {
         #expect(try String(contentsOfFile: workspace.dataFile, encoding: .utf8) == "version 1\n")
     }
 
+    @Test func aFailingOrDisallowedRestoreCommandExitsOneWithOneLine() async throws {
+        let workspace = try await backedUp("broken", "outside")
+        try "version 2\n".write(toFile: workspace.dataFile, atomically: true, encoding: .utf8)
+        let failing = try await workspace.steward("backup", "restore", "broken")
+        #expect(failing.exitCode == 1)
+        #expect(failing.stderr == "error: restore command fail-restore.sh exited with code 3: restore failed: disk full\n", "\(failing.stderr)")
+        let outside = try await workspace.steward("backup", "restore", "outside")
+        #expect(outside.exitCode == 1)
+        #expect(outside.stderr == "error: spec.restore: backup command /bin/cp is not listed in drivers.exec.allowedCommands; nothing was restored\n", "\(outside.stderr)")
+        #expect(try String(contentsOfFile: workspace.dataFile, encoding: .utf8) == "version 2\n")
+    }
+
     @Test func dryRunChecksEverythingAndTouchesNothing() async throws {
         let workspace = try await backedUp("events", "state", "files")
         try "version 2\n".write(toFile: workspace.dataFile, atomically: true, encoding: .utf8)
@@ -136,7 +148,7 @@ struct BackupRestoreCommandTests {
         let unknown = try await workspace.steward("backup", "restore", "nope")
         #expect(unknown.exitCode == 1)
         #expect(unknown.stderr.hasPrefix("error: no BackupSchedule 'nope' in commit "), "\(unknown.stderr)")
-        #expect(unknown.stderr.hasSuffix("(it has: bare, events, files, state)\n"))
+        #expect(unknown.stderr.hasSuffix("(it has: bare, broken, events, files, outside, state)\n"))
 
         let bare = try await workspace.steward("backup", "restore", "bare")
         #expect(bare.exitCode == 1)

@@ -114,7 +114,10 @@ enum RestoreTargets {
     /// `command`: the schedule's `restore` command, no shell, the archive in `$STEWARD_BACKUP_ARCHIVE`.
     static func command(_ command: [String], archive: String, schedule: String, context: BackupContext,
                         timeoutSeconds: Double) async throws -> String {
-        let resolved = try await context.resolveCommand(command)
+        let resolved: BackupContext.ResolvedCommand
+        do { resolved = try await context.resolveCommand(command) } catch let error as BackupError {
+            throw BackupError("spec.restore: \(error.message); nothing was restored")
+        }
         var environment = context.environment
         environment["STEWARD_BACKUP_ARCHIVE"] = archive
         environment["STEWARD_BACKUP_SCHEDULE"] = schedule
