@@ -5,7 +5,7 @@ import StateStore
 /// the leader lock file itself (no controller can start meanwhile); with PostgreSQL a live lease refuses it.
 enum RestoreLeadership {
     /// What the restore holds while it writes (the SQLite leader lock), released when it is dropped.
-    struct Hold: @unchecked Sendable {
+    struct Hold: Sendable {
         let lock: LeaderLock?
     }
 
