@@ -52,6 +52,7 @@ private final class BackupWorkspace {
             source: {repository: \(repo.path), branch: main, path: ., interval: 1s}
             store: {url: "sqlite://.steward/state.db"}
             eventLog: {directory: .steward/events}
+            server: {listen: "127.0.0.1:0"}
 
             """.write(toFile: path + "/controller.yaml", atomically: true, encoding: .utf8)
     }
