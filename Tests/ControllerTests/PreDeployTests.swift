@@ -2,6 +2,7 @@
 import Foundation
 import EventLog
 import GitSource
+import Logging
 import Manifests
 import Reconcile
 import StateStore
@@ -187,6 +188,27 @@ struct PreDeployTests {
         let promoted = try await setup.reconciler.pass()
         #expect(promoted.plan.actions.map(\.kind) == [.promote])
         #expect(setup.promoteCalls() == 1)
+        await setup.stop()
+    }
+    @Test func theLoopRetriesOnAPIReconcileButNotOnAPlainTrigger() async throws {
+        let setup = try await Setup(mode: "fail")
+        let service = ReconcileService(reconciler: setup.reconciler, interval: 300, logger: Logger(label: "test"))
+        let loop = Task { try await service.run() }
+        func waitFor(_ what: String, _ condition: () -> Bool) async throws {
+            for _ in 0..<150 where !condition() { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(condition(), "\(what)")
+        }
+        // staging deploys, production's check fails once; then the loop sleeps (interval 300 s)
+        try await waitFor("the check ran") { setup.calls().count == 1 && service.lastResult?.plan.blocked.first?.gate == .preDeploy }
+        service.requestReconcile()   // a webhook's trigger: the same commit, the failure stays remembered
+        try await Task.sleep(for: .seconds(1.5))
+        #expect(setup.calls().count == 1)
+        service.requestReconcile(retryingChecks: true)   // POST /api/reconcile
+        try await waitFor("the check ran again") { setup.calls().count == 2 }
+        try await Task.sleep(for: .seconds(1))
+        #expect(setup.calls().count == 2, "once, not in a loop")
+        loop.cancel()
+        _ = await loop.result
         await setup.stop()
     }
 }
