@@ -211,4 +211,19 @@ struct PreDeployTests {
         _ = await loop.result
         await setup.stop()
     }
+    @Test func aBadCheckOrBackupInACommitIsRefusedAndNothingOfItIsApplied() async throws {
+        let fleet = try await PromotionFleet(production: .init(preDeploy: "[{name: schema, command: [./ops/check.sh], endpoint: /health}]",
+                                                               backupBefore: "[nightly]"))
+        let reconciler = try await fleet.reconciler()
+        let result = try await reconciler.pass()
+        let errors = result.validationErrors.map(\.description)
+        #expect(errors == [
+            "environments/environments.yaml:23:17: Environment/production: spec.gates.preDeploy[0]: a pre-deploy check needs exactly one of 'command' or 'endpoint'",
+            "environments/environments.yaml:24:20: Environment/production: spec.gates.backupBefore[0]: BackupSchedule 'nightly' not found",
+        ])
+        #expect(result.appliedCommit == nil && result.report == nil)
+        #expect(fleet.console.calls.filter { $0.method != "GET" }.isEmpty, "nothing applied")
+        try await reconciler.store.close()
+        await fleet.stop()
+    }
 }
