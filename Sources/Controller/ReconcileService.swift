@@ -13,6 +13,7 @@ public final class ReconcileService: Service, @unchecked Sendable {
     public let leadership: LeaderElection?
     private let lock = NSLock()
     private var requested = false
+    private var retryChecks = false
     private var _lastResult: Reconciler.PassResult?
     private var _lastError: String?
     /// `GET /api/plan` requests waiting for the loop to make the plan between passes.
@@ -36,8 +37,14 @@ public final class ReconcileService: Service, @unchecked Sendable {
     /// Whether this replica runs passes: it leads, or there is no election (SQLite's lock file).
     public var isLeader: Bool { leadership?.isLeader ?? true }
 
-    /// Asks for a pass now (webhooks, `POST /api/reconcile`).
-    public func requestReconcile() { lock.withLock { requested = true } }
+    /// Asks for a pass now (webhooks, `POST /api/reconcile`); `retryingChecks`: pre-deploy checks that
+    /// failed for the current commit run again in it (DESIGN §11).
+    public func requestReconcile(retryingChecks: Bool = false) {
+        lock.withLock {
+            requested = true
+            if retryingChecks { retryChecks = true }
+        }
+    }
 
     /// The plan for the branch tip as `steward diff` shows it (`GET /api/plan`): made by the loop
     /// between passes with the reconciler's own `preview`, so it is the plan the next pass would make.
@@ -95,6 +102,7 @@ public final class ReconcileService: Service, @unchecked Sendable {
                 }
             }
             await answerPlanRequests()
+            if lock.withLock({ defer { retryChecks = false }; return retryChecks }) { reconciler.retryPreDeployChecks = true }
             do {
                 // Graceful shutdown lets the pass finish its actions, but stops a fetch waiting on a silent remote.
                 let stop = reconciler.fetchStop

@@ -33,6 +33,7 @@ extension Reconciler {
                 context.approvals.insert(GateContext.approvalKey(deployment: approval.deployment, version: approval.version))
             }
         }
+        context.preDeployFailures = rememberedPreDeployFailures(observation, commit: head.sha)
         var inputs = GateInputs(context: context)
         for hold in try await store.holds() {
             reconcile(hold, desired: observation.desired, head: head, into: &inputs)

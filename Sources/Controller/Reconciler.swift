@@ -44,6 +44,8 @@ public final class Reconciler {
     /// The time gates and sync windows are judged at: the wall clock, or the fixed
     /// `STEWARD_TEST_NOW` (RFC 3339) so tests can place a pass inside or outside a window.
     public var now: @Sendable () -> Date = Reconciler.defaultClock()
+    /// Set for one pass (`POST /api/reconcile`): pre-deploy checks that failed for this commit run again.
+    public var retryPreDeployChecks = false
 
     public init(settings: ControllerSettings, store: any StateStore, logger: Logger) {
         self.settings = settings
@@ -76,8 +78,10 @@ public final class Reconciler {
             return PassResult(commit: source.head.sha, appliedCommit: nil, plan: Plan(commit: nil), report: nil, validationErrors: source.errors)
         }
         // 2. The plan: observe, record drift, gate inputs, plan (DESIGN §1: the same plan `diff` shows).
-        let decision = try await decide(good.fleet, commit: good.commit, repository: source.repository, mode: .apply,
+        var decision = try await decide(good.fleet, commit: good.commit, repository: source.repository, mode: .apply,
                                         prefetched: source.prefetched)
+        // Pre-deploy checks (DESIGN §11) are effects: only here, never while previewing.
+        let checked = try await runPreDeployChecks(&decision, fleet: good.fleet, commit: good.commit, repository: source.repository)
         // 3. Act on it.
         let executor = Executor(store: store, drivers: decision.observation.drivers.drivers, strategies: decision.observation.drivers.strategies,
                                 options: executorOptions ?? defaultExecutorOptions, logger: logger)
@@ -88,7 +92,7 @@ public final class Reconciler {
         // 5. Record what the pass learnt.
         let recorded = try await recordPass(head: source.head, good: good, errors: source.errors, plan: decision.plan, report: report,
                                             observation: decision.observation, driftTriggers: decision.triggers,
-                                            reread: outcome.wrote || !decision.gates.holdChanges.isEmpty, gateFailures: outcome.failures.count)
+                                            reread: outcome.wrote || checked || !decision.gates.holdChanges.isEmpty, gateFailures: outcome.failures.count)
         if recorded.changed || memory.applied == nil { memory.applied = recorded.applied }
         if report != nil || outcome.wrote || recorded.changed { memory.registered = nil }   // actions may have registered versions
         try await recordRegistrationsOfOlderStores(recorded.applied)

@@ -81,7 +81,7 @@ enum Routes {
             return try json(records)
         }
         api.post("reconcile") { _, _ in
-            context.reconcile.requestReconcile()
+            context.reconcile.requestReconcile(retryingChecks: true)
             return try json(["accepted": true], status: .accepted)
         }
     }

@@ -37,10 +37,15 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
     public var time: Date
     /// The blueprint deployed (proof is per blueprint version); nil in entries from before it was recorded.
     public var blueprint: String?
+    /// `backupBefore` entries (DESIGN §11): the archive taken before the change, and its sha256.
+    public var archive: String?
+    public var archiveSha256: String?
 
     public init(deployment: String, environment: String, version: String, action: String, outcome: String,
-                commit: String, seq: Int64? = nil, time: Date, blueprint: String? = nil) {
+                commit: String, seq: Int64? = nil, time: Date, blueprint: String? = nil, archive: String? = nil, archiveSha256: String? = nil) {
         self.blueprint = blueprint
+        self.archive = archive
+        self.archiveSha256 = archiveSha256
         self.deployment = deployment
         self.environment = environment
         self.version = version

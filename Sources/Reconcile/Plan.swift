@@ -75,7 +75,7 @@ public struct PlannedAction: Sendable, Hashable, Codable {
 public struct BlockedItem: Sendable, Hashable, Codable {
     /// What holds a resource back.
     public enum Gate: String, Sendable, Hashable, Codable {
-        case suspended, drift, driver, promotion, approval, hold, syncWindow
+        case suspended, drift, driver, promotion, approval, hold, syncWindow, preDeploy
     }
 
     public var key: ResourceKey

@@ -22,6 +22,12 @@ final class PromotionFleet {
         var revertCommit = true
         var health: String? = nil
         var syncWindows: String? = nil
+        /// `gates.preDeploy` of production (YAML flow text).
+        var preDeploy: String? = nil
+        /// `gates.backupBefore` of production (YAML flow text).
+        var backupBefore: String? = nil
+        /// `driver.tokenFrom` of production (YAML flow text).
+        var tokenFrom: String? = nil
     }
 
     init(production: Production = Production(), git: String = "") async throws {
@@ -61,7 +67,7 @@ final class PromotionFleet {
             metadata: {name: production}
             spec:
               promotesFrom: staging
-              driver: {type: http, url: "\(url)"}
+              driver: {type: http, url: "\(url)"\(production.tokenFrom.map { ", tokenFrom: \($0)" } ?? "")}
               adapters: [robotics-main, desktop-main]
               strategy: {type: canary, steps: [10, 50, 100]}
               gates:
@@ -71,6 +77,8 @@ final class PromotionFleet {
 
             """
         if let health = production.health { text += "    health: \(health)\n" }
+        if let checks = production.preDeploy { text += "    preDeploy: \(checks)\n" }
+        if let backups = production.backupBefore { text += "    backupBefore: \(backups)\n" }
         text += "  autoRollback: {enabled: \(production.autoRollback), revertCommit: \(production.revertCommit)}\n"
         if let windows = production.syncWindows { text += "  syncWindows: \(windows)\n" }
         return text

@@ -52,7 +52,9 @@ enum ModelSamples {
               "adapters": ["a"], "strategy": {"type": "canary", "steps": [100]},
               "gates": {"smokeTests": [{"name": "n", "endpoint": "/h", "expectedStatus": 200, "workflowId": "w", "expectedOutcome": "ok",
                                         "timeoutSeconds": 5}],
-                        "requireApproval": true, "health": {"maxErrorRate": 0.1, "maxP95LatencyMs": 5, "windowSeconds": 5}},
+                        "requireApproval": true, "health": {"maxErrorRate": 0.1, "maxP95LatencyMs": 5, "windowSeconds": 5},
+                        "preDeploy": [{"name": "n", "command": ["c"], "endpoint": "/h", "expectedStatus": 200, "timeoutSeconds": 5}],
+                        "backupBefore": ["b"]},
               "autoRollback": {"enabled": true, "revertCommit": true},
               "syncWindows": [{"kind": "deny", "schedule": "0 0 * * 6", "durationMinutes": 5, "timeZone": "UTC"}]}}
             """),

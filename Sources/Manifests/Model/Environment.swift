@@ -49,6 +49,33 @@ public struct Gates: Codable, Sendable, Hashable {
     public var smokeTests: [SmokeTest]?
     public var requireApproval: Bool?
     public var health: HealthGate?
+    /// Checks run before each deploy or promote into the environment (DESIGN §11); rollbacks skip them.
+    public var preDeploy: [PreDeployCheck]?
+    /// BackupSchedules (verified) run before each deploy or promote into the environment (DESIGN §11).
+    public var backupBefore: [String]?
+}
+
+/// One pre-deploy check: a command from the read-only checkout of the applied commit, or an
+/// endpoint called through the environment's driver.
+public struct PreDeployCheck: Codable, Sendable, Hashable {
+    public var name: String
+    /// No shell; a relative first element names a script in the repository (DESIGN §3).
+    public var command: [String]?
+    public var endpoint: String?
+    public var expectedStatus: Int?
+    /// Default 60; a command still running then is killed and the check fails.
+    public var timeoutSeconds: Int?
+
+    public init(name: String, command: [String]? = nil, endpoint: String? = nil, expectedStatus: Int? = nil, timeoutSeconds: Int? = nil) {
+        self.name = name
+        self.command = command
+        self.endpoint = endpoint
+        self.expectedStatus = expectedStatus
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// The timeout when none is given.
+    public static let defaultTimeoutSeconds = 60
 }
 
 /// One smoke test: an endpoint check or a workflow run.

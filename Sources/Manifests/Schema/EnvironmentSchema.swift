@@ -54,6 +54,22 @@ enum EnvironmentSchema {
         ]))
         .described("Exactly one of endpoint (with expectedStatus) or workflowId (with expectedOutcome).")
 
+    static let preDeployCheck = JSONSchema.object([
+        "name": JSONSchema.string(minLength: 1).described("Unique within the environment."),
+        "command": JSONSchema.array(JSONSchema.string(minLength: 1), minItems: 1)
+            .described("No shell; a relative program is a script in the repository, run from the checkout of the applied commit."),
+        "endpoint": JSONSchema.string(pattern: "^/").described("A path called through the http driver, e.g. /health."),
+        "expectedStatus": JSONSchema.integer(minimum: 100, maximum: 599),
+        "timeoutSeconds": JSONSchema.integer(minimum: 1).described("Default 60; the command is killed then."),
+    ], required: ["name"])
+        .with("oneOf", .array([
+            .object(["required": .array([.string("command")]),
+                     "properties": .object(["endpoint": .bool(false), "expectedStatus": .bool(false)])]),
+            .object(["required": .array([.string("endpoint")]),
+                     "properties": .object(["command": .bool(false)])]),
+        ]))
+        .described("Exactly one of command or endpoint (with expectedStatus, default 200).")
+
     static let gates = JSONSchema.object([
         "smokeTests": JSONSchema.array(smokeTest).described("Run through the driver after each deploy."),
         "requireApproval": JSONSchema.boolean.described("true: wait for `steward approve DEPLOYMENT`."),
@@ -62,6 +78,10 @@ enum EnvironmentSchema {
             "maxP95LatencyMs": JSONSchema.number(exclusiveMinimum: .int(0)),
             "windowSeconds": JSONSchema.integer(minimum: 1),
         ]).described("Every probe during windowSeconds must be healthy and within these limits."),
+        "preDeploy": JSONSchema.array(preDeployCheck)
+            .described("Run before each deploy or promote into the environment; a failure blocks it. Rollbacks skip them."),
+        "backupBefore": JSONSchema.array(SchemaParts.name("A BackupSchedule with verify: true."), uniqueItems: true)
+            .described("Run (verified) before each deploy or promote into the environment; a failed backup blocks it."),
     ])
 
     static let syncWindow = JSONSchema.object([

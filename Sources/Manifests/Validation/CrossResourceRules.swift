@@ -101,6 +101,16 @@ struct CrossResourceRules {
             for (index, adapter) in (environment.spec.adapters ?? []).enumerated() where fleet.adapters[adapter] == nil {
                 errors.append(resource.error("spec.adapters[\(index)]", "RuntimeAdapter '\(adapter)' not found\(suggest(adapter, fleet.adapters.keys))"))
             }
+            for (index, schedule) in (environment.spec.gates?.backupBefore ?? []).enumerated() {
+                let field = "spec.gates.backupBefore[\(index)]"
+                if let backup = fleet.backups[schedule] {
+                    if backup.spec.verify != true {
+                        errors.append(resource.error(field, "BackupSchedule '\(schedule)' is not verified: backupBefore takes only verified backups (set verify: true)"))
+                    }
+                } else {
+                    errors.append(resource.error(field, "BackupSchedule '\(schedule)' not found\(suggest(schedule, fleet.backups.keys))"))
+                }
+            }
             guard let from = environment.spec.promotesFrom, from != name else { continue }
             guard fleet.environments[from] != nil else {
                 errors.append(resource.error("spec.promotesFrom", "Environment '\(from)' not found\(suggest(from, fleet.environments.keys))"))

@@ -15,6 +15,14 @@ enum EnvironmentRules {
         }
         if let strategy = spec.strategy { errors += self.strategy(strategy, resource) }
         if let gates = spec.gates { errors += self.gates(gates, resource) }
+        errors += preDeploy(spec.gates?.preDeploy ?? [], driver: spec.driver.type, resource)
+        var schedules = Set<String>()
+        for (index, schedule) in (spec.gates?.backupBefore ?? []).enumerated() {
+            errors += ResourceRules.reference(schedule, "spec.gates.backupBefore[\(index)]", resource)
+            if !schedules.insert(schedule).inserted {
+                errors.append(resource.error("spec.gates.backupBefore[\(index)]", "BackupSchedule '\(schedule)' is listed twice"))
+            }
+        }
         for (index, window) in (spec.syncWindows ?? []).enumerated() {
             let field = "spec.syncWindows[\(index)]"
             errors += ResourceRules.cron(window.schedule, "\(field).schedule", resource)
@@ -71,6 +79,37 @@ enum EnvironmentRules {
         case (.some, .some): return [resource.error(field, "a secret reference names one source, {env: NAME} or {file: PATH}, not both")]
         case (nil, nil): return [resource.error(field, "a secret reference needs exactly one of {env: NAME} or {file: PATH}")]
         }
+    }
+
+    /// `gates.preDeploy`: named, unique, exactly one of a command or an endpoint; endpoints need the http driver.
+    private static func preDeploy(_ checks: [PreDeployCheck], driver: DriverSpec.DriverType, _ resource: Resource) -> [ValidationError] {
+        var errors: [ValidationError] = []
+        var names = Set<String>()
+        for (index, check) in checks.enumerated() {
+            let field = "spec.gates.preDeploy[\(index)]"
+            if check.name.isEmpty { errors.append(resource.error("\(field).name", "a pre-deploy check needs a name")) }
+            if !names.insert(check.name).inserted { errors.append(resource.error("\(field).name", "duplicate pre-deploy check '\(check.name)'")) }
+            switch (check.command, check.endpoint) {
+            case (nil, nil), (.some, .some):
+                errors.append(resource.error(field, "a pre-deploy check needs exactly one of 'command' or 'endpoint'"))
+            case (let command?, nil) where command.first?.isEmpty ?? true:
+                errors.append(resource.error("\(field).command", "command is a list: program and arguments, e.g. [./ops/check.sh]"))
+            case (nil, let endpoint?) where !endpoint.hasPrefix("/"):
+                errors.append(resource.error("\(field).endpoint", "endpoint must be a path starting with '/', got '\(endpoint)'"))
+            case (nil, .some) where driver != .http:
+                errors.append(resource.error("\(field).endpoint",
+                                             "endpoint checks go through the http driver; the \(driver.rawValue) driver has no endpoints (use a command check)"))
+            default: break
+            }
+            if let status = check.expectedStatus, !(100...599).contains(status) {
+                errors.append(resource.error("\(field).expectedStatus", "must be an HTTP status from 100 to 599, got \(status)"))
+            }
+            if check.expectedStatus != nil, check.endpoint == nil {
+                errors.append(resource.error("\(field).expectedStatus", "expectedStatus goes with an endpoint check"))
+            }
+            errors += ResourceRules.positive(check.timeoutSeconds, "\(field).timeoutSeconds", resource)
+        }
+        return errors
     }
 
     private static func strategy(_ strategy: Strategy, _ resource: Resource) -> [ValidationError] {

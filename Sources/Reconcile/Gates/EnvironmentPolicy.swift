@@ -11,9 +11,14 @@ public struct EnvironmentPolicy: Sendable, Hashable {
     public var revertCommit: Bool
     /// Set while a sync window blocks applies: when they may go ahead again (nil: never, inside the rules given).
     public var syncWindow: SyncWindowState
+    /// Checks run before each deploy or promote (DESIGN §11); rollbacks skip them.
+    public var preDeploy: [PreDeployCheck]
+    /// BackupSchedules run (verified) before each deploy or promote (DESIGN §11).
+    public var backupBefore: [String]
 
     public init(promotesFrom: String? = nil, requireApproval: Bool = false, smokeTests: [SmokeTest] = [], health: HealthGate? = nil,
-                autoRollback: Bool = false, revertCommit: Bool = false, syncWindow: SyncWindowState = .open) {
+                autoRollback: Bool = false, revertCommit: Bool = false, syncWindow: SyncWindowState = .open, preDeploy: [PreDeployCheck] = [],
+                backupBefore: [String] = []) {
         self.promotesFrom = promotesFrom
         self.requireApproval = requireApproval
         self.smokeTests = smokeTests
@@ -21,6 +26,8 @@ public struct EnvironmentPolicy: Sendable, Hashable {
         self.autoRollback = autoRollback
         self.revertCommit = revertCommit
         self.syncWindow = syncWindow
+        self.preDeploy = preDeploy
+        self.backupBefore = backupBefore
     }
 
     /// The policy of an environment manifest at `now`.
@@ -29,7 +36,8 @@ public struct EnvironmentPolicy: Sendable, Hashable {
         self.init(promotesFrom: spec.promotesFrom, requireApproval: spec.gates?.requireApproval ?? false,
                   smokeTests: spec.gates?.smokeTests ?? [], health: spec.gates?.health,
                   autoRollback: spec.autoRollback?.enabled ?? false, revertCommit: spec.autoRollback?.revertCommit ?? false,
-                  syncWindow: SyncWindows.state(spec.syncWindows ?? [], at: now))
+                  syncWindow: SyncWindows.state(spec.syncWindows ?? [], at: now), preDeploy: spec.gates?.preDeploy ?? [],
+                  backupBefore: spec.gates?.backupBefore ?? [])
     }
 
     /// How long the health gate watches a new version, when there is one.

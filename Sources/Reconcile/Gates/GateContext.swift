@@ -9,13 +9,33 @@ public struct GateContext: Sendable {
     public var approvals: Set<String>
     /// Active holds by `deployment/environment`.
     public var holds: [String: Hold]
+    /// Pre-deploy checks that failed for the change now asked for, by `deployment/environment`: the
+    /// blocked reason. Remembered per commit and version, so a failure is not retried every pass.
+    public var preDeployFailures: [String: String]
 
     public init(environments: [String: EnvironmentPolicy] = [:], proofs: ProofIndex = ProofIndex(), approvals: Set<String> = [],
-                holds: [String: Hold] = [:]) {
+                holds: [String: Hold] = [:], preDeployFailures: [String: String] = [:]) {
         self.environments = environments
         self.proofs = proofs
         self.approvals = approvals
         self.holds = holds
+        self.preDeployFailures = preDeployFailures
+    }
+
+    /// What a remembered pre-deploy failure is tied to: the commit being applied and the version asked for.
+    public static func preDeployKey(commit: String, version: String?) -> String { "\(commit)@\(version ?? "")" }
+
+    /// The note a planned change carries when pre-deploy checks or backups run before it (they are
+    /// effects: `diff` never runs them, it says they will run).
+    public static func preDeployNote(_ policy: EnvironmentPolicy) -> String? {
+        var parts: [String] = []
+        if !policy.preDeploy.isEmpty {
+            parts.append("pre-deploy check\(policy.preDeploy.count == 1 ? "" : "s") \(policy.preDeploy.map { "'\($0.name)'" }.joined(separator: ", "))")
+        }
+        if !policy.backupBefore.isEmpty {
+            parts.append("backup\(policy.backupBefore.count == 1 ? "" : "s") \(policy.backupBefore.map { "'\($0)'" }.joined(separator: ", "))")
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: " and ") + " will run before it"
     }
 
     public static func holdKey(deployment: String, environment: String) -> String { "\(deployment)/\(environment)" }
@@ -27,8 +47,22 @@ public struct GateContext: Sendable {
         case blocked(BlockedItem.Gate, String)
     }
 
-    /// Decides a create or update of a Deployment (`change.desired` set).
+    /// Decides a create or update of a Deployment (`change.desired` set): the gates of DESIGN §6, then
+    /// the environment's pre-deploy checks and backups (§11) for a deploy or promote — a rollback skips them, so a
+    /// check the bad version broke never blocks the way back.
     public func decide(_ change: ResourceChange) -> Decision {
+        let decision = decideGates(change)
+        guard case .proceed(let kind, let changeKind, let reason) = decision, kind == .deploy || kind == .promote,
+              let environment = change.key.environment, let policy = environments[environment], let note = Self.preDeployNote(policy) else {
+            return decision
+        }
+        if let failure = preDeployFailures[Self.holdKey(deployment: change.key.name, environment: environment)] {
+            return .blocked(.preDeploy, failure)
+        }
+        return .proceed(kind, changeKind, reason: [reason, note].compactMap { $0 }.joined(separator: "; "))
+    }
+
+    private func decideGates(_ change: ResourceChange) -> Decision {
         guard let desired = change.desired, let environment = change.key.environment else { return .proceed(.deploy, change.change, reason: nil) }
         let policy = environments[environment] ?? EnvironmentPolicy()
         let name = change.key.name

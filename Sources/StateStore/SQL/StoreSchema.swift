@@ -45,6 +45,13 @@ enum StoreSchema {
             ]
         }),
         Migration(version: 5, name: "console ids", statements: { _ in [ConsoleId.createTable] }),
+        Migration(version: 6, name: "history ties backups to the promotion they protect", statements: { _ in
+            [
+                // `gates.backupBefore` (DESIGN §11): the archive taken before a deploy or promote, and its sha256.
+                "ALTER TABLE deployment_history ADD COLUMN archive TEXT",
+                "ALTER TABLE deployment_history ADD COLUMN archive_sha256 TEXT",
+            ]
+        }),
     ]
 
     /// Version 1: every table.

@@ -43,6 +43,8 @@ struct HistoryCommand: AsyncParsableCommand {
 struct HistoryDocument: Encodable {
     struct Entry: Encodable {
         var time: String, version: String, action: String, outcome: String, commit: String, seq: Int64?, environment: String
+        /// Only on backup entries (`gates.backupBefore`): the archive and its sha256.
+        var archive: String?, archiveSha256: String?
 
         init(_ entry: HistoryEntry) {
             time = CanonicalJSON.timestamp(entry.time)
@@ -52,6 +54,8 @@ struct HistoryDocument: Encodable {
             commit = entry.commit
             seq = entry.seq
             environment = entry.environment
+            archive = entry.archive
+            archiveSha256 = entry.archiveSha256
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -59,9 +63,10 @@ struct HistoryDocument: Encodable {
             try c.encode(time, forKey: .time); try c.encode(version, forKey: .version); try c.encode(action, forKey: .action)
             try c.encode(outcome, forKey: .outcome); try c.encode(commit, forKey: .commit); try c.encode(seq, forKey: .seq)
             try c.encode(environment, forKey: .environment)
+            try c.encodeIfPresent(archive, forKey: .archive); try c.encodeIfPresent(archiveSha256, forKey: .archiveSha256)
         }
 
-        enum CodingKeys: String, CodingKey { case time, version, action, outcome, commit, seq, environment }
+        enum CodingKeys: String, CodingKey { case time, version, action, outcome, commit, seq, environment, archive, archiveSha256 }
     }
 
     var deployment: String
