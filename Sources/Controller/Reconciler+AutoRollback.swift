@@ -24,7 +24,8 @@ struct PendingRevert {
 extension Reconciler {
     /// Rolls failed deploys back to their last healthy version where `autoRollback` is on, and holds
     /// the failed (Deployment, version, spec); a failed rollback is held, never retried by itself.
-    func rollBack(_ failures: [GateFailure], context: GateContext, executor: Executor, commit: CommitInfo) async throws -> [PendingRevert] {
+    func rollBack(_ failures: [GateFailure], context: GateContext, executor: Executor,
+                  commit: CommitInfo) async throws -> (reverts: [PendingRevert], restores: [PendingRestore]) {
         let proofs = ProofIndex(try await store.history(outcome: ProofIndex.provenOutcome))
         var batch = StoreBatch()
         var rollbacks: [(failure: GateFailure, action: PlannedAction)] = []
@@ -58,6 +59,7 @@ extension Reconciler {
         let report = rollbacks.isEmpty ? nil : try await executor.run(Plan(commit: commit.sha, actions: rollbacks.map(\.action)))
         let failedRollbacks = Dictionary((report?.failed ?? []).map { ($0.action.key, $0.message) }, uniquingKeysWith: { a, _ in a })
         var pending: [(index: Int, revert: PendingRevert)] = []
+        var restores: [PendingRestore] = []
         for (failure, rollback) in rollbacks {
             let failed = failure.action, version = failed.version ?? ""
             if let message = failedRollbacks[rollback.key] {
@@ -71,19 +73,23 @@ extension Reconciler {
                 data: .object(["from": .string(version), "to": .string(rollback.version ?? ""), "reverts": .string(failed.commit)])))
             let held = hold(failed, reason: reason, event: event, into: &batch)
             let policy = context.environments[failed.environmentName] ?? EnvironmentPolicy()
+            if policy.restoreBackup {
+                restores.append(PendingRestore(key: failed.key, failedVersion: version, failedCommit: failed.commit, schedules: policy.backupBefore))
+            }
             if policy.revertCommit {
                 pending.append((event, PendingRevert(key: failed.key, failedVersion: version, version: rollback.version ?? "", reason: reason,
                                                      seq: 0, reverts: failed.commit, hold: held, rolledBackSpecHash: rollback.specHash)))
             }
         }
-        guard !batch.isEmpty else { return [] }
+        guard !batch.isEmpty else { return ([], []) }
         let records = try await store.commit(batch)
-        return pending.map { item in
+        let reverts = pending.map { item in
             var revert = item.revert
             revert.seq = records[item.index].seq
             revert.hold.seq = revert.seq
             return revert
         }
+        return (reverts, restores)
     }
 
     /// Holds the failed (Deployment, version, spec) with a `hold` event and history entry; returns the hold.

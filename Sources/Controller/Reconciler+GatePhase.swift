@@ -12,6 +12,8 @@ struct GateOutcome {
     var failures: [String] = []
     /// Auto-rollbacks to commit back to Git (DESIGN §6).
     var reverts: [PendingRevert] = []
+    /// Auto-rollbacks whose backups are to be restored (DESIGN §11).
+    var restores: [PendingRestore] = []
     /// The earliest end of a health window still running.
     var nextWindowEnd: Date?
     /// Whether the gates changed the store (so the pass re-reads what it records).
@@ -78,7 +80,7 @@ extension Reconciler {
         guard !failures.isEmpty else { return outcome }
         outcome.wrote = true
         outcome.failures = failures.map { "\($0.action.key.resource) \($0.action.version ?? "") in \($0.action.environmentName): \($0.reason)" }
-        outcome.reverts = try await rollBack(failures, context: context, executor: executor, commit: commit)
+        (outcome.reverts, outcome.restores) = try await rollBack(failures, context: context, executor: executor, commit: commit)
         return outcome
     }
 

@@ -96,7 +96,10 @@ public final class Reconciler {
         if recorded.changed || memory.applied == nil { memory.applied = recorded.applied }
         if report != nil || outcome.wrote || recorded.changed { memory.registered = nil }   // actions may have registered versions
         try await recordRegistrationsOfOlderStores(recorded.applied)
-        // 6. Revert commits of auto-rollbacks; checkouts nothing runs from any more are removed.
+        // 6. Restores and revert commits of auto-rollbacks; checkouts nothing runs from any more are removed.
+        for restore in outcome.restores where await restoreBackups(restore, fleet: good.fleet, commit: good.commit, repository: source.repository) {
+            memory.applied = nil   // a failed restore marked the Deployment Degraded
+        }
         for revert in outcome.reverts {
             await commitRevert(revert, fleet: good.fleet, repository: source.repository)
         }

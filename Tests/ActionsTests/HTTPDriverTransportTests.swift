@@ -91,14 +91,15 @@ extension HTTPDriverTests {
         let store = try await directory.executorStore()
         let url = try #require(URL(string: "http://127.0.0.1:\(port)"))
         let driver = HTTPDriver(baseURL: url, token: Self.token, environment: "staging", ids: StateStoreConsoleIds(store: store),
-                                requestTimeout: 20, retries: 2, initialBackoff: 0.01)
+                                requestTimeout: 90, retries: 2, initialBackoff: 0.01)
         let started = ContinuousClock.now
         let error = try await driverError { try await driver.ping() }
         try await store.close()
         #expect(error.isTransient)
         #expect(error.message.contains("failed after 3 attempts: cannot connect to 127.0.0.1:\(port): connection refused"), "\(error)")
         #expect(!error.message.contains(Self.token))
-        #expect(ContinuousClock.now - started < .seconds(10), "a refused connection fails at once, not at the request timeout")
+        // Far below the 90 s request timeout, with room for a loaded CI machine: not a speed test.
+        #expect(ContinuousClock.now - started < .seconds(45), "a refused connection fails at once, not at the request timeout")
     }
 
     @Test func transportErrorsAreClassifiedByType() {

@@ -20,6 +20,7 @@ final class PromotionFleet {
         var requireApproval = false
         var autoRollback = true
         var revertCommit = true
+        var restoreBackup = false
         var health: String? = nil
         var syncWindows: String? = nil
         /// `gates.preDeploy` of production (YAML flow text).
@@ -79,7 +80,8 @@ final class PromotionFleet {
         if let health = production.health { text += "    health: \(health)\n" }
         if let checks = production.preDeploy { text += "    preDeploy: \(checks)\n" }
         if let backups = production.backupBefore { text += "    backupBefore: \(backups)\n" }
-        text += "  autoRollback: {enabled: \(production.autoRollback), revertCommit: \(production.revertCommit)}\n"
+        text += "  autoRollback: {enabled: \(production.autoRollback), revertCommit: \(production.revertCommit)"
+            + (production.restoreBackup ? ", restoreBackup: true}\n" : "}\n")
         if let windows = production.syncWindows { text += "  syncWindows: \(windows)\n" }
         return text
     }

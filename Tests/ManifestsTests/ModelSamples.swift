@@ -55,7 +55,7 @@ enum ModelSamples {
                         "requireApproval": true, "health": {"maxErrorRate": 0.1, "maxP95LatencyMs": 5, "windowSeconds": 5},
                         "preDeploy": [{"name": "n", "command": ["c"], "endpoint": "/h", "expectedStatus": 200, "timeoutSeconds": 5}],
                         "backupBefore": ["b"]},
-              "autoRollback": {"enabled": true, "revertCommit": true},
+              "autoRollback": {"enabled": true, "revertCommit": true, "restoreBackup": true},
               "syncWindows": [{"kind": "deny", "schedule": "0 0 * * 6", "durationMinutes": 5, "timeZone": "UTC"}]}}
             """),
         Sample(document: .deployment, json: """

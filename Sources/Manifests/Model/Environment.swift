@@ -99,10 +99,14 @@ public struct HealthGate: Codable, Sendable, Hashable {
 public struct AutoRollback: Codable, Sendable, Hashable {
     public var enabled: Bool
     public var revertCommit: Bool?
+    /// After rolling back, restore the archives `gates.backupBefore` took before the failed change,
+    /// through each schedule's `spec.restore` (DESIGN §11).
+    public var restoreBackup: Bool?
 
-    public init(enabled: Bool, revertCommit: Bool? = nil) {
+    public init(enabled: Bool, revertCommit: Bool? = nil, restoreBackup: Bool? = nil) {
         self.enabled = enabled
         self.revertCommit = revertCommit
+        self.restoreBackup = restoreBackup
     }
 }
 

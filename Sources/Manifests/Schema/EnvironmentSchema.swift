@@ -100,6 +100,8 @@ enum EnvironmentSchema {
         "autoRollback": JSONSchema.object([
             "enabled": JSONSchema.boolean,
             "revertCommit": JSONSchema.boolean.described("Also write a commit setting the Deployment's spec.version back."),
+            "restoreBackup": JSONSchema.boolean
+                .described("After rolling back, restore the archives gates.backupBefore took before the failed change (each schedule's spec.restore)."),
         ], required: ["enabled"]).described("Roll a deploy that fails its gates back at once (default: off)."),
         "syncWindows": JSONSchema.array(syncWindow),
     ], required: ["driver"])

@@ -107,6 +107,9 @@ struct CrossResourceRules {
                     if backup.spec.verify != true {
                         errors.append(resource.error(field, "BackupSchedule '\(schedule)' is not verified: backupBefore takes only verified backups (set verify: true)"))
                     }
+                    if environment.spec.autoRollback?.restoreBackup == true, (backup.spec.restore ?? []).isEmpty {
+                        errors.append(resource.error(field, "BackupSchedule '\(schedule)' has no spec.restore, which autoRollback.restoreBackup runs"))
+                    }
                 } else {
                     errors.append(resource.error(field, "BackupSchedule '\(schedule)' not found\(suggest(schedule, fleet.backups.keys))"))
                 }

@@ -34,6 +34,13 @@ enum EnvironmentRules {
         if spec.autoRollback?.revertCommit == true, spec.autoRollback?.enabled == false {
             errors.append(resource.error("spec.autoRollback.revertCommit", "revertCommit needs autoRollback.enabled: true"))
         }
+        if spec.autoRollback?.restoreBackup == true {
+            if spec.autoRollback?.enabled == false {
+                errors.append(resource.error("spec.autoRollback.restoreBackup", "restoreBackup needs autoRollback.enabled: true"))
+            } else if (spec.gates?.backupBefore ?? []).isEmpty {
+                errors.append(resource.error("spec.autoRollback.restoreBackup", "restoreBackup restores what gates.backupBefore took: name a BackupSchedule there"))
+            }
+        }
         return errors
     }
 

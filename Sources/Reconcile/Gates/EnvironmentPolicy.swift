@@ -15,6 +15,8 @@ public struct EnvironmentPolicy: Sendable, Hashable {
     public var preDeploy: [PreDeployCheck]
     /// BackupSchedules run (verified) before each deploy or promote (DESIGN §11).
     public var backupBefore: [String]
+    /// After an auto-rollback, restore what `backupBefore` took before the failed change.
+    public var restoreBackup = false
 
     public init(promotesFrom: String? = nil, requireApproval: Bool = false, smokeTests: [SmokeTest] = [], health: HealthGate? = nil,
                 autoRollback: Bool = false, revertCommit: Bool = false, syncWindow: SyncWindowState = .open, preDeploy: [PreDeployCheck] = [],
@@ -38,6 +40,7 @@ public struct EnvironmentPolicy: Sendable, Hashable {
                   autoRollback: spec.autoRollback?.enabled ?? false, revertCommit: spec.autoRollback?.revertCommit ?? false,
                   syncWindow: SyncWindows.state(spec.syncWindows ?? [], at: now), preDeploy: spec.gates?.preDeploy ?? [],
                   backupBefore: spec.gates?.backupBefore ?? [])
+        restoreBackup = spec.autoRollback?.restoreBackup ?? false
     }
 
     /// How long the health gate watches a new version, when there is one.
