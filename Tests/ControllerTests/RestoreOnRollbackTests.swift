@@ -11,20 +11,9 @@ import Testing
 /// back and runs the schedule's real restore script with the archive taken before 1.3.0 — once.
 @Suite("Restore on auto-rollback (real git, real backup and restore scripts, real console)", .serialized)
 struct RestoreOnRollbackTests {
-    static let schedule = """
-        apiVersion: steward/v1
-        kind: BackupSchedule
-        metadata: {name: db-before}
-        spec:
-          schedule: "0 3 1 1 *"
-          target: command
-          command: [./ops/backup.sh]
-          restore: [./ops/restore.sh]
-          destination: ./var/backups
-          retention: {keepLast: 10}
-          verify: true
-
-        """
+    /// BackupBeforeTests' schedule, with a restore command.
+    static let schedule = BackupBeforeTests.schedule
+        .replacingOccurrences(of: "  command: [./ops/backup.sh]\n", with: "  command: [./ops/backup.sh]\n  restore: [./ops/restore.sh]\n")
 
     static func scripts(out: String) -> (backup: String, restore: String) {
         ("""

@@ -59,25 +59,30 @@ enum BackupTargets {
     static func command(_ command: [String], schedule: String, context: BackupContext, timeoutSeconds: Double,
                         into partial: String) async throws -> ProcessOutcome {
         let resolved = try await context.resolveCommand(command)
-        var environment = context.environment
-        environment["STEWARD_BACKUP_DESTINATION"] = partial
-        environment["STEWARD_BACKUP_SCHEDULE"] = schedule
         let name = (resolved.executable as NSString).lastPathComponent
-        let outcome: ProcessOutcome
-        do {
-            outcome = try await ProcessRunner.run(ProcessRequest(
-                executable: resolved.executable, arguments: resolved.arguments, environment: environment,
-                workingDirectory: resolved.workingDirectory, timeoutSeconds: timeoutSeconds, secrets: context.secrets))
-        } catch let error as DriverError {
-            throw BackupError(error.message)
-        }
-        withExtendedLifetime(resolved.hold) {}   // the checkout stays until the command ended
+        let outcome = try await run(resolved, context: context, timeoutSeconds: timeoutSeconds,
+                                    variables: ["STEWARD_BACKUP_DESTINATION": partial, "STEWARD_BACKUP_SCHEDULE": schedule])
         do {
             try BackupTools.check(outcome, name: name, timeoutSeconds: timeoutSeconds)
         } catch let error as BackupError {
             throw CommandFailure(message: error.message, outcome: outcome)
         }
         return outcome
+    }
+
+    /// Runs a resolved schedule command (no shell) with the context's environment plus `variables`;
+    /// the checkout it runs from stays until it ended. A command that cannot start is a `BackupError`.
+    static func run(_ resolved: BackupContext.ResolvedCommand, context: BackupContext, timeoutSeconds: Double,
+                    variables: [String: String], what: String? = nil) async throws -> ProcessOutcome {
+        let environment = context.environment.merging(variables) { $1 }
+        defer { withExtendedLifetime(resolved.hold) {} }
+        do {
+            return try await ProcessRunner.run(ProcessRequest(
+                executable: resolved.executable, arguments: resolved.arguments, environment: environment,
+                workingDirectory: resolved.workingDirectory, timeoutSeconds: timeoutSeconds, secrets: context.secrets))
+        } catch let error as DriverError {
+            throw BackupError(what.map { "\($0): \(error.message)" } ?? error.message)
+        }
     }
 
     /// A command that failed, with its output tails for the event.

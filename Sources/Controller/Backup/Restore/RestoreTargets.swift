@@ -118,19 +118,10 @@ enum RestoreTargets {
         do { resolved = try await context.resolveCommand(command) } catch let error as BackupError {
             throw BackupError("spec.restore: \(error.message); nothing was restored")
         }
-        var environment = context.environment
-        environment["STEWARD_BACKUP_ARCHIVE"] = archive
-        environment["STEWARD_BACKUP_SCHEDULE"] = schedule
         let name = (resolved.executable as NSString).lastPathComponent
-        let outcome: ProcessOutcome
-        do {
-            outcome = try await ProcessRunner.run(ProcessRequest(
-                executable: resolved.executable, arguments: resolved.arguments, environment: environment,
-                workingDirectory: resolved.workingDirectory, timeoutSeconds: timeoutSeconds, secrets: context.secrets))
-        } catch let error as DriverError {
-            throw BackupError("restore command \(name): \(error.message)")
-        }
-        withExtendedLifetime(resolved.hold) {}
+        let outcome = try await BackupTargets.run(resolved, context: context, timeoutSeconds: timeoutSeconds,
+                                                  variables: ["STEWARD_BACKUP_ARCHIVE": archive, "STEWARD_BACKUP_SCHEDULE": schedule],
+                                                  what: "restore command \(name)")
         do {
             try BackupTools.check(outcome, name: "restore command \(name)", timeoutSeconds: timeoutSeconds, explain: true)
         } catch let error as BackupError {
