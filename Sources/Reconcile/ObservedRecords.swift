@@ -37,7 +37,7 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
     public var time: Date
     /// The blueprint deployed (proof is per blueprint version); nil in entries from before it was recorded.
     public var blueprint: String?
-    /// `backupBefore` entries (DESIGN §11): the archive taken before the change, and its sha256.
+    /// `backupBefore` and `restore` entries (DESIGN §11): the archive taken before the change, and its sha256.
     public var archive: String?
     public var archiveSha256: String?
 

@@ -54,6 +54,11 @@ struct AuterityExampleTests {
                      "health check of the blue slot passed", "traffic switched to the blue slot"] {
             #expect(output.contains(step), "\(step): \(output)")
         }
+        // The database backup before the production deploy (gates.backupBefore), recorded with it.
+        #expect(try await example.history(Self.production).contains {
+            $0["action"] as? String == "backupBefore" && $0["version"] as? String == "2.0.0"
+                && ($0["archive"] as? String ?? "").contains("/backups/auterity/database/auterity-database-production-")
+        })
         // The script got the environment's strategy on stdin and kept it with the release.
         let release = try example.targetJSON("production/slots/blue/\(Self.production).json")
         #expect((release["strategy"] as? [String: Any])?["type"] as? String == "blue-green", "\(release)")
@@ -95,6 +100,13 @@ struct AuterityExampleTests {
         production = try await slots(example)
         #expect(production.live == "green" && production.versions == ["blue": "2.1.0", "green": "2.0.0"],
                 "traffic is back on the old slot, the failed release kept on the other: \(production)")
+        // The database is restored from the backup taken right before 2.1.0 (autoRollback.restoreBackup).
+        let entries = try await example.history(Self.production)
+        let taken = try #require(entries.last { $0["action"] as? String == "backupBefore" && $0["version"] as? String == "2.1.0" }, "\(entries)")
+        #expect(entries.contains {
+            $0["action"] as? String == "restore" && $0["outcome"] as? String == "succeeded" && $0["archive"] as? String == taken["archive"] as? String
+        }, "\(entries)")
+        #expect(try await example.events().contains { $0["type"] as? String == "restore" && $0["reason"] as? String == "BackupRestored" })
         // Steward's revert commit: on the tip, after the bad commit, with the trailers of DESIGN §6.
         let revert = try example.head()
         #expect(try await example.repo.git("rev-parse", "HEAD^") == bad)

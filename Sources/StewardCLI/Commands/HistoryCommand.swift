@@ -43,7 +43,7 @@ struct HistoryCommand: AsyncParsableCommand {
 struct HistoryDocument: Encodable {
     struct Entry: Encodable {
         var time: String, version: String, action: String, outcome: String, commit: String, seq: Int64?, environment: String
-        /// Only on backup entries (`gates.backupBefore`): the archive and its sha256.
+        /// Only on backup and restore entries (`gates.backupBefore`, `autoRollback.restoreBackup`): the archive and its sha256.
         var archive: String?, archiveSha256: String?
 
         init(_ entry: HistoryEntry) {
