@@ -64,7 +64,7 @@ struct LoopSafetyTests {
             return ContinuousClock.now - start
         }
         let status = await controller.exitStatus()
-        #expect(took < .seconds(5), "SIGTERM took \(took)")
+        #expect(took < .seconds(10), "SIGTERM took \(took)")   // fetches retry forever: only the SIGTERM ends this process
         #expect(status == 0, "\(controller.output.suffix(1_500))")
         #expect(!controller.output.contains("still waiting for the remote"), "\(controller.output.suffix(1_500))")
     }

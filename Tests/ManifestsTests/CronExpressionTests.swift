@@ -289,6 +289,6 @@ struct CronExpressionTests {
                 #expect(impossible.previous(atOrBefore: start) == nil)
             }
         }
-        #expect(elapsed < .seconds(2))
+        #expect(elapsed < .seconds(60))   // a hang guard: stepping minute by minute through the years would take far longer
     }
 }
