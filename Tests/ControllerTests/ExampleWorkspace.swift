@@ -62,9 +62,7 @@ final class ExampleWorkspace {
     /// window proved a version, so one run takes a version as far as the gates let it.
     @discardableResult
     func converge(expecting: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) async throws -> StewardProcess.Result {
-        let result = try await steward("run", "--once", "--timeout", "3m")
-        #expect(result.exitCode == expecting, "run --once exited \(result.exitCode): \(result.stderr)", sourceLocation: sourceLocation)
-        return result
+        try await runOnce(expecting: expecting, sourceLocation: sourceLocation)
     }
 
     /// `steward status -o json`.

@@ -97,19 +97,33 @@ public struct CommitVerifier: Sendable {
         return (try repository.commits(from: base, to: head), false)
     }
 
-    /// The first commit from `head` back to `base` (see `commitsToCheck`) that fails, oldest first.
-    public func check(head: String, base: String?, in repository: GitRepository) -> (failure: VerificationFailure?, checked: Int, firstCheck: Bool) {
+    /// What `check` found: the first commit that fails (oldest first), how many were checked, whether
+    /// strict mode had no base, and who signed `head` when everything verified.
+    public struct Verdict: Sendable {
+        public var failure: VerificationFailure?
+        public var checked: Int
+        public var firstCheck: Bool
+        public var signer: Signer?
+    }
+
+    /// Checks the commits from `head` back to `base` (see `commitsToCheck`), oldest first.
+    public func check(head: String, base: String?, in repository: GitRepository) -> Verdict {
         let plan: (shas: [String], firstCheck: Bool)
         do { plan = try commitsToCheck(head: head, base: base, in: repository) } catch {
-            return (VerificationFailure(commit: head, message: "cannot list the commits to verify before \(head.prefix(12)): \(error)"), 0, false)
+            return Verdict(failure: VerificationFailure(commit: head, message: "cannot list the commits to verify before \(head.prefix(12)): \(error)"),
+                           checked: 0, firstCheck: false)
         }
+        var signer: Signer?
         for (index, sha) in plan.shas.reversed().enumerated() {
-            if case .failure(var failure) = verify(sha, in: repository) {
+            switch verify(sha, in: repository) {
+            case .failure(var failure):
                 if sha != head { failure.message += " (it is among the commits strict mode checks before \(head.prefix(12)))" }
-                return (failure, index + 1, plan.firstCheck)
+                return Verdict(failure: failure, checked: index + 1, firstCheck: plan.firstCheck)
+            case .success(let good):
+                if sha == head { signer = good }
             }
         }
-        return (nil, plan.shas.count, plan.firstCheck)
+        return Verdict(failure: nil, checked: plan.shas.count, firstCheck: plan.firstCheck, signer: signer)
     }
 }
 

@@ -113,12 +113,8 @@ struct ValidateCommand: AsyncParsableCommand {
         var effective = verifier
         effective.mode = mode
         let result = effective.check(head: commit.sha, base: base, in: repository)
-        if let failure = result.failure {
-            report.errors.append(.commitProblem(failure.message))
-            return nil
-        }
-        if case .success(let signer) = effective.verify(commit.sha, in: repository) { return signer }
-        return nil
+        if let failure = result.failure { report.errors.append(.commitProblem(failure.message)) }
+        return result.signer
     }
 
     private func openRepository(_ path: String) throws -> GitRepository {
