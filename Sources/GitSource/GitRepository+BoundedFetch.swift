@@ -19,7 +19,8 @@ extension GitRepository {
         let outcome = ResumeOnce<Void>()
         let limit = Self.limitPoll
         // Giving up also unblocks the thread: the sockets it opened to the remote are shut down.
-        let before = RemoteSockets.open(), endpoint = RemoteSockets.endpoint(of: source)
+        let before = RemoteSockets.openInodes(), endpoint = RemoteSockets.endpoint(of: source)
+        let fetcherEnded = FetchStop()   // set when the fetching thread has returned
         // The caller's answer comes first: a transfer that ends because its socket was shut down
         // must not answer "unexpected EOF" in its place.
         let giveUp: @Sendable (String) -> Void = { reason in
@@ -35,17 +36,27 @@ extension GitRepository {
                         _ = try mirror(url: source, cacheDirectory: cacheDirectory, credentials: credentials, watch: watch)
                     }
                     FetchesInFlight.shared.end(target)
+                    fetcherEnded.stop()
                     outcome.resume(result)
                 }
                 fetcher.name = "steward-git-fetch"
                 fetcher.start()
+                // Until the fetching thread has returned: after giving up, its sockets are shut down
+                // again and again, since on a loaded machine libgit2 may open one (or still be
+                // resolving the name) only after the first shutdown.
                 let watchdog = Thread {
-                    while !outcome.isDone {
-                        Thread.sleep(forTimeInterval: limit)
-                        if let problem = watch.overrun(limits) {
-                            giveUp("cannot fetch '\(source)': \(problem)")
-                        } else if stop?.isStopped == true {
-                            giveUp("fetch of '\(source)' stopped: shutting down")
+                    var pause = limit
+                    while !fetcherEnded.isStopped {
+                        Thread.sleep(forTimeInterval: pause)
+                        if !outcome.isDone {
+                            if let problem = watch.overrun(limits) {
+                                giveUp("cannot fetch '\(source)': \(problem)")
+                            } else if stop?.isStopped == true {
+                                giveUp("fetch of '\(source)' stopped: shutting down")
+                            }
+                        } else if watch.isCancelled, let endpoint, !fetcherEnded.isStopped {
+                            RemoteSockets.shutDown(openedSince: before, to: endpoint)
+                            pause = min(pause * 2, 1)
                         }
                     }
                 }

@@ -10,41 +10,37 @@ import Glibc
 /// itself). Hand-written: no library reaches into libgit2's sockets; this needs POSIX calls and
 /// Linux's `/proc/self/fd` and `/proc/net/tcp*`.
 enum RemoteSockets {
-    /// The socket descriptors open in this process now.
-    static func open() -> Set<Int32> {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return [] }
-        var sockets: Set<Int32> = []
+    /// The socket descriptors open in this process now, with their inodes.
+    static func open() -> [Int32: String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return [:] }
+        var sockets: [Int32: String] = [:]
         for name in names {
             guard let fd = Int32(name) else { continue }
             var info = stat()
-            if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK { sockets.insert(fd) }
+            if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK { sockets[fd] = String(info.st_ino) }
         }
         return sockets
     }
 
-    /// Shuts down the sockets opened since `before` that are connected, or still connecting, to
-    /// `endpoint` (host and port of the remote); returns how many. A socket still connecting (a remote
-    /// whose accept queue is full answers no SYN) has no peer yet, so the kernel's table of TCP sockets
-    /// (`/proc/net/tcp`, `tcp6`: remote address and port by socket inode) tells where each one goes;
-    /// `shutdown` ends a connect in progress too.
+    /// The inodes of the sockets open in this process now: unlike descriptor numbers, which other
+    /// threads close and the next socket reuses, an inode names one socket for its whole life.
+    static func openInodes() -> Set<String> { Set(open().values) }
+
+    /// Shuts down the sockets opened since `before` (inodes) that are connected, or still connecting,
+    /// to `endpoint` (host and port of the remote); returns how many. A socket still connecting (a
+    /// remote whose accept queue is full answers no SYN) has no peer yet, so the kernel's table of TCP
+    /// sockets (`/proc/net/tcp`, `tcp6`: remote address and port by socket inode) tells where each one
+    /// goes; `shutdown` ends a connect in progress too.
     @discardableResult
-    static func shutDown(openedSince before: Set<Int32>, to endpoint: (host: String, port: Int)) -> Int {
+    static func shutDown(openedSince before: Set<String>, to endpoint: (host: String, port: Int)) -> Int {
         let addresses = resolve(endpoint.host)
         let remotes = tcpRemotes()
         var count = 0
-        for fd in open().subtracting(before) {
-            guard let inode = inode(of: fd), let remote = remotes[inode], remote.port == endpoint.port,
-                  addresses.contains(remote.address) else { continue }
+        for (fd, inode) in open() where !before.contains(inode) {
+            guard let remote = remotes[inode], remote.port == endpoint.port, addresses.contains(remote.address) else { continue }
             if shutdown(fd, Int32(SHUT_RDWR)) == 0 { count += 1 }
         }
         return count
-    }
-
-    /// The socket inode an open descriptor refers to (`socket:[N]`).
-    private static func inode(of fd: Int32) -> String? {
-        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)"),
-              target.hasPrefix("socket:["), target.hasSuffix("]") else { return nil }
-        return String(target.dropFirst(8).dropLast())
     }
 
     /// Remote address (numeric) and port of every TCP socket of this network namespace, by inode.

@@ -3,7 +3,7 @@ import StewardTesting
 
 /// A PostgreSQL cluster of one test's own (scripts/postgres.sh), so the test can stop and start
 /// its server without disturbing the server every other test shares.
-final class PostgresCluster {
+final class PostgresCluster: Sendable {
     let directory: String
     let port: String
     let url: String
@@ -13,7 +13,13 @@ final class PostgresCluster {
             .appendingPathComponent("scripts/postgres.sh").path
     }
 
-    init() throws {
+    /// Starts a cluster, waiting off the concurrency pool (pg_ctl waits for the server).
+    static func start() async throws -> PostgresCluster {
+        let result: Result<PostgresCluster, any Error> = await Subprocess.offPool { Result { try PostgresCluster() } }
+        return try result.get()
+    }
+
+    private init() throws {
         let lines = try Self.shell("postgres_start; echo \"$POSTGRES_DIR\"; echo \"$POSTGRES_PORT\"; echo \"$POSTGRES_URL\"")
             .split(separator: "\n").map(String.init)
         guard lines.count >= 3 else { throw ProcessFailure(message: "postgres_start printed \(lines)") }
@@ -21,12 +27,18 @@ final class PostgresCluster {
     }
 
     deinit {
-        _ = try? Self.shell("POSTGRES_DIR='\(directory)' postgres_stop")
+        let directory = directory
+        Thread.detachNewThread { _ = try? Self.shell("POSTGRES_DIR='\(directory)' postgres_stop") }
     }
 
     /// Stops the server as if it crashed (`pg_ctl stop -m immediate`).
-    func crash() throws { _ = try Self.shell("postgres_server_stop '\(directory)' immediate") }
-    func start() throws { _ = try Self.shell("postgres_server_start '\(directory)' '\(port)'") }
+    func crash() async throws { try await Self.shellOffPool("postgres_server_stop '\(directory)' immediate") }
+    func start() async throws { try await Self.shellOffPool("postgres_server_start '\(directory)' '\(port)'") }
+
+    private static func shellOffPool(_ command: String) async throws {
+        let result: Result<String, any Error> = await Subprocess.offPool { Result { try shell(command) } }
+        _ = try result.get()
+    }
 
     @discardableResult
     private static func shell(_ command: String) throws -> String {

@@ -32,12 +32,18 @@ struct PreDeployTests {
 
     static let token = "tok-7c1e9a42d05f3b86"
 
+    /// The script check; its timeout is far above what the script needs (a loaded CI machine once
+    /// took over 2 s to start it) except where a test proves the timeout itself.
+    static func schemaCheck(timeoutSeconds: Int) -> String {
+        "[{name: schema, command: [./ops/check.sh], timeoutSeconds: \(timeoutSeconds)}]"
+    }
+
     final class Setup {
         let fleet: PromotionFleet
         let out: TemporaryDirectory
         let reconciler: Reconciler
 
-        init(mode: String, checks: String = "[{name: schema, command: [./ops/check.sh], timeoutSeconds: 2}]") async throws {
+        init(mode: String, checks: String = PreDeployTests.schemaCheck(timeoutSeconds: 60)) async throws {
             out = try TemporaryDirectory(prefix: "steward-checks")
             let secretFile = out.path + "/console-token"
             try Self.write(PreDeployTests.token + "\n", to: secretFile)
@@ -126,7 +132,7 @@ struct PreDeployTests {
     }
 
     @Test func aHangingCheckIsKilledAtItsTimeout() async throws {
-        let setup = try await Setup(mode: "hang")
+        let setup = try await Setup(mode: "hang", checks: Self.schemaCheck(timeoutSeconds: 2))
         _ = try await setup.reconciler.pass()
         let started = Date()
         let blocked = try await setup.reconciler.pass()
@@ -156,8 +162,8 @@ struct PreDeployTests {
         try setup.fleet.setVersion("robot-nav-production", "1.3.0")
         _ = try setup.fleet.repo.commit("both to 1.3.0")
         _ = try await setup.reconciler.pass()   // staging proves 1.3.0
-        _ = try await setup.reconciler.pass()   // production promotes 1.3.0 after its check
-        #expect(try await setup.production()?.version == "1.3.0")
+        let promoted = try await setup.reconciler.pass()   // production promotes 1.3.0 after its check
+        #expect(try await setup.production()?.version == "1.3.0", "blocked: \(promoted.plan.blocked.map(\.reason)), calls: \(setup.calls())")
         let checked = setup.calls().count
         #expect(checked == 2)
 

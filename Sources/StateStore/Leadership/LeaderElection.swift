@@ -65,7 +65,16 @@ public final class LeaderElection: @unchecked Sendable {
                     connection = try await PostgresConnector.connect(store.url, logger: logger)
                 }
                 let session = PostgresSession(connection: connection!, logger: logger)
-                if let epoch { try await renew(epoch, session) } else if try await campaign(session) == .retryNow { wait = 0.1 }
+                // Bounded: a query PostgresNIO loses on a connection that closed must not stop the election.
+                let epoch = self.epoch
+                let result = try await PostgresConnector.bounded(connection!, seconds: leaseSeconds, url: store.url) {
+                    if let epoch {
+                        try await self.renew(epoch, session)
+                        return CampaignResult.won
+                    }
+                    return try await self.campaign(session)
+                }
+                if result == .retryNow { wait = 0.1 }
                 state.withLock { $0.lastError = nil }
             } catch {
                 if Task.isCancelled { break }   // shutting down, not a store failure: give the lease up below

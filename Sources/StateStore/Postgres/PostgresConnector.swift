@@ -40,6 +40,30 @@ enum PostgresConnector {
         return configuration
     }
 
+    /// The error to give up an operation on `connection` with, once it has been closed for a second
+    /// (a statement failing on the closed connection answers by itself within it; one PostgresNIO
+    /// lost never does, see `Deadline`); nil before. `since` remembers when it was first seen closed.
+    static func closedTooLong(_ connection: PostgresConnection, since: inout ContinuousClock.Instant?, url: PostgresURL) -> StoreError? {
+        guard connection.isClosed else { return nil }
+        let first = since ?? ContinuousClock.now
+        since = first
+        return ContinuousClock.now - first < .seconds(1) ? nil
+            : StoreError(.unreachable, "the connection to PostgreSQL at \(url.endpoint) closed during the operation (store.url \(url))")
+    }
+
+    /// Runs `operation` on `connection`, ending with an error when the connection closes under it or
+    /// after `seconds`.
+    static func bounded<T: Sendable>(_ connection: PostgresConnection, seconds: Double, url: PostgresURL,
+                                     _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        let closedSince = LockedBox<ContinuousClock.Instant?>(nil)
+        return try await Deadline.watched(poll: 0.25, operation) {
+            if let error = closedSince.withLock({ closedTooLong(connection, since: &$0, url: url) }) { return error }
+            return ContinuousClock.now < deadline ? nil
+                : StoreError(.unreachable, "PostgreSQL at \(url.endpoint) did not answer within \(Int(seconds)) s (store.url \(url))")
+        }
+    }
+
     /// Connects once, outside the pool: a refused port, an unknown host, a wrong password or a
     /// missing database fails here with its own message instead of a pool that retries forever.
     static func connect(_ url: PostgresURL, logger: Logger) async throws -> PostgresConnection {
@@ -51,7 +75,7 @@ enum PostgresConnector {
         let configuration = settings
         let timeout = StoreError(.unreachable, "timed out after \(Int(attemptTimeout)) s connecting to PostgreSQL at \(url.endpoint) (store.url \(url))")
         do {
-            return try await Deadline.run(seconds: attemptTimeout, timeoutError: timeout) {
+            return try await Deadline.run(seconds: attemptTimeout, timeoutError: timeout, discard: { try? await $0.close() }) {
                 try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
             }
         } catch {

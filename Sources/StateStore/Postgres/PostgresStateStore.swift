@@ -38,30 +38,29 @@ final class PostgresStateStore: SessionReads {
         await runner.value
     }
 
-    /// Runs `body` on a pooled connection; waiting for one is bounded, errors become `StoreError`s.
+    /// Runs `body` on a pooled connection; waiting for one is bounded, errors become `StoreError`s,
+    /// and a connection that closes under `body` ends the call (see `Deadline`) instead of leaving
+    /// it waiting on a query PostgresNIO lost.
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         guard !closed.withLock({ $0 }) else { throw StoreError(.closed, "the state store at \(url) is closed") }
-        let leased = LockedBox(false)
+        let lease = LockedBox(ConnectionLease())
         let client = self.client, url = self.url
+        let leaseDeadline = ContinuousClock.now + .milliseconds(Int(PostgresConnector.leaseTimeout * 1000))
         do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask {
-                    try await client.withConnection { connection in
-                        leased.withLock { $0 = true }
-                        return try await body(connection)
+            return try await Deadline.watched(poll: 0.25, {
+                try await client.withConnection { connection in
+                    lease.withLock { $0.connection = connection }
+                    return try await body(connection)
+                }
+            }, giveUp: {
+                lease.withLock { lease in
+                    guard let connection = lease.connection else {
+                        return ContinuousClock.now < leaseDeadline ? nil : StoreError(.unreachable,
+                            "no connection to PostgreSQL at \(url.endpoint) within \(Int(PostgresConnector.leaseTimeout)) s (store.url \(url))")
                     }
+                    return PostgresConnector.closedTooLong(connection, since: &lease.closedSince, url: url)
                 }
-                group.addTask {
-                    try await Task.sleep(for: .milliseconds(Int(PostgresConnector.leaseTimeout * 1000)))
-                    if leased.withLock({ $0 }) { return nil }
-                    throw StoreError(.unreachable, "no connection to PostgreSQL at \(url.endpoint) within \(Int(PostgresConnector.leaseTimeout)) s (store.url \(url))")
-                }
-                defer { group.cancelAll() }
-                while let result = try await group.next() {
-                    if let value = result { return value }
-                }
-                throw StoreError(.database, "internal error: a PostgreSQL operation ended without a result")
-            }
+            })
         } catch {
             throw PostgresConnector.storeError(error, url: url, connecting: false)
         }
@@ -82,4 +81,10 @@ final class PostgresStateStore: SessionReads {
             }
         }
     }
+}
+
+/// The connection an operation leased, and when it was first seen closed.
+private struct ConnectionLease: Sendable {
+    var connection: PostgresConnection?
+    var closedSince: ContinuousClock.Instant?
 }
