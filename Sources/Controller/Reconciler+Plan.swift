@@ -34,9 +34,18 @@ extension Reconciler {
         public var commit: String
         public var plan: Plan
         public var errors: [ValidationError]
+        /// What `explain` reads (DESIGN §14): the plan, its gate inputs, what Git wants, what runs.
+        public var facts: ExplainFacts
 
-        /// The plan's printed shape (DESIGN §7), the one `diff -o json` and `GET /api/plan` serve.
-        public var report: PlanReport { PlanReport(commit: commit, plan: plan) }
+        /// The plan's printed shape (DESIGN §7), the one `diff -o json` and `GET /api/plan` serve,
+        /// each blocked item with its chain of causes.
+        public var report: PlanReport {
+            PlanReport(commit: commit, plan: plan, chains: Dictionary(plan.blocked.map { ($0.key, Explainer.explain($0.key, facts).lines) },
+                                                                      uniquingKeysWith: { first, _ in first }))
+        }
+
+        /// Why `key` is or is not converged.
+        public func explain(_ key: ResourceKey) -> Explanation { Explainer.explain(key, facts) }
     }
 
     /// The plan `run` would make for `revision` (default: the branch tip), through the same `decide`,
@@ -46,17 +55,26 @@ extension Reconciler {
             let repository = try await openRepository()
             let head = try repository.resolve(revision ?? settings.config.branch)
             let lastApplied = try await store.sourceCursor()?.lastAppliedCommit
+            var facts = ExplainFacts(applied: try await store.appliedTable(), incidents: try await recentIncidents(), lastApplied: lastApplied)
             // What `run` would refuse whatever the commit holds: a signature that does not verify, a force-push.
             if let held = try verify(head, repository: repository, lastApplied: lastApplied, log: false)
                 ?? (revision == nil ? memory.source.forcePushProblem(head, repository: repository, lastApplied: lastApplied) : nil) {
-                return Preview(commit: head.sha, plan: Plan(commit: head.sha), errors: [held])
+                facts.tip = ExplainFacts.TipProblem(commit: head.sha, errors: [held])
+                return Preview(commit: head.sha, plan: Plan(commit: head.sha), errors: [held], facts: facts)
             }
             let registered = try await registeredVersions()
             let report = try memory.source.validate(head.sha, repository: repository, registered: registered).report
-            guard report.isValid else { return Preview(commit: head.sha, plan: Plan(commit: head.sha), errors: report.errors) }
+            guard report.isValid else {
+                facts.tip = ExplainFacts.TipProblem(commit: head.sha, errors: report.errors)
+                return Preview(commit: head.sha, plan: Plan(commit: head.sha), errors: report.errors, facts: facts)
+            }
             let decision = try await decide(report.fleet, commit: head, repository: repository, mode: .preview)
             decision.release()
-            return Preview(commit: head.sha, plan: decision.plan, errors: [])
+            facts.plan = decision.plan
+            facts.gates = decision.gates.context
+            facts.applied = decision.observation.applied
+            facts.wanted = Self.wanted(report.fleet, desired: decision.observation.desired)
+            return Preview(commit: head.sha, plan: decision.plan, errors: [], facts: facts)
         }
     }
 

@@ -236,6 +236,9 @@ struct PlanReportTests {
             {
               "blocked" : [
                 {
+                  "chain" : [
+
+                  ],
                   "environment" : null,
                   "gate" : null,
                   "kind" : "BackupSchedule",
@@ -278,6 +281,6 @@ struct PlanReportTests {
         #expect(changes.allSatisfy { Set($0.keys) == ["kind", "name", "environment", "change", "fields", "reason", "action", "version", "key"] })
         #expect(changes.map { $0["change"] as? String } == ["create", "update", "update", "drift", "prune"])
         let blocked = try #require(object["blocked"] as? [[String: Any]])
-        #expect(blocked.allSatisfy { Set($0.keys) == ["kind", "name", "environment", "reason", "gate"] })
+        #expect(blocked.allSatisfy { Set($0.keys) == ["kind", "name", "environment", "reason", "gate", "chain"] })
     }
 }

@@ -14,7 +14,8 @@ extension PlanReport {
         }
         for item in blocked {
             cases.append(Self.testCase(classname: item.kind, name: Self.caseName(item.name, item.environment),
-                                       failure: (type: "blocked", message: "blocked: \(item.reason)", body: item.reason)))
+                                       failure: (type: "blocked", message: "blocked: \(item.reason)",
+                                                 body: item.chain.isEmpty ? item.reason : item.chain.joined(separator: "\n"))))
         }
         let failures = cases.count
         if cases.isEmpty { cases.append(Self.testCase(classname: "steward", name: "fleet in sync", failure: nil)) }

@@ -29,6 +29,8 @@ extension PlanReport {
             for item in blocked {
                 let place = item.environment.map { " in \(Markdown.text($0))" } ?? ""
                 lines.append("- \(Markdown.code("\(item.kind)/\(item.name)", inTable: false))\(place): \(Markdown.text(item.reason, newlines: " "))")
+                // The causes past what Git wants and the block itself (DESIGN §14), nested.
+                for cause in item.chain.dropFirst(2) { lines.append("  - \(Markdown.text(cause, newlines: " "))") }
             }
             lines.append("")
         }

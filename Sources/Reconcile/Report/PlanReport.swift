@@ -48,22 +48,25 @@ public struct PlanReport: Encodable, Sendable {
         public var kind: String, name: String, environment: String?, reason: String
         /// What holds it back (`promotion`, `approval`, `hold`, `syncWindow`, …), when known.
         public var gate: String?
+        /// The chain of causes (DESIGN §14), the last line what would unblock it; empty when not explained.
+        public var chain: [String] = []
 
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(kind, forKey: .kind); try c.encode(name, forKey: .name)
             try c.encode(environment, forKey: .environment); try c.encode(reason, forKey: .reason)
-            try c.encode(gate, forKey: .gate)
+            try c.encode(gate, forKey: .gate); try c.encode(chain, forKey: .chain)
         }
 
-        enum CodingKeys: String, CodingKey { case kind, name, environment, reason, gate }
+        enum CodingKeys: String, CodingKey { case kind, name, environment, reason, gate, chain }
     }
 
     public var commit: String
     public var changes: [Change]
     public var blocked: [Blocked]
 
-    public init(commit: String, plan: Plan) {
+    /// - Parameter chains: the chain of causes of each blocked item (DESIGN §14), by key.
+    public init(commit: String, plan: Plan, chains: [ResourceKey: [String]] = [:]) {
         self.commit = commit
         changes = plan.actions.map { action in
             Change(kind: action.key.kind.rawValue, name: action.key.name, environment: action.key.environment,
@@ -71,7 +74,8 @@ public struct PlanReport: Encodable, Sendable {
                    reason: action.reason, action: action.kind.rawValue, version: action.version, key: action.idempotencyKey)
         }
         blocked = plan.blocked.map {
-            Blocked(kind: $0.key.kind.rawValue, name: $0.key.name, environment: $0.key.environment, reason: $0.reason, gate: $0.gate?.rawValue)
+            Blocked(kind: $0.key.kind.rawValue, name: $0.key.name, environment: $0.key.environment, reason: $0.reason, gate: $0.gate?.rawValue,
+                    chain: chains[$0.key] ?? [])
         }
     }
 
@@ -101,6 +105,8 @@ public struct PlanReport: Encodable, Sendable {
         }
         for item in blocked {
             lines.append("# \(item.kind)/\(item.name)\(item.environment.map { " (\($0))" } ?? ""): blocked — \(item.reason)")
+            // The causes past the first two links (what Git wants, the block itself: the line above says them).
+            for cause in item.chain.dropFirst(2) { lines.append("    → \(cause)") }
         }
         return lines.joined(separator: "\n")
     }

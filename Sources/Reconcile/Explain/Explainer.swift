@@ -1,0 +1,199 @@
+import Foundation
+import Manifests
+
+/// What an explanation is made from (all of it read before, none of it read here): what Git asks
+/// for, what was applied, the plan and its gate inputs, and the last incidents of the event log.
+public struct ExplainFacts: Sendable {
+    /// A resource as Git asks for it at the commit being applied.
+    public struct Wanted: Sendable, Hashable {
+        public var version: String?
+        public var blueprint: String?
+        public var file: String
+        /// The line of `spec.version` (a Deployment) or of the document.
+        public var line: Int?
+        public var commit: String
+
+        public init(version: String?, blueprint: String?, file: String, line: Int?, commit: String) {
+            self.version = version
+            self.blueprint = blueprint
+            self.file = file
+            self.line = line
+            self.commit = commit
+        }
+    }
+
+    /// The newest event that tells of a failure of a resource in an environment.
+    public struct Incident: Sendable, Hashable {
+        public var seq: Int64
+        public var type: String
+        public var message: String
+        public var commit: String?
+
+        public init(seq: Int64, type: String, message: String, commit: String?) {
+            self.seq = seq
+            self.type = type
+            self.message = message
+            self.commit = commit
+        }
+    }
+
+    /// The tip, when it is not applied: its commit and what is wrong with it.
+    public struct TipProblem: Sendable, Hashable {
+        public var commit: String
+        public var errors: [ValidationError]
+
+        public init(commit: String, errors: [ValidationError]) {
+            self.commit = commit
+            self.errors = errors
+        }
+    }
+
+    public var wanted: [ResourceKey: Wanted]
+    public var applied: [ResourceKey: AppliedResource]
+    public var plan: Plan
+    public var gates: GateContext
+    public var incidents: [ResourceKey: Incident]
+    public var tip: TipProblem?
+    /// The commit the fleet was last brought to.
+    public var lastApplied: String?
+
+    /// The event types that tell of a failure, newest first wins.
+    public static let incidentTypes: Set<String> = ["actionFailed", "gateFailed", "hold", "rollback", "preDeployCheckFailed"]
+
+    public init(wanted: [ResourceKey: Wanted] = [:], applied: [ResourceKey: AppliedResource] = [:], plan: Plan = Plan(commit: nil),
+                gates: GateContext = GateContext(), incidents: [ResourceKey: Incident] = [:], tip: TipProblem? = nil, lastApplied: String? = nil) {
+        self.wanted = wanted
+        self.applied = applied
+        self.plan = plan
+        self.gates = gates
+        self.incidents = incidents
+        self.tip = tip
+        self.lastApplied = lastApplied
+    }
+}
+
+/// Builds explanations from facts (pure).
+public enum Explainer {
+    /// Why `key` is or is not converged. A promotion gate is followed into the environment it
+    /// promotes from, at most `depth` environments up.
+    public static func explain(_ key: ResourceKey, _ facts: ExplainFacts, depth: Int = 5) -> Explanation {
+        var chain: [Explanation.Link] = []
+        let wanted = facts.wanted[key], applied = facts.applied[key]
+        func done(_ converged: Bool, _ unblock: String?) -> Explanation {
+            Explanation(kind: key.kind.rawValue, name: key.name, environment: key.environment, converged: converged, chain: chain, unblock: unblock)
+        }
+        if let tip = facts.tip, let first = tip.errors.first {
+            let stays = facts.lastApplied.map { "the fleet stays at commit \($0.prefix(7))" } ?? "nothing was applied yet"
+            chain.append(.init("commit \(tip.commit.prefix(7)) at the tip is not applied: \(first.message)",
+                               .init(commit: tip.commit, file: first.file.isEmpty ? nil : first.file, line: first.line > 0 ? first.line : nil)))
+            if let applied { chain.append(runs(applied)) }
+            let place = first.file.isEmpty ? "" : " \(first.file)\(first.line > 0 ? ":\(first.line)" : "")"
+            return done(false, "fix\(place) and commit; \(stays)")
+        }
+        if let wanted {
+            chain.append(.init("wants \(wanted.version ?? "its spec")", .init(commit: wanted.commit, file: wanted.file, line: wanted.line)))
+        } else if applied != nil {
+            chain.append(.init("no longer in Git"))
+        }
+        if let action = facts.plan.actions.first(where: { $0.key == key }) {
+            chain.append(.init("the next pass runs \(action.kind.rawValue)\(action.version.map { " \($0)" } ?? ""): \(action.reason)"))
+            return done(false, nil)
+        }
+        if let blocked = facts.plan.blocked.first(where: { $0.key == key }) {
+            let unblock = explainBlocked(blocked, key: key, wanted: wanted, facts: facts, depth: depth, into: &chain)
+            return done(false, unblock)
+        }
+        guard let applied else {
+            chain.append(.init(wanted == nil ? "not in Git and not applied" : "not applied yet"))
+            return done(false, wanted == nil ? nil : "wait for the next pass")
+        }
+        if wanted == nil {
+            chain.append(.init("kept on the target: reconcile.prune is off"))
+            return done(false, "turn reconcile.prune on, or delete it on the target by hand")
+        }
+        chain.append(runs(applied))
+        if applied.sync == .synced, applied.health == .healthy { return done(true, nil) }
+        if let incident = facts.incidents[key] {
+            chain.append(link(incident))
+            // A version that failed its gates (or its deploy) stays failed until Git asks for another.
+            if incident.type != "rollback", applied.health != .healthy {
+                return done(false, "commit a change to \(key.name) (a fixed version, or back to a proven one) in \(wanted?.file ?? "Git")")
+            }
+        }
+        switch applied.health {
+        case .healthy, .progressing:
+            return done(false, applied.health == .progressing ? "wait: it is progressing" : nil)
+        case .degraded, .missing, .unknown:
+            return done(false, "fix what the target reports (\(applied.message ?? applied.health.rawValue)); Steward probes it every pass")
+        }
+    }
+
+    /// The links of a blocked change and what would unblock it.
+    private static func explainBlocked(_ blocked: BlockedItem, key: ResourceKey, wanted: ExplainFacts.Wanted?, facts: ExplainFacts,
+                                       depth: Int, into chain: inout [Explanation.Link]) -> String {
+        let gate = blocked.gate?.rawValue
+        let name = key.name, environment = key.environment ?? ""
+        let hold = facts.gates.holds[GateContext.holdKey(deployment: name, environment: environment)]
+        chain.append(.init("blocked: \(blocked.reason)", .init(gate: gate, seq: blocked.gate == .hold ? hold?.seq : nil)))
+        switch blocked.gate {
+        case .promotion:
+            return explainUpstream(key: key, wanted: wanted, facts: facts, depth: depth, into: &chain)
+        case .approval:
+            let version = wanted?.version ?? ""
+            return "approve it: steward approve \(name) --version \(version)"
+        case .hold:
+            if let incident = facts.incidents[key], incident.seq != hold?.seq { chain.append(link(incident)) }
+            return "commit a change to \(name) (a fixed version, or back to a proven one)\(wanted.map { " in \($0.file)" } ?? "")"
+        case .syncWindow:
+            return "wait for the sync window (\(blocked.reason))"
+        case .suspended:
+            return "set spec.suspend: false\(wanted.map { " in \($0.file)" } ?? "") and commit"
+        case .drift:
+            return "commit what the target runs to Git, or turn reconcile.selfHeal on so Steward puts Git's state back"
+        case .driver:
+            return "fix the driver of environment \(environment) (its Environment manifest or controller.yaml's drivers)"
+        case .preDeploy:
+            if let incident = facts.incidents[key] { chain.append(link(incident)) }
+            return "fix what the check found, then commit or POST /api/reconcile: Steward runs the checks again on either"
+        case nil:
+            return "see the reason above"
+        }
+    }
+
+    /// A promotion gate: the same blueprint's Deployment in the environment promoted from, explained in turn.
+    private static func explainUpstream(key: ResourceKey, wanted: ExplainFacts.Wanted?, facts: ExplainFacts, depth: Int,
+                                        into chain: inout [Explanation.Link]) -> String {
+        let version = wanted?.version ?? ""
+        guard let environment = key.environment, let source = facts.gates.environments[environment]?.promotesFrom else {
+            return "wait until \(version) is proven upstream"
+        }
+        let upstream = facts.wanted.keys.filter {
+            $0.kind == .deployment && $0.environment == source && facts.wanted[$0]?.blueprint == wanted?.blueprint
+        }.sorted().first
+        guard let upstream, let upWanted = facts.wanted[upstream] else {
+            return "add a Deployment of \(wanted?.blueprint ?? "this blueprint") to \(source), or deploy \(version) there"
+        }
+        guard depth > 0 else { return "prove \(version) in \(source) (\(upstream.name))" }
+        let inner = explain(upstream, facts, depth: depth - 1)
+        for link in inner.chain {
+            var evidence = link.evidence
+            evidence.resource = evidence.resource ?? upstream.resource
+            evidence.environment = evidence.environment ?? source
+            chain.append(.init("\(upstream.name): \(link.text)", evidence))
+        }
+        if upWanted.version != version {
+            return "commit spec.version \(version) to \(upstream.name) (\(upWanted.file)) so \(source) proves it first"
+        }
+        return inner.unblock ?? "wait: \(upstream.name) proves \(version) when it passes \(source)'s gates"
+    }
+
+    private static func runs(_ applied: AppliedResource) -> Explanation.Link {
+        let what = applied.version.map { "runs \($0)" } ?? "applied"
+        let message = applied.message.map { ": \($0)" } ?? ""
+        return .init("\(what): \(applied.sync.rawValue), \(applied.health.rawValue)\(message)", .init(commit: applied.commit))
+    }
+
+    private static func link(_ incident: ExplainFacts.Incident) -> Explanation.Link {
+        .init("\(incident.type): \(incident.message)", .init(commit: incident.commit, seq: incident.seq))
+    }
+}
