@@ -28,8 +28,14 @@ extension Reconciler {
     }
 
     /// What Git asks for, with the file and line that ask for it (`spec.version` for a Deployment).
-    static func wanted(_ fleet: Fleet, desired: [ResourceKey: DesiredResource]) -> [ResourceKey: ExplainFacts.Wanted] {
+    /// Environments and BackupSchedules (records, not per environment) are wanted at `commit`.
+    static func wanted(_ fleet: Fleet, desired: [ResourceKey: DesiredResource], records: [ResourceKey: JSONValue],
+                       commit: String) -> [ResourceKey: ExplainFacts.Wanted] {
         var wanted: [ResourceKey: ExplainFacts.Wanted] = [:]
+        for key in records.keys where desired[key] == nil {
+            let source = fleet.resources.first { $0.kind == key.kind && $0.name == key.name }
+            wanted[key] = ExplainFacts.Wanted(version: nil, blueprint: nil, file: source?.file ?? "", line: source?.position.line, commit: commit)
+        }
         for (key, resource) in desired {
             let source: Resource?
             switch key.kind {

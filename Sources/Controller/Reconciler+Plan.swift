@@ -73,7 +73,8 @@ extension Reconciler {
             facts.plan = decision.plan
             facts.gates = decision.gates.context
             facts.applied = decision.observation.applied
-            facts.wanted = Self.wanted(report.fleet, desired: decision.observation.desired)
+            facts.wanted = Self.wanted(report.fleet, desired: decision.observation.desired, records: decision.observation.records, commit: head.sha)
+            facts.prune = planOptions.prune
             return Preview(commit: head.sha, plan: decision.plan, errors: [], facts: facts)
         }
     }

@@ -75,15 +75,7 @@ struct ExplainTests {
     @Test func aHeldDeploymentNamesTheFailedVersionItsEventAndTheWayOut() async throws {
         let fleet = try await PromotionFleet(production: .init(revertCommit: false))
         let reconciler = try await fleet.reconciler()
-        _ = try await reconciler.pass()
-        _ = try await reconciler.pass()
-        try fleet.setVersion("robot-nav-staging", "1.3.0")
-        _ = try fleet.repo.commit("staging to 1.3.0")
-        _ = try await reconciler.pass()   // staging proves 1.3.0
-        fleet.console.setSmokeTests(version: "1.3.0", passed: false)
-        try fleet.setVersion("robot-nav-production", "1.3.0")
-        _ = try fleet.repo.commit("production to 1.3.0")
-        _ = try await reconciler.pass()   // production promotes 1.3.0, its smoke test fails: rolled back to 1.2.0 and held
+        _ = try await fleet.failProductionOn130(reconciler)   // rolled back to 1.2.0 and held
         let hold = try #require(try await reconciler.store.holds().first)
         try await reconciler.store.close()
 

@@ -111,6 +111,21 @@ final class PromotionFleet {
         try await reconciler.store.events(since: 0, limit: nil).filter { $0.type == type }
     }
 
+    /// 1.2.0 everywhere, then 1.3.0 proven in staging and promoted to production, whose smoke tests
+    /// of 1.3.0 fail: after the returned commit's pass, production runs 1.2.0 again (auto-rollback).
+    func failProductionOn130(_ reconciler: Reconciler) async throws -> String {
+        _ = try await reconciler.pass()
+        _ = try await reconciler.pass()
+        try setVersion("robot-nav-staging", "1.3.0")
+        _ = try repo.commit("staging to 1.3.0")
+        _ = try await reconciler.pass()   // staging proves 1.3.0
+        console.setSmokeTests(version: "1.3.0", passed: false)
+        try setVersion("robot-nav-production", "1.3.0")
+        let bad = try repo.commit("production to 1.3.0")
+        _ = try await reconciler.pass()   // production promotes 1.3.0 and its smoke test fails
+        return bad
+    }
+
     func settings() throws -> ControllerSettings { try ControllerSettings.load(path: path + "/controller.yaml") }
 
     func stop() async { await console.stop() }

@@ -97,15 +97,7 @@ struct PromotionTests {
     @Test func withoutRevertCommitTheHoldBlocksUntilTheUserChangesTheDeployment() async throws {
         let fleet = try await PromotionFleet(production: .init(revertCommit: false))
         let reconciler = try await fleet.reconciler()
-        _ = try await reconciler.pass()
-        _ = try await reconciler.pass()
-        try fleet.setVersion("robot-nav-staging", "1.3.0")
-        _ = try fleet.repo.commit("staging to 1.3.0")
-        _ = try await reconciler.pass()
-        fleet.console.setSmokeTests(version: "1.3.0", passed: false)
-        try fleet.setVersion("robot-nav-production", "1.3.0")
-        let bad = try fleet.repo.commit("production to 1.3.0")
-        _ = try await reconciler.pass()
+        let bad = try await fleet.failProductionOn130(reconciler)
         #expect(try fleet.repo.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines) == bad)  // no commit written
         let held = try await reconciler.pass()
         let reason = try #require(held.plan.blocked.first?.reason)

@@ -140,8 +140,22 @@ struct ExplainerTests {
             """)
 
         facts.wanted = [:]
+        facts.prune = false
         let kept = Explainer.explain(Self.production, facts)
         #expect(kept.chain.map(\.text) == ["no longer in Git", "kept on the target: reconcile.prune is off"])
         #expect(!kept.converged)
+
+        // A blueprint version no Deployment asks for any more stays registered: nothing to converge.
+        let blueprint = ResourceKey(kind: .agentBlueprint, name: "robot-nav@1.2.0", environment: "production")
+        facts.applied = [blueprint: Self.applied(blueprint, "1.2.0")]
+        let registered = Explainer.explain(blueprint, facts)
+        #expect(registered.converged && registered.chain.last?.text == "kept: a registered blueprint version is never unregistered")
+
+        // A record without a file (an Environment Git wants) shows no empty place.
+        let environment = ResourceKey(kind: .environment, name: "production")
+        facts.wanted = [environment: .init(version: nil, blueprint: nil, file: "", line: nil, commit: "c0ffee1234")]
+        facts.applied = [environment: AppliedResource(key: environment, specHash: "e", spec: .null, commit: "c0ffee1234", health: .healthy,
+                                                      createdAt: Self.time, updatedAt: Self.time)]
+        #expect(Explainer.explain(environment, facts).chain.first?.line == "wants its spec (commit c0ffee1)")
     }
 }

@@ -56,6 +56,8 @@ public struct ExplainFacts: Sendable {
     public var tip: TipProblem?
     /// The commit the fleet was last brought to.
     public var lastApplied: String?
+    /// `reconcile.prune`: whether what left Git is removed from the targets.
+    public var prune = true
 
     /// The event types that tell of a failure, newest first wins.
     public static let incidentTypes: Set<String> = ["actionFailed", "gateFailed", "hold", "rollback", "preDeployCheckFailed"]
@@ -91,7 +93,8 @@ public enum Explainer {
             return done(false, "fix\(place) and commit; \(stays)")
         }
         if let wanted {
-            chain.append(.init("wants \(wanted.version ?? "its spec")", .init(commit: wanted.commit, file: wanted.file, line: wanted.line)))
+            let file = wanted.file.isEmpty ? nil : wanted.file
+            chain.append(.init("wants \(wanted.version ?? "its spec")", .init(commit: wanted.commit, file: file, line: file == nil ? nil : wanted.line)))
         } else if applied != nil {
             chain.append(.init("no longer in Git"))
         }
@@ -108,6 +111,14 @@ public enum Explainer {
             return done(false, wanted == nil ? nil : "wait for the next pass")
         }
         if wanted == nil {
+            if key.kind == .agentBlueprint {
+                chain.append(.init("kept: a registered blueprint version is never unregistered"))
+                return done(true, nil)
+            }
+            guard !facts.prune else {
+                chain.append(.init("nothing planned for it"))
+                return done(false, "wait for the next pass")
+            }
             chain.append(.init("kept on the target: reconcile.prune is off"))
             return done(false, "turn reconcile.prune on, or delete it on the target by hand")
         }
