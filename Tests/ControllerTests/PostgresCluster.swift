@@ -26,9 +26,18 @@ final class PostgresCluster: Sendable {
         (directory, port, url) = (lines[lines.count - 3], lines[lines.count - 2], lines[lines.count - 1])
     }
 
+    /// Stops the server and removes its folder, waiting off the concurrency pool.
+    func stop() async {
+        stopped.withLock { $0 = true }
+        _ = try? await Self.shellOffPool("POSTGRES_DIR='\(directory)' postgres_stop")
+    }
+
+    private let stopped = LockedFlag()
+
     deinit {
-        let directory = directory
-        Thread.detachNewThread { _ = try? Self.shell("POSTGRES_DIR='\(directory)' postgres_stop") }
+        // A test that ended early (a failed expectation threw) still stops its server: synchronously,
+        // so that the process cannot end first and leave the server running.
+        if !stopped.withLock({ $0 }) { _ = try? Self.shell("POSTGRES_DIR='\(directory)' postgres_stop") }
     }
 
     /// Stops the server as if it crashed (`pg_ctl stop -m immediate`).
@@ -48,4 +57,11 @@ final class PostgresCluster: Sendable {
         guard result.status == 0 else { throw ProcessFailure(message: "\(command): \(result.stderr)") }
         return result.stdout
     }
+}
+
+/// A flag behind a lock.
+final class LockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func withLock<T>(_ body: (inout Bool) -> T) -> T { lock.withLock { body(&value) } }
 }

@@ -63,6 +63,7 @@ struct StoreOutageTests {
         controller.signal(SIGTERM)
         let status = await controller.exitStatus()
         #expect(status == 0, "\(controller.output.suffix(2_000))")
+        await cluster.stop()
     }
 
     /// A store call made while PostgreSQL crashes ends with an error instead of waiting for ever:
@@ -108,5 +109,6 @@ struct StoreOutageTests {
         #expect(committed.map(\.message) == ["after the restart"])
         #expect(try await store.verifyEventLog().isValid)
         try await store.close()
+        await cluster.stop()
     }
 }
