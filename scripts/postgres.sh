@@ -21,8 +21,10 @@ postgres_start() {
     chmod 755 "$POSTGRES_DIR"
     run=(runuser -u postgres --)
   fi
+  # --no-sync: a throwaway cluster needs no flush to disk, and a flush of the whole data folder
+  # stalls every other process writing on this machine (the shared test server among them).
   "${run[@]}" "$bin/initdb" -D "$POSTGRES_DIR/data" -U postgres -E UTF8 --locale=C \
-    --auth-host=scram-sha-256 --auth-local=trust --pwfile="$POSTGRES_DIR/pwfile" >"$POSTGRES_DIR/initdb.log" 2>&1 \
+    --auth-host=scram-sha-256 --auth-local=trust --pwfile="$POSTGRES_DIR/pwfile" --no-sync >"$POSTGRES_DIR/initdb.log" 2>&1 \
     || { cat "$POSTGRES_DIR/initdb.log" >&2; exit 1; }
   postgres_server_start "$POSTGRES_DIR" "$POSTGRES_PORT" || exit 1
   POSTGRES_URL="postgres://postgres:$password@127.0.0.1:$POSTGRES_PORT/postgres"

@@ -41,9 +41,8 @@ extension ExecDriver {
     /// Only `PATH` and `HOME` from the controller, then the environment's `driver.env`, then the
     /// `STEWARD_*` variables (which `driver.env` cannot override). Nothing else of the controller's.
     func childEnvironment(action: String, target: ExecTarget) -> [String: String] {
-        let controller = ProcessInfo.processInfo.environment
         var result: [String: String] = [:]
-        for name in ["PATH", "HOME"] { result[name] = controller[name] }
+        for name in ["PATH", "HOME"] { result[name] = controllerEnvironment[name] }
         result.merge(environment) { $1 }
         result["STEWARD_ACTION"] = action
         result["STEWARD_RESOURCE"] = target.key.resource

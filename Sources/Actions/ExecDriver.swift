@@ -13,6 +13,8 @@ public struct ExecDriver: Driver {
     public let environment: [String: String]
     /// Replaces the resolved secrets (and any other value given) in everything the driver reports.
     let redactor: Redactor
+    /// The controller's own environment, of which the command gets only `PATH` and `HOME`.
+    let controllerEnvironment: [String: String]
 
     /// Bytes of stdout and stderr kept (tails) for the event log.
     static let tailBytes = 4096
@@ -20,13 +22,17 @@ public struct ExecDriver: Driver {
     /// - Parameters:
     ///   - secrets: values redacted from every output tail, reply and message (the resolved
     ///     secret references of `environment`).
+    ///   - controllerEnvironment: the controller's environment (default: this process's); tests give
+    ///     one rather than call `setenv`, which races with every thread reading the environment.
     public init(command: [String], workingDirectory: String, timeoutSeconds: Double = 300,
-                environment: [String: String] = [:], secrets: [String] = []) {
+                environment: [String: String] = [:], secrets: [String] = [],
+                controllerEnvironment: [String: String] = ProcessInfo.processInfo.environment) {
         self.command = command
         self.workingDirectory = workingDirectory
         self.timeoutSeconds = timeoutSeconds
         self.environment = environment
         self.redactor = Redactor(secrets: secrets)
+        self.controllerEnvironment = controllerEnvironment
     }
 
     public func execute(_ request: ActionRequest) async throws -> ActionOutcome {

@@ -65,8 +65,9 @@ enum ExecFixture {
 @Suite("Exec driver: no shell, clean environment, stdin JSON, exit codes, timeouts, tails, status probes")
 struct ExecDriverTests {
     @Test func runsTheScriptWithActionJSONAndOnlyAllowedEnvironment() async throws {
-        setenv("STEWARD_TEST_SECRET_ENV", "x", 1)
-        setenv("AWS_SECRET_ACCESS_KEY", "controller-only-secret", 1)
+        // The controller's environment holds secrets; the command must not see them.
+        let controller = ProcessInfo.processInfo.environment.merging(
+            ["STEWARD_TEST_SECRET_ENV": "x", "AWS_SECRET_ACCESS_KEY": "controller-only-secret"]) { $1 }
         let dir = try TemporaryDirectory()
         let ledger = dir.appending("ledger").path
         let script = try ExecFixture.script(dir, #"""
@@ -78,7 +79,7 @@ struct ExecDriverTests {
         pwd > "$LEDGER.pwd"
         echo '{"status":"deployed","deploymentId":"dep-42","message":"rolled out 1.2.0"}'
         """#)
-        let driver = ExecDriver(command: [script], workingDirectory: dir.path, environment: ["LEDGER": ledger])
+        let driver = ExecDriver(command: [script], workingDirectory: dir.path, environment: ["LEDGER": ledger], controllerEnvironment: controller)
         let request = ExecFixture.request()
         let outcome = try await driver.execute(request)
         #expect(outcome.targetId == "dep-42")

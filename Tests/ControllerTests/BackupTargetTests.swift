@@ -149,9 +149,9 @@ struct BackupTargetTests {
             test -z "$SOME_CONTROLLER_SECRET" || exit 9
             printf 'archive for %s' "$STEWARD_BACKUP_SCHEDULE" > "$STEWARD_BACKUP_DESTINATION"
             """)
-        setenv("SOME_CONTROLLER_SECRET", "leak", 1)
-        defer { unsetenv("SOME_CONTROLLER_SECRET") }
-        sandbox.context.environment = BackupContext.inheritedEnvironment()
+        // The controller's environment holds a secret; the command must not see it.
+        sandbox.context.environment = BackupContext.inheritedEnvironment(
+            from: ProcessInfo.processInfo.environment.merging(["SOME_CONTROLLER_SECRET": "leak"]) { $1 })
         let schedule = try backupSchedule("ops", #"{"schedule": "0 3 * * *", "target": "command", "command": ["./ops-backup.sh"], "destination": "./var/ops"}"#)
         let run = try await sandbox.runOnce(schedule)
         #expect(run.outcome == "succeeded", "\(run.message ?? "")")

@@ -82,10 +82,10 @@ struct StoreOutageTests {
         // A transaction whose statement is still running when the server goes away.
         let call = Task {
             do {
-                try await store.withTransaction { session in try await session.run("SELECT pg_sleep(30)", []) }
-                _ = ended.withLock { $0 = "ended without an error" }
+                _ = try await store.withTransaction { session in try await session.run("SELECT pg_sleep(30)", []) }
+                ended.withLock { $0 = "ended without an error" }
             } catch {
-                _ = ended.withLock { $0 = "\(error)" }
+                ended.withLock { $0 = "\(error)" }
             }
         }
         try await Task.sleep(for: .seconds(1))

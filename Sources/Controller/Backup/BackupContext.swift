@@ -53,8 +53,9 @@ public struct BackupContext: Sendable {
     }
 
     /// `PATH` and `HOME` of this process.
-    public static func inheritedEnvironment() -> [String: String] {
-        let current = ProcessInfo.processInfo.environment
+    /// - Parameter current: the controller's environment (default: this process's); tests give one
+    ///   rather than call `setenv`, which races with every thread reading the environment.
+    public static func inheritedEnvironment(from current: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
         var result: [String: String] = ["PATH": current["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"]
         if let home = current["HOME"] { result["HOME"] = home }
         return result

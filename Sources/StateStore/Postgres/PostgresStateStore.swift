@@ -49,6 +49,8 @@ final class PostgresStateStore: SessionReads {
         do {
             return try await Deadline.watched(poll: 0.25, {
                 try await client.withConnection { connection in
+                    // A lease granted after the caller was answered (gave up waiting) runs nothing.
+                    try Task.checkCancellation()
                     lease.withLock { $0.connection = connection }
                     return try await body(connection)
                 }

@@ -10,13 +10,27 @@ import Foundation
 /// that error at once and the operation is cancelled and left to end on its own. A task group
 /// cannot do this: it waits for every child, the stuck one included.
 enum Deadline {
-    /// Runs `operation`; after `seconds` it is cancelled and `timeoutError` thrown instead. A value
-    /// that comes after the caller was answered goes to `discard` (a connection to close).
+    /// Runs `operation`; after `seconds` it is cancelled and `timeoutError` thrown instead (a task
+    /// group: `operation` must end when cancelled, as a connect does). A value that comes after the
+    /// caller was answered goes to `discard` (a connection to close).
     static func run<T: Sendable>(seconds: Double, timeoutError: @autoclosure @escaping @Sendable () -> StoreError,
                                  discard: (@Sendable (T) async -> Void)? = nil,
                                  _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        return try await watched(poll: min(0.25, seconds), discard: discard, operation) { ContinuousClock.now >= deadline ? timeoutError() : nil }
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                // Timed out: a value the operation still returns is not the caller's.
+                group.cancelAll()
+                while let late = try? await group.next() { if let value = late { await discard?(value) } }
+                throw timeoutError()
+            }
+            return value
+        }
     }
 
     /// Runs `operation` until it ends or `giveUp` (asked every `poll` seconds) returns an error; a
