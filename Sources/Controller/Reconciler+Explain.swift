@@ -2,6 +2,7 @@ import EventLog
 import Foundation
 import Manifests
 import Reconcile
+import StateStore
 
 extension Reconciler {
     /// How far back `explain` looks for the last failure of each resource: the newest records only,
@@ -9,12 +10,12 @@ extension Reconciler {
     static let incidentWindow: Int64 = 5_000
 
     /// The newest failure event of each resource in each environment, among the last records of the log.
-    func recentIncidents() async throws -> [ResourceKey: ExplainFacts.Incident] {
+    public static func incidents(in store: any StateStore) async throws -> [ResourceKey: ExplainFacts.Incident] {
         let head = try await store.eventHead()
         let records = try await store.events(since: max(0, head.seq - Self.incidentWindow), limit: nil)
         var incidents: [ResourceKey: ExplainFacts.Incident] = [:]
         for record in records where ExplainFacts.incidentTypes.contains(record.type) {
-            guard let key = Self.key(resource: record.resource, environment: record.environment) else { continue }
+            guard let key = key(resource: record.resource, environment: record.environment) else { continue }
             incidents[key] = ExplainFacts.Incident(seq: record.seq, type: record.type, message: record.message, commit: record.commit)
         }
         return incidents

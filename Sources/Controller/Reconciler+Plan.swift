@@ -50,24 +50,30 @@ extension Reconciler {
 
     /// The plan `run` would make for `revision` (default: the branch tip), through the same `decide`,
     /// writing nothing: a tip `run` would hold (rewritten history, validation errors) is reported so.
-    public func preview(revision: String?) async throws -> Preview {
+    /// - Parameter explaining: read the failure events every explanation may cite; otherwise they are
+    ///   read only when something is blocked (the chains of `diff`'s blocked items need them).
+    public func preview(revision: String?, explaining: Bool = false) async throws -> Preview {
         try await withTaskExecutorPreference(ReconcileExecutor.shared) {
             let repository = try await openRepository()
             let head = try repository.resolve(revision ?? settings.config.branch)
             let lastApplied = try await store.sourceCursor()?.lastAppliedCommit
-            var facts = ExplainFacts(applied: try await store.appliedTable(), incidents: try await recentIncidents(), lastApplied: lastApplied)
+            var facts = ExplainFacts(lastApplied: lastApplied)
+            // A tip `run` would not apply: what runs is what the store holds.
+            func held(_ errors: [ValidationError]) async throws -> Preview {
+                var facts = facts
+                facts.tip = ExplainFacts.TipProblem(commit: head.sha, errors: errors)
+                facts.applied = try await store.appliedTable()
+                if explaining { facts.incidents = try await Self.incidents(in: store) }
+                return Preview(commit: head.sha, plan: Plan(commit: head.sha), errors: errors, facts: facts)
+            }
             // What `run` would refuse whatever the commit holds: a signature that does not verify, a force-push.
-            if let held = try verify(head, repository: repository, lastApplied: lastApplied, log: false)
+            if let refused = try verify(head, repository: repository, lastApplied: lastApplied, log: false)
                 ?? (revision == nil ? memory.source.forcePushProblem(head, repository: repository, lastApplied: lastApplied) : nil) {
-                facts.tip = ExplainFacts.TipProblem(commit: head.sha, errors: [held])
-                return Preview(commit: head.sha, plan: Plan(commit: head.sha), errors: [held], facts: facts)
+                return try await held([refused])
             }
             let registered = try await registeredVersions()
             let report = try memory.source.validate(head.sha, repository: repository, registered: registered).report
-            guard report.isValid else {
-                facts.tip = ExplainFacts.TipProblem(commit: head.sha, errors: report.errors)
-                return Preview(commit: head.sha, plan: Plan(commit: head.sha), errors: report.errors, facts: facts)
-            }
+            guard report.isValid else { return try await held(report.errors) }
             let decision = try await decide(report.fleet, commit: head, repository: repository, mode: .preview)
             decision.release()
             facts.plan = decision.plan
@@ -75,6 +81,7 @@ extension Reconciler {
             facts.applied = decision.observation.applied
             facts.wanted = Self.wanted(report.fleet, desired: decision.observation.desired, records: decision.observation.records, commit: head.sha)
             facts.prune = planOptions.prune
+            if explaining || !decision.plan.blocked.isEmpty { facts.incidents = try await Self.incidents(in: store) }
             return Preview(commit: head.sha, plan: decision.plan, errors: [], facts: facts)
         }
     }

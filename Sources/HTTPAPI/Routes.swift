@@ -72,9 +72,9 @@ enum Routes {
         // Why a Deployment (or KIND/NAME, in each environment) is or is not converged (DESIGN §14),
         // from the plan the loop makes, as `steward explain -o json` prints it.
         // One parameter name for the first segment (the router's tree allows one per position).
-        api.get("explain/:first") { _, request in try await explain(context, request.parameters.get("first") ?? "", kind: nil) }
+        api.get("explain/:first") { _, request in try await explain(context, request.parameters.get("first") ?? "") }
         api.get("explain/:first/:name") { _, request in
-            try await explain(context, request.parameters.get("name") ?? "", kind: request.parameters.get("first"))
+            try await explain(context, "\(request.parameters.get("first") ?? "")/\(request.parameters.get("name") ?? "")")
         }
         api.get("events") { request, _ in
             let since = request.uri.queryParameters.get("since", as: Int64.self) ?? 0
@@ -95,26 +95,21 @@ enum Routes {
 }
 
 extension Routes {
-    static func explain(_ context: APIContext, _ name: String, kind: String?) async throws -> Response {
-        let preview: Reconciler.Preview
+    /// `name` is a Deployment, or `KIND/NAME` (one explanation per environment).
+    static func explain(_ context: APIContext, _ name: String) async throws -> Response {
+        var preview: Reconciler.Preview
         do { preview = try await withPlanTimeout { try await context.reconcile.plan() } } catch is CancellationError {
             return try problem(.serviceUnavailable, "a reconcile pass is running: the plan is made between passes, try again in a moment")
         } catch {
             return try problem(.serviceUnavailable, "\(error)")
         }
-        let known = Set(preview.facts.wanted.keys).union(preview.facts.applied.keys)
-        guard let kind else {
-            guard let key = known.filter({ $0.kind == .deployment && $0.name == name }).sorted().first else {
-                return try problem(.notFound, "no Deployment '\(name)' in Git at the tip or in the store")
-            }
-            return try json(preview.explain(key))
+        // The loop's preview reads failure events only when something is blocked.
+        if preview.plan.blocked.isEmpty { preview.facts.incidents = try await Reconciler.incidents(in: context.store) }
+        switch preview.facts.keys(named: name) {
+        case .found(let keys): return name.contains("/") ? try json(keys.map(preview.explain)) : try json(preview.explain(keys[0]))
+        case .unknownKind(let kind): return try problem(.notFound, "unknown kind '\(kind)'")
+        case .notFound(let message): return try problem(.notFound, message)
         }
-        guard let resourceKind = ResourceKind.allCases.first(where: { $0.rawValue.lowercased() == kind.lowercased() }) else {
-            return try problem(.notFound, "unknown kind '\(kind)'")
-        }
-        let keys = known.filter { $0.kind == resourceKind && $0.name == name }.sorted()
-        guard !keys.isEmpty else { return try problem(.notFound, "no \(resourceKind.rawValue)/\(name) in Git at the tip or in the store") }
-        return try json(keys.map(preview.explain))
     }
 }
 

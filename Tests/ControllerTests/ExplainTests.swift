@@ -75,7 +75,7 @@ struct ExplainTests {
     @Test func aHeldDeploymentNamesTheFailedVersionItsEventAndTheWayOut() async throws {
         let fleet = try await PromotionFleet(production: .init(revertCommit: false))
         let reconciler = try await fleet.reconciler()
-        _ = try await fleet.failProductionOn130(reconciler)   // rolled back to 1.2.0 and held
+        try await fleet.failProductionOn130(reconciler)   // rolled back to 1.2.0 and held
         let hold = try #require(try await reconciler.store.holds().first)
         try await reconciler.store.close()
 

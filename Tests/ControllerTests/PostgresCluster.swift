@@ -1,4 +1,5 @@
 import Foundation
+@testable import StateStore
 import StewardTesting
 
 /// A PostgreSQL cluster of one test's own (scripts/postgres.sh), so the test can stop and start
@@ -32,7 +33,7 @@ final class PostgresCluster: Sendable {
         _ = try? await Self.shellOffPool("POSTGRES_DIR='\(directory)' postgres_stop")
     }
 
-    private let stopped = LockedFlag()
+    private let stopped = LockedBox(false)
 
     deinit {
         // A test that ended early (a failed expectation threw) still stops its server: synchronously,
@@ -57,11 +58,4 @@ final class PostgresCluster: Sendable {
         guard result.status == 0 else { throw ProcessFailure(message: "\(command): \(result.stderr)") }
         return result.stdout
     }
-}
-
-/// A flag behind a lock.
-final class LockedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func withLock<T>(_ body: (inout Bool) -> T) -> T { lock.withLock { body(&value) } }
 }

@@ -112,8 +112,9 @@ final class PromotionFleet {
     }
 
     /// 1.2.0 everywhere, then 1.3.0 proven in staging and promoted to production, whose smoke tests
-    /// of 1.3.0 fail: after the returned commit's pass, production runs 1.2.0 again (auto-rollback).
-    func failProductionOn130(_ reconciler: Reconciler) async throws -> String {
+    /// of 1.3.0 fail: after that pass (returned with its commit), production runs 1.2.0 again (auto-rollback).
+    @discardableResult
+    func failProductionOn130(_ reconciler: Reconciler) async throws -> (commit: String, pass: Reconciler.PassResult) {
         _ = try await reconciler.pass()
         _ = try await reconciler.pass()
         try setVersion("robot-nav-staging", "1.3.0")
@@ -122,8 +123,8 @@ final class PromotionFleet {
         console.setSmokeTests(version: "1.3.0", passed: false)
         try setVersion("robot-nav-production", "1.3.0")
         let bad = try repo.commit("production to 1.3.0")
-        _ = try await reconciler.pass()   // production promotes 1.3.0 and its smoke test fails
-        return bad
+        let failed = try await reconciler.pass()   // production promotes 1.3.0 and its smoke test fails
+        return (bad, failed)
     }
 
     func settings() throws -> ControllerSettings { try ControllerSettings.load(path: path + "/controller.yaml") }

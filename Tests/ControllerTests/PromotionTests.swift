@@ -97,7 +97,7 @@ struct PromotionTests {
     @Test func withoutRevertCommitTheHoldBlocksUntilTheUserChangesTheDeployment() async throws {
         let fleet = try await PromotionFleet(production: .init(revertCommit: false))
         let reconciler = try await fleet.reconciler()
-        let bad = try await fleet.failProductionOn130(reconciler)
+        let bad = try await fleet.failProductionOn130(reconciler).commit
         #expect(try fleet.repo.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines) == bad)  // no commit written
         let held = try await reconciler.pass()
         let reason = try #require(held.plan.blocked.first?.reason)

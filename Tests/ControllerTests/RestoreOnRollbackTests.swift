@@ -44,15 +44,7 @@ struct RestoreOnRollbackTests {
         }
         _ = try fleet.repo.commit("backups before production changes, restored on rollback")
         let reconciler = try await fleet.reconciler()
-        _ = try await reconciler.pass()
-        _ = try await reconciler.pass()
-        try fleet.setVersion("robot-nav-staging", "1.3.0")
-        _ = try fleet.repo.commit("staging to 1.3.0")
-        _ = try await reconciler.pass()
-        fleet.console.setSmokeTests(version: "1.3.0", passed: false)
-        try fleet.setVersion("robot-nav-production", "1.3.0")
-        _ = try fleet.repo.commit("production to 1.3.0")
-        let failed = try await reconciler.pass()
+        let failed = try await fleet.failProductionOn130(reconciler).pass
         return (fleet, out, reconciler, failed)
     }
 

@@ -11,6 +11,16 @@ public actor AppliedBackupSchedules {
     public struct Loaded: Sendable {
         public var commit: String
         public var schedules: [String: BackupSchedule]
+
+        /// The schedule named `name`, or a one-line error naming those the commit has.
+        func schedule(_ name: String) throws -> BackupSchedule {
+            guard let schedule = schedules[name] else {
+                let known = schedules.keys.sorted()
+                throw BackupError("no BackupSchedule '\(name)' in commit \(commit.prefix(12))"
+                    + (known.isEmpty ? " (it has none)" : " (it has: \(known.joined(separator: ", ")))"))
+            }
+            return schedule
+        }
     }
 
     let settings: ControllerSettings

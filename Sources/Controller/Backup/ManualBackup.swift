@@ -38,11 +38,7 @@ public enum ManualBackup {
                             logger: Logger) async throws -> Result {
         let source = AppliedBackupSchedules(settings: settings, store: store, logger: logger)
         guard let loaded = try await source.load(fallbackToBranch: true) else { throw BackupError("no commit to read backup schedules from") }
-        guard let schedule = loaded.schedules[name] else {
-            let known = loaded.schedules.keys.sorted()
-            throw BackupError("no BackupSchedule '\(name)' in commit \(loaded.commit.prefix(12))"
-                + (known.isEmpty ? " (it has none)" : " (it has: \(known.joined(separator: ", ")))"))
-        }
+        let schedule = try loaded.schedule(name)
         if let controller {
             let run = try await request(name: name, schedule: schedule, settings: settings, store: store)
             return Result(run: run, mode: .requested(holder: controller))

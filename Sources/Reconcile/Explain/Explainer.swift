@@ -48,7 +48,10 @@ public struct ExplainFacts: Sendable {
         }
     }
 
-    public var wanted: [ResourceKey: Wanted]
+    public var wanted: [ResourceKey: Wanted] { didSet { deployments = Self.deploymentIndex(wanted) } }
+    /// The Deployment of each blueprint in each environment (the first by name), for following a
+    /// promotion gate upstream without a scan per blocked item.
+    private(set) var deployments: [String: ResourceKey] = [:]
     public var applied: [ResourceKey: AppliedResource]
     public var plan: Plan
     public var gates: GateContext
@@ -59,18 +62,55 @@ public struct ExplainFacts: Sendable {
     /// `reconcile.prune`: whether what left Git is removed from the targets.
     public var prune = true
 
+    static func deploymentKey(environment: String, blueprint: String?) -> String { "\(environment)\u{0}\(blueprint ?? "")" }
+
+    private static func deploymentIndex(_ wanted: [ResourceKey: Wanted]) -> [String: ResourceKey] {
+        var index: [String: ResourceKey] = [:]
+        for (key, value) in wanted where key.kind == .deployment {
+            let slot = deploymentKey(environment: key.environment ?? "", blueprint: value.blueprint)
+            if index[slot].map({ key < $0 }) ?? true { index[slot] = key }
+        }
+        return index
+    }
+
     /// The event types that tell of a failure, newest first wins.
     public static let incidentTypes: Set<String> = ["actionFailed", "gateFailed", "hold", "rollback", "preDeployCheckFailed"]
 
     public init(wanted: [ResourceKey: Wanted] = [:], applied: [ResourceKey: AppliedResource] = [:], plan: Plan = Plan(commit: nil),
                 gates: GateContext = GateContext(), incidents: [ResourceKey: Incident] = [:], tip: TipProblem? = nil, lastApplied: String? = nil) {
         self.wanted = wanted
+        deployments = Self.deploymentIndex(wanted)
         self.applied = applied
         self.plan = plan
         self.gates = gates
         self.incidents = incidents
         self.tip = tip
         self.lastApplied = lastApplied
+    }
+}
+
+extension ExplainFacts {
+    /// What a name given to `explain` names.
+    public enum Lookup: Sendable, Equatable {
+        case found([ResourceKey])
+        case unknownKind(String)
+        case notFound(String)
+    }
+
+    /// The keys `name` (a Deployment, or `KIND/NAME` in each of its environments) names among what
+    /// Git wants and what was applied; `notFound` carries the one-line message.
+    public func keys(named name: String) -> Lookup {
+        let known = Set(wanted.keys).union(applied.keys)
+        guard let slash = name.firstIndex(of: "/") else {
+            let keys = known.filter { $0.kind == .deployment && $0.name == name }.sorted()
+            return keys.isEmpty ? .notFound("no Deployment '\(name)' in Git at the tip or in the store") : .found(keys)
+        }
+        let kindName = String(name[..<slash]), bare = String(name[name.index(after: slash)...])
+        guard let kind = ResourceKind.allCases.first(where: { $0.rawValue.lowercased() == kindName.lowercased() }) else {
+            return .unknownKind(kindName)
+        }
+        let keys = known.filter { $0.kind == kind && $0.name == bare }.sorted()
+        return keys.isEmpty ? .notFound("no \(kind.rawValue)/\(bare) in Git at the tip or in the store") : .found(keys)
     }
 }
 
@@ -178,10 +218,8 @@ public enum Explainer {
         guard let environment = key.environment, let source = facts.gates.environments[environment]?.promotesFrom else {
             return "wait until \(version) is proven upstream"
         }
-        let upstream = facts.wanted.keys.filter {
-            $0.kind == .deployment && $0.environment == source && facts.wanted[$0]?.blueprint == wanted?.blueprint
-        }.sorted().first
-        guard let upstream, let upWanted = facts.wanted[upstream] else {
+        guard let upstream = facts.deployments[ExplainFacts.deploymentKey(environment: source, blueprint: wanted?.blueprint)],
+              let upWanted = facts.wanted[upstream] else {
             return "add a Deployment of \(wanted?.blueprint ?? "this blueprint") to \(source), or deploy \(version) there"
         }
         guard depth > 0 else { return "prove \(version) in \(source) (\(upstream.name))" }

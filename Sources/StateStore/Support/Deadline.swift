@@ -33,21 +33,14 @@ enum Deadline {
         }
     }
 
-    /// Runs `operation` until it ends or `giveUp` (asked every `poll` seconds) returns an error; a
-    /// value that comes after the caller was answered goes to `discard`.
-    static func watched<T: Sendable>(poll: Double, discard: (@Sendable (T) async -> Void)? = nil,
-                                     _ operation: @escaping @Sendable () async throws -> T,
+    /// Runs `operation` until it ends or `giveUp` (asked every `poll` seconds) returns an error.
+    static func watched<T: Sendable>(poll: Double, _ operation: @escaping @Sendable () async throws -> T,
                                      giveUp: @escaping @Sendable () -> (any Error)?) async throws -> T {
         let outcome = FirstOutcome<T>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 outcome.start(continuation, work: Task {
-                    do {
-                        let value = try await operation()
-                        if !outcome.finish(.success(value)) { await discard?(value) }
-                    } catch {
-                        outcome.finish(.failure(error))
-                    }
+                    do { outcome.finish(.success(try await operation())) } catch { outcome.finish(.failure(error)) }
                 })
                 Task {
                     while !outcome.isDone {
@@ -86,9 +79,8 @@ private final class FirstOutcome<T: Sendable>: @unchecked Sendable {
         }
     }
 
-    /// Answers the caller with `result` unless it was answered before; whether it was this one.
-    @discardableResult
-    func finish(_ result: Result<T, any Error>) -> Bool {
+    /// Answers the caller with `result` unless it was answered before.
+    func finish(_ result: Result<T, any Error>) {
         let taken: (continuation: CheckedContinuation<T, any Error>?, work: Task<Void, Never>?)? = lock.withLock {
             guard !done else { return nil }
             done = true
@@ -96,9 +88,8 @@ private final class FirstOutcome<T: Sendable>: @unchecked Sendable {
             if self.continuation == nil { early = result }
             return (self.continuation, self.work)
         }
-        guard let taken else { return false }
+        guard let taken else { return }
         taken.work?.cancel()
         taken.continuation?.resume(with: result)
-        return true
     }
 }

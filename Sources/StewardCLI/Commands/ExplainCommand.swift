@@ -22,9 +22,15 @@ struct ExplainCommand: AsyncParsableCommand {
         let settings = try configOption.load()
         // Read-only, as `diff`: the same plan, nothing written.
         let preview = try await settings.withStore(access: .readOnly) { store in
-            try await Reconciler(settings: settings, store: store, logger: .init(label: "steward")).preview(revision: nil)
+            try await Reconciler(settings: settings, store: store, logger: .init(label: "steward")).preview(revision: nil, explaining: true)
         }
-        let keys = try Self.keys(name, facts: preview.facts)
+        let keys: [ResourceKey]
+        switch preview.facts.keys(named: name) {
+        case .found(let found): keys = found
+        case .unknownKind(let kind):
+            throw CLIError("unknown kind '\(kind)' in '\(name)': use one of \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        case .notFound(let message): throw CLIError(message)
+        }
         let explanations = keys.map(preview.explain)
         switch output {
         case .json:
@@ -36,25 +42,6 @@ struct ExplainCommand: AsyncParsableCommand {
         case .text:
             print(explanations.map(\.text).joined(separator: "\n\n"))
         }
-    }
-
-    /// The keys `name` names among what Git wants and what was applied; a clear error when none.
-    static func keys(_ name: String, facts: ExplainFacts) throws -> [ResourceKey] {
-        let known = Set(facts.wanted.keys).union(facts.applied.keys)
-        let matches: [ResourceKey]
-        if let slash = name.firstIndex(of: "/") {
-            let kindName = String(name[..<slash]), bare = String(name[name.index(after: slash)...])
-            guard let kind = ResourceKind.allCases.first(where: { $0.rawValue.lowercased() == kindName.lowercased() }) else {
-                throw CLIError("unknown kind '\(kindName)' in '\(name)': use one of \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            matches = known.filter { $0.kind == kind && $0.name == bare }.sorted()
-        } else {
-            matches = known.filter { $0.kind == .deployment && $0.name == name }.sorted()
-        }
-        guard !matches.isEmpty else {
-            throw CLIError("no \(name.contains("/") ? name : "Deployment '\(name)'") in Git at the tip or in the store")
-        }
-        return matches
     }
 }
 

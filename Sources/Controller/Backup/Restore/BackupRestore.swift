@@ -45,11 +45,7 @@ public enum BackupRestore {
                             missingDatabase: Bool, logger: Logger) async throws -> Report {
         let schedules = AppliedBackupSchedules(settings: settings, store: store, logger: logger)
         guard let loaded = try await schedules.load(fallbackToBranch: true) else { throw BackupError("no commit to read backup schedules from") }
-        guard let schedule = loaded.schedules[name] else {
-            let known = loaded.schedules.keys.sorted()
-            throw BackupError("no BackupSchedule '\(name)' in commit \(loaded.commit.prefix(12))"
-                + (known.isEmpty ? " (it has none)" : " (it has: \(known.joined(separator: ", ")))"))
-        }
+        let schedule = try loaded.schedule(name)
         let spec = schedule.spec
         if spec.target == .command, spec.restore?.isEmpty ?? true {
             throw BackupError("backup \(name) has no restore command (spec.restore): a command backup is restored only by its own command; nothing was restored")
