@@ -28,7 +28,9 @@ extension Reconciler {
         return ResourceKey(kind: kind, name: String(resource[resource.index(after: slash)...]), environment: environment)
     }
 
-    /// What Git asks for, with the file and line that ask for it (`spec.version` for a Deployment).
+    /// What Git asks for, with the file and line that ask for it (`spec.version` for a Deployment) at
+    /// `commit`, the tip: the commit a resource's record carries may be older (a revert back to a spec
+    /// applied before keeps that record's commit, which asked for something else in between).
     /// Environments and BackupSchedules (records, not per environment) are wanted at `commit`.
     static func wanted(_ fleet: Fleet, desired: [ResourceKey: DesiredResource], records: [ResourceKey: JSONValue],
                        commit: String) -> [ResourceKey: ExplainFacts.Wanted] {
@@ -47,7 +49,7 @@ extension Reconciler {
             }
             let line = source.map { key.kind == .deployment ? $0.position(of: "spec.version").line : $0.position.line }
             wanted[key] = ExplainFacts.Wanted(version: resource.version, blueprint: resource.document["spec"]?["blueprint"]?.string,
-                                              file: source?.file ?? "", line: line, commit: resource.commit)
+                                              file: source?.file ?? "", line: line, commit: commit)
         }
         return wanted
     }
