@@ -52,6 +52,7 @@ public final class FileEventLog: @unchecked Sendable {
         return try lock.withLock {
             guard var current else { throw EventLogError(message: "the event log in \(directory) was opened for reading only") }
             defer { self.current = current }
+            try followOtherWriters(&current)
             guard let head = _head else {
                 throw EventLogError(message: "the event log in \(directory) ends with a record that cannot be read; run steward verify-log")
             }
@@ -68,6 +69,17 @@ public final class FileEventLog: @unchecked Sendable {
             if let last = records.last { _head = ChainHead(seq: last.seq, hash: last.hash) }
             return records
         }
+    }
+
+    /// Another process appended since this one last did (a CLI command recording under SQLite's
+    /// write lock, which serialises every append to the log): continue after its records.
+    private func followOtherWriters(_ current: inout SegmentWriter) throws {
+        let rotated = FileManager.default.fileExists(atPath: Self.path(directory, current.number + 1))
+        guard rotated || current.sizeOnDisk() != current.size else { return }
+        let segments = try Self.segmentNumbers(in: directory)
+        if rotated, let last = segments.last { current = try SegmentWriter(path: Self.path(directory, last), number: last) }
+        current.followSizeOnDisk()
+        _head = try Self.lastRecord(in: directory, segments: segments)
     }
 
     /// Records with `seq > since`, in order.
@@ -180,6 +192,14 @@ private final class SegmentWriter {
     }
 
     deinit { close(fd) }
+
+    /// The file's size now (other processes may have appended).
+    func sizeOnDisk() -> Int {
+        var info = stat()
+        return fstat(fd, &info) == 0 ? Int(info.st_size) : size
+    }
+
+    func followSizeOnDisk() { size = sizeOnDisk() }
 
     func write(_ bytes: [UInt8]) throws {
         var offset = 0

@@ -39,6 +39,9 @@ public protocol StateStore: Sendable {
     func actionKeys(effects: [String]) async throws -> [ActionKeyRecord]
     /// The schema version the store is at: 0 before the first migration.
     func schemaVersion() async throws -> Int64
+    /// Every table the event log can rebuild, read in one snapshot, and the seq of the last log
+    /// record that state includes (DESIGN §14: replaying the log up to it must give the same).
+    func stateSnapshot() async throws -> (state: StateSnapshot, seq: Int64)
     /// Event records with `seq > since`, in order, at most `limit`.
     func events(since seq: Int64, limit: Int?) async throws -> [EventRecord]
     /// The last record of the event log.

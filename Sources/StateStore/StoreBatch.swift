@@ -68,6 +68,19 @@ public struct StoreBatch: Sendable {
         return batch
     }
 
+    /// The state rows the batch writes, `firstSeq` being the log's next seq (used only when the
+    /// batch links events).
+    func stateRows(firstSeq: Int64) -> StateRows {
+        StateRows(linksEvents ? resolvingSeqs(firstSeq: firstSeq) : self)
+    }
+
+    /// The events to append: the batch's own, then the `stateChanged` records carrying `rows` (DESIGN §14).
+    func logEvents(carrying rows: StateRows) throws -> [NewEvent] {
+        guard !rows.isEmpty else { return events }
+        let commit = events.last(where: { $0.commit != nil })?.commit ?? cursor?.lastAppliedCommit
+        return events + (try StateDelta.records(rows, commit: commit))
+    }
+
     /// Whether the batch writes nothing.
     public var isEmpty: Bool {
         upsertResources.isEmpty && deleteResources.isEmpty && registerVersions.isEmpty && history.isEmpty

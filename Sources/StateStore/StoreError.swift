@@ -26,6 +26,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let closed = Code(rawValue: "closed")
         /// A write from a replica that no longer leads (its lease epoch is not the store's).
         public static let fenced = Code(rawValue: "fenced")
+        /// A replay point (`--at`) the log cannot answer, or cannot be read.
+        public static let replayPoint = Code(rawValue: "replayPoint")
     }
 
     public var code: Code

@@ -47,12 +47,14 @@ import Testing
                             batch.upsertResources = [Fixtures.resource("agent-\(index)")]
                             batch.events = (0..<5).map { Fixtures.event("Task\(index)-\($0)") }
                             let records = try await store.commit(batch)
-                            #expect(records.map(\.seq) == Array(records[0].seq..<records[0].seq + 5))
+                            // Its five events, then the stateChanged record of its resource, with no other batch's between.
+                            #expect(records.map(\.seq) == Array(records[0].seq..<records[0].seq + 6))
+                            #expect(records.last?.type == "stateChanged")
                         }
                     }
                     try await group.waitForAll()
                 }
-                #expect(try await first.eventHead().seq == 40)
+                #expect(try await first.eventHead().seq == 48)
                 #expect(try await second.verifyEventLog().isValid)
                 #expect(try await first.resources().count == 8)
             } catch {

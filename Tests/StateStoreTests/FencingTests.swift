@@ -40,7 +40,7 @@ struct FencingTests {
             let names = try await store.resources().map(\.key.name).sorted()
             #expect(names == ["cli", "leader"])
             let reasons = try await store.events(since: 0, limit: nil).map(\.reason)
-            #expect(reasons == ["Applied", "Applied"])
+            #expect(reasons == ["Applied", "StateChanged", "Applied", "StateChanged"])
             #expect(try await store.verifyEventLog().isValid)
         }
     }

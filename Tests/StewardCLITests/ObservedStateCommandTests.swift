@@ -106,6 +106,11 @@ struct ObservedStateCommandTests {
         #expect(records.count == 2)
         #expect(records.compactMap { $0?.seq } == [2, 3])
         #expect(records.allSatisfy { $0.map { EventChain.hash(of: $0) == $0.hash } == true })
+        let withState = try await StewardProcess.run(["logs", "--state"], in: dir.path)
+        #expect(withState.stdout.hasSuffix("""
+            -  StateChanged  state: resource RuntimeAdapter/robotics-main in staging Synced/Healthy, Deployment/nav in staging 1.3.0 OutOfSync/Degraded; history nav in staging: deploy 1.2.0 succeeded, nav in staging: deploy 1.3.0 failed; source at 2222222
+
+            """), "\(withState.stdout)")
         let recent = try await StewardProcess.run(["logs", "--since", "10m"], in: dir.path)
         #expect(recent.exitCode == 0)
         #expect(recent.stdout.isEmpty)
@@ -134,7 +139,7 @@ struct ObservedStateCommandTests {
         let dir = try await seeded()
         let ok = try await StewardProcess.run(["verify-log"], in: dir.path)
         #expect(ok.exitCode == 0)
-        #expect(ok.stdout.hasPrefix("ok: 3 records, head seq 3 hash "))
+        #expect(ok.stdout.hasPrefix("ok: 4 records, head seq 4 hash "), "three events and the batch's stateChanged record")
         let file = dir.path + "/.steward/events/events-000001.jsonl"
         let text = try String(contentsOfFile: file, encoding: .utf8)
         try text.replacingOccurrences(of: "deployed 1.2.0", with: "deployed 9.9.9").write(toFile: file, atomically: true, encoding: .utf8)

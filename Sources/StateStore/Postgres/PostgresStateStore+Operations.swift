@@ -10,7 +10,11 @@ extension PostgresStateStore {
         let location = url.description, logger = self.logger
         let applied = try await withTransaction { session in
             try await session.run("SELECT pg_advisory_xact_lock($1)", [.int(Self.migrationLock)])
-            return try await Migrator.run(on: session, location: location, logger: logger)
+            let applied = try await Migrator.run(on: session, location: location, logger: logger)
+            if StoreSchema.needsBaseline(afterApplying: applied) {
+                try await Self.append(try await StoreSchema.baseline(on: session, specs: self.specs), after: nil, on: session)
+            }
+            return applied
         }
         if !applied.isEmpty { logger.info("PostgreSQL store \(url.endpoint)/\(url.database) is at schema version \(StoreSchema.currentVersion)") }
     }
@@ -23,15 +27,32 @@ extension PostgresStateStore {
             if fence.required { try await LeaseTable.checkFence(fence.epoch, on: session) }
             // A batch whose records take event seqs locks the head first, to know them.
             let locked = batch.linksEvents ? try await EventLogTable.head(on: session, forUpdate: true) : nil
-            try await StateWriter(session: session, specs: self.specs).write(locked.map { batch.resolvingSeqs(firstSeq: $0.seq + 1) } ?? batch)
-            guard !batch.events.isEmpty else { return [] }
-            let head: ChainHead
-            if let locked { head = locked } else { head = try await EventLogTable.head(on: session, forUpdate: true) }
-            let records = EventChain.seal(batch.events, after: head)
-            try await session.write(EventLogTable.statement, rows: records.map(EventLogTable.row))
-            let last = records[records.count - 1]
-            try await session.run("UPDATE event_head SET seq = $1, hash = $2 WHERE id = 1", [.int(last.seq), .text(last.hash)])
-            return records
+            let rows = batch.stateRows(firstSeq: (locked?.seq ?? 0) + 1)
+            let events = try batch.logEvents(carrying: rows)
+            try await StateWriter(session: session, specs: self.specs).write(rows, batch: batch)
+            return try await Self.append(events, after: locked, on: session)
+        }
+    }
+
+    /// Seals `events` after the head (`locked`, or locked now) and inserts them, moving the head.
+    @discardableResult
+    static func append(_ events: [NewEvent], after locked: ChainHead?, on session: PostgresSession) async throws -> [EventRecord] {
+        guard !events.isEmpty else { return [] }
+        let head: ChainHead
+        if let locked { head = locked } else { head = try await EventLogTable.head(on: session, forUpdate: true) }
+        let records = EventChain.seal(events, after: head)
+        try await session.write(EventLogTable.statement, rows: records.map(EventLogTable.row))
+        let last = records[records.count - 1]
+        try await session.run("UPDATE event_head SET seq = $1, hash = $2 WHERE id = 1", [.int(last.seq), .text(last.hash)])
+        return records
+    }
+
+    /// The state and the log head in one repeatable-read snapshot.
+    func stateSnapshot() async throws -> (state: StateSnapshot, seq: Int64) {
+        try await withTransaction { session in
+            try await session.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            let state = try await StateReader(session: session).snapshot(specs: self.specs)
+            return (state, try await EventLogTable.head(on: session, forUpdate: false).seq)
         }
     }
 

@@ -15,6 +15,19 @@ struct StateReader {
         return try rows.indices.map { try AppliedResource(row: rows[$0], key: columns[$0].key, spec: parsed[$0]) }
     }
 
+    /// Every table replay rebuilds (DESIGN §14), history in the order it was appended.
+    func snapshot(specs: SpecCache) async throws -> StateSnapshot {
+        var rows = StateRows()
+        rows.resources = try await resources(specs: specs)
+        rows.versions = try await registeredVersions()
+        rows.history = try await session.run("\(HistoryEntry.select) ORDER BY id").map(HistoryEntry.init(row:))
+        rows.approvals = try await session.run(Approval.select).map(Approval.init(row:))
+        rows.holds = try await holds()
+        rows.backupRuns = try await backupRuns(schedule: nil)
+        rows.cursor = try await sourceCursor()
+        return StateSnapshot(rows: rows)
+    }
+
     func registeredVersions() async throws -> [RegisteredVersion] {
         try await session.run("\(RegisteredVersion.select) ORDER BY blueprint, registered_at, version").map(RegisteredVersion.init(row:))
     }

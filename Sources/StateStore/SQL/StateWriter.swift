@@ -8,26 +8,27 @@ struct StateWriter {
 
     /// Applies the batch in the order `StoreBatch` documents.
     func write(_ batch: StoreBatch) async throws {
-        let versions = batch.registerVersions.lastByKey { $0.blueprint }
+        try await write(StateRows(batch), batch: batch)
+    }
+
+    /// Writes `rows` (the replayed state of `batch`) and the batch's action keys and console ids.
+    func write(_ rows: StateRows, batch: StoreBatch) async throws {
         try await session.write(
             BulkStatement(table: RegisteredVersion.table, columns: RegisteredVersion.columns, conflict: RegisteredVersion.keyColumns),
-            rows: try versions.map { try $0.row() })
+            rows: try rows.versions.map { try $0.row() })
         try await session.write(BulkStatement(table: HistoryEntry.table, columns: HistoryEntry.columns),
-                                rows: try batch.history.map { try $0.row() })
-        try await upsert(batch.approvals.lastByKey { [$0.deployment, $0.version] })
-        let released = Array(Set(batch.releaseHolds)).sorted()
-        try await session.delete(from: Hold.table, where: ["deployment"], in: released.map { [.text($0)] })
-        try await upsert(batch.holds.lastByKey { [$0.deployment, $0.environment, $0.version, $0.specHash] })
-        try await upsert(batch.backupRuns.lastByKey { [$0.schedule, "\(StoreTime.millis($0.scheduledFor))"] })
-        if let cursor = batch.cursor { try await upsert([cursor]) }
+                                rows: try rows.history.map { try $0.row() })
+        try await upsert(rows.approvals)
+        try await session.delete(from: Hold.table, where: ["deployment"], in: rows.releasedHolds.map { [.text($0)] })
+        try await upsert(rows.holds)
+        try await upsert(rows.backupRuns)
+        if let cursor = rows.cursor { try await upsert([cursor]) }
         try await upsert(batch.actionKeys.lastByKey { $0.key })
         try await upsert(batch.consoleIds.lastByKey { [$0.console, $0.kind.rawValue, $0.subject] })
-        let resources = batch.upsertResources.lastByKey { $0.key.keyValues }
-        let texts = resources.map { $0.storedSpec.text ?? $0.spec.canonicalJSON }
-        try await session.write(AppliedResource.upsert, rows: try zip(resources, texts).map { try $0.row(specText: $1) })
-        for (resource, text) in zip(resources, texts) { specs?.remember(hash: resource.specHash, text: text, spec: resource.storedSpec) }
-        let deleted = batch.deleteResources.lastByKey { $0 }
-        try await session.delete(from: AppliedResource.table, where: AppliedResource.keyColumns, in: deleted.map(\.keyValues))
+        let texts = rows.resources.map { $0.storedSpec.text ?? $0.spec.canonicalJSON }
+        try await session.write(AppliedResource.upsert, rows: try zip(rows.resources, texts).map { try $0.row(specText: $1) })
+        for (resource, text) in zip(rows.resources, texts) { specs?.remember(hash: resource.specHash, text: text, spec: resource.storedSpec) }
+        try await session.delete(from: AppliedResource.table, where: AppliedResource.keyColumns, in: rows.deletedResources.map(\.keyValues))
     }
 
     /// Inserts or replaces records by their key.

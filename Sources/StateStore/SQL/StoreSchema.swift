@@ -1,3 +1,5 @@
+import EventLog
+
 /// The versioned schema, the same tables in both dialects (DESIGN §4).
 enum StoreSchema {
     /// One migration: a version, a name, and its statements in a dialect.
@@ -52,7 +54,25 @@ enum StoreSchema {
                 "ALTER TABLE deployment_history ADD COLUMN archive_sha256 TEXT",
             ]
         }),
+        // No table changes: from here every batch's state rows go to the log too (`stateChanged`,
+        // DESIGN §14); a store upgraded to it gets a baseline record of its state (`baseline`).
+        Migration(version: 7, name: "the event log carries state", statements: { _ in [] }),
     ]
+
+    /// The version from which the event log carries every state change.
+    static let logCarriesState: Int64 = 7
+
+    /// Whether the migrations just applied upgraded a store written before the log carried state
+    /// (a new store, from version 0, has nothing to record).
+    static func needsBaseline(afterApplying applied: [Int64]) -> Bool {
+        applied.contains(logCarriesState) && !applied.contains(1)
+    }
+
+    /// The records of a baseline: the whole state as it stands, replacing whatever replay held.
+    static func baseline(on session: any SQLSession, specs: SpecCache) async throws -> [NewEvent] {
+        let state = try await StateReader(session: session).snapshot(specs: specs)
+        return try StateDelta.records(state.rows, commit: state.cursor?.lastAppliedCommit, baseline: true)
+    }
 
     /// Version 1: every table.
     private static func initial(_ dialect: SQLDialect) -> [String] {

@@ -25,15 +25,11 @@ extension StoredRecord {
 
 /// JSON-in-a-column helpers: stable text out, one clear error in.
 enum StoreJSON {
-    private static let encoder: JSONEncoder = {
+    /// The JSON text of `value`. An encoder per call: batches are encoded on several threads at once.
+    static func encode<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
-    /// The JSON text of `value`.
-    static func encode<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
     /// Decodes `text`; `what` names the column for the error.

@@ -7,6 +7,10 @@ extension SQLiteStateStore {
             let applied = try await Migrator.run(on: session, location: self.path, logger: self.logger)
             try await self.forgetIndexBeyondLog(on: session)
             let replayed = try await self.indexEvents(appended: [], on: session)
+            if StoreSchema.needsBaseline(afterApplying: applied) {
+                let events = try await StoreSchema.baseline(on: session, specs: self.specs)
+                try await self.indexEvents(appended: try await self.onLog { try $0.append(events) }, on: session)
+            }
             return (applied, replayed)
         }
         if !applied.isEmpty { logger.info("SQLite store at \(path) is at schema version \(StoreSchema.currentVersion)") }
@@ -24,13 +28,31 @@ extension SQLiteStateStore {
     /// A batch that fails before the append leaves both the store and the log untouched.
     func commit(_ batch: StoreBatch) async throws -> [EventRecord] {
         guard !batch.isEmpty else { return [] }
-        let events = batch.events
         return try await withTransaction { session in
             let first = batch.linksEvents ? try await self.onLog { $0.head }.seq + 1 : 0
-            try await StateWriter(session: session, specs: self.specs).write(batch.linksEvents ? batch.resolvingSeqs(firstSeq: first) : batch)
+            let rows = batch.stateRows(firstSeq: first)
+            let events = try batch.logEvents(carrying: rows)
+            try await StateWriter(session: session, specs: self.specs).write(rows, batch: batch)
             let records = events.isEmpty ? [] : try await self.onLog { try $0.append(events) }
             try await self.indexEvents(appended: records, on: session)
             return records
+        }
+    }
+
+    /// In one read transaction: the state and the last log record the store indexed (a record the
+    /// file log holds past it belongs to a batch whose COMMIT never happened).
+    func stateSnapshot() async throws -> (state: StateSnapshot, seq: Int64) {
+        try await withSession { session in
+            try await session.run("BEGIN")
+            do {
+                let state = try await StateReader(session: session).snapshot(specs: self.specs)
+                let seq = try await self.lastIndexedSeq(on: session)
+                try await session.run("COMMIT")
+                return (state, seq)
+            } catch {
+                try? await session.run("ROLLBACK")
+                throw error
+            }
         }
     }
 

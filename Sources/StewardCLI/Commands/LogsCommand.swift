@@ -4,7 +4,7 @@ import Controller
 import Foundation
 import StateStore
 
-/// `steward logs [--follow] [--resource KIND/NAME] [--since DURATION] [-o text|json]`.
+/// `steward logs [--follow] [--resource KIND/NAME] [--since DURATION] [--state] [-o text|json]`.
 struct LogsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print the event log.")
 
@@ -21,6 +21,9 @@ struct LogsCommand: AsyncParsableCommand {
 
     @Option(name: [.short, .customLong("output")], help: "Output format: text or json (one record per line).")
     var output: TextOrJSON = .text
+
+    @Flag(help: "Also print the stateChanged records (the state each write recorded, which status --at replays); -o json always has them.")
+    var state = false
 
     func validate() throws {
         if let since, TimeFormatting.since(since) == nil {
@@ -43,6 +46,7 @@ struct LogsCommand: AsyncParsableCommand {
                     after = record.seq
                     if let resource, record.resource != resource { continue }
                     if let cutoff, let date = record.date, date < cutoff { continue }
+                    if output == .text, !state, record.type == StateReplay.recordType { continue }
                     print(output == .json ? record.line : EventLine.text(record, colour: colour))
                 }
                 if follow { try await Task.sleep(for: .seconds(1)) }

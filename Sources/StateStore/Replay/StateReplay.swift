@@ -1,0 +1,118 @@
+import EventLog
+import Foundation
+import Reconcile
+
+/// Rebuilds the state from event records alone (DESIGN §14), a pure fold over the log: each
+/// `stateChanged` record applies its rows; a baseline (written when a store older than replay
+/// was upgraded) replaces everything, and the log cannot tell the state before it.
+public struct StateReplay: Sendable {
+    public private(set) var state = StateSnapshot()
+    /// The seq of the last record applied (0 before any).
+    public private(set) var seq: Int64 = 0
+    /// The record the last applied one was (its time and commit say when the state was this).
+    public private(set) var last: EventRecord? = nil
+    /// The first seq from which the log knows the state: 0, or the seq of the last baseline.
+    public private(set) var knownFrom: Int64 = 0
+
+    public init() {}
+
+    /// The type of the records replay reads (`stateChanged`).
+    public static let recordType = StateDelta.type.rawValue
+
+    /// Applies records in seq order.
+    public mutating func apply(_ records: some Sequence<EventRecord>) throws {
+        for record in records { try apply(record) }
+    }
+
+    public mutating func apply(_ record: EventRecord) throws {
+        seq = record.seq
+        last = record
+        guard record.type == StateDelta.type.rawValue else { return }
+        let part = try StateDelta.part(of: record)
+        if part.baseline, part.part == 1 {
+            state = StateSnapshot()
+            knownFrom = record.seq
+        }
+        state.apply(part.rows)
+    }
+
+    /// The state after every record up to `point`, from `records` in seq order.
+    public static func state(of records: [EventRecord], at point: ReplayPoint) throws -> StateReplay {
+        var replay = StateReplay()
+        let end = try point.lastIndex(in: records)
+        if let baseline = records.first(where: { $0.type == StateDelta.type.rawValue && $0.reason == "StateBaseline" }),
+           records[end].seq < baseline.seq {
+            throw StoreError(.replayPoint, "the event log records the state only from seq \(baseline.seq) (\(baseline.time)), when this store was upgraded to a steward that writes state to the log; \(point) is before that")
+        }
+        try replay.apply(records[...end])
+        return replay
+    }
+}
+
+/// Where in the log `--at` points: a seq, a time, or a commit.
+public enum ReplayPoint: Sendable, Equatable, CustomStringConvertible {
+    case seq(Int64)
+    case time(Date)
+    /// A commit sha or prefix: the state after the last record carrying that commit.
+    case commit(String)
+
+    /// Reads `seq:N`, `time:T`, `commit:SHA`, or without a prefix: digits a seq, an RFC 3339 time, hex a commit.
+    public init(parsing text: String) throws {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let (prefix, rest) = trimmed.firstIndex(of: ":").map { (String(trimmed[..<$0]), String(trimmed[trimmed.index(after: $0)...])) } ?? ("", trimmed)
+        switch prefix {
+        case "seq":
+            guard let seq = Int64(rest), seq >= 0 else { throw Self.invalid(text) }
+            self = .seq(seq)
+        case "time":
+            guard let date = EventTime.parse(rest) else { throw Self.invalid(text) }
+            self = .time(date)
+        case "commit":
+            guard Self.isCommit(rest) else { throw Self.invalid(text) }
+            self = .commit(rest.lowercased())
+        default:
+            if let seq = Int64(trimmed), seq >= 0 { self = .seq(seq) }
+            else if let date = EventTime.parse(trimmed) { self = .time(date) }
+            else if Self.isCommit(trimmed) { self = .commit(trimmed.lowercased()) }
+            else { throw Self.invalid(text) }
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .seq(let seq): "seq \(seq)"
+        case .time(let date): EventTime.format(date)
+        case .commit(let sha): "commit \(sha.prefix(12))"
+        }
+    }
+
+    /// The index of the last record at or before the point.
+    func lastIndex(in records: [EventRecord]) throws -> Int {
+        let index: Int?
+        switch self {
+        case .seq(let seq):
+            guard let head = records.last?.seq, seq <= head else {
+                throw StoreError(.replayPoint, "the event log ends at seq \(records.last?.seq ?? 0); there is no seq \(seq) yet")
+            }
+            index = records.lastIndex { $0.seq <= seq }
+        case .time(let date):
+            index = records.lastIndex { ($0.date ?? .distantFuture) <= date }
+            if index == nil, let first = records.first {
+                throw StoreError(.replayPoint, "the event log starts at \(first.time), after \(EventTime.format(date))")
+            }
+        case .commit(let sha):
+            index = records.lastIndex { $0.commit?.hasPrefix(sha) == true }
+            if index == nil { throw StoreError(.replayPoint, "no event log record carries commit \(sha)") }
+        }
+        guard let index else { throw StoreError(.replayPoint, "the event log is empty") }
+        return index
+    }
+
+    private static func isCommit(_ text: String) -> Bool {
+        (4...64).contains(text.count) && text.allSatisfy(\.isHexDigit)
+    }
+
+    private static func invalid(_ text: String) -> StoreError {
+        StoreError(.replayPoint, "--at \"\(text)\" is not a seq (42), a time (2026-12-06T03:12:00Z) or a commit (abc1234); say seq:, time: or commit: to be explicit")
+    }
+}

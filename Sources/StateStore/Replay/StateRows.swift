@@ -1,0 +1,43 @@
+import Reconcile
+
+/// The state rows one batch writes, each list with a key repeated keeping its last value: what
+/// `StateWriter` writes and what the batch's `stateChanged` records carry (DESIGN §14), so the
+/// log and the store cannot read a batch differently.
+///
+/// Action keys and console ids are the drivers' bookkeeping, not fleet state: they are written
+/// but not replayed (their `actionStarted`/`actionSucceeded` events already tell that story).
+struct StateRows: Sendable, Equatable {
+    var versions: [RegisteredVersion] = []
+    var history: [HistoryEntry] = []
+    var approvals: [Approval] = []
+    /// Deployments whose holds are all released, before `holds` are added.
+    var releasedHolds: [String] = []
+    var holds: [Hold] = []
+    var backupRuns: [BackupRun] = []
+    var cursor: SourceCursor? = nil
+    var resources: [AppliedResource] = []
+    var deletedResources: [ResourceKey] = []
+
+    init() {}
+
+    /// The rows of `batch` (its linked seqs already resolved).
+    init(_ batch: StoreBatch) {
+        versions = batch.registerVersions.lastByKey { $0.blueprint }
+        history = batch.history
+        approvals = batch.approvals.lastByKey { [$0.deployment, $0.version] }
+        releasedHolds = Array(Set(batch.releaseHolds)).sorted()
+        holds = batch.holds.lastByKey { [$0.deployment, $0.environment, $0.version, $0.specHash] }
+        backupRuns = batch.backupRuns.lastByKey { [$0.schedule, "\(StoreTime.millis($0.scheduledFor))"] }
+        cursor = batch.cursor
+        resources = batch.upsertResources.lastByKey { $0.key.keyValues }
+        deletedResources = batch.deleteResources.lastByKey { $0 }
+    }
+
+    /// How many rows (a released deployment counts as one).
+    var count: Int {
+        versions.count + history.count + approvals.count + releasedHolds.count + holds.count + backupRuns.count
+            + (cursor == nil ? 0 : 1) + resources.count + deletedResources.count
+    }
+
+    var isEmpty: Bool { count == 0 }
+}
