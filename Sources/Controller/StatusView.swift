@@ -8,6 +8,34 @@ public struct StatusView: Sendable {
     public var cursor: SourceCursor?
     public var resources: [AppliedResource]
     public var leader: String?
+    /// Set when the view was replayed from the event log (`status --at`): where in the log it stands.
+    public var at: At?
+
+    /// A point in the event log: its seq, and the time and commit of that record.
+    public struct At: Encodable, Sendable {
+        public var seq: Int64
+        public var time: String?
+        public var commit: String?
+
+        public init(seq: Int64, time: String?, commit: String?) {
+            self.seq = seq
+            self.time = time
+            self.commit = commit
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(seq, forKey: .seq); try c.encode(time, forKey: .time); try c.encode(commit, forKey: .commit)
+        }
+
+        enum CodingKeys: String, CodingKey { case seq, time, commit }
+    }
+
+    public init(cursor: SourceCursor?, resources: [AppliedResource], leader: String? = nil) {
+        self.cursor = cursor
+        self.resources = resources
+        self.leader = leader
+    }
 
     public static func load(from store: any StateStore, leader: String? = nil) async throws -> StatusView {
         StatusView(cursor: try await store.sourceCursor(), resources: try await store.resources().sorted { $0.key < $1.key }, leader: leader)
@@ -49,6 +77,7 @@ public struct StatusView: Sendable {
         var source: Source
         var leader: String?
         var resources: [Resource]
+        var at: At?
 
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -56,9 +85,10 @@ public struct StatusView: Sendable {
             try c.encode(source, forKey: .source)
             try c.encode(leader, forKey: .leader)
             try c.encode(resources, forKey: .resources)
+            try c.encodeIfPresent(at, forKey: .at)
         }
 
-        enum CodingKeys: String, CodingKey { case commit, source, leader, resources }
+        enum CodingKeys: String, CodingKey { case commit, source, leader, resources, at }
     }
 
     public var document: Document {
@@ -70,7 +100,8 @@ public struct StatusView: Sendable {
                 .init(kind: $0.key.kind.rawValue, name: $0.key.name, environment: $0.key.environment, version: $0.version,
                       sync: $0.sync.rawValue, health: $0.health.rawValue, commit: $0.commit, message: $0.message,
                       updatedAt: CanonicalJSON.timestamp($0.updatedAt))
-            })
+            },
+            at: at)
     }
 
     public func table(now: Date) -> String {

@@ -13,6 +13,8 @@ public struct StateReplay: Sendable {
     public private(set) var last: EventRecord? = nil
     /// The first seq from which the log knows the state: 0, or the seq of the last baseline.
     public private(set) var knownFrom: Int64 = 0
+    /// The seq of the record that last wrote each resource (named when the store differs).
+    public private(set) var lastWritten: [ResourceKey: Int64] = [:]
 
     public init() {}
 
@@ -32,8 +34,10 @@ public struct StateReplay: Sendable {
         if part.baseline, part.part == 1 {
             state = StateSnapshot()
             knownFrom = record.seq
+            lastWritten = [:]
         }
         state.apply(part.rows)
+        for key in part.rows.resources.map(\.key) + part.rows.deletedResources { lastWritten[key] = record.seq }
     }
 
     /// The state after every record up to `point`, from `records` in seq order.

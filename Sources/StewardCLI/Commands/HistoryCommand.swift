@@ -18,13 +18,20 @@ struct HistoryCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Output format: table or json.")
     var output: TableOrJSON = .table
 
+    @OptionGroup var replay: ReplayOption
+
     func run() async throws {
         let loaded = try configOption.load()
-        let entries = try await loaded.withStore(access: .readOnly) { try await $0.history(deployment: deployment) }
+        let (entries, replayed) = try await loaded.withStore(access: .readOnly) { store in
+            if let replayed = try await replay.replay(store) { return (replayed.state.history(deployment: deployment), Optional(replayed)) }
+            return (try await store.history(deployment: deployment), nil)
+        }
         switch output {
         case .json:
-            print(try Terminal.json(HistoryDocument(deployment: deployment, entries: entries.map(HistoryDocument.Entry.init))))
+            print(try Terminal.json(HistoryDocument(deployment: deployment, entries: entries.map(HistoryDocument.Entry.init),
+                                                    at: replayed.map(ReplayOption.at))))
         case .table:
+            if let replayed { print(ReplayOption.header(replayed)) }
             guard !entries.isEmpty else {
                 Terminal.standardError("no history for Deployment '\(deployment)'")
                 return
@@ -71,4 +78,14 @@ struct HistoryDocument: Encodable {
 
     var deployment: String
     var entries: [Entry]
+    /// With `--at`: where in the event log the replayed history stands.
+    var at: StatusView.At? = nil
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(deployment, forKey: .deployment); try c.encode(entries, forKey: .entries)
+        try c.encodeIfPresent(at, forKey: .at)
+    }
+
+    enum CodingKeys: String, CodingKey { case deployment, entries, at }
 }

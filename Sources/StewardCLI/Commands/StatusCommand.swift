@@ -18,8 +18,15 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Refresh every 2 seconds until interrupted.")
     var watch = false
 
+    @OptionGroup var replay: ReplayOption
+
+    func validate() throws {
+        if watch, replay.at != nil { throw ValidationError("--watch shows the live state; --at a past one: give one of them") }
+    }
+
     func run() async throws {
         let settings = try configOption.load()
+        if replay.at != nil { return try await settings.withStore(access: .readOnly) { try await replayed($0) } }
         try await settings.withStore(access: .readOnly) { store in
             repeat {
                 let lease = try await store.leaderLease()
@@ -32,6 +39,21 @@ struct StatusCommand: AsyncParsableCommand {
                 }
                 if watch { try await Task.sleep(for: .seconds(2)) }
             } while watch
+        }
+    }
+}
+
+extension StatusCommand {
+    /// `status --at`: the view rebuilt from the event log (no leader: that is not state).
+    private func replayed(_ store: any StateStore) async throws {
+        guard let replayed = try await replay.replay(store) else { return }
+        var view = StatusView(cursor: replayed.state.cursor, resources: replayed.state.resourceList)
+        view.at = ReplayOption.at(replayed)
+        switch output {
+        case .json: print(try Terminal.json(view.document))
+        case .table:
+            print(ReplayOption.header(replayed))
+            print(view.table(now: replayed.last?.date ?? Date()))
         }
     }
 }
