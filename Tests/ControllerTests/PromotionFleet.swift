@@ -31,7 +31,8 @@ final class PromotionFleet {
         var tokenFrom: String? = nil
     }
 
-    init(production: Production = Production(), git: String = "") async throws {
+    /// - Parameter store: `store.url` (default: SQLite in the fleet's folder).
+    init(production: Production = Production(), git: String = "", store: String = "sqlite://.steward/state.db") async throws {
         directory = try TemporaryDirectory()
         repo = try TemporaryGitRepository()
         console = try await ConsoleServer.start(pollsUntilDeployed: 0)
@@ -43,7 +44,7 @@ final class PromotionFleet {
         _ = try repo.commit("fleet on the console")
         try """
             source: {repository: \(repo.path), branch: main, path: ., interval: 1s}
-            store: {url: "sqlite://.steward/state.db"}
+            store: {url: "\(store)"}
             eventLog: {directory: .steward/events}
             reconcile: {prune: true, selfHeal: true, concurrency: 2, retry: {initialSeconds: 0.1, maxSeconds: 1}}
             \(git)
