@@ -45,7 +45,13 @@ struct TimeTravelTests {
         let full = try await StewardProcess.run(["history", "robot-nav-production", "-o", "json"], in: fleet.path)
         #expect(full.stdout.count > history.stdout.count)
 
-        print("steward status --at \(deploying.seq):\n\(before.stdout)")
+        // Just after the failure, before the rollback: production degraded, with the smoke test's message.
+        let degraded = try #require(events.first { $0.seq > failed.seq && $0.type == "stateChanged" })
+        let during = try await StewardProcess.run(["status", "--at", "\(degraded.seq)"], in: fleet.path)
+        let productionDuring = try #require(during.stdout.split(separator: "\n").first { $0.contains("Deployment") && $0.contains("robot-nav-production") })
+        #expect(productionDuring.contains(" 1.3.0 ") && productionDuring.contains("Degraded") && productionDuring.contains("smoke test"), "\(during.stdout)")
+
+        print("steward status --at \(degraded.seq):\n\(during.stdout)")
         print("steward status --at \(bad.prefix(7)):\n\(try await StewardProcess.run(["status", "--at", String(bad.prefix(7))], in: fleet.path).stdout)")
 
         // Bad points are refused with the reason, exit 64 for a malformed one.
@@ -85,6 +91,7 @@ struct TimeTravelTests {
         #expect(caught.stderr.contains("error: the store differs from its event log replayed to seq "), "\(caught.stderr)")
         #expect(caught.stderr.contains("Deployment/robot-nav-staging in staging: version: the store has 9.9.9, the log 1.3.0 (last written at seq "),
                 "\(caught.stderr)")
+        print("steward verify-log --replay:\n\(caught.stdout)\(caught.stderr)")
         // verify-log without --replay checks only the chain.
         #expect(try await StewardProcess.run(["verify-log"], in: fleet.path).exitCode == 0)
         await fleet.stop()
