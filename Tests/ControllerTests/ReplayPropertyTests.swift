@@ -27,7 +27,7 @@ struct ReplayPropertyTests {
 
     private func walk(_ fleet: PromotionFleet, _ reconciler: Reconciler, seed: UInt64) async throws {
         let desktop = try #require(try String(contentsOfFile: StewardProcess.packageRoot.appendingPathComponent("examples/quickstart/deployments/desktop-assistant-staging.yaml").path, encoding: .utf8))
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         var done: [String] = []
         _ = try await reconciler.pass()
         for step in 0..<24 {
@@ -68,18 +68,5 @@ struct ReplayPropertyTests {
         }
         let history = try await reconciler.store.stateSnapshot().state.history
         #expect(history.count >= 3, "the passes did something: \(history.map(\.outcome))")
-    }
-}
-
-/// A seeded generator (SplitMix64): a failing sequence replays the same.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next(upTo bound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(bound))
     }
 }

@@ -2,6 +2,7 @@ import EventLog
 import Foundation
 import Manifests
 import Reconcile
+import StewardTesting
 import Testing
 @testable import StateStore
 
@@ -14,7 +15,7 @@ import Testing
     @Test(arguments: Backend.allCases)
     func replayEqualsTheStoreAfterEveryCommit(_ backend: Backend) async throws {
         try await withStore(backend) { store, _ in
-            var random = SplitMix(seed: 0x5EED_0014)
+            var random = SplitMix64(seed: 0x5EED_0014)
             for step in 0..<40 {
                 let batch = step == 37 ? Self.big() : Self.randomBatch(&random, step: step)
                 try await store.commit(batch)
@@ -141,7 +142,7 @@ import Testing
     // MARK: - Helpers
 
     /// A batch touching every replayed table at random.
-    static func randomBatch(_ random: inout SplitMix, step: Int) -> StoreBatch {
+    static func randomBatch(_ random: inout SplitMix64, step: Int) -> StoreBatch {
         var batch = StoreBatch()
         let names = ["nav", "planner", "vision", "arm"], environments = ["staging", "production"]
         for _ in 0..<random.next(upTo: 4) {
@@ -203,18 +204,4 @@ import Testing
             try await store.withTransaction { try await StateWriter(session: $0).write(batch) }
         }
     }
-}
-
-/// A seeded generator (SplitMix64), so a failing sequence can be replayed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func next(upTo bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
