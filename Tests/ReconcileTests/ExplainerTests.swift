@@ -139,6 +139,17 @@ struct ExplainerTests {
               2. runs 1.2.0: Synced, Healthy (commit abc1234)
             """)
 
+        // Converged after an auto-rollback: the rollback is the last link, with its event.
+        facts.incidents = [Self.production: .init(seq: 813, type: "rollback", message: "rolled back from 1.3.0 to 1.2.0: smoke tests failed", commit: "c0ffee")]
+        let rolledBack = Explainer.explain(Self.production, facts)
+        #expect(rolledBack.converged && rolledBack.unblock == nil)
+        #expect(rolledBack.chain.last?.text == "earlier: rollback: rolled back from 1.3.0 to 1.2.0: smoke tests failed")
+        #expect(rolledBack.chain.last?.evidence.seq == 813)
+        // An older failure of another kind is not news once it runs healthy.
+        facts.incidents = [Self.production: .init(seq: 700, type: "actionFailed", message: "deploy failed: 500", commit: "c0ffee")]
+        #expect(Explainer.explain(Self.production, facts).chain.count == 2)
+        facts.incidents = [:]
+
         facts.wanted = [:]
         facts.prune = false
         let kept = Explainer.explain(Self.production, facts)

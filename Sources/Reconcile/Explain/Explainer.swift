@@ -163,7 +163,14 @@ public enum Explainer {
             return done(false, "turn reconcile.prune on, or delete it on the target by hand")
         }
         chain.append(runs(applied))
-        if applied.sync == .synced, applied.health == .healthy { return done(true, nil) }
+        if applied.sync == .synced, applied.health == .healthy {
+            // Converged, but not on what was last tried: say so (the version Git asks for may be a revert commit's).
+            if let incident = facts.incidents[key], incident.type == "rollback" {
+                let earlier = link(incident)
+                chain.append(.init("earlier: \(earlier.text)", earlier.evidence))
+            }
+            return done(true, nil)
+        }
         if let incident = facts.incidents[key] {
             chain.append(link(incident))
             // A version that failed its gates (or its deploy) stays failed until Git asks for another.
