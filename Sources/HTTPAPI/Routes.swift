@@ -79,10 +79,13 @@ enum Routes {
         api.get("events") { request, _ in
             let since = request.uri.queryParameters.get("since", as: Int64.self) ?? 0
             let wait = min(request.uri.queryParameters.get("wait", as: Double.self) ?? 0, 30)
-            let deadline = Date().addingTimeInterval(wait)
+            let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(wait * 1000)))
             var records = try await context.store.events(since: since, limit: 1_000)
-            while records.isEmpty, Date() < deadline {
-                try await Task.sleep(for: .milliseconds(250))
+            // Woken by this controller's own commits; other writers' records are seen at the next poll.
+            while records.isEmpty, ContinuousClock.now < deadline {
+                let poll = min(deadline - ContinuousClock.now, EventPolling.interval)
+                await context.store.waitForEvents(after: since, timeout: poll)
+                try Task.checkCancellation()
                 records = try await context.store.events(since: since, limit: 1_000)
             }
             return try json(records)

@@ -46,6 +46,9 @@ public protocol StateStore: Sendable {
     func events(since seq: Int64, limit: Int?) async throws -> [EventRecord]
     /// The last record of the event log.
     func eventHead() async throws -> ChainHead
+    /// Returns once this process committed a record after `seq`, or after `timeout` (callers
+    /// re-read the log then: records other processes wrote are seen at the next poll).
+    func waitForEvents(after seq: Int64, timeout: Duration) async
     /// Re-hashes the whole event log.
     func verifyEventLog() async throws -> ChainVerification
 
@@ -64,6 +67,7 @@ public protocol StateStore: Sendable {
 
 extension StateStore {
     public func leaderLease() async throws -> LeaderLease? { nil }
+    public func waitForEvents(after seq: Int64, timeout: Duration) async { try? await Task.sleep(for: timeout) }
     /// PostgreSQL commits the log and the state in one transaction: they cannot part.
     public func loggedSuccesses(_ keys: [String]) async throws -> Set<String> { [] }
 
@@ -89,4 +93,11 @@ extension StateStore {
 /// The database behind a `StateStore`.
 public enum StoreBackend: String, Sendable, Hashable, CaseIterable {
     case sqlite, postgres
+}
+
+/// Readers waiting for event records (`/api/events?wait=`).
+public enum EventPolling {
+    /// How often a waiting reader re-reads the log: records this process commits wake it at once,
+    /// records other processes write (a CLI command, another replica) are seen at the next read.
+    public static let interval: Duration = .milliseconds(250)
 }

@@ -23,7 +23,7 @@ extension PostgresStateStore {
     func commit(_ batch: StoreBatch) async throws -> [EventRecord] {
         guard !batch.isEmpty else { return [] }
         let fence = self.fence.state
-        return try await withTransaction { session in
+        let records: [EventRecord] = try await withTransaction { session in
             if fence.required { try await LeaseTable.checkFence(fence.epoch, on: session) }
             // A batch whose records take event seqs locks the head first, to know them.
             let locked = batch.linksEvents ? try await EventLogTable.head(on: session, forUpdate: true) : nil
@@ -32,7 +32,11 @@ extension PostgresStateStore {
             try await StateWriter(session: session, specs: self.specs).write(rows, batch: batch)
             return try await Self.append(events, after: locked, on: session)
         }
+        if let last = records.last { feed.published(head: last.seq) }
+        return records
     }
+
+    func waitForEvents(after seq: Int64, timeout: Duration) async { await feed.wait(after: seq, timeout: timeout) }
 
     /// Seals `events` after the head (`locked`, or locked now) and inserts them, moving the head.
     @discardableResult

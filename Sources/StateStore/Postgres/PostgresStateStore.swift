@@ -8,6 +8,8 @@ final class PostgresStateStore: SessionReads {
     let client: PostgresClient
     let logger: Logger
     let specs = SpecCache()
+    /// Wakes readers waiting for records this store commits.
+    let feed = EventFeed()
     private let runner: Task<Void, Never>
     private let closed = LockedBox(false)
     /// The lease epoch this replica's writes must carry (`steward run` only).

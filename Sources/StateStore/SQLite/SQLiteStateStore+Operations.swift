@@ -17,10 +17,22 @@ extension SQLiteStateStore {
         if replayed > 0 { logger.notice("replayed \(replayed) event log records into the store at \(path)") }
     }
 
-    /// Reads the file log (serialised with commits, so a half-written line is never seen).
+    /// Reads the store's index of the file log: the records of committed batches, found by seq
+    /// (reading the file would parse it from the start on every call).
     func events(since seq: Int64, limit: Int?) async throws -> [EventRecord] {
-        try await withSession { _ in try await self.onLog { try $0.read(since: seq, limit: limit) } }
+        try await withSession { session in
+            let rows = try await session.run(
+                "SELECT seq, record FROM events WHERE seq > ? ORDER BY seq\(limit.map { " LIMIT \(max(0, $0))" } ?? "")", [.int(seq)])
+            return try rows.map { row in
+                guard let record = EventLogTable.decode(try row.text(1)) else {
+                    throw StoreError(.corrupt, "the store's index of event log record \(try row.int(0)) is not a record")
+                }
+                return record
+            }
+        }
     }
+
+    func waitForEvents(after seq: Int64, timeout: Duration) async { await feed.wait(after: seq, timeout: timeout) }
     func eventHead() async throws -> ChainHead { try await withSession { _ in try await self.onLog { $0.head } } }
     func verifyEventLog() async throws -> ChainVerification { try await withSession { _ in try await self.onLog { try $0.verify() } } }
 
@@ -28,7 +40,7 @@ extension SQLiteStateStore {
     /// A batch that fails before the append leaves both the store and the log untouched.
     func commit(_ batch: StoreBatch) async throws -> [EventRecord] {
         guard !batch.isEmpty else { return [] }
-        return try await withTransaction { session in
+        let records: [EventRecord] = try await withTransaction { session in
             let first = batch.linksEvents ? try await self.onLog { $0.head }.seq + 1 : 0
             let rows = batch.stateRows(firstSeq: first)
             let events = try batch.logEvents(carrying: rows)
@@ -37,6 +49,8 @@ extension SQLiteStateStore {
             try await self.indexEvents(appended: records, on: session)
             return records
         }
+        if let last = records.last { feed.published(head: last.seq) }
+        return records
     }
 
     /// In one read transaction: the state and the last log record the store indexed (a record the

@@ -15,6 +15,8 @@ final class SQLiteStateStore: SessionReads {
     let eventLog: FileEventLog
     let logger: Logger
     let specs = SpecCache()
+    /// Wakes readers waiting for records this store commits.
+    let feed = EventFeed()
     private let gate = AsyncLock()
     private let closed = LockedBox(false)
 
