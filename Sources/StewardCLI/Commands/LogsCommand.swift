@@ -49,7 +49,8 @@ struct LogsCommand: AsyncParsableCommand {
                     if output == .text, !state, record.type == StateReplay.recordType { continue }
                     print(output == .json ? record.line : EventLine.text(record, colour: colour))
                 }
-                if follow { try await Task.sleep(for: .seconds(1)) }
+                // Reads by seq are cheap (the SQLite index, the PostgreSQL table): look again within EventPolling.interval.
+                if follow { try await Task.sleep(for: EventPolling.interval) }
             } while follow
         }
     }
