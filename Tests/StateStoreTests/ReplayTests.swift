@@ -101,6 +101,13 @@ import Testing
         #expect(try StateReplay.state(of: records, at: .time(Fixtures.date(999))).state.resources.values.first?.version == "1.2.0")
         #expect(try StateReplay.state(of: records, at: .commit("aaaa")).seq == 1)
         #expect(try StateReplay.state(of: records, at: .commit("bbbb222")).seq == 3)
+        // A point inside a batch of several records is the whole batch (it was written at once).
+        var many = StateRows()
+        many.resources = Fixtures.resources(2_500)
+        let parts = EventChain.seal(try StateDelta.records(many, commit: "dddd444"), after: .empty)
+        #expect(parts.count == 3)
+        let middle = try StateReplay.state(of: parts, at: .seq(1))
+        #expect(middle.seq == 3 && middle.state.resources.count == 2_500)
         let unknown = #expect(throws: StoreError.self) { try StateReplay.state(of: records, at: .commit("cccc")) }
         #expect(unknown?.message == "no event log record carries commit cccc")
         let ahead = #expect(throws: StoreError.self) { try StateReplay.state(of: records, at: .seq(9)) }

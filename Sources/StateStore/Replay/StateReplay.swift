@@ -43,7 +43,12 @@ public struct StateReplay: Sendable {
     /// The state after every record up to `point`, from `records` in seq order.
     public static func state(of records: [EventRecord], at point: ReplayPoint) throws -> StateReplay {
         var replay = StateReplay()
-        let end = try point.lastIndex(in: records)
+        var end = try point.lastIndex(in: records)
+        // A batch is atomic: a point among its state records means the whole batch.
+        while end + 1 < records.count, records[end].type == StateDelta.type.rawValue, records[end + 1].type == StateDelta.type.rawValue,
+              let part = try? StateDelta.part(of: records[end]), part.part < part.parts {
+            end += 1
+        }
         if let baseline = records.first(where: { $0.type == StateDelta.type.rawValue && $0.reason == "StateBaseline" }),
            records[end].seq < baseline.seq {
             throw StoreError(.replayPoint, "the event log records the state only from seq \(baseline.seq) (\(baseline.time)), when this store was upgraded to a steward that writes state to the log; \(point) is before that")
