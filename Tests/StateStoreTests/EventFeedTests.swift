@@ -32,6 +32,35 @@ import Testing
         }
     }
 
+    /// PostgreSQL: a replica's reader is woken by a commit another replica makes (NOTIFY), not by
+    /// its poll. Two stores on one database stand for two replicas.
+    @Test func anotherReplicasCommitWakesTheReader() async throws {
+        try await withContext(.postgres) { context in
+            let writer = try await context.open(), reader = try await context.open()
+            do {
+                let head = try await reader.eventHead().seq
+                // The first wait starts the reader's listener; give it time to LISTEN.
+                await reader.waitForEvents(after: head, timeout: .milliseconds(10))
+                try await Task.sleep(for: .seconds(1))
+                let woken = Task {
+                    let start = ContinuousClock.now
+                    await reader.waitForEvents(after: head, timeout: .seconds(60))
+                    return ContinuousClock.now - start
+                }
+                try await Task.sleep(for: .milliseconds(200))
+                var batch = StoreBatch()
+                batch.events = [Fixtures.event("FromTheLeader")]
+                try await writer.commit(batch)
+                #expect(await woken.value < .seconds(30), "woken by the other store's NOTIFY, not by its timeout")
+                #expect(try await reader.events(since: head, limit: nil).map(\.reason) == ["FromTheLeader"])
+            } catch {
+                Issue.record(error)
+            }
+            try await reader.close()
+            try await writer.close()
+        }
+    }
+
     @Test func aRecordAlreadyPublishedDoesNotWaitAndTheTimeoutEnds() async {
         let feed = EventFeed()
         feed.published(head: 5)

@@ -36,7 +36,10 @@ extension PostgresStateStore {
         return records
     }
 
-    func waitForEvents(after seq: Int64, timeout: Duration) async { await feed.wait(after: seq, timeout: timeout) }
+    func waitForEvents(after seq: Int64, timeout: Duration) async {
+        listener.start()
+        await feed.wait(after: seq, timeout: timeout)
+    }
 
     /// Seals `events` after the head (`locked`, or locked now) and inserts them, moving the head.
     @discardableResult
@@ -48,6 +51,8 @@ extension PostgresStateStore {
         try await session.write(EventLogTable.statement, rows: records.map(EventLogTable.row))
         let last = records[records.count - 1]
         try await session.run("UPDATE event_head SET seq = $1, hash = $2 WHERE id = 1", [.int(last.seq), .text(last.hash)])
+        // Delivered at COMMIT to every replica listening (`EventListener`).
+        try await session.run("SELECT pg_notify('\(EventListener.channel)', $1)", [.text(String(last.seq))])
         return records
     }
 

@@ -8,8 +8,9 @@ final class PostgresStateStore: SessionReads {
     let client: PostgresClient
     let logger: Logger
     let specs = SpecCache()
-    /// Wakes readers waiting for records this store commits.
+    /// Wakes readers waiting for records: this store's commits, and (through `listener`) other replicas'.
     let feed = EventFeed()
+    let listener: EventListener
     private let runner: Task<Void, Never>
     private let closed = LockedBox(false)
     /// The lease epoch this replica's writes must carry (`steward run` only).
@@ -20,6 +21,7 @@ final class PostgresStateStore: SessionReads {
         self.client = client
         self.runner = runner
         self.logger = logger
+        listener = EventListener(url: url, logger: logger, feed: feed)
     }
 
     /// Checks the server accepts us (bounded, one clear error), then starts the pool.
@@ -36,6 +38,7 @@ final class PostgresStateStore: SessionReads {
             return value
         }
         guard !wasClosed else { return }
+        await listener.stop()
         runner.cancel()
         await runner.value
     }
