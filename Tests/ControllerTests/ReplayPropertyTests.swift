@@ -59,10 +59,7 @@ struct ReplayPropertyTests {
             }
             done.append(["staging bump", "production bump", "revert", "smoke tests", "approve", "prune"][operation])
             _ = try await reconciler.pass()
-            let (stored, seq) = try await reconciler.store.stateSnapshot()
-            var replay = StateReplay()
-            try replay.apply(try await reconciler.store.events(since: 0, limit: nil).prefix { $0.seq <= seq })
-            let difference = replay.state.firstDifference(fromStore: stored, lastWritten: replay.lastWritten) ?? stored.firstSpecMismatch()
+            let difference = try await reconciler.store.checkReplay().difference
             #expect(difference == nil, "after \(done.joined(separator: ", "))")
             if difference != nil { break }
         }

@@ -50,9 +50,11 @@ extension PostgresStateStore {
         let records = EventChain.seal(events, after: head)
         try await session.write(EventLogTable.statement, rows: records.map(EventLogTable.row))
         let last = records[records.count - 1]
-        try await session.run("UPDATE event_head SET seq = $1, hash = $2 WHERE id = 1", [.int(last.seq), .text(last.hash)])
-        // Delivered at COMMIT to every replica listening (`EventListener`).
-        try await session.run("SELECT pg_notify('\(EventListener.channel)', $1)", [.text(String(last.seq))])
+        // The head moves and every replica listening is told (`EventListener`; delivered at COMMIT), in one round trip.
+        try await session.run("""
+            WITH head AS (UPDATE event_head SET seq = $1, hash = $2 WHERE id = 1 RETURNING seq)
+            SELECT pg_notify('\(EventListener.channel)', seq::text) FROM head
+            """, [.int(last.seq), .text(last.hash)])
         return records
     }
 

@@ -39,15 +39,11 @@ enum StateDelta {
         }
         let summary = Self.summary(rows, baseline: baseline)
         return chunks.enumerated().map { index, chunk in
-            var state: [String: JSONValue] = ["part": .int(index + 1), "parts": .int(chunks.count)]
+            // Rows gathered per section first: appending to a JSON array in place would copy it per row.
+            var state = Dictionary(grouping: chunk, by: { $0.0.rawValue }).mapValues { JSONValue.array($0.map(\.1)) }
+            state["part"] = .int(index + 1)
+            state["parts"] = .int(chunks.count)
             if baseline { state["baseline"] = .bool(true) }
-            for (section, value) in chunk {
-                if case .array(let values)? = state[section.rawValue] {
-                    state[section.rawValue] = .array(values + [value])
-                } else {
-                    state[section.rawValue] = .array([value])
-                }
-            }
             let part = chunks.count > 1 ? " (part \(index + 1) of \(chunks.count))" : ""
             return NewEvent(time: time, commit: commit, type: type, reason: baseline ? "StateBaseline" : "StateChanged",
                             message: summary + part, data: .object(["state": .object(state)]))
@@ -82,8 +78,14 @@ enum StateDelta {
             return try AppliedResource(row: row, key: try ResourceKey(row: row), spec: AppliedSpec(.null))
         }
         rows.deletedResources = try list(.deletedResources).map { try ResourceKey(row: storeRow($0, columns: ["kind", "name", "environment"])) }
-        let number = { (name: String) -> Int in if case .int(let n)? = state[name] { n } else { 1 } }
-        return Part(rows: rows, baseline: state["baseline"] == .bool(true), part: number("part"), parts: number("parts"))
+        let (number, parts) = place(of: record)
+        return Part(rows: rows, baseline: state["baseline"] == .bool(true), part: number, parts: parts)
+    }
+
+    /// Which part of its batch's records a `stateChanged` record is, without reading its rows.
+    static func place(of record: EventRecord) -> (part: Int, parts: Int) {
+        let number = { (name: String) -> Int in if case .int(let n)? = record.data?["state"]?[name] { n } else { 1 } }
+        return (number("part"), number("parts"))
     }
 
     /// A record as `{column: value}`, the store's own representation of each column.

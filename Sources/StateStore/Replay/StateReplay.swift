@@ -46,7 +46,7 @@ public struct StateReplay: Sendable {
         var end = try point.lastIndex(in: records)
         // A batch is atomic: a point among its state records means the whole batch.
         while end + 1 < records.count, records[end].type == StateDelta.type.rawValue, records[end + 1].type == StateDelta.type.rawValue,
-              let part = try? StateDelta.part(of: records[end]), part.part < part.parts {
+              case let (part, parts) = StateDelta.place(of: records[end]), part < parts {
             end += 1
         }
         if let baseline = records.first(where: { $0.type == StateDelta.type.rawValue && $0.reason == "StateBaseline" }),
@@ -123,5 +123,30 @@ public enum ReplayPoint: Sendable, Equatable, CustomStringConvertible {
 
     private static func invalid(_ text: String) -> StoreError {
         StoreError(.replayPoint, "--at \"\(text)\" is not a seq (42), a time (2026-12-06T03:12:00Z) or a commit (abc1234); say seq:, time: or commit: to be explicit")
+    }
+}
+
+/// The store's state next to the log replayed up to the last record that state includes
+/// (`verify-log --replay`).
+public struct ReplayCheck: Sendable {
+    public var replay: StateReplay
+    public var stored: StateSnapshot
+    /// The last log record the store's state includes.
+    public var seq: Int64
+
+    /// The first way the store differs from the replay, or a stored spec that does not match its
+    /// hash; nil when they agree.
+    public var difference: String? {
+        replay.state.firstDifference(fromStore: stored, lastWritten: replay.lastWritten) ?? stored.firstSpecMismatch()
+    }
+}
+
+extension StateStore {
+    /// Reads the state and replays the log up to the record it includes.
+    public func checkReplay() async throws -> ReplayCheck {
+        let (stored, seq) = try await stateSnapshot()
+        var replay = StateReplay()
+        try replay.apply(try await events(since: 0, limit: nil).prefix { $0.seq <= seq })
+        return ReplayCheck(replay: replay, stored: stored, seq: seq)
     }
 }

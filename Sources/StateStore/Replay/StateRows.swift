@@ -24,14 +24,19 @@ struct StateRows: Sendable, Equatable {
     init(_ batch: StoreBatch) {
         versions = batch.registerVersions.lastByKey { $0.blueprint }
         history = batch.history
-        approvals = batch.approvals.lastByKey { [$0.deployment, $0.version] }
+        approvals = batch.approvals.lastByKey(Self.key)
         releasedHolds = Array(Set(batch.releaseHolds)).sorted()
-        holds = batch.holds.lastByKey { [$0.deployment, $0.environment, $0.version, $0.specHash] }
-        backupRuns = batch.backupRuns.lastByKey { [$0.schedule, "\(StoreTime.millis($0.scheduledFor))"] }
+        holds = batch.holds.lastByKey(Self.key)
+        backupRuns = batch.backupRuns.lastByKey(Self.key)
         cursor = batch.cursor
         resources = batch.upsertResources.lastByKey { $0.key.keyValues }
         deletedResources = batch.deleteResources.lastByKey { $0 }
     }
+
+    /// The primary keys of the tables, as `StateWriter` upserts by them and `StateSnapshot` replays them.
+    static func key(_ approval: Approval) -> [String] { [approval.deployment, approval.version] }
+    static func key(_ hold: Hold) -> [String] { [hold.deployment, hold.environment, hold.version, hold.specHash] }
+    static func key(_ run: BackupRun) -> [String] { [run.schedule, "\(StoreTime.millis(run.scheduledFor))"] }
 
     /// How many rows (a released deployment counts as one).
     var count: Int {

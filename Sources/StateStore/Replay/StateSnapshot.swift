@@ -10,9 +10,9 @@ public struct StateSnapshot: Sendable, Equatable {
     public internal(set) var versions: [BlueprintRef: RegisteredVersion] = [:]
     /// In the order the store appended them.
     public internal(set) var history: [HistoryEntry] = []
-    var approvals: [String: Approval] = [:]
-    var holds: [String: Hold] = [:]
-    var backupRuns: [String: BackupRun] = [:]
+    var approvals: [[String]: Approval] = [:]
+    var holds: [[String]: Hold] = [:]
+    var backupRuns: [[String]: BackupRun] = [:]
     public internal(set) var cursor: SourceCursor? = nil
 
     public init() {}
@@ -21,13 +21,13 @@ public struct StateSnapshot: Sendable, Equatable {
     mutating func apply(_ rows: StateRows) {
         for version in rows.versions where versions[version.blueprint] == nil { versions[version.blueprint] = version }
         history += rows.history
-        for approval in rows.approvals { approvals[Self.key(approval)] = approval }
+        for approval in rows.approvals { approvals[StateRows.key(approval)] = approval }
         if !rows.releasedHolds.isEmpty {
             let released = Set(rows.releasedHolds)
             holds = holds.filter { !released.contains($0.value.deployment) }
         }
-        for hold in rows.holds { holds[Self.key(hold)] = hold }
-        for run in rows.backupRuns { backupRuns[Self.key(run)] = run }
+        for hold in rows.holds { holds[StateRows.key(hold)] = hold }
+        for run in rows.backupRuns { backupRuns[StateRows.key(run)] = run }
         if let cursor = rows.cursor { self.cursor = cursor }
         for resource in rows.resources { resources[resource.key] = resource }
         for key in rows.deletedResources { resources[key] = nil }
@@ -50,9 +50,9 @@ public struct StateSnapshot: Sendable, Equatable {
 
     public var resourceList: [AppliedResource] { resources.values.sorted { $0.key < $1.key } }
     public var versionList: [RegisteredVersion] { versions.values.sorted { $0.blueprint < $1.blueprint } }
-    public var approvalList: [Approval] { approvals.values.sorted { ($0.deployment, $0.version) < ($1.deployment, $1.version) } }
-    public var holdList: [Hold] { holds.values.sorted { Self.key($0) < Self.key($1) } }
-    public var backupRunList: [BackupRun] { backupRuns.values.sorted { Self.key($0) < Self.key($1) } }
+    public var approvalList: [Approval] { Self.sorted(approvals) }
+    public var holdList: [Hold] { Self.sorted(holds) }
+    public var backupRunList: [BackupRun] { Self.sorted(backupRuns) }
 
     /// A deployment's history, oldest first (the order `StateStore.history(deployment:)` reads).
     public func history(deployment: String) -> [HistoryEntry] {
@@ -64,7 +64,8 @@ public struct StateSnapshot: Sendable, Equatable {
         entries.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
     }
 
-    private static func key(_ approval: Approval) -> String { "\(approval.deployment)\u{0}\(approval.version)" }
-    private static func key(_ hold: Hold) -> String { "\(hold.deployment)\u{0}\(hold.environment)\u{0}\(hold.version)\u{0}\(hold.specHash)" }
-    private static func key(_ run: BackupRun) -> String { "\(run.schedule)\u{0}\(StoreTime.millis(run.scheduledFor))" }
+    /// A table's rows in the order of their keys.
+    private static func sorted<Row>(_ table: [[String]: Row]) -> [Row] {
+        table.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.value)
+    }
 }

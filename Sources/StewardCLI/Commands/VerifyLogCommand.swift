@@ -32,14 +32,14 @@ struct VerifyLogCommand: AsyncParsableCommand {
 
     /// Replays the log up to the record the store's state includes and compares the two.
     static func replayMatches(_ store: any StateStore) async throws -> String {
-        let (stored, seq) = try await store.stateSnapshot()
-        var replay = StateReplay()
+        let check: ReplayCheck
         do {
-            try replay.apply(try await store.events(since: 0, limit: nil).prefix { $0.seq <= seq })
-        } catch let error as StoreError {
+            check = try await store.checkReplay()
+        } catch let error as StoreError where error.code == .corrupt {
             throw CLIError("replay failed: \(error.message)")
         }
-        if let difference = replay.state.firstDifference(fromStore: stored, lastWritten: replay.lastWritten) ?? stored.firstSpecMismatch() {
+        let replay = check.replay, seq = check.seq
+        if let difference = check.difference {
             throw CLIError("the store differs from its event log replayed to seq \(seq): \(difference)")
         }
         let state = replay.state
