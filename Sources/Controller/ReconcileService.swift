@@ -16,6 +16,8 @@ public final class ReconcileService: Service, @unchecked Sendable {
     private var retryChecks = false
     private var _lastResult: Reconciler.PassResult?
     private var _lastError: String?
+    private var _lastPassAt: Date?
+    private var _nextPassAt: Date?
     /// `GET /api/plan` requests waiting for the loop to make the plan between passes.
     private var previews: [UUID: CheckedContinuation<Reconciler.Preview, any Error>] = [:]
     /// Set when the loop has ended: plan requests are refused at once.
@@ -25,6 +27,8 @@ public final class ReconcileService: Service, @unchecked Sendable {
     public var lastResult: Reconciler.PassResult? { lock.withLock { _lastResult } }
     /// Why the last pass failed, if it did (`Degraded` in status and readiness).
     public var lastError: String? { lock.withLock { _lastError } }
+    /// When the last pass ended, and when the next is due (nil while one runs): the status page's footer.
+    public var passTimes: (last: Date?, next: Date?) { lock.withLock { (_lastPassAt, _nextPassAt) } }
 
     public init(reconciler: Reconciler, interval: Double, logger: Logger, leadership: LeaderElection? = nil) {
         self.reconciler = reconciler
@@ -123,8 +127,13 @@ public final class ReconcileService: Service, @unchecked Sendable {
                 wait = min(backoff, interval)
                 backoff = min(backoff * 2, 300)
             }
+            lock.withLock {
+                _lastPassAt = Date()
+                _nextPassAt = Date().addingTimeInterval(wait)
+            }
             guard wait > 0 else { continue }
             await sleepOrTrigger(seconds: wait)
+            lock.withLock { _nextPassAt = nil }
         }
         let waiting = lock.withLock {
             defer { previews = [:]; stopped = true }

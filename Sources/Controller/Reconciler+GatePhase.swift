@@ -20,6 +20,8 @@ struct GateOutcome {
     var wrote = false
     /// Versions proven in this pass: an environment that promotes from theirs may move on at the next.
     var proved = 0
+    /// The environments where a gate failed (their commit status is a failure).
+    var failedEnvironments: Set<String> = []
 }
 
 /// A failed gate: which deploy failed and why.
@@ -79,6 +81,7 @@ extension Reconciler {
         outcome.wrote = !batch.isEmpty || smokeReport != nil
         guard !failures.isEmpty else { return outcome }
         outcome.wrote = true
+        outcome.failedEnvironments = Set(failures.compactMap(\.action.key.environment))
         outcome.failures = failures.map { "\($0.action.key.resource) \($0.action.version ?? "") in \($0.action.environmentName): \($0.reason)" }
         (outcome.reverts, outcome.restores) = try await rollBack(failures, context: context, executor: executor, commit: commit)
         return outcome

@@ -31,7 +31,8 @@ extension Reconciler {
     /// applied resources as they stand after the pass, and whether they differ from the observed ones.
     func recordPass(head: CommitInfo, good: SourceState.Good, errors: [ValidationError], plan: Plan,
                     report: Executor.Report?, observation: Observation, driftTriggers: [ResourceKey: String],
-                    reread: Bool = false, gateFailures: Int = 0) async throws -> (applied: [ResourceKey: AppliedResource], changed: Bool) {
+                    reread: Bool = false, gateFailures: Int = 0,
+                    gateFailedEnvironments: Set<String> = []) async throws -> (applied: [ResourceKey: AppliedResource], changed: Bool) {
         var batch = StoreBatch()
         let now = Date()
         let cursor = try await store.sourceCursor()
@@ -93,7 +94,9 @@ extension Reconciler {
                                          reason: report.hasFailures || gateFailures > 0 ? "ReconcileFailed" : "ReconcileSucceeded",
                                          message: "\(plan.actions.count) action\(plan.actions.count == 1 ? "" : "s"): \(report.succeeded.count) succeeded, \(report.skipped.count) already done, \(report.failed.count) failed\(gates)",
                                          data: .object(["succeeded": .int(report.succeeded.count), "failed": .int(report.failed.count),
-                                                        "skipped": .int(report.skipped.count), "gatesFailed": .int(gateFailures)])))
+                                                        "skipped": .int(report.skipped.count), "gatesFailed": .int(gateFailures),
+                                                        "environments": Self.environmentResults(plan: plan, report: report,
+                                                                                                gateFailed: gateFailedEnvironments)])))
         }
         if !batch.isEmpty { _ = try await store.commit(batch) }
         guard !batch.deleteResources.isEmpty || !batch.upsertResources.isEmpty else {
@@ -103,6 +106,21 @@ extension Reconciler {
         for key in batch.deleteResources { after[key] = nil }
         for resource in batch.upsertResources { after[resource.key] = resource }
         return (after, true)
+    }
+
+    /// The environments a plan's actions touch, sorted: the commit statuses a pass sets (DESIGN §12).
+    static func environments(of actions: [PlannedAction]) -> [String] {
+        Array(Set(actions.compactMap(\.key.environment))).sorted()
+    }
+
+    /// `{environment: "success" | "failure"}` for the environments a pass acted on: a failed
+    /// action or gate there makes it a failure.
+    static func environmentResults(plan: Plan, report: Executor.Report, gateFailed: Set<String>) -> JSONValue {
+        let failed = Set(report.failed.compactMap(\.action.key.environment)).union(gateFailed)
+        var results: [String: JSONValue] = [:]
+        for environment in environments(of: plan.actions) { results[environment] = .string(failed.contains(environment) ? "failure" : "success") }
+        for environment in failed { results[environment] = .string("failure") }
+        return .object(results)
     }
 
     /// The condition naming the commit a promotion was last reported blocked for (one event per commit).

@@ -92,7 +92,8 @@ public final class Reconciler {
         // 5. Record what the pass learnt.
         let recorded = try await recordPass(head: source.head, good: good, errors: source.errors, plan: decision.plan, report: report,
                                             observation: decision.observation, driftTriggers: decision.triggers,
-                                            reread: outcome.wrote || checked || !decision.gates.holdChanges.isEmpty, gateFailures: outcome.failures.count)
+                                            reread: outcome.wrote || checked || !decision.gates.holdChanges.isEmpty, gateFailures: outcome.failures.count,
+                                            gateFailedEnvironments: outcome.failedEnvironments)
         if recorded.changed || memory.applied == nil { memory.applied = recorded.applied }
         if report != nil || outcome.wrote || recorded.changed { memory.registered = nil }   // actions may have registered versions
         try await recordRegistrationsOfOlderStores(recorded.applied)
@@ -117,7 +118,8 @@ public final class Reconciler {
         var started = StoreBatch()
         started.events.append(NewEvent(commit: plan.commit, type: .reconcileStarted, reason: "ReconcileStarted",
                                        message: "applying commit \(plan.commit?.prefix(12) ?? "-"): \(plan.actions.count) action\(plan.actions.count == 1 ? "" : "s")",
-                                       data: .object(["actions": .int(plan.actions.count), "blocked": .int(plan.blocked.count)])))
+                                       data: .object(["actions": .int(plan.actions.count), "blocked": .int(plan.blocked.count),
+                                                      "environments": .array(Self.environments(of: plan.actions).map(JSONValue.string))])))
         _ = try await store.commit(started)
         // The applied resources the plan was made from are what the store holds: only this replica writes them.
         return try await executor.run(plan, existing: decision.observation.applied)

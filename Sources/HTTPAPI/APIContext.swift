@@ -1,5 +1,6 @@
 import Controller
 import Foundation
+import Manifests
 import Prometheus
 import StateStore
 
@@ -16,9 +17,18 @@ public struct APIContext: Sendable {
     public var registry: PrometheusCollectorRegistry
     /// Largest webhook body accepted.
     public var maxBodyBytes: Int
+    /// The status page (DESIGN §12): on, off or read-only.
+    public var ui: ControllerConfig.UIMode
+    /// What the page's approve button needs (the repository, the gates); nil: no approve button.
+    public var settings: ControllerSettings?
+    /// The page's sessions, with `apiToken` set.
+    let sessions: UISessions?
+    /// The event log's verdict on `/events`.
+    let verdicts = UIVerdicts()
 
     public init(store: any StateStore, reconcile: ReconcileService, branch: String, apiToken: String?, webhookSecret: String?,
-                leader: String? = nil, registry: PrometheusCollectorRegistry, maxBodyBytes: Int = 1 << 20) {
+                leader: String? = nil, registry: PrometheusCollectorRegistry, maxBodyBytes: Int = 1 << 20,
+                ui: ControllerConfig.UIMode = .on, settings: ControllerSettings? = nil) {
         self.store = store
         self.reconcile = reconcile
         self.branch = branch
@@ -27,6 +37,9 @@ public struct APIContext: Sendable {
         self.leader = leader
         self.registry = registry
         self.maxBodyBytes = maxBodyBytes
+        self.ui = ui
+        self.settings = settings
+        sessions = UISessions(apiToken: apiToken)
     }
 
     /// Who leads: the live lease holder with PostgreSQL, else the lock holder given at start.

@@ -22,6 +22,7 @@ public enum HTTPServer {
         Routes.health(router, context)
         Routes.api(router, context)
         Routes.webhooks(router, context)
+        UIRoutes.register(router, context)
         var quiet = logger
         quiet.logLevel = max(logger.logLevel, .warning)
         return Application(router: router, configuration: .init(address: address, serverName: "steward"),

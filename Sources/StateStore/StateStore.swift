@@ -58,6 +58,10 @@ public protocol StateStore: Sendable {
 
     /// The leader lease (PostgreSQL), nil when the store has none (SQLite leads by a lock file).
     func leaderLease() async throws -> LeaderLease?
+    /// Every notification receiver's position in the event log (DESIGN §12).
+    func notificationOutbox() async throws -> [OutboxPosition]
+    /// Records a receiver's position; `deliveredSeq` never moves back.
+    func saveNotificationOutbox(_ position: OutboxPosition) async throws
 
     /// Which of these idempotency keys have an `actionSucceeded` record in the event log. A key the
     /// store holds as `started` with such a record completed in a batch that reached the log but not

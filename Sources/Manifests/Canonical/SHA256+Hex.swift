@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 
 /// SHA-256 digests as lowercase hex, for content hashes of canonical JSON.
 public enum ContentHash {
@@ -18,8 +19,13 @@ public enum ContentHash {
         return hex(digest)
     }
 
-    /// The lowercase hex text of a digest, two digits per byte.
-    static func hex(_ digest: SHA256.Digest) -> String {
+    /// The lowercase hex HMAC-SHA256 of `bytes` under `key` (webhook signatures, `sha256=<hex>`).
+    public static func hmacSHA256Hex(_ bytes: [UInt8], key: [UInt8]) -> String {
+        hex(HMAC<SHA256>.authenticationCode(for: bytes, using: SymmetricKey(data: key)))
+    }
+
+    /// The lowercase hex text of a digest or code, two digits per byte.
+    static func hex(_ digest: some ContiguousBytes) -> String {
         digest.withUnsafeBytes { bytes in
             String(unsafeUninitializedCapacity: bytes.count * 2) { out in
                 let digits: StaticString = "0123456789abcdef"

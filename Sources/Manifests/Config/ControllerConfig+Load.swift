@@ -41,6 +41,8 @@ extension ControllerConfig {
             }
         }
         if !unknown.isEmpty { throw LoadError(errors: unknown) }
+        let receivers = config.notificationErrors(file: file, positions: state.positions)
+        if !receivers.isEmpty { throw LoadError(errors: receivers) }
         try config.applyOverrides(environment, file: file)
         return config
     }

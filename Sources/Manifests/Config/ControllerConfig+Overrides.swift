@@ -39,7 +39,7 @@ extension ControllerConfig {
         },
         "STEWARD_STORE_URL": { $0.store = StoreConfig(url: .value($1)) },
         "STEWARD_EVENT_LOG_DIRECTORY": { $0.eventLog = EventLogConfig(directory: $1, segmentBytes: $0.eventLog?.segmentBytes) },
-        "STEWARD_SERVER_LISTEN": { $0.server = ServerConfig(listen: $1, webhookSecret: $0.server?.webhookSecret, apiToken: $0.server?.apiToken) },
+        "STEWARD_SERVER_LISTEN": { $0.server = ServerConfig(listen: $1, webhookSecret: $0.server?.webhookSecret, apiToken: $0.server?.apiToken, ui: $0.server?.ui) },
         "STEWARD_RECONCILE_PRUNE": { $0.reconcileSection.prune = try bool($1) },
         "STEWARD_RECONCILE_SELF_HEAL": { $0.reconcileSection.selfHeal = try bool($1) },
         "STEWARD_RECONCILE_ALLOW_EMPTY": { $0.reconcileSection.allowEmpty = try bool($1) },

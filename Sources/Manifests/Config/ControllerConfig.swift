@@ -8,6 +8,8 @@ public struct ControllerConfig: Codable, Sendable, Hashable {
     public var drivers: DriversConfig?
     public var leaderElection: LeaderElectionConfig?
     public var git: GitConfig?
+    /// Receivers told of events and commit results (DESIGN §12).
+    public var notifications: [NotificationConfig]?
 
     public struct SourceConfig: Codable, Sendable, Hashable {
         public var repository: String
@@ -63,6 +65,13 @@ public struct ControllerConfig: Codable, Sendable, Hashable {
         public var listen: String?
         public var webhookSecret: SecretRef?
         public var apiToken: SecretRef?
+        /// The web status page at `/` (DESIGN §12): on (default), off, or without its buttons.
+        public var ui: UIMode?
+    }
+
+    /// `server.ui`: `true` serves the page, `false` answers 404 on it, `readOnly` serves it without buttons.
+    public enum UIMode: String, Codable, Sendable, Hashable, CaseIterable, ManifestEnum {
+        case on = "true", off = "false", readOnly
     }
 
     public struct ReconcileConfig: Codable, Sendable, Hashable {

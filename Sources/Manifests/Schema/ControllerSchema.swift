@@ -47,6 +47,25 @@ enum ControllerSchema {
         ]).described("Backoff after a failed pass."),
     ])
 
+    static let notification = JSONSchema.object([
+        "name": JSONSchema.string(pattern: "^[^/\\s]+$").described("Names the receiver in metrics and logs (default: its type)."),
+        "type": JSONSchema.oneOf(NotificationType.self),
+        "url": JSONSchema.exactlyOne([
+            JSONSchema.string(pattern: "^https?://").described("webhook: where events are POSTed."),
+            SchemaParts.secretRef("slack: the incoming-webhook URL."),
+        ]),
+        "secret": SchemaParts.secretRef("webhook: the key of the X-Steward-Signature HMAC-SHA256."),
+        "apiURL": JSONSchema.string(pattern: "^https?://").described("github / gitlab: the API root of an enterprise server."),
+        "repository": JSONSchema.string(pattern: "^[^/]+/[^/]+$").described("github: owner/name."),
+        "project": JSONSchema.string(minLength: 1).described("gitlab: the project id or group/project."),
+        "token": SchemaParts.secretRef("github / gitlab: the API token."),
+        "events": JSONSchema.array(.string(minLength: 1)).described("Event types or reasons sent, e.g. [rollback, actionFailed, held]."),
+        "retry": JSONSchema.object([
+            "initialSeconds": JSONSchema.number(exclusiveMinimum: .int(0)),
+            "maxSeconds": JSONSchema.number(exclusiveMinimum: .int(0)),
+        ]).described("Backoff between delivery attempts (default 1 s to 300 s)."),
+    ], required: ["type"])
+
     static let schema = JSONSchema.object([
         "source": source,
         "store": store,
@@ -58,6 +77,10 @@ enum ControllerSchema {
             "listen": JSONSchema.string(minLength: 1).described("HOST:PORT of /healthz, /readyz, /metrics and /api (default 127.0.0.1:9600)."),
             "webhookSecret": SchemaParts.secretRef("Secret of POST /webhooks/git; unset: 404."),
             "apiToken": SchemaParts.secretRef("Bearer token that guards every /api/* route."),
+            "ui": JSONSchema.exactlyOne([
+                JSONSchema.boolean,
+                JSONSchema.string(pattern: "^readOnly$"),
+            ]).described("The web status page at / (default true); readOnly: without its buttons."),
         ]),
         "reconcile": reconcile,
         "drivers": JSONSchema.object([
@@ -77,6 +100,7 @@ enum ControllerSchema {
             "push": JSONSchema.boolean.described("Push the commits Steward makes."),
             "signingKey": fileRef("SSH private key that signs the commits Steward writes, so they pass source.verify."),
         ]),
+        "notifications": JSONSchema.array(notification).described("Receivers told of events and commit results (DESIGN §12)."),
     ], required: ["source"])
         .document(title: "Steward controller.yaml", description: "The configuration of the Steward controller (DESIGN §3).")
 }

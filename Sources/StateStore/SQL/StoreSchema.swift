@@ -57,6 +57,8 @@ enum StoreSchema {
         // No table changes: from here every batch's state rows go to the log too (`stateChanged`,
         // DESIGN §14); a store upgraded to it gets a baseline record of its state (`baseline`).
         Migration(version: 7, name: "the event log carries state", statements: { _ in [] }),
+        // Where each notification receiver stands in the event log (DESIGN §12).
+        Migration(version: 8, name: "notification outbox", statements: { _ in [OutboxPosition.createTable] }),
     ]
 
     /// The version from which the event log carries every state change.

@@ -30,7 +30,7 @@ extension RunCommand {
         let context = APIContext(store: store, reconcile: reconcile, branch: settings.config.branch,
                                  apiToken: apiToken, webhookSecret: webhookSecret,
                                  leader: try settings.leaderLockPath().map { _ in "pid \(getpid()) on \(ProcessInfo.processInfo.hostName)" },
-                                 registry: StewardMetrics.registry())
+                                 registry: StewardMetrics.registry(), ui: server?.ui ?? .on, settings: settings)
         let application = HTTPServer.application(context: context, address: bind, logger: logger) { port in
             logger.info("serving HTTP", metadata: ["listen": "\(address)", "port": "\(port)"])
         }

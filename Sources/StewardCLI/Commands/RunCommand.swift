@@ -64,7 +64,7 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
         let service = ReconcileService(reconciler: reconciler, interval: settings.interval, logger: logger, leadership: election)
-        let others = try sideServices(settings: settings, store: store, reconcile: service, logger: logger)
+        let others = try await sideServices(settings: settings, store: store, reconcile: service, logger: logger)
         // Services stop in reverse order: the election last, so the lease is given up after the last pass.
         let services: [any Service] = (election.map { [ElectionService(election: $0)] } ?? []) + [service] + others
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
