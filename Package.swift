@@ -130,7 +130,11 @@ let package = Package(
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "StewardTesting"], swiftSettings: strict),
         .testTarget(name: "ActionsTests", dependencies: ["Actions", "StewardTesting"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "StewardTesting"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI", "StewardTesting"], swiftSettings: strict),
+        .testTarget(
+            name: "HTTPAPITests",
+            dependencies: ["HTTPAPI", "StewardTesting", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "StewardCLITests",
             dependencies: ["StewardCLI", "StewardTesting", "StateStore", "EventLog", "Reconcile", "Manifests"],

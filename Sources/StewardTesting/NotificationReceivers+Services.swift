@@ -13,7 +13,7 @@ extension NotificationReceivers {
             return .json(status, .object(body), reason: message)
         }
         let token = configuration.githubToken
-        guard let authorization = call.header("authorization"), authorization == "Bearer \(token)" || authorization == "token \(token)" else {
+        guard let authorization = call.header("authorization"), ["Bearer \(token)", "token \(token)"].contains(authorization) else {
             return failure(401, "Bad credentials")
         }
         guard let body = json?.object else { return failure(400, "Problems parsing JSON") }

@@ -80,26 +80,38 @@ public final class ChromeDriver: Sendable {
         throw WebDriverError(error: "timeout", message: "chromedriver on port \(port) not ready after \(timeout): \(log())")
     }
 
-    /// A new browser session with `goog:chromeOptions` of `browser` and `arguments`.
+    /// A new browser session with `goog:chromeOptions` of `browser` and `arguments`, and a fresh
+    /// profile directory of its own (removed when the session quits or the driver stops).
     public func newSession(browser: String = defaultBrowser, arguments: [String] = defaultArguments) async throws -> WebDriverSession {
+        let profile = NSTemporaryDirectory() + "steward-chromium-\(UUID().uuidString)"
         let options: JSONValue = .object([
             "binary": .string(browser),
-            "args": .array(arguments.map(JSONValue.string)),
+            "args": .array((arguments + ["--user-data-dir=\(profile)"]).map(JSONValue.string)),
         ])
         let body: JSONValue = .object(["capabilities": .object(["alwaysMatch": .object([
             "browserName": .string("chrome"), "goog:chromeOptions": options,
         ])])])
-        let value = try await WebDriverWire.send("POST", baseURL.appendingPathComponent("session"), body, timeout: .seconds(60))
+        let value: JSONValue
+        do {
+            value = try await WebDriverWire.send("POST", baseURL.appendingPathComponent("session"), body, timeout: .seconds(60))
+        } catch {
+            try? FileManager.default.removeItem(atPath: profile)
+            throw error
+        }
         guard let id = value["sessionId"]?.string else {
             throw WebDriverError(error: "session not created", message: "no sessionId in \(value)")
         }
-        sessions.insert(id)
-        return WebDriverSession(driver: baseURL, id: id, onQuit: { [sessions] in sessions.remove(id) })
+        sessions.insert(id, profile: profile)
+        return WebDriverSession(driver: baseURL, id: id, onQuit: { [sessions] in
+            if let profile = sessions.remove(id) { try? FileManager.default.removeItem(atPath: profile) }
+        })
     }
 
-    /// Quits sessions still open, then ends chromedriver (SIGTERM, SIGKILL after 5 s) and removes its log.
+    /// Quits sessions still open, then ends chromedriver (SIGTERM, SIGKILL after 5 s) and removes its
+    /// log and the sessions' profiles.
     public func stop() async {
-        for id in sessions.all() {
+        let open = sessions.removeAll()
+        for id in open.keys {
             _ = try? await WebDriverWire.send("DELETE", baseURL.appendingPathComponent("session/\(id)"), timeout: .seconds(10))
         }
         process.signal(SIGTERM)
@@ -110,7 +122,7 @@ public final class ChromeDriver: Sendable {
         }
         _ = await ended.value
         killer.cancel()
-        try? FileManager.default.removeItem(atPath: logPath)
+        for path in [logPath] + open.values { try? FileManager.default.removeItem(atPath: path) }
     }
 
     /// The last lines chromedriver printed.
@@ -120,12 +132,12 @@ public final class ChromeDriver: Sendable {
     }
 }
 
-/// Ids of the sessions a driver opened and not yet quit.
+/// The sessions a driver opened and not yet quit: id → profile directory.
 final class SessionList: @unchecked Sendable {
     private let lock = NSLock()
-    private var ids: Set<String> = []
+    private var profiles: [String: String] = [:]
 
-    func insert(_ id: String) { _ = lock.withLock { ids.insert(id) } }
-    func remove(_ id: String) { _ = lock.withLock { ids.remove(id) } }
-    func all() -> [String] { lock.withLock { Array(ids) } }
+    func insert(_ id: String, profile: String) { lock.withLock { profiles[id] = profile } }
+    func remove(_ id: String) -> String? { lock.withLock { profiles.removeValue(forKey: id) } }
+    func removeAll() -> [String: String] { lock.withLock { defer { profiles = [:] }; return profiles } }
 }

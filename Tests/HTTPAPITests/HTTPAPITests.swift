@@ -23,10 +23,12 @@ final class RunningController: @unchecked Sendable {
     static let token = "test-api-token"
     static let secret = "webhook-secret"
 
-    init(webhooks: Bool = true, interval: Double = 300) async throws {
+    init(webhooks: Bool = true, interval: Double = 300, token: String? = RunningController.token,
+         ui: ControllerConfig.UIMode = .on, prepare: (TemporaryGitRepository) throws -> Void = { _ in }) async throws {
         directory = try TemporaryDirectory()
         repo = try TemporaryGitRepository()
         try repo.copyQuickstart()
+        try prepare(repo)
         try repo.commit("quickstart")
         try "source: {repository: \(repo.path), branch: main}\nstore: {url: sqlite://state.db}\neventLog: {directory: events}\n"
             .write(toFile: directory.path + "/controller.yaml", atomically: true, encoding: .utf8)
@@ -35,8 +37,9 @@ final class RunningController: @unchecked Sendable {
         logger.logLevel = .critical
         store = try await settings.openStore()
         let service = ReconcileService(reconciler: Reconciler(settings: settings, store: store, logger: logger), interval: interval, logger: logger)
-        let context = APIContext(store: store, reconcile: service, branch: "main", apiToken: Self.token,
-                                 webhookSecret: webhooks ? Self.secret : nil, registry: StewardMetrics.registry(), maxBodyBytes: 64 << 10)
+        let context = APIContext(store: store, reconcile: service, branch: "main", apiToken: token,
+                                 webhookSecret: webhooks ? Self.secret : nil, registry: StewardMetrics.registry(), maxBodyBytes: 64 << 10,
+                                 ui: ui, settings: settings)
         let ports = AsyncStream<Int>.makeStream()
         let app = HTTPServer.application(context: context, address: .hostname("127.0.0.1", port: 0), logger: logger) { port in
             ports.continuation.yield(port)

@@ -104,7 +104,7 @@ enum UIPipelinePage {
     static func row(_ resource: AppliedResource) -> [String: String] {
         ["kind": resource.kind.rawValue, "name": resource.key.name, "environment": resource.key.environment ?? "-",
          "version": resource.version ?? "-", "sync": resource.sync.rawValue, "health": resource.health.rawValue,
-         "message": resource.message ?? ""]
+         "message": resource.message ?? "", "description": resource.spec["spec"]?["description"]?.string ?? ""]
     }
 }
 

@@ -55,6 +55,7 @@ enum UIRoutes {
             values = ["heading": error.status.reasonPhrase, "text": error.body ?? ""]
         }
         values["csrf"] = viewer.session?.csrf ?? ""
+        values["canAct"] = viewer.canAct
         if let flash = viewer.flash { values["flash"] = flash }
         let content = UITemplates.library.render(values, withTemplate: template) ?? ""
         var response: Response
