@@ -140,7 +140,15 @@ let package = Package(
             dependencies: ["StewardCLI", "StewardTesting", "StateStore", "EventLog", "Reconcile", "Manifests"],
             swiftSettings: strict
         ),
-        .testTarget(name: "StewardTestingTests", dependencies: ["StewardTesting"], swiftSettings: strict),
+        .testTarget(
+            name: "StewardTestingTests",
+            dependencies: [
+                "StewardTesting", "Manifests",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
     ]
 )
 

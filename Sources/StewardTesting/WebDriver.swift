@@ -99,6 +99,7 @@ public final class ChromeDriver: Sendable {
             throw error
         }
         guard let id = value["sessionId"]?.string else {
+            try? FileManager.default.removeItem(atPath: profile)
             throw WebDriverError(error: "session not created", message: "no sessionId in \(value)")
         }
         sessions.insert(id, profile: profile)

@@ -45,6 +45,10 @@ struct NotificationRequestTests {
         #expect(receiver.takes(Self.record("hold", reason: "Held")))
         #expect(receiver.takes(Self.record("versionProven", reason: "Proven")))
         #expect(!receiver.takes(Self.record("stateChanged", reason: "StateChanged")))
+        // A reason is no type: the rollback action's own records are not the rollback.
+        let rollbacks = try Self.receiver("  - {type: slack, url: {env: S}, events: [rollback]}")
+        #expect(rollbacks.takes(Self.record("rollback", reason: "AutoRollback")))
+        #expect(!rollbacks.takes(Self.record("actionStarted", reason: "rollback")))
     }
 
     @Test func slackGetsTextAndBlocksWithItsControlCharactersEscaped() throws {

@@ -56,12 +56,23 @@ public struct NotificationReceiver: Sendable {
         settings.config.namedNotifications.map { NotificationReceiver(name: $0.name, config: $0.config, baseDirectory: settings.baseDirectory) }
     }
 
-    /// Whether the record is one it is sent: its type, or its reason (`reconcileFailed` takes a
-    /// `reconcileFinished` record whose reason is `ReconcileFailed`; `held` a `hold` record, reason `Held`).
+    /// Whether the record is one it is sent: its type is listed, or a name for part of a type
+    /// (`reconcileFailed`, `reconcileSucceeded`: a `reconcileFinished` record with that reason;
+    /// `held`: a `hold` record).
     public func takes(_ record: EventRecord) -> Bool {
         if events.contains(record.type) { return true }
-        return events.contains { $0.caseInsensitiveCompare(record.reason) == .orderedSame }
+        return events.contains { name in
+            guard let alias = Self.aliases[name], alias.type == record.type else { return false }
+            return alias.reason == nil || alias.reason == record.reason
+        }
     }
+
+    /// The filter names that stand for part of an event type.
+    static let aliases: [String: (type: String, reason: String?)] = [
+        "reconcileFailed": (EventType.reconcileFinished.rawValue, "ReconcileFailed"),
+        "reconcileSucceeded": (EventType.reconcileFinished.rawValue, "ReconcileSucceeded"),
+        "held": (EventType.hold.rawValue, nil),
+    ]
 
     /// Reads the receiver's secret references; the error names the reference, never a value.
     public func secrets() throws -> Secrets {

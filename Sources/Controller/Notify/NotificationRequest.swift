@@ -107,7 +107,7 @@ public struct NotificationRequest: Sendable, Hashable {
     }
 
     /// Slack's three control characters in message text.
-    static func slackEscape(_ text: String) -> String {
+    public static func slackEscape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 
