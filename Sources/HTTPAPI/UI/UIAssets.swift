@@ -27,7 +27,7 @@ enum UIAssets {
         .stage { border: 1px solid var(--line); border-radius: 8px; padding: .7rem; background: var(--card); }
         .stage h2 { margin-top: 0; } .from, .note, .empty { color: var(--muted); font-size: 13px; }
         .deployment { border: 1px solid var(--line); border-left: 4px solid var(--ok); border-radius: 6px; padding: .6rem; margin: .5rem 0; background: var(--bg); }
-        .deployment.sync-OutOfSync, .deployment.sync-Blocked { border-left-color: var(--warn); }
+        .deployment.state-OutOfSync { border-left-color: var(--warn); } .deployment.state-Blocked { border-left-color: var(--bad); }
         .deployment p { margin: .25rem 0; }
         .version { font-weight: 400; color: var(--muted); font-family: ui-monospace, monospace; }
         .badge { display: inline-block; padding: 0 .45rem; border-radius: 1rem; font-size: 12px; border: 1px solid var(--line); }

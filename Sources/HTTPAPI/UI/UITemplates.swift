@@ -58,7 +58,7 @@ enum UITemplates {
         {{#environments}}<div class="stage" data-environment="{{name}}">
         <h2>{{name}}</h2>
         <p class="from">{{#promotesFrom}}promotes from {{.}}{{/promotesFrom}}{{^promotesFrom}}first stage{{/promotesFrom}}{{#approval}} · requires approval{{/approval}}</p>
-        {{#deployments}}<article class="deployment sync-{{sync}}" data-deployment="{{name}}">
+        {{#deployments}}<article class="deployment state-{{sync}}" data-deployment="{{name}}">
         <h3><a href="/deployments/{{name}}">{{name}}</a> <span class="version">{{version}}</span></h3>
         <p><span class="badge sync-{{sync}}">{{sync}}</span> <span class="badge health-{{health}}">{{health}}</span></p>
         <p class="rollout">rollout: {{rollout}}</p>
