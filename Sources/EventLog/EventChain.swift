@@ -51,6 +51,12 @@ public enum EventChain {
 
         public init() {}
 
+        /// Carries on after `head`, which `count` records verified up to.
+        public init(head: ChainHead, count: Int) {
+            self.head = head
+            self.count = count
+        }
+
         public mutating func check(_ record: EventRecord) -> ChainVerification? {
             if record.seq != head.seq + 1 {
                 return .broken(seq: head.seq + 1, reason: "expected seq \(head.seq + 1), found \(record.seq) (a record was removed or reordered)")

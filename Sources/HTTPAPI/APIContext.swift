@@ -25,6 +25,8 @@ public struct APIContext: Sendable {
     let sessions: UISessions?
     /// The event log's verdict on `/events`.
     let verdicts = UIVerdicts()
+    /// The plan the Deployment pages show.
+    let plans = UIPlans()
 
     public init(store: any StateStore, reconcile: ReconcileService, branch: String, apiToken: String?, webhookSecret: String?,
                 leader: String? = nil, registry: PrometheusCollectorRegistry, maxBodyBytes: Int = 1 << 20,

@@ -103,6 +103,10 @@ struct NotificationRequestTests {
         ("  - {type: slack, url: {env: S}, events: [rollback]}\n  - {type: webhook, name: slack, url: 'http://x', secret: {env: K}, events: [hold]}",
          "notifications[1].name", "used twice"),
         ("  - {type: pager, url: 'http://x'}", "notifications[0].type", "webhook, slack, github, gitlab"),
+        ("  - {type: slack, url: {env: A}, events: [rollback]}\n  - {type: slack, url: {env: B}, events: [held]}",
+         "notifications[1].name", "several slack receivers: give each a name"),
+        ("  - {type: slack, url: 'https://hooks.slack.com/services/T0/B0/sekrit', events: [rollback]}", "notifications[0].url",
+         "a slack url is a secret: reference it"),
         ("  - {type: slack, url: {env: S}, events: [rollback], channel: ops}", "notifications[0].channel", "unknown field"),
     ])
     func aReceiverThatCannotWorkIsRefusedWithItsField(yaml: String, field: String, message: String) throws {
@@ -113,6 +117,7 @@ struct NotificationRequestTests {
             let text = error.description
             #expect(text.contains(field) && text.contains(message), "\(text)")
             #expect(text.hasPrefix("controller.yaml:") && !text.hasPrefix("controller.yaml:1:1"), "names the line: \(text)")
+            #expect(!text.contains("sekrit"), "a secret written inline is not echoed")
         }
     }
 
@@ -122,13 +127,13 @@ struct NotificationRequestTests {
             server: {ui: readOnly}
             notifications:
               - {type: webhook, url: 'https://hooks.acme.example/steward', secret: {env: HOOK_SECRET}, events: [actionFailed, rollback, promotionBlocked, versionProven, reconcileFailed, held]}
-              - {type: slack, url: {env: SLACK_WEBHOOK_URL}, events: [rollback, held]}
-              - {type: slack, url: {env: OPS_SLACK_WEBHOOK_URL}, events: [versionProven]}
+              - {type: slack, name: team-slack, url: {env: SLACK_WEBHOOK_URL}, events: [rollback, held]}
+              - {type: slack, name: ops-slack, url: {env: OPS_SLACK_WEBHOOK_URL}, events: [versionProven]}
               - {type: github, apiURL: 'https://github.acme.example/api/v3', repository: acme/fleet, token: {env: GITHUB_TOKEN}}
               - {type: gitlab, project: acme/fleet, token: {file: secrets/gitlab-token}}
             """
         let config = try ControllerConfig.parse(bytes: Array(yaml.utf8), file: "controller.yaml")
-        #expect(config.namedNotifications.map(\.name) == ["webhook", "slack", "slack-2", "github", "gitlab"])
+        #expect(config.namedNotifications.map(\.name) == ["webhook", "team-slack", "ops-slack", "github", "gitlab"])
         #expect(config.server?.ui == .readOnly)
         for value in ["true", "false"] {
             let parsed = try ControllerConfig.parse(bytes: Array("source: {repository: .}\nserver: {ui: \(value)}\n".utf8), file: "c.yaml")

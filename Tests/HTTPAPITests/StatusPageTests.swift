@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+@testable import HTTPAPI
 import Manifests
 import NIOCore
 import NIOHTTP1
@@ -118,6 +119,13 @@ struct StatusPageTests {
         #expect(approve.status == 303 && approve.headers["location"] == "/deployments/robot-nav-production")
         #expect(approve.cookies.first { $0.hasPrefix("steward_flash=") }?.contains("does%20not%20require%20approval") == true)
         await controller.stop()
+    }
+
+    @Test func afterSignInOnlyAPathOfThisServerIsFollowed() {
+        for next in ["/", "/deployments/robot-nav-staging", "/events?type=rollback&since=3"] { #expect(UIActions.safeNext(next) == next) }
+        for next in ["//evil.example", "/\t/evil.example", "/\n/evil.example", "https://evil.example/", "/\\evil.example", "evil", "/é", nil] {
+            #expect(UIActions.safeNext(next) == "/", "\(String(describing: next))")
+        }
     }
 
     @Test func readOnlyHasNoButtonsAndOffHasNoPage() async throws {

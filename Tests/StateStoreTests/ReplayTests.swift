@@ -62,7 +62,9 @@ import Testing
                 var event = StoreBatch()
                 event.events = [Fixtures.event("Deployed")]
                 try await store.commit(event)
-                try await rawSQL("DELETE FROM schema_migrations WHERE version = \(StoreSchema.logCarriesState)", on: store)
+                // Back to the schema before the log carried state (and before what came after it).
+                try await rawSQL("DELETE FROM schema_migrations WHERE version >= \(StoreSchema.logCarriesState)", on: store)
+                try await rawSQL("DROP TABLE notification_outbox", on: store)
             }
             try await context.withStore { store in
                 let records = try await store.events(since: 0, limit: nil)

@@ -44,13 +44,14 @@ public struct NotificationRequest: Sendable, Hashable {
         let blocks: JSONValue = .array([
             .object(["type": .string("section"), "text": .object([
                 "type": .string("mrkdwn"),
-                "text": .string("*\(slackEscape(record.type))*\(subject.isEmpty ? "" : " " + slackEscape(subject))\n\(slackEscape(record.message))"),
+                // Slack refuses a section's text over 3,000 characters.
+                "text": .string(String("*\(slackEscape(record.type))*\(subject.isEmpty ? "" : " " + slackEscape(subject))\n\(slackEscape(record.message))".prefix(3_000))),
             ])]),
             .object(["type": .string("context"), "elements": .array([
                 .object(["type": .string("mrkdwn"), "text": .string(slackEscape(context.joined(separator: " · ")))]),
             ])]),
         ])
-        let body: JSONValue = .object(["text": .string(slackEscape(text)), "blocks": blocks])
+        let body: JSONValue = .object(["text": .string(String(slackEscape(text).prefix(3_000))), "blocks": blocks])
         return NotificationRequest(url: url, headers: ["Content-Type": "application/json"], body: Array(body.canonicalJSON.utf8))
     }
 

@@ -82,7 +82,8 @@ public final class Notifier: Service, Sendable {
     func deliver(_ records: [EventRecord], to receiver: NotificationReceiver, position: inout OutboxPosition) async throws {
         var skipped = false
         for record in records {
-            guard !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
+            // A replica that stopped leading stops at once: the new leader carries on from the stored position.
+            guard !Task.isShuttingDownGracefully, !Task.isCancelled, isLeader() else { break }
             guard receiver.takes(record) else {
                 position.deliveredSeq = record.seq
                 skipped = true
@@ -140,29 +141,40 @@ public final class Notifier: Service, Sendable {
         }
     }
 
-    /// Every request of one record; the record is delivered when all of them were.
+    /// Every request of one record (a commit status per environment); the record is done when each
+    /// was delivered or refused for its content, and is tried again when one failed otherwise.
     func send(_ record: EventRecord, to receiver: NotificationReceiver) async -> Outcome {
         let secrets: NotificationReceiver.Secrets
         do { secrets = try receiver.secrets() } catch { return .failed("\(error)") }
+        var refused: [String] = []
         for request in NotificationRequest.requests(for: record, receiver: receiver, secrets: secrets) {
+            switch await send(request) {
+            case .delivered: continue
+            case .rejected(let reason): refused.append(reason)
+            case .failed(let reason): return .failed(reason)
+            }
+        }
+        return refused.isEmpty ? .delivered : .rejected(refused.joined(separator: "; "))
+    }
+
+    /// One request: 2xx delivered; 401/403/404/408/429, 5xx and transport errors failed (retried); other 4xx rejected.
+    func send(_ request: NotificationRequest) async -> Outcome {
+        do {
             var outgoing = HTTPClientRequest(url: request.url)
             outgoing.method = .POST
             for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
             outgoing.body = .bytes(request.body)
-            do {
-                let response = try await HTTPClient.shared.execute(outgoing, timeout: .seconds(10))
-                let answer = try? await response.body.collect(upTo: 4096)
-                let code = Int(response.status.code)
-                if (200..<300).contains(code) { continue }
-                let text = answer.map { String(buffer: $0) }.map { String($0.prefix(200)) } ?? ""
-                let reason = "HTTP \(code)\(text.isEmpty ? "" : ": \(text)")"
-                if [401, 403, 404, 408, 429].contains(code) || code >= 500 { return .failed(reason) }
-                return .rejected(reason)
-            } catch {
-                // The URL may be the secret (a Slack webhook): the reason names the failure only.
-                return .failed("\(type(of: error)): \(String(describing: error).prefix(200))")
-            }
+            let response = try await HTTPClient.shared.execute(outgoing, timeout: .seconds(10))
+            let answer = try? await response.body.collect(upTo: 4096)
+            let code = Int(response.status.code)
+            if (200..<300).contains(code) { return .delivered }
+            let text = answer.map { String(buffer: $0) }.map { String($0.prefix(200)) } ?? ""
+            let reason = "HTTP \(code)\(text.isEmpty ? "" : ": \(text)")"
+            if [401, 403, 404, 408, 429].contains(code) || code >= 500 { return .failed(reason) }
+            return .rejected(reason)
+        } catch {
+            // The URL may be the secret (a Slack webhook): the reason names the failure only.
+            return .failed("\(type(of: error)): \(String(describing: error).prefix(200))")
         }
-        return .delivered
     }
 }

@@ -75,9 +75,12 @@ enum UIActions {
         UIRoutes.secured((try? Routes.problem(.forbidden, message)) ?? Response(status: .forbidden))
     }
 
-    /// Only a path of this server: never another origin (`//host`, `https://…`).
+    /// Only a path of this server: never another origin (`//host`, `https://…`, `/\t/host`, which a
+    /// browser reads as `//host` once it drops the tab), so only the characters of a plain path and query.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return "/" }
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "/-._~%?=&+:"))
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), next.unicodeScalars.allSatisfy({ $0.isASCII && allowed.contains($0) })
+        else { return "/" }
         return next
     }
 

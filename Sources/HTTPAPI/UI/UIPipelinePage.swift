@@ -12,7 +12,7 @@ enum UIPipelinePage {
     static func model(_ context: APIContext, viewer: UIViewer) async throws -> [String: Any] {
         let resources = try await context.store.resources()
         let cursor = try await context.store.sourceCursor()
-        let holds = try await context.store.holds()
+        let holds = Dictionary(grouping: try await context.store.holds(), by: { "\($0.deployment)/\($0.environment)" })
         let environments = order(resources.filter { $0.kind == .environment })
         let deployments = Dictionary(grouping: resources.filter { $0.kind == .deployment }, by: { $0.key.environment ?? "" })
         var stages: [[String: Any]] = []
@@ -28,7 +28,10 @@ enum UIPipelinePage {
         }
         var model = controllerFacts(context, cursor: cursor)
         model["environments"] = stages
-        model["resources"] = resources.sorted { $0.key < $1.key }.map(row)
+        // The pipeline shows the Deployments; the table the rest, the first `tableRows` of them.
+        let others = resources.filter { $0.kind != .deployment }.sorted { $0.key < $1.key }
+        model["resources"] = others.prefix(Self.tableRows).map(row)
+        if others.count > Self.tableRows { model["moreResources"] = "and \(others.count - Self.tableRows) more: steward status lists them all" }
         let errors = cursor?.errors ?? []
         model["hasErrors"] = !errors.isEmpty
         model["errorCount"] = "\(errors.count)"
@@ -54,15 +57,17 @@ enum UIPipelinePage {
         return model
     }
 
-    /// One Deployment in one environment, as its card shows it.
-    static func deploymentCard(_ resource: AppliedResource, holds: [Hold], approval: Bool, viewer: UIViewer) -> [String: Any] {
+    static let tableRows = 200
+
+    /// One Deployment in one environment, as its card shows it; `holds` by `deployment/environment`.
+    static func deploymentCard(_ resource: AppliedResource, holds: [String: [Hold]], approval: Bool, viewer: UIViewer) -> [String: Any] {
         let environment = resource.key.environment ?? ""
         var card: [String: Any] = [
             "name": resource.key.name, "environment": environment, "version": resource.version ?? "-",
             "sync": resource.sync.rawValue, "health": resource.health.rawValue, "commit": String(resource.commit.prefix(12)),
             // One implicit target per environment until fleets of targets land (DESIGN §10).
             "rollout": resource.sync == .synced ? "1/1 target at \(resource.version ?? "-")" : "0/1 targets updated",
-            "holds": holds.filter { $0.deployment == resource.key.name && $0.environment == environment }
+            "holds": (holds["\(resource.key.name)/\(environment)"] ?? [])
                 .map { "\($0.version) — \($0.reason)" + ($0.seq.map { " (seq \($0))" } ?? "") },
         ]
         if resource.sync == .blocked, let message = resource.message { card["blocked"] = message } else if let message = resource.message { card["message"] = message }

@@ -11,6 +11,8 @@ struct UIViewer: Sendable {
     /// Signed in, and the page is not `server.ui: readOnly`.
     var canAct: Bool
     var flash: String?
+    /// A refresh by the live script (`X-Steward-Fragment`), not a page opened.
+    var refresh = false
 }
 
 /// The status page's routes (DESIGN §12), on the API's listener.
@@ -45,7 +47,8 @@ enum UIRoutes {
     /// rendered, in the layout or — for the live script's `X-Steward-Fragment: main` — alone.
     static func page(_ request: Request, _ context: APIContext, template name: String, title: String,
                      _ model: @escaping @Sendable (UIViewer) async throws -> [String: Any]) async throws -> Response {
-        guard let viewer = viewer(request, context) else { return redirectToLogin(request) }
+        guard var viewer = viewer(request, context) else { return redirectToLogin(request) }
+        viewer.refresh = request.headers[fragmentHeader] == "main"
         var template = name
         let head = try await context.store.eventHead().seq
         var values: [String: Any]
@@ -59,7 +62,7 @@ enum UIRoutes {
         if let flash = viewer.flash { values["flash"] = flash }
         let content = UITemplates.library.render(values, withTemplate: template) ?? ""
         var response: Response
-        if request.headers[fragmentHeader] == "main" {
+        if viewer.refresh {
             response = html(content, status: status)
         } else {
             let layout: [String: Any] = ["title": title, "content": content, "seq": "\(head)", "live": true,

@@ -74,6 +74,7 @@ enum UITemplates {
         <section><h2>Resources</h2>
         <div class="scroll"><table><thead><tr><th>Kind</th><th>Name</th><th>Environment</th><th>Version</th><th>Sync</th><th>Health</th><th>Description</th><th>Message</th></tr></thead>
         <tbody>{{#resources}}<tr><td>{{kind}}</td><td>{{name}}</td><td>{{environment}}</td><td>{{version}}</td><td><span class="badge sync-{{sync}}">{{sync}}</span></td><td><span class="badge health-{{health}}">{{health}}</span></td><td>{{description}}</td><td>{{message}}</td></tr>{{/resources}}</tbody></table></div>
+        {{#moreResources}}<p class="note">{{.}}</p>{{/moreResources}}
         </section>
         """
 

@@ -1,8 +1,8 @@
 /// One receiver of `notifications:` in controller.yaml (DESIGN §12). Which fields apply depends
 /// on `type`; `validated(at:)` says which one is missing or does not belong.
 public struct NotificationConfig: Codable, Sendable, Hashable {
-    /// Names the receiver in metrics, logs and the outbox; defaults to the type (`slack`, or
-    /// `slack-2` for the second of a type).
+    /// Names the receiver in metrics, logs and the outbox; defaults to the type, and is required
+    /// when several receivers share a type.
     public var name: String?
     public var type: NotificationType
     /// webhook: where the event is POSTed; slack: the incoming-webhook URL (a secret: reference it).
@@ -59,6 +59,10 @@ extension NotificationConfig {
             require(url != nil, "url", type == .slack ? "the incoming-webhook URL, e.g. {env: SLACK_WEBHOOK_URL}" : "where events are POSTed")
             require(!(events ?? []).isEmpty, "events", "the event types to send, e.g. [rollback, actionFailed]")
             if type == .webhook { require(secret != nil, "secret", "{env: NAME} or {file: PATH}, the HMAC key") } else { refuse(secret != nil, "secret") }
+            if type == .slack, case .value? = url {
+                // The incoming-webhook URL is the credential: never written in controller.yaml, never echoed.
+                problems.append(("url", "a slack url is a secret: reference it, e.g. {env: SLACK_WEBHOOK_URL}"))
+            }
             refuse(apiURL != nil, "apiURL"); refuse(repository != nil, "repository"); refuse(project != nil, "project"); refuse(token != nil, "token")
         case .github, .gitlab:
             require(token != nil, "token", "{env: NAME} or {file: PATH}")
@@ -77,7 +81,7 @@ extension NotificationConfig {
                 problems.append(("events", "a \(type.rawValue) receiver sets commit statuses from reconcileStarted and reconcileFinished only, not '\(event)'"))
             }
         }
-        if case .value(let text)? = url, !Self.isHTTPURL(text) { problems.append(("url", "'\(text)' is not an http(s) URL")) }
+        if case .value(let text)? = url, type != .slack, !Self.isHTTPURL(text) { problems.append(("url", "'\(text)' is not an http(s) URL")) }
         if let apiURL, !Self.isHTTPURL(apiURL) { problems.append(("apiURL", "'\(apiURL)' is not an http(s) URL")) }
         if let name, name.isEmpty || name.contains(where: { $0 == "/" || $0.isWhitespace }) {
             problems.append(("name", "'\(name)' is not a name (no spaces or slashes)"))
@@ -91,15 +95,10 @@ extension NotificationConfig {
 }
 
 extension ControllerConfig {
-    /// The receivers with their names settled: `name:` when given, else the type, numbered from
-    /// the second of a type (`slack`, `slack-2`).
+    /// The receivers with their names: `name:`, else the type (validation requires a name where
+    /// a type repeats).
     public var namedNotifications: [(name: String, config: NotificationConfig)] {
-        var seen: [NotificationType: Int] = [:]
-        return (notifications ?? []).map { receiver in
-            seen[receiver.type, default: 0] += 1
-            let count = seen[receiver.type] ?? 1
-            return (receiver.name ?? (count == 1 ? receiver.type.rawValue : "\(receiver.type.rawValue)-\(count)"), receiver)
-        }
+        (notifications ?? []).map { ($0.name ?? $0.type.rawValue, $0) }
     }
 
     /// Every receiver's problems, and names used twice, with the line of the field.
@@ -115,9 +114,17 @@ extension ControllerConfig {
             }
         }
         var names: Set<String> = []
-        for (index, named) in namedNotifications.enumerated() where !names.insert(named.name).inserted {
-            errors.append(ValidationError(file: file, position: position("notifications[\(index)].name", index), field: "notifications[\(index)].name",
-                                          message: "receiver name '\(named.name)' is used twice; give each a distinct name:"))
+        let types = Dictionary(grouping: notifications ?? [], by: \.type)
+        for (index, named) in namedNotifications.enumerated() {
+            let field = "notifications[\(index)].name"
+            if named.config.name == nil, (types[named.config.type]?.count ?? 0) > 1 {
+                // The name keys the receiver's place in the outbox: one taken from the order would move with it.
+                errors.append(ValidationError(file: file, position: position("notifications[\(index)]", index), field: field,
+                                              message: "there are several \(named.config.type.rawValue) receivers: give each a name:"))
+            } else if !names.insert(named.name).inserted {
+                errors.append(ValidationError(file: file, position: position(field, index), field: field,
+                                              message: "receiver name '\(named.name)' is used twice; give each a distinct name:"))
+            }
         }
         return errors
     }
