@@ -8,7 +8,7 @@ import Manifests
 public struct NotificationReceiver: Sendable {
     public var name: String
     public var type: NotificationType
-    /// The event types (or reasons) it takes.
+    /// The event types (and filter names, `aliases`) it takes.
     public var events: Set<String>
     /// github: owner/name; gitlab: the project.
     var target: String

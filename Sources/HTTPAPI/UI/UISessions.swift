@@ -55,17 +55,9 @@ struct UISessions: Sendable {
         ContentHash.hmacSHA256Hex(Array(text.utf8), key: key)
     }
 
+    /// The 32 bytes of a MAC written in hex.
     private static func bytes(hex: Substring) -> [UInt8]? {
-        guard hex.count == 64 else { return nil }
-        var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        return bytes
+        hex.count == 64 ? WebhookVerifier.hex(String(hex)) : nil
     }
 
     /// The `Set-Cookie` value of a session (or of its removal, with an empty value).
