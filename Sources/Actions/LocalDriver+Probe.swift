@@ -22,19 +22,31 @@ extension LocalDriver {
         } catch {
             return ProbeResult(state: .drifted, health: .unknown, message: "\(error)")
         }
+        // The file as found the last time it was read in full, for the same applied content: not read again.
+        let memo = root + "/" + file.relativePath
+        let content = "\(resource.specHash) \(resource.commit) \(resource.version ?? "-") \(environment)"
+        if LocalProbeMemo.shared.unchanged(memo, content: content, maxAge: fullProbeSeconds) {
+            return ProbeResult(state: .inSync, health: .healthy)
+        }
+        let before = LocalProbeMemo.identity(memo)
+        LocalProbeMemo.shared.countRead(memo)
         do {
             let expected = try Self.expectedContent(for: resource, environment: environment)
             guard let path = try file.path(under: root, create: false),
                   let actual = try Self.readFile(path, relative: file.relativePath) else {
+                LocalProbeMemo.shared.forget(memo)
                 return ProbeResult(state: .missing, health: .missing, message: "\(file.relativePath) is missing")
             }
             switch Self.compare(expected: expected, actual: actual) {
             case .equal:
+                LocalProbeMemo.shared.remember(memo, content: content, before: before)
                 return ProbeResult(state: .inSync, health: .healthy)
             case .differs(let why):
+                LocalProbeMemo.shared.forget(memo)
                 return ProbeResult(state: .drifted, health: .healthy, message: "\(file.relativePath): \(why)")
             }
         } catch {
+            LocalProbeMemo.shared.forget(memo)
             return ProbeResult(state: .drifted, health: .unknown, message: "\(error)")
         }
     }

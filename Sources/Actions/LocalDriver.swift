@@ -9,10 +9,13 @@ public struct LocalDriver: Driver {
     public let root: String
     /// The environment's smoke tests (`gates.smokeTests`); reported as skipped, no endpoints here.
     public let smokeTests: [SmokeTest]
+    /// How long a file's identity stands for its content without a full read (`reconcile.fullProbeInterval`).
+    public let fullProbeSeconds: Double
 
-    public init(root: String, smokeTests: [SmokeTest] = []) {
+    public init(root: String, smokeTests: [SmokeTest] = [], fullProbeSeconds: Double = 600) {
         self.root = root
         self.smokeTests = smokeTests
+        self.fullProbeSeconds = fullProbeSeconds
     }
 
     public func execute(_ request: ActionRequest) async throws -> ActionOutcome {

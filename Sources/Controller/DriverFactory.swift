@@ -48,7 +48,8 @@ struct DriverFactory {
             guard allowed.contains(where: { Self.isInside(root, $0) }) else {
                 throw ControllerError("local root \(root) is outside drivers.local.allowedRoots (\(allowed.joined(separator: ", ")))")
             }
-            return LocalDriver(root: root, smokeTests: smokeTests)
+            let fullProbe = settings.config.reconcile?.fullProbeInterval.flatMap(ControllerConfig.seconds) ?? 600
+            return LocalDriver(root: root, smokeTests: smokeTests, fullProbeSeconds: fullProbe)
         case .exec:
             var command = spec.command ?? []
             guard let program = command.first else { throw ControllerError("exec driver has no command") }

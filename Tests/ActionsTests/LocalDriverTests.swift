@@ -157,6 +157,62 @@ struct LocalDriverTests {
         #expect(try Fixture.read(root, "deployments/nav-staging.json").contains(#""version":"1.3.0""#))
     }
 
+    /// Probes that cost what changed (`reconcile.fullProbeInterval`): a settled file found as applied
+    /// is not read again while its identity holds; an edit of the same size, even with its
+    /// modification time set back, a replaced file and an expired interval are each read in full.
+    @Test func probeSkipsSettledUnchangedFilesAndStillSeesEveryEdit() async throws {
+        let root = try TemporaryDirectory()
+        let deploy = Fixture.deploy()
+        _ = try await LocalDriver(root: root.path).execute(deploy)
+        let applied = [Fixture.applied(deploy)]
+        let path = root.appending("deployments/nav-staging.json").path
+        let memo = LocalProbeMemo.shared
+        let key = root.path + "/deployments/nav-staging.json"
+        func reads(_ driver: LocalDriver) async throws -> (ProbeResult?, Int) {
+            let before = memo.fullReads(key)
+            let result = try await driver.probe(environment: Fixture.environment, applied: applied)[deploy.action.key]
+            return (result, memo.fullReads(key) - before)
+        }
+        let driver = LocalDriver(root: root.path)
+        // Just written: not settled, so read in full every time.
+        #expect(try await reads(driver).1 == 1)
+        #expect(try await reads(driver).1 == 1)
+        try await Task.sleep(for: .seconds(LocalProbeMemo.settleSeconds + 0.2))
+        #expect(try await reads(driver).1 == 1, "read in full once more, then remembered")
+        let (hit, read) = try await reads(driver)
+        #expect(hit?.state == .inSync && read == 0, "an unchanged settled file is not read")
+
+        // A hand edit of the same size, its modification time set back: the change time moved.
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let modified = try #require(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date)
+        try text.replacingOccurrences(of: "1.2.0", with: "1.2.9").write(toFile: path, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: path)
+        let (edited, readEdited) = try await reads(driver)
+        #expect(edited?.state == .drifted && readEdited == 1, "\(String(describing: edited))")
+
+        // Put back (settled again), then replaced by another file with the same bytes: read, in sync.
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        try await Task.sleep(for: .seconds(LocalProbeMemo.settleSeconds + 0.2))
+        #expect(try await reads(driver).0?.state == .inSync)
+        #expect(try await reads(driver).1 == 0)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try await reads(driver) .1 == 1)
+
+        // Another applied content (a new commit) or an expired interval: read in full.
+        try await Task.sleep(for: .seconds(LocalProbeMemo.settleSeconds + 0.2))
+        _ = try await reads(driver)
+        #expect(try await reads(driver).1 == 0)
+        #expect(try await reads(LocalDriver(root: root.path, fullProbeSeconds: 0)).1 == 1, "fullProbeInterval 0: always read")
+        var recommitted = Fixture.applied(deploy)
+        recommitted.commit = "feedbee"
+        let before = memo.fullReads(key)
+        let result = try await driver.probe(environment: Fixture.environment, applied: [recommitted])[deploy.action.key]
+        #expect(result?.state == .drifted && memo.fullReads(key) - before == 1, "the file names the old commit")
+        // Deleted: missing, at once.
+        try FileManager.default.removeItem(atPath: path)
+        #expect(try await reads(driver).0?.state == .missing)
+    }
+
     @Test func probeSeesSyncDriftAndMissing() async throws {
         let root = try TemporaryDirectory()
         let driver = LocalDriver(root: root.path)

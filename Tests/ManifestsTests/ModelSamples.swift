@@ -78,7 +78,7 @@ enum ModelSamples {
                                 "repository": "a/b", "project": "p", "token": \(secret), "events": ["reconcileFinished"],
                                 "retry": {"initialSeconds": 1, "maxSeconds": 2}}],
              "reconcile": {"prune": true, "selfHeal": true, "allowEmpty": false, "concurrency": 1,
-                           "retry": {"initialSeconds": 1, "maxSeconds": 2}},
+                           "retry": {"initialSeconds": 1, "maxSeconds": 2}, "fullProbeInterval": "10m"},
              "drivers": {"local": {"allowedRoots": ["."]}, "exec": {"allowedCommands": ["/bin/true"]}},
              "leaderElection": {"leaseSeconds": 10}, "git": {"author": {"name": "n", "email": "e"}, "push": false, "signingKey": {"file": "s"}}}
             """),

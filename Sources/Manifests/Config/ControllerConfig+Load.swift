@@ -43,6 +43,10 @@ extension ControllerConfig {
         if !unknown.isEmpty { throw LoadError(errors: unknown) }
         let receivers = config.notificationErrors(file: file, positions: state.positions)
         if !receivers.isEmpty { throw LoadError(errors: receivers) }
+        if let text = config.reconcile?.fullProbeInterval, ControllerConfig.seconds(text).map({ $0 > 0 }) != true {
+            let field = "reconcile.fullProbeInterval"
+            throw fail(state.positions[field] ?? SourcePosition(line: 1, column: 1), field, "'\(text)' is not a duration like 10m or 30s")
+        }
         try config.applyOverrides(environment, file: file)
         return config
     }

@@ -46,6 +46,7 @@ extension ControllerConfig {
         "STEWARD_RECONCILE_CONCURRENCY": { $0.reconcileSection.concurrency = try int($1) },
         "STEWARD_RECONCILE_RETRY_INITIAL_SECONDS": { $0.reconcileSection.retry = RetryConfig(initialSeconds: try double($1), maxSeconds: $0.reconcile?.retry?.maxSeconds) },
         "STEWARD_RECONCILE_RETRY_MAX_SECONDS": { $0.reconcileSection.retry = RetryConfig(initialSeconds: $0.reconcile?.retry?.initialSeconds, maxSeconds: try double($1)) },
+        "STEWARD_RECONCILE_FULL_PROBE_INTERVAL": { $0.reconcileSection.fullProbeInterval = $1 },
         "STEWARD_LEADER_ELECTION_LEASE_SECONDS": { $0.leaderElection = LeaderElectionConfig(leaseSeconds: try int($1)) },
         "STEWARD_GIT_PUSH": { $0.git = GitConfig(author: $0.git?.author, push: try bool($1)) },
     ]

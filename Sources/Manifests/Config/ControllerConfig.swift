@@ -80,6 +80,9 @@ public struct ControllerConfig: Codable, Sendable, Hashable {
         public var allowEmpty: Bool?
         public var concurrency: Int?
         public var retry: RetryConfig?
+        /// How long a probe may trust that an unchanged file (same inode, size and times) still
+        /// holds what was applied before reading it in full again (default 10m).
+        public var fullProbeInterval: String?
     }
 
     public struct RetryConfig: Codable, Sendable, Hashable {

@@ -45,6 +45,8 @@ enum ControllerSchema {
             "initialSeconds": JSONSchema.number(exclusiveMinimum: .int(0)),
             "maxSeconds": JSONSchema.number(exclusiveMinimum: .int(0)),
         ]).described("Backoff after a failed pass."),
+        "fullProbeInterval": JSONSchema.string(pattern: SchemaParts.durationPattern)
+            .described("How long an unchanged file (same inode, size, times) stands for its content before a probe reads it in full again (default 10m)."),
     ])
 
     static let notification = JSONSchema.object([

@@ -1,0 +1,65 @@
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the local driver learnt of the files it read in full and found as applied: each file's
+/// identity (device, inode, size, modification and change times) then. A probe that finds the
+/// same identity, for the same applied content, skips the read — a hand edit changes the change
+/// time (which no user can set back) and is read at once. An identity is remembered only when the
+/// file was last changed `settleSeconds` before (a change in the same clock tick as the read
+/// could keep its times), and is trusted for at most `reconcile.fullProbeInterval`.
+final class LocalProbeMemo: Sendable {
+    static let shared = LocalProbeMemo()
+    static let settleSeconds: Double = 2
+
+    struct Identity: Hashable, Sendable {
+        var device: UInt64, inode: UInt64, size: Int64
+        var modified: Int64, changed: Int64   // nanoseconds since the epoch
+        var changedAt: Double { Double(changed) / 1e9 }
+    }
+
+    private struct Entry: Sendable {
+        var identity: Identity
+        var content: String
+        var checkedAt: Double
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+    private let reads = Mutex<[String: Int]>([:])
+
+    /// Counts a probe that reads `path` in full (what the tests look at).
+    func countRead(_ path: String) { reads.withLock { $0[path, default: 0] += 1 } }
+
+    /// How many probes read `path` in full.
+    func fullReads(_ path: String) -> Int { reads.withLock { $0[path] ?? 0 } }
+
+    /// The identity of a regular file (not following a final symlink); nil otherwise.
+    static func identity(_ path: String) -> Identity? {
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+                        modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+                        changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec))
+    }
+
+    /// Whether `path` is the file found holding `content` before, unchanged since, within `maxAge`.
+    func unchanged(_ path: String, content: String, maxAge: Double, now: Double = Date().timeIntervalSince1970) -> Bool {
+        guard let entry = entries.withLock({ $0[path] }), entry.content == content, now - entry.checkedAt < maxAge,
+              let current = Self.identity(path) else { return false }
+        return current == entry.identity
+    }
+
+    /// Records that `path` held `content` when read; `before` is its identity taken before the
+    /// read, and nothing is remembered unless it still has it and has settled.
+    func remember(_ path: String, content: String, before: Identity?, now: Double = Date().timeIntervalSince1970) {
+        guard let before, before.changedAt < now - Self.settleSeconds, Self.identity(path) == before else {
+            forget(path)
+            return
+        }
+        entries.withLock { $0[path] = Entry(identity: before, content: content, checkedAt: now) }
+    }
+
+    func forget(_ path: String) { _ = entries.withLock { $0.removeValue(forKey: path) } }
+}
