@@ -13,6 +13,9 @@ extension LocalDriver {
         return results
     }
 
+    /// Forgets what probes learnt of files: the next probes read every file in full, as a fresh process does.
+    public static func forgetProbedFiles() { LocalProbeMemo.shared.forgetAll() }
+
     /// The probe result of one applied resource; nil for kinds without a file.
     func probe(_ resource: AppliedResource, environment: String) -> ProbeResult? {
         let file: LocalFile

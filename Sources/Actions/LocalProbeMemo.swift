@@ -62,4 +62,7 @@ final class LocalProbeMemo: Sendable {
     }
 
     func forget(_ path: String) { _ = entries.withLock { $0.removeValue(forKey: path) } }
+
+    /// Forgets every file: the next probes read them all (a fresh process, for benchmarks).
+    func forgetAll() { entries.withLock { $0 = [:] } }
 }

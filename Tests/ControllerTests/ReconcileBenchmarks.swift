@@ -1,4 +1,5 @@
-@testable import Controller
+@testable import Actions
+import Controller
 import Foundation
 @testable import Manifests
 import StewardTesting
@@ -194,6 +195,7 @@ struct ReconcileBenchmarks {
         let dir = try #require(workspaces.last)
         var baselineGit: [Double] = [], baselineYAML: [Double] = [], ratios: [Double] = []
         for _ in 0..<Self.runs {
+            LocalDriver.forgetProbedFiles()   // what a fresh process knows of the files
             let reconciler = try await reconciler(dir)   // B: cold process state, converged store
             cold.append(try await seconds { _ = try await reconciler.pass() })
             unchanged.append(try await seconds { _ = try await reconciler.pass() })   // A: unchanged commit, targets probed
