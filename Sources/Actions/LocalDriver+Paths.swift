@@ -54,13 +54,25 @@ struct LocalFile: Sendable, Hashable {
 
     /// Refuses a path component that could leave its folder or collide with Steward's temp files.
     static func check(_ component: String, what: String, key: ResourceKey) throws(DriverError) {
+        // One pass over the bytes (Foundation's substring search cost a probe of 10,000 files ~30 ms).
+        var slash = false, nul = false, dots = false, backslash = false, previous: UInt8 = 0
+        for byte in component.utf8 {
+            switch byte {
+            case UInt8(ascii: "/"): slash = true
+            case 0: nul = true
+            case UInt8(ascii: "\\"): backslash = true
+            case UInt8(ascii: "."): dots = dots || previous == UInt8(ascii: ".")
+            default: break
+            }
+            previous = byte
+        }
         let problem: String?
         if component.isEmpty { problem = "is empty" }
-        else if component.contains("/") { problem = "contains '/'" }
-        else if component.contains("\0") { problem = "contains NUL" }
-        else if component.contains("..") { problem = "contains '..'" }
-        else if component.hasPrefix(".") { problem = "starts with '.'" }
-        else if component.contains("\\") { problem = "contains '\\'" }
+        else if slash { problem = "contains '/'" }
+        else if nul { problem = "contains NUL" }
+        else if dots { problem = "contains '..'" }
+        else if component.utf8.first == UInt8(ascii: ".") { problem = "starts with '.'" }
+        else if backslash { problem = "contains '\\'" }
         else if component.utf8.count > 250 { problem = "is longer than 250 bytes" }
         else { problem = nil }
         if let problem {
