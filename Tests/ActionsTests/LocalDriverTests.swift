@@ -174,11 +174,19 @@ struct LocalDriverTests {
             return (result, memo.fullReads(key) - before)
         }
         let driver = LocalDriver(root: root.path)
-        // Just written: not settled, so read in full every time.
-        #expect(try await reads(driver).1 == 1)
-        #expect(try await reads(driver).1 == 1)
+        // A file changed less than settleSeconds before the read is not remembered (an edit in the
+        // same clock tick could keep its times); one changed earlier is.
+        let identity = try #require(LocalProbeMemo.identity(path))
+        let content = "probe-memo-test"
+        memo.remember(path, content: content, before: identity, now: identity.changedAt + LocalProbeMemo.settleSeconds / 2)
+        #expect(!memo.unchanged(path, content: content, maxAge: 600))
+        memo.remember(path, content: content, before: identity, now: identity.changedAt + LocalProbeMemo.settleSeconds + 1)
+        #expect(memo.unchanged(path, content: content, maxAge: 600))
+        #expect(!memo.unchanged(path, content: "other content", maxAge: 600))
+        memo.forget(path)
+
         try await Task.sleep(for: .seconds(LocalProbeMemo.settleSeconds + 0.2))
-        #expect(try await reads(driver).1 == 1, "read in full once more, then remembered")
+        #expect(try await reads(driver).1 == 1, "read in full, then remembered")
         let (hit, read) = try await reads(driver)
         #expect(hit?.state == .inSync && read == 0, "an unchanged settled file is not read")
 
