@@ -21,6 +21,10 @@ import Reconcile
 ///   when the applied resources changed.
 /// - `loggedSecretProblems`: the unresolvable secret references already logged, replaced every pass
 ///   by the current ones (so one that resolves and fails again is logged again).
+/// - `wanted`: the desired state of a commit (and its records and suspended Deployments), kept for
+///   the commit and the `appliedGeneration` it was made from: a commit's fleet depends on the commit
+///   alone, and the commit each change is attributed to on the applied resources alone. An unchanged
+///   pass does not make it again.
 struct PassMemory {
     var source: SourceState
     var applied: [ResourceKey: AppliedResource]? {
@@ -33,6 +37,7 @@ struct PassMemory {
     var countedGeneration: Int?
     /// Exec secret references the log already said cannot be resolved (each is logged once while it fails).
     var loggedSecretProblems: Set<String> = []
+    var wanted: WantedState?
 
     init(settings: ControllerSettings) { source = SourceState(settings: settings) }
 
@@ -41,5 +46,16 @@ struct PassMemory {
     mutating func forgetStore() {
         applied = nil
         registered = nil
+        wanted = nil
     }
+}
+
+/// What Git wants of one commit, as `observe` uses it.
+struct WantedState {
+    var commit: String
+    var appliedGeneration: Int
+    var desired: [ResourceKey: DesiredResource]
+    var suspended: Set<String>
+    var records: [ResourceKey: JSONValue]
+    var recordHashes: [ResourceKey: String]
 }

@@ -41,7 +41,8 @@ extension Reconciler {
                 for resource in mine { probes[resource.key] = ProbeResult(state: .unknown, health: .unknown, message: reason) }
             }
         }
-        var desired = DesiredState.build(fleet, commit: commit, applied: applied)
+        let wanted = wantedState(fleet, commit: commit, applied: applied)
+        var desired = wanted.desired
         var driverBlocked: [BlockedItem] = []
         // The differ looks only at target kinds; environments whose driver cannot be made are left out.
         var targetApplied = applied
@@ -56,11 +57,23 @@ extension Reconciler {
         var changes = Differ.diff(desired: desired, applied: targetApplied, probes: observed)
         // Blueprint versions are never unregistered from a target; their records are dropped in recordPass.
         changes.removeAll { $0.change == .prune && $0.key.kind == .agentBlueprint }
-        let suspended = Set(fleet.deployments.values.filter { $0.deployment.spec.suspend == true }.map(\.name))
-        let records = DesiredState.records(fleet)
         return Observation(applied: applied, drivers: drivers, probes: probes, desired: desired, changes: changes,
-                           suspended: suspended, records: records,
-                           recordHashes: records.mapValues { ContentHash.sha256Hex($0.canonicalBytes) }, driverBlocked: driverBlocked)
+                           suspended: wanted.suspended, records: wanted.records, recordHashes: wanted.recordHashes,
+                           driverBlocked: driverBlocked)
+    }
+
+    /// What Git wants of `commit`, given the applied resources (which commit each change is
+    /// attributed to): made again only when the commit or the applied resources changed since the
+    /// last pass (`PassMemory.wanted`). `applied` is always `memory.applied` here (`decide`).
+    func wantedState(_ fleet: Fleet, commit: String, applied: [ResourceKey: AppliedResource]) -> WantedState {
+        if let kept = memory.wanted, kept.commit == commit, kept.appliedGeneration == memory.appliedGeneration { return kept }
+        let records = DesiredState.records(fleet)
+        let wanted = WantedState(commit: commit, appliedGeneration: memory.appliedGeneration,
+                                 desired: DesiredState.build(fleet, commit: commit, applied: applied),
+                                 suspended: Set(fleet.deployments.values.filter { $0.deployment.spec.suspend == true }.map(\.name)),
+                                 records: records, recordHashes: records.mapValues { ContentHash.sha256Hex($0.canonicalBytes) })
+        memory.wanted = wanted
+        return wanted
     }
 
     /// Logs each exec secret reference that cannot be resolved once — not once per pass — until it

@@ -33,6 +33,36 @@ struct IncrementalParseTests {
         try await reconciler.store.close()
     }
 
+    /// The desired state is made again only when the commit or the applied resources change: an
+    /// unchanged pass reuses it, and what it then plans is what a fresh reconciler plans.
+    @Test func theDesiredStateIsKeptForAnUnchangedCommitAndMadeAgainWhenEitherMoves() async throws {
+        let fleet = try FleetWorkspace()
+        let reconciler = try await reconciler(fleet)
+        while try await !reconciler.pass().plan.actions.isEmpty {}
+        let kept = try #require(reconciler.memory.wanted)
+        #expect(try await reconciler.pass().plan.actions.isEmpty)
+        #expect(reconciler.memory.wanted?.appliedGeneration == kept.appliedGeneration && reconciler.memory.wanted?.commit == kept.commit)
+
+        // A hand edit: the heal changes the applied resources, so the next pass makes it again.
+        let file = fleet.path + "/var/fleet/staging/deployments/robot-nav-staging.json"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"1.3.0\"", with: "\"9.9.9\"").write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try await reconciler.pass().plan.actions.map(\.change) == [.drift])
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == text)
+
+        // A new commit: made again from it, and the plan equals a fresh reconciler's.
+        let adapter = try #require(fleet.repo.read("adapters/desktop-main.yaml"))
+        try fleet.repo.write("adapters/desktop-main.yaml", adapter.replacingOccurrences(of: "memoryMb: 4096", with: "memoryMb: 1024"))
+        let sha = try fleet.repo.commit("one file")
+        let fresh = try await Reconciler.quiet(in: fleet.path)
+        let expected = try await fresh.preview(revision: nil).plan
+        try await fresh.store.close()
+        let planned = try await reconciler.pass().plan
+        #expect(reconciler.memory.wanted?.commit == sha)
+        #expect(planned.actions.map(\.key) == expected.actions.map(\.key) && planned.actions.map(\.specHash) == expected.actions.map(\.specHash))
+        try await reconciler.store.close()
+    }
+
     @Test func renamedFileKeepsIdentityAndReportsItsNewPath() async throws {
         let fleet = try FleetWorkspace()
         let reconciler = try await reconciler(fleet)
