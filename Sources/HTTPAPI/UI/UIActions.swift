@@ -88,22 +88,14 @@ enum UIActions {
 
     static let flashName = "steward_flash"
 
-    /// A one-time message for the page a POST redirects to (HttpOnly, SameSite=Strict, 60 s).
+    /// A one-time message for the page a POST redirects to (60 s).
     static func flashCookie(_ message: String, secure: Bool) -> String {
-        let value = message.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        return "\(flashName)=\(value); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(message.isEmpty ? 0 : 60)\(secure ? "; Secure" : "")"
+        UISessions.setCookie(flashName, message.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "", maxAge: 60, secure: secure)
     }
 
     static func flash(_ request: Request) -> String? {
-        guard let header = request.headers[.cookie] else { return nil }
-        for pair in header.split(separator: ";") {
-            let trimmed = pair.drop { $0 == " " }
-            if trimmed.hasPrefix("\(flashName)=") {
-                let value = String(trimmed.dropFirst(flashName.count + 1)).removingPercentEncoding ?? ""
-                return value.isEmpty ? nil : String(value.prefix(500))
-            }
-        }
-        return nil
+        guard let value = UISessions.cookieValue(request.headers[.cookie], named: flashName)?.removingPercentEncoding, !value.isEmpty else { return nil }
+        return String(value.prefix(500))
     }
 }
 

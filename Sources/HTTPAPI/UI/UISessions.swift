@@ -62,15 +62,20 @@ struct UISessions: Sendable {
 
     /// The `Set-Cookie` value of a session (or of its removal, with an empty value).
     static func setCookie(_ value: String, secure: Bool) -> String {
-        "\(cookie)=\(value); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(value.isEmpty ? 0 : Int(lifetime))\(secure ? "; Secure" : "")"
+        setCookie(cookie, value, maxAge: Int(lifetime), secure: secure)
     }
 
-    /// The session cookie's value in a `Cookie` header.
-    static func cookieValue(_ header: String?) -> String? {
+    /// A page cookie: HttpOnly, SameSite=Strict, on every path; an empty value removes it.
+    static func setCookie(_ name: String, _ value: String, maxAge: Int, secure: Bool) -> String {
+        "\(name)=\(value); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(value.isEmpty ? 0 : maxAge)\(secure ? "; Secure" : "")"
+    }
+
+    /// A cookie's value in a `Cookie` header (the session's by default).
+    static func cookieValue(_ header: String?, named name: String = cookie) -> String? {
         guard let header else { return nil }
         for pair in header.split(separator: ";") {
             let trimmed = pair.drop { $0 == " " }
-            if trimmed.hasPrefix("\(cookie)=") { return String(trimmed.dropFirst(cookie.count + 1)) }
+            if trimmed.hasPrefix("\(name)=") { return String(trimmed.dropFirst(name.count + 1)) }
         }
         return nil
     }
