@@ -84,7 +84,7 @@ extension Executor {
                         batch.history.append(HistoryEntry(deployment: action.key.name, environment: action.environmentName,
                                                           version: action.version ?? previous?.version ?? "", action: action.kind.rawValue,
                                                           outcome: action.kind == .smokeTest ? "passed" : "succeeded", commit: action.commit,
-                                                          time: now, blueprint: action.blueprint))
+                                                          time: now, blueprint: action.blueprint, target: action.key.target))
                     }
                 case .failure(let error):
                     batch.actionKeys.append(ActionKeyRecord(key: action.idempotencyKey, state: error.isTransient ? .started : .failed,
@@ -104,7 +104,8 @@ extension Executor {
                     if action.key.kind == .deployment {
                         batch.history.append(HistoryEntry(deployment: action.key.name, environment: action.environmentName,
                                                           version: action.version ?? "", action: action.kind.rawValue,
-                                                          outcome: "failed", commit: action.commit, time: now, blueprint: action.blueprint))
+                                                          outcome: "failed", commit: action.commit, time: now, blueprint: action.blueprint,
+                                                          target: action.key.target))
                     }
                 }
             }
@@ -137,6 +138,7 @@ extension Executor {
     /// The `actionStarted` data: key and change, and the rollout strategy handed to the driver (DESIGN §2).
     private func startedData(_ action: PlannedAction) -> [String: JSONValue] {
         var data: [String: JSONValue] = ["key": .string(action.idempotencyKey), "change": .string(action.change.rawValue)]
+        if let target = action.key.target { data["target"] = .string(target) }
         if [.deploy, .promote, .rollback].contains(action.kind), let strategy = strategies[action.environmentName] { data["strategy"] = strategy }
         return data
     }
@@ -144,13 +146,14 @@ extension Executor {
     private func event(_ action: PlannedAction, type: EventType, message: String, data: JSONValue?, now: Date) -> NewEvent {
         var members: [String: JSONValue] = ["key": .string(action.idempotencyKey), "action": .string(action.kind.rawValue)]
         if let version = action.version { members["version"] = .string(version) }
+        if let target = action.key.target { members["target"] = .string(target) }
         if case .object(let extra)? = data { members.merge(extra) { $1 } }
         return NewEvent(time: now, commit: action.commit, resource: action.key.resource, environment: action.key.environment,
                         type: type, reason: action.kind.rawValue, message: message, data: .object(members))
     }
 
     static func describe(_ action: PlannedAction) -> String {
-        let target = action.key.environment.map { " in \($0)" } ?? ""
+        let target = action.key.environment.map { " in \($0)" + (action.key.target.map { " on \($0)" } ?? "") } ?? ""
         let version = action.version.map { " \($0)" } ?? ""
         return "\(action.kind.rawValue) \(action.key.resource)\(version)\(target): \(action.reason)"
     }

@@ -174,7 +174,7 @@ public struct Executor: Sendable {
 
     /// Whether the target shows the action's effect; a probe that fails is not a "no" (DESIGN §5).
     private func effectPresent(_ action: PlannedAction) async -> Result<Bool, any Error> {
-        guard let driver = drivers[action.environmentName] else {
+        guard let driver = drivers[action.key.placement] else {
             return .failure(DriverError("no driver for environment '\(action.environmentName)'", transient: false))
         }
         do { return .success(try await driver.hasEffect(request(action))) } catch { return .failure(error) }
@@ -234,7 +234,7 @@ public struct Executor: Sendable {
 
     /// One action with timeout and retries on transient errors.
     private func attempt(_ action: PlannedAction) async -> Outcome {
-        guard let driver = drivers[action.environmentName] else {
+        guard let driver = drivers[action.key.placement] else {
             return Outcome(action: action, result: .failure(DriverError("no driver for environment '\(action.environmentName)'", transient: false)))
         }
         var delay = options.retryInitial

@@ -34,7 +34,7 @@ extension LocalDriver {
     /// The `steward.version` of a file: null for adapters, the blueprint version otherwise.
     static func stewardVersion(key: ResourceKey, version: String?) -> String? {
         switch key.kind {
-        case .runtimeAdapter, .environment, .backupSchedule:
+        case .runtimeAdapter, .environment, .backupSchedule, .target:
             return nil
         case .agentBlueprint:
             if let version { return version }

@@ -27,7 +27,7 @@ struct LocalFile: Sendable, Hashable {
             try Self.check(ref.name, what: "blueprint name", key: key)
             try Self.check(ref.version, what: "blueprint version", key: key)
             self.init(folders: ["blueprints", ref.name], fileName: "\(ref.version).json")
-        case .environment, .backupSchedule:
+        case .environment, .backupSchedule, .target:
             return nil
         }
     }

@@ -11,7 +11,8 @@ struct DriverFactory {
     /// Where the http driver keeps the console ids it learns (DESIGN §5).
     let store: any StateStore
 
-    /// Drivers per environment, and why an environment has none.
+    /// Drivers per placement (`ResourceKey.placement`: an environment, or `environment/target` for
+    /// each of its Targets, DESIGN §10), and why a placement has none.
     struct Result {
         var drivers: [String: any Driver] = [:]
         var problems: [String: String] = [:]
@@ -26,20 +27,37 @@ struct DriverFactory {
         var result = Result()
         for (name, environment) in fleet.environments {
             if let strategy = environment.spec.strategy, let value = try? CanonicalJSON.value(of: strategy) { result.strategies[name] = value }
+            let smokeTests = environment.spec.gates?.smokeTests ?? []
             do {
-                result.drivers[name] = try driver(environment.spec.driver, environment: name, smokeTests: environment.spec.gates?.smokeTests ?? [],
+                result.drivers[name] = try driver(environment.spec.driver, environment: name, target: nil, smokeTests: smokeTests,
                                                   promotesFrom: environment.spec.promotesFrom, checkout: checkout)
             } catch let unresolved as UnresolvedSecrets {
                 result.problems[name] = "\(unresolved)"
                 result.secretProblems[name] = unresolved.problems
+                continue
             } catch {
                 result.problems[name] = "\(error)"
+                continue
+            }
+            // Each Target's driver: the environment's with the target's overrides, under the same allow-lists.
+            for target in fleet.targetsByEnvironment[name] ?? [] {
+                let placement = "\(name)/\(target.metadata.name)"
+                let spec = target.spec.driver?.applied(to: environment.spec.driver) ?? environment.spec.driver
+                do {
+                    result.drivers[placement] = try driver(spec, environment: name, target: target.metadata.name, smokeTests: smokeTests,
+                                                           promotesFrom: environment.spec.promotesFrom, checkout: checkout)
+                } catch let unresolved as UnresolvedSecrets {
+                    result.problems[placement] = "Target \(target.metadata.name): \(unresolved)"
+                    result.secretProblems[placement] = unresolved.problems
+                } catch {
+                    result.problems[placement] = "Target \(target.metadata.name): \(error)"
+                }
             }
         }
         return result
     }
 
-    private func driver(_ spec: DriverSpec, environment: String, smokeTests: [SmokeTest], promotesFrom: String?,
+    private func driver(_ spec: DriverSpec, environment: String, target: String?, smokeTests: [SmokeTest], promotesFrom: String?,
                         checkout: () throws -> String) throws -> any Driver {
         switch spec.type {
         case .local:
@@ -70,8 +88,10 @@ struct DriverFactory {
             // environment with one line naming it (DESIGN §13), like any driver that cannot be made.
             let env = ExecEnvironment(spec.env ?? [:], baseDirectory: settings.baseDirectory)
             guard env.problems.isEmpty else { throw UnresolvedSecrets(problems: env.problems) }
+            var values = env.values
+            if let target { values["STEWARD_TARGET"] = target }
             return ExecDriver(command: command, workingDirectory: directory, timeoutSeconds: Double(spec.timeoutSeconds ?? 300),
-                              environment: env.values, secrets: env.secrets)
+                              environment: values, secrets: env.secrets)
         case .http:
             guard let text = spec.url, let url = URL(string: text) else { throw ControllerError("http driver has no valid url") }
             let token = try spec.tokenFrom.map { try SecretResolver.resolve($0, baseDirectory: settings.baseDirectory) }

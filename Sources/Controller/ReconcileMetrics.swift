@@ -87,6 +87,7 @@ private extension ResourceKind {
         case .environment: 2
         case .deployment: 3
         case .backupSchedule: 4
+        case .target: 5
         }
     }
 }

@@ -24,12 +24,18 @@ struct PendingRevert {
 extension Reconciler {
     /// Rolls failed deploys back to their last healthy version where `autoRollback` is on, and holds
     /// the failed (Deployment, version, spec); a failed rollback is held, never retried by itself.
-    func rollBack(_ failures: [GateFailure], context: GateContext, executor: Executor,
-                  commit: CommitInfo) async throws -> (reverts: [PendingRevert], restores: [PendingRestore]) {
+    /// - Parameter deployments: the Deployments' applied records now: on Targets, every target already
+    ///   updated to the failed spec goes back with the one that failed (DESIGN §10).
+    func rollBack(_ failures: [GateFailure], context: GateContext, executor: Executor, commit: CommitInfo,
+                  deployments: [ResourceKey: AppliedResource] = [:]) async throws -> (reverts: [PendingRevert], restores: [PendingRestore]) {
         let proofs = ProofIndex(try await store.history(outcome: ProofIndex.provenOutcome))
         var batch = StoreBatch()
         var rollbacks: [(failure: GateFailure, action: PlannedAction)] = []
+        var companions: [PlannedAction] = []
+        var rolledBackDeployments: Set<ResourceKey> = []
         for failure in failures {
+            // One rollout's failures are one failure: its first target's stands for all of them.
+            guard failure.action.key.target == nil || rolledBackDeployments.insert(failure.action.key.withoutTarget).inserted else { continue }
             let failed = failure.action
             let policy = context.environments[failed.environmentName] ?? EnvironmentPolicy()
             let version = failed.version ?? ""
@@ -51,12 +57,21 @@ extension Reconciler {
             spec["version"] = .string(target.version)
             document["spec"] = .object(spec)
             let rolledBack = JSONValue.object(document)
-            rollbacks.append((failure, PlannedAction(
+            let rollback = PlannedAction(
                 kind: .rollback, key: failed.key, change: .rollback, document: rolledBack, specHash: ContentHash.sha256Hex(rolledBack.canonicalBytes),
                 version: target.version, commit: failed.commit, trigger: "auto-rollback:\(failed.idempotencyKey)",
-                reason: "auto-rollback from \(version): \(failure.reason)")))
+                reason: "auto-rollback from \(version): \(failure.reason)")
+            rollbacks.append((failure, rollback))
+            guard failed.key.target != nil else { continue }
+            for (key, record) in deployments where key != failed.key && key.withoutTarget == failed.key.withoutTarget && record.specHash == failed.specHash {
+                var companion = rollback
+                companion.key = key
+                companion.reason = "auto-rollback from \(version): \(failure.reason) on \(failed.key.target ?? "")"
+                companions.append(companion)
+            }
         }
-        let report = rollbacks.isEmpty ? nil : try await executor.run(Plan(commit: commit.sha, actions: rollbacks.map(\.action)))
+        let actions = rollbacks.map(\.action) + companions.sorted { $0.key < $1.key }
+        let report = actions.isEmpty ? nil : try await executor.run(Plan(commit: commit.sha, actions: actions))
         let failedRollbacks = Dictionary((report?.failed ?? []).map { ($0.action.key, $0.message) }, uniquingKeysWith: { a, _ in a })
         var pending: [(index: Int, revert: PendingRevert)] = []
         var restores: [PendingRestore] = []

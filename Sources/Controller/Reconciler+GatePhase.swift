@@ -51,6 +51,7 @@ extension Reconciler {
         let smokeReport = smokes.isEmpty ? nil : try await executor.run(Plan(commit: commit.sha, actions: smokes), existing: applied)
         let smokeFailures = Dictionary((smokeReport?.failed ?? []).map { ($0.action.key, $0.message) }, uniquingKeysWith: { a, _ in a })
         var failures: [GateFailure] = []
+        var passedTargets: [ResourceKey: String] = [:]
         var batch = StoreBatch()
         let now = self.now()
         let watching = observation.applied.values.contains { $0.conditions.contains { $0.type == Self.healthGateCondition } }
@@ -69,6 +70,8 @@ extension Reconciler {
                                                    message: action.kind.rawValue))
                 batch.upsertResources.append(record)
                 outcome.nextWindowEnd = min(outcome.nextWindowEnd ?? end, end)
+            } else if action.key.target != nil {
+                passedTargets[action.key.withoutTarget] = action.kind.rawValue
             } else {
                 outcome.proved += 1
                 prove(action.key, version: action.version, blueprint: action.blueprint, action: action.kind.rawValue,
@@ -76,30 +79,52 @@ extension Reconciler {
             }
         }
         watchHealth(observation: observation, current: current, deployed: Set(deployed.map(\.key)), context: context, now: now,
-                    batch: &batch, failures: &failures, outcome: &outcome)
+                    batch: &batch, failures: &failures, outcome: &outcome, passedTargets: &passedTargets)
+        // On Targets a version is proven once its whole rollout there passed (DESIGN §10).
+        if !passedTargets.isEmpty {
+            let after = current.merging(batch.upsertResources.filter { $0.key.kind == .deployment }.map { ($0.key, $0) }) { $1 }
+            let failedKeys = Set(failures.map(\.action.key.withoutTarget))
+            for (key, kind) in passedTargets.sorted(by: { $0.key < $1.key }) where !failedKeys.contains(key) {
+                let mine = observation.desired.filter { $0.key.kind == .deployment && $0.key.withoutTarget == key }
+                let finished = mine.allSatisfy { target, want in
+                    context.suspendedTargets.contains(target.placement)
+                        || Self.progress(desired: want, applied: after[target], suspended: false) == .passed
+                }
+                guard finished, let want = mine.values.first else { continue }
+                outcome.proved += 1
+                prove(key, version: want.version, blueprint: want.document["spec"]?["blueprint"]?.string, action: kind,
+                      commit: want.commit, into: &batch, targets: mine.count)
+            }
+        }
         if !batch.isEmpty { _ = try await store.commit(batch) }
         outcome.wrote = !batch.isEmpty || smokeReport != nil
         guard !failures.isEmpty else { return outcome }
         outcome.wrote = true
         outcome.failedEnvironments = Set(failures.compactMap(\.action.key.environment))
         outcome.failures = failures.map { "\($0.action.key.resource) \($0.action.version ?? "") in \($0.action.environmentName): \($0.reason)" }
-        (outcome.reverts, outcome.restores) = try await rollBack(failures, context: context, executor: executor, commit: commit)
+        (outcome.reverts, outcome.restores) = try await rollBack(failures, context: context, executor: executor, commit: commit,
+                                                                 deployments: current)
         return outcome
     }
 
     /// Records that a version passed its environment's gates: a `proven` history entry and a `versionProven` event.
-    func prove(_ key: ResourceKey, version: String?, blueprint: String?, action: String, commit: String, into batch: inout StoreBatch) {
+    func prove(_ key: ResourceKey, version: String?, blueprint: String?, action: String, commit: String, into batch: inout StoreBatch,
+               targets: Int? = nil) {
         guard let version else { return }
+        let across = targets.map { " on all \($0) target\($0 == 1 ? "" : "s")" } ?? ""
+        var data: [String: JSONValue] = ["version": .string(version)]
+        if let targets { data["targets"] = .int(targets) }
         let event = batch.append(NewEvent(commit: commit, resource: key.resource, environment: key.environment, type: "versionProven",
-                                          reason: "GatesPassed", message: "\(blueprint ?? key.name)@\(version) passed the gates of \(key.environment ?? "")",
-                                          data: .object(["version": .string(version)])))
+                                          reason: "GatesPassed", message: "\(blueprint ?? key.name)@\(version) passed the gates of \(key.environment ?? "")\(across)",
+                                          data: .object(data)))
         batch.append(HistoryEntry(deployment: key.name, environment: key.environment ?? "", version: version, action: action,
                                   outcome: ProofIndex.provenOutcome, commit: commit, time: Date(), blueprint: blueprint), seqOfEvent: event)
     }
 
     /// Health windows in progress: a bad probe fails the gate; a window that ends clean proves the version.
     private func watchHealth(observation: Observation, current: [ResourceKey: AppliedResource], deployed: Set<ResourceKey>,
-                             context: GateContext, now: Date, batch: inout StoreBatch, failures: inout [GateFailure], outcome: inout GateOutcome) {
+                             context: GateContext, now: Date, batch: inout StoreBatch, failures: inout [GateFailure], outcome: inout GateOutcome,
+                             passedTargets: inout [ResourceKey: String]) {
         for (key, record) in current where !deployed.contains(key) {
             guard let gate = record.conditions.first(where: { $0.type == Self.healthGateCondition }),
                   let end = EventTime.parse(gate.reason) else { continue }
@@ -128,9 +153,13 @@ extension Reconciler {
                 passed.message = nil
                 passed.conditions.removeAll { $0.type == Self.healthGateCondition }
                 batch.upsertResources.append(passed)
-                outcome.proved += 1
-                prove(key, version: record.version, blueprint: record.spec["spec"]?["blueprint"]?.string, action: gate.message,
-                      commit: record.commit, into: &batch)
+                if key.target != nil {
+                    passedTargets[key.withoutTarget] = gate.message
+                } else {
+                    outcome.proved += 1
+                    prove(key, version: record.version, blueprint: record.spec["spec"]?["blueprint"]?.string, action: gate.message,
+                          commit: record.commit, into: &batch)
+                }
             } else {
                 outcome.nextWindowEnd = min(outcome.nextWindowEnd ?? end, end)
             }

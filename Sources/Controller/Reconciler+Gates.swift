@@ -34,6 +34,8 @@ extension Reconciler {
             }
         }
         context.preDeployFailures = rememberedPreDeployFailures(observation, commit: head.sha)
+        context.rollouts = try await rolloutDecisions(fleet, observation: observation, now: now)
+        context.suspendedTargets = Self.suspendedTargets(fleet)
         var inputs = GateInputs(context: context)
         for hold in try await store.holds() {
             reconcile(hold, desired: observation.desired, head: head, into: &inputs)
@@ -46,7 +48,10 @@ extension Reconciler {
     private func reconcile(_ hold: Hold, desired: [ResourceKey: DesiredResource], head: CommitInfo, into inputs: inout GateInputs) {
         let key = ResourceKey(kind: .deployment, name: hold.deployment, environment: hold.environment)
         let holdKey = GateContext.holdKey(deployment: hold.deployment, environment: hold.environment)
-        guard let want = desired[key] else {
+        // On Targets, the Deployment is wanted once per target, each with the same spec.
+        guard let want = desired[key] ?? desired.values.first(where: {
+            $0.key.kind == .deployment && $0.key.name == hold.deployment && $0.key.environment == hold.environment
+        }) else {
             inputs.holdChanges.releaseHolds.append(hold.deployment)
             inputs.holdChanges.append(holdEvent(hold, head: head, message: "hold on \(hold.version) released: the Deployment is no longer in Git"))
             return

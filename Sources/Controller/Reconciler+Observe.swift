@@ -28,30 +28,20 @@ extension Reconciler {
                  checkout: () throws -> String) async throws -> Observation {
         let drivers = DriverFactory(settings: settings, store: store).make(fleet, checkout: checkout)
         logSecretProblems(drivers.secretProblems)
-        var probes: [ResourceKey: ProbeResult] = [:]
-        for (environment, driver) in drivers.drivers {
-            let mine = applied.values.filter { $0.key.environment == environment && Differ.isTargetResource($0.key) && !$0.specHash.isEmpty }
-            guard !mine.isEmpty else { continue }
-            do {
-                probes.merge(try await driver.probe(environment: environment, applied: mine)) { $1 }
-            } catch {
-                // A probe that fails tells nothing: health becomes Unknown with the reason, never drift (DESIGN §4).
-                let reason = "probe of \(environment) failed: \(error)"
-                logger.warning("probe failed", metadata: ["environment": "\(environment)", "error": "\(error)"])
-                for resource in mine { probes[resource.key] = ProbeResult(state: .unknown, health: .unknown, message: reason) }
-            }
-        }
+        let probes = await probeTargets(drivers.drivers, applied: applied)
         let wanted = wantedState(fleet, commit: commit, applied: applied)
         var desired = wanted.desired
         var driverBlocked: [BlockedItem] = []
         // The differ looks only at target kinds; environments whose driver cannot be made are left out.
         var targetApplied = applied
-        for (environment, problem) in drivers.problems {
-            for key in desired.keys where key.environment == environment {
+        // A problem of an environment's driver blocks all its targets; one of a Target's, that target.
+        for (placement, problem) in drivers.problems {
+            let covers = { (key: ResourceKey) in key.placement == placement || key.environment == placement }
+            for key in desired.keys where covers(key) {
                 driverBlocked.append(BlockedItem(key: key, reason: "driver: \(problem)", gate: .driver))
                 desired[key] = nil
             }
-            targetApplied = targetApplied.filter { $0.key.environment != environment }
+            targetApplied = targetApplied.filter { !covers($0.key) }
         }
         let observed = probes.mapValues { ObservedProbe(drifted: $0.state == .drifted, missing: $0.state == .missing, message: $0.message) }
         var changes = Differ.diff(desired: desired, applied: targetApplied, probes: observed)
@@ -60,6 +50,42 @@ extension Reconciler {
         return Observation(applied: applied, drivers: drivers, probes: probes, desired: desired, changes: changes,
                            suspended: wanted.suspended, records: wanted.records, recordHashes: wanted.recordHashes,
                            driverBlocked: driverBlocked)
+    }
+
+    /// Asks each placement's driver (an environment, or one of its Targets) what it runs, at most
+    /// `reconcile.probeConcurrency` (default 16) at once. A probe that fails tells nothing: health is
+    /// `Unknown` with the reason, never drift (DESIGN §4, §10).
+    func probeTargets(_ drivers: [String: any Driver], applied: [ResourceKey: AppliedResource]) async -> [ResourceKey: ProbeResult] {
+        var byPlacement: [String: [AppliedResource]] = [:]
+        for resource in applied.values where Differ.isTargetResource(resource.key) && !resource.specHash.isEmpty {
+            byPlacement[resource.key.placement, default: []].append(resource)
+        }
+        let work = byPlacement.compactMap { placement, mine in drivers[placement].map { (placement, $0, mine) } }
+        let limit = max(1, settings.config.reconcile?.probeConcurrency ?? 16)
+        let logger = self.logger
+        return await withTaskGroup(of: [ResourceKey: ProbeResult].self) { group in
+            var probes: [ResourceKey: ProbeResult] = [:]
+            var next = work.makeIterator()
+            func start(_ item: (String, any Driver, [AppliedResource])) {
+                let (placement, driver, mine) = item
+                let environment = mine[0].key.environment ?? placement
+                group.addTask {
+                    do {
+                        return try await driver.probe(environment: environment, applied: mine)
+                    } catch {
+                        logger.warning("probe failed", metadata: ["target": "\(placement)", "error": "\(error)"])
+                        let reason = "probe of \(placement) failed: \(error)"
+                        return Dictionary(mine.map { ($0.key, ProbeResult(state: .unknown, health: .unknown, message: reason)) }) { a, _ in a }
+                    }
+                }
+            }
+            for _ in 0..<limit { if let item = next.next() { start(item) } }
+            while let result = await group.next() {
+                probes.merge(result) { $1 }
+                if let item = next.next() { start(item) }
+            }
+            return probes
+        }
     }
 
     /// What Git wants of `commit`, given the applied resources (which commit each change is

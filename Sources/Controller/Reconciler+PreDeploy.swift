@@ -42,7 +42,7 @@ extension Reconciler {
                 continue
             }
             let runner = PreDeployRunner(settings: settings, action: action, commit: commit.sha,
-                                         driver: decision.observation.drivers.drivers[action.environmentName],
+                                         driver: decision.observation.drivers.drivers[action.key.placement],
                                          environment: fleet.environments[action.environmentName],
                                          checkout: { [bag = decision.checkouts] in try bag.checkout(commit.sha, from: repository) })
             let data: JSONValue = .object(["version": .string(action.version ?? ""), "action": .string(action.kind.rawValue),

@@ -126,7 +126,7 @@ extension Reconciler {
     /// The condition naming the commit a promotion was last reported blocked for (one event per commit).
     static let promotionBlockedCondition = "PromotionBlocked"
 
-    /// Environments and backup schedules are recorded as applied; dropped versions lose their records.
+    /// Environments, backup schedules and targets are recorded as applied; dropped versions lose their records.
     private func recordConfiguration(_ observation: Observation, current: [ResourceKey: AppliedResource], commit: String,
                                      now: Date, into batch: inout StoreBatch) {
         for (key, document) in observation.records {
@@ -135,7 +135,7 @@ extension Reconciler {
             batch.upsertResources.append(AppliedResource(key: key, specHash: hash, spec: document, commit: commit, sync: .synced,
                                                          health: .healthy, createdAt: current[key]?.createdAt ?? now, updatedAt: now))
         }
-        for key in current.keys where (key.kind == .environment || key.kind == .backupSchedule) && observation.records[key] == nil {
+        for key in current.keys where (key.kind == .environment || key.kind == .backupSchedule || key.kind == .target) && observation.records[key] == nil {
             batch.deleteResources.append(key)
         }
         for key in current.keys where key.kind == .agentBlueprint && observation.desired[key] == nil

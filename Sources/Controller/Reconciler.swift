@@ -108,7 +108,9 @@ public final class Reconciler {
         checkouts.prune(keeping: [good.commit.sha])
         return PassResult(commit: source.head.sha, appliedCommit: good.commit.sha, plan: decision.plan, report: report,
                           validationErrors: source.errors, resources: recorded.applied, gateFailures: outcome.failures,
-                          nextGateCheck: outcome.nextWindowEnd, proved: outcome.proved)
+                          nextGateCheck: [outcome.nextWindowEnd, decision.gates.context.rollouts.values.compactMap(\.pausedUntil).min()]
+                            .compactMap { $0 }.min(),
+                          proved: outcome.proved)
     }
 
     /// Runs the plan's actions, announced by a `reconcileStarted` event; nil when there are none.

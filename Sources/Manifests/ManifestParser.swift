@@ -114,6 +114,7 @@ extension ResourceBody {
         case .environment(let m): return m.apiVersion
         case .deployment(let m): return m.apiVersion
         case .backupSchedule(let m): return m.apiVersion
+        case .target(let m): return m.apiVersion
         }
     }
 }

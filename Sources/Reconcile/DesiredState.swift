@@ -17,7 +17,7 @@ public enum DesiredState {
                 }
             }
             for deployment in fleet.deployments.values { wants.want(deployment) }
-            return wants.documents()
+            return onTargets(wants.documents(), fleet)
         }
         // Each resource (and the commit it is attributed to) on every core when there are many.
         let made = ConcurrentMap.map(wanted) { key, version, canonical -> DesiredResource? in
@@ -29,6 +29,41 @@ public enum DesiredState {
         desired.reserveCapacity(made.count)
         for case let resource? in made { desired[resource.key] = resource }
         return desired
+    }
+
+    /// What is wanted of environments with Targets, wanted on each of them (DESIGN §10): adapters on
+    /// all, a Deployment on those it selects, a blueprint version on those its Deployments run on.
+    static func onTargets(_ wanted: [(key: ResourceKey, version: String?, document: CanonicalDocument?)],
+                          _ fleet: Fleet) -> [(key: ResourceKey, version: String?, document: CanonicalDocument?)] {
+        guard !fleet.targetsByEnvironment.isEmpty else { return wanted }
+        var deploymentTargets: [String: [String]] = [:]
+        var versionTargets: [ResourceKey: Set<String>] = [:]
+        for deployment in fleet.deployments.values where fleet.targetsByEnvironment[deployment.environment] != nil {
+            let names = fleet.targets(of: deployment).map(\.metadata.name)
+            deploymentTargets[deployment.name] = names
+            versionTargets[ResourceKey(kind: .agentBlueprint, name: deployment.blueprint.description, environment: deployment.environment),
+                           default: []].formUnion(names)
+        }
+        var expanded: [(key: ResourceKey, version: String?, document: CanonicalDocument?)] = []
+        expanded.reserveCapacity(wanted.count)
+        for entry in wanted {
+            guard let environment = entry.key.environment, let targets = fleet.targetsByEnvironment[environment] else {
+                expanded.append(entry)
+                continue
+            }
+            let names: [String]
+            switch entry.key.kind {
+            case .deployment: names = deploymentTargets[entry.key.name] ?? []
+            case .agentBlueprint: names = (versionTargets[entry.key] ?? []).sorted()
+            default: names = targets.map(\.metadata.name)
+            }
+            for name in names {
+                var key = entry.key
+                key.target = name
+                expanded.append((key, entry.version, entry.document))
+            }
+        }
+        return expanded
     }
 
     /// The commit a desired resource is attributed to: the applied one while its hash is unchanged.
@@ -90,7 +125,7 @@ public enum DesiredState {
         }
     }
 
-    /// Environments and backup schedules: recorded as applied with the commit, no target action.
+    /// Environments, backup schedules and targets: recorded as applied with the commit, no target action.
     public static func records(_ fleet: Fleet) -> [ResourceKey: JSONValue] {
         var records: [ResourceKey: JSONValue] = [:]
         for (name, environment) in fleet.environments {
@@ -98,6 +133,9 @@ public enum DesiredState {
         }
         for (name, backup) in fleet.backups {
             if let document = try? CanonicalJSON.value(of: backup) { records[ResourceKey(kind: .backupSchedule, name: name)] = document }
+        }
+        for (name, target) in fleet.targets {
+            if let document = try? CanonicalJSON.value(of: target) { records[ResourceKey(kind: .target, name: name)] = document }
         }
         return records
     }

@@ -40,9 +40,13 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
     /// `backupBefore` and `restore` entries (DESIGN §11): the archive taken before the change, and its sha256.
     public var archive: String?
     public var archiveSha256: String?
+    /// The Target the entry is about; nil for the environment as a whole (or its implicit target).
+    public var target: String?
 
     public init(deployment: String, environment: String, version: String, action: String, outcome: String,
-                commit: String, seq: Int64? = nil, time: Date, blueprint: String? = nil, archive: String? = nil, archiveSha256: String? = nil) {
+                commit: String, seq: Int64? = nil, time: Date, blueprint: String? = nil, archive: String? = nil, archiveSha256: String? = nil,
+                target: String? = nil) {
+        self.target = target
         self.blueprint = blueprint
         self.archive = archive
         self.archiveSha256 = archiveSha256

@@ -56,9 +56,10 @@ public struct PlannedAction: Sendable, Hashable, Codable {
         self.reason = reason
     }
 
-    /// `sha256(action, kind/name, environment, version, specHash, trigger)` — DESIGN §5.
+    /// `sha256(action, kind/name, environment, version, specHash, trigger)` — DESIGN §5; on a Target
+    /// the environment part is `environment/target` (DESIGN §10), so the implicit target keeps its keys.
     public var idempotencyKey: String {
-        let parts = [kind.rawValue, key.resource, key.environment ?? "", version ?? "", specHash, trigger]
+        let parts = [kind.rawValue, key.resource, key.placement, version ?? "", specHash, trigger]
         return ContentHash.sha256Hex(JSONValue.array(parts.map(JSONValue.string)).canonicalBytes)
     }
 
@@ -66,7 +67,7 @@ public struct PlannedAction: Sendable, Hashable, Codable {
     /// version, specHash)`. A key started but never completed under one trigger makes every later
     /// action with the same effect ask the target first (DESIGN §5).
     public var effectKey: String {
-        let parts = [kind.rawValue, key.resource, key.environment ?? "", version ?? "", specHash]
+        let parts = [kind.rawValue, key.resource, key.placement, version ?? "", specHash]
         return ContentHash.sha256Hex(JSONValue.array(parts.map(JSONValue.string)).canonicalBytes)
     }
 }
@@ -75,7 +76,7 @@ public struct PlannedAction: Sendable, Hashable, Codable {
 public struct BlockedItem: Sendable, Hashable, Codable {
     /// What holds a resource back.
     public enum Gate: String, Sendable, Hashable, Codable {
-        case suspended, drift, driver, promotion, approval, hold, syncWindow, preDeploy
+        case suspended, drift, driver, promotion, approval, hold, syncWindow, preDeploy, rollout
     }
 
     public var key: ResourceKey

@@ -27,6 +27,10 @@ public enum Planner {
                 blocked.append(BlockedItem(key: change.key, reason: "suspended (spec.suspend: true)", gate: .suspended))
                 continue
             }
+            if let target = change.key.target, gates.suspendedTargets.contains(change.key.placement) {
+                blocked.append(BlockedItem(key: change.key, reason: "Target \(target) is suspended (spec.suspend: true)", gate: .suspended))
+                continue
+            }
             if change.key.kind != .agentBlueprint, change.key.kind != .deployment || change.change != .create && change.change != .update,
                let window = change.key.environment.flatMap({ gates.environments[$0]?.syncWindow }), !window.isOpen {
                 blocked.append(BlockedItem(key: change.key, reason: window.reason, gate: .syncWindow))
@@ -57,6 +61,16 @@ public enum Planner {
                         blocked.append(BlockedItem(key: change.key, reason: why, gate: gate))
                         continue
                     case .proceed(let kind, let changeKind, let why):
+                        // A rollout across Targets lets a new spec on only as many targets as its step allows;
+                        // a rollback goes to every target at once (DESIGN §10).
+                        if kind != .rollback, let target = change.key.target, let environment = change.key.environment,
+                           let rollout = gates.rollouts[GateContext.holdKey(deployment: change.key.name, environment: environment)] {
+                            guard rollout.allowed.contains(target) else {
+                                blocked.append(BlockedItem(key: change.key, reason: rollout.waiting ?? "waiting for its rollout step", gate: .rollout))
+                                continue
+                            }
+                            reason += "; \(rollout.strategy) step \(rollout.step)/\(rollout.steps)"
+                        }
                         if let why { reason += "; \(why)" }
                         planned.kind = kind
                         planned.change = changeKind

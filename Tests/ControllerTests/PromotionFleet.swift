@@ -134,7 +134,7 @@ final class PromotionFleet {
 }
 
 /// `#require` for plain throwing code outside a test body.
-private func require<T>(_ value: T?, _ what: String = "value") throws -> T {
+func require<T>(_ value: T?, _ what: String = "value") throws -> T {
     guard let value else { throw ProcessFailure(message: "missing \(what)") }
     return value
 }

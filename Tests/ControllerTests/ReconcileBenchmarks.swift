@@ -91,6 +91,7 @@ struct ReconcileBenchmarks {
         case .environment(let m): return try? CanonicalJSON.value(of: m)
         case .deployment(let m): return try? CanonicalJSON.value(of: m)
         case .backupSchedule(let m): return try? CanonicalJSON.value(of: m)
+        case .target(let m): return try? CanonicalJSON.value(of: m)
         }
     }
 

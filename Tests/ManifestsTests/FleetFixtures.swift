@@ -106,8 +106,22 @@ enum FleetFixtures {
 
         """
 
+    /// A staging robot: staging's one Target (rolling, one at a time).
+    static let target = """
+        apiVersion: steward/v1
+        kind: Target
+        metadata:
+          name: robot-001
+          labels: {site: berlin, model: tb4}
+        spec:
+          environment: staging
+          driver: {root: ./var/fleet/staging/robot-001}
+
+        """
+
     static var valid: [String: String] {
         [
+            "targets/robot-001.yaml": target,
             "adapters/robotics.yaml": adapter,
             "blueprints/nav-1.2.0.yaml": blueprint,
             "environments.yaml": environments,

@@ -26,7 +26,7 @@ struct ManifestErrorTests {
 
     @Test func unknownKind() {
         let text = FleetFixtures.deployment.replacingOccurrences(of: "kind: Deployment", with: "kind: Deploymnt")
-        #expect(errors(text) == ["deployments/nav.yaml:2:7: Deploymnt/robot-nav-staging: kind: unknown kind 'Deploymnt', expected one of: RuntimeAdapter, AgentBlueprint, Environment, Deployment, BackupSchedule"])
+        #expect(errors(text) == ["deployments/nav.yaml:2:7: Deploymnt/robot-nav-staging: kind: unknown kind 'Deploymnt', expected one of: RuntimeAdapter, AgentBlueprint, Environment, Deployment, BackupSchedule, Target"])
     }
 
     @Test func wrongTypes() {

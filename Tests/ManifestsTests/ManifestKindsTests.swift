@@ -7,7 +7,10 @@ struct ManifestKindsTests {
         let report = FleetFixtures.validate(FleetFixtures.valid)
         #expect(report.errors == [])
         let fleet = report.fleet
-        #expect(fleet.resources.count == 6)
+        #expect(fleet.resources.count == 7)
+        let robot = try #require(fleet.targets["robot-001"])
+        #expect(robot.spec.environment == "staging" && robot.spec.driver?.root == "./var/fleet/staging/robot-001")
+        #expect(fleet.targetsByEnvironment["staging"]?.map(\.metadata.name) == ["robot-001"])
         let adapter = try #require(fleet.adapters["robotics-main"])
         #expect(adapter.spec.runtimeType == .robotics)
         #expect(adapter.spec.providedCapabilities.isSuperset(of: ["real-time", "perception", "camera", "lidar"]))
@@ -93,6 +96,7 @@ struct ManifestKindsTests {
             case .environment(let m): #expect(document == CanonicalDocument(m))
             case .deployment(let m): #expect(document == CanonicalDocument(m))
             case .backupSchedule(let m): #expect(document == CanonicalDocument(m))
+            case .target(let m): #expect(document == CanonicalDocument(m))
             }
             #expect(resource.specHash == ContentHash.sha256Hex(resource.canonicalSpec.canonicalBytes), "\(resource.id)")
             let moved = resource.moved(to: "elsewhere.yaml")

@@ -22,6 +22,7 @@ enum ModelSamples {
             case .environment: return try decoder.decode(Environment.self, from: data)
             case .deployment: return try decoder.decode(Deployment.self, from: data)
             case .backupSchedule: return try decoder.decode(BackupSchedule.self, from: data)
+            case .target: return try decoder.decode(Target.self, from: data)
             case .controller: return try decoder.decode(ControllerConfig.self, from: data)
             case .manifest: throw ProcessFailure(message: "no model for manifest.schema.json")
             }
@@ -49,7 +50,7 @@ enum ModelSamples {
               "promotesFrom": "staging",
               "driver": {"type": "http", "root": "r", "command": ["c"], "timeoutSeconds": 1, "env": {"A": "b"}, "url": "https://x",
                          "tokenFrom": \(secret)},
-              "adapters": ["a"], "strategy": {"type": "canary", "steps": [100]},
+              "adapters": ["a"], "strategy": {"type": "canary", "steps": [100], "maxUnavailable": 1, "pauseSeconds": 5, "approveSteps": true},
               "gates": {"smokeTests": [{"name": "n", "endpoint": "/h", "expectedStatus": 200, "workflowId": "w", "expectedOutcome": "ok",
                                         "timeoutSeconds": 5}],
                         "requireApproval": true, "health": {"maxErrorRate": 0.1, "maxP95LatencyMs": 5, "windowSeconds": 5},
@@ -60,7 +61,13 @@ enum ModelSamples {
             """),
         Sample(document: .deployment, json: """
             {"apiVersion": "steward/v1", "kind": "Deployment", \(metadata), "spec": {
-              "blueprint": "b", "version": "1.0.0", "environment": "e", "runtimeAdapter": "r", "suspend": false}}
+              "blueprint": "b", "version": "1.0.0", "environment": "e", "runtimeAdapter": "r", "suspend": false,
+              "targetSelector": {"matchLabels": {"site": "berlin"}},
+              "strategy": {"type": "rolling", "steps": [100], "maxUnavailable": "25%", "pauseSeconds": 5, "approveSteps": true}}}
+            """),
+        Sample(document: .target, json: """
+            {"apiVersion": "steward/v1", "kind": "Target", \(metadata), "spec": {
+              "environment": "e", "driver": {"root": "r", "url": "https://x", "tokenFrom": \(secret), "env": {"A": "b"}}, "suspend": false}}
             """),
         Sample(document: .backupSchedule, json: """
             {"apiVersion": "steward/v1", "kind": "BackupSchedule", \(metadata), "spec": {
@@ -78,7 +85,7 @@ enum ModelSamples {
                                 "repository": "a/b", "project": "p", "token": \(secret), "events": ["reconcileFinished"],
                                 "retry": {"initialSeconds": 1, "maxSeconds": 2}}],
              "reconcile": {"prune": true, "selfHeal": true, "allowEmpty": false, "concurrency": 1,
-                           "retry": {"initialSeconds": 1, "maxSeconds": 2}, "fullProbeInterval": "10m"},
+                           "retry": {"initialSeconds": 1, "maxSeconds": 2}, "fullProbeInterval": "10m", "probeConcurrency": 16},
              "drivers": {"local": {"allowedRoots": ["."]}, "exec": {"allowedCommands": ["/bin/true"]}},
              "leaderElection": {"leaseSeconds": 10}, "git": {"author": {"name": "n", "email": "e"}, "push": false, "signingKey": {"file": "s"}}}
             """),

@@ -63,6 +63,7 @@ import Testing
                 event.events = [Fixtures.event("Deployed")]
                 try await store.commit(event)
                 // Back to the schema before the log carried state (and before what came after it).
+                try await downgradeToBeforeTargets(store)
                 try await rawSQL("DELETE FROM schema_migrations WHERE version >= \(StoreSchema.logCarriesState)", on: store)
                 try await rawSQL("DROP TABLE notification_outbox", on: store)
             }

@@ -117,3 +117,29 @@ func rawSQL(_ sql: String, on store: any StateStore) async throws -> [StoreRow] 
 func count(_ sql: String, on store: any StateStore) async throws -> Int64 {
     try await rawSQL(sql, on: store).first?.int(0) ?? -1
 }
+
+/// Takes an open store back to schema version 8, the shape stores had before Targets (DESIGN §10):
+/// `resources` keyed by (kind, name, environment), history without a target. Rows are kept.
+func downgradeToBeforeTargets(_ store: any StateStore) async throws {
+    if store is SQLiteStateStore {
+        try await rawSQL("""
+            CREATE TABLE resources_v8 (
+              kind TEXT NOT NULL, name TEXT NOT NULL CHECK (name <> ''), environment TEXT NOT NULL DEFAULT '',
+              spec_hash TEXT NOT NULL, spec TEXT NOT NULL, commit_sha TEXT NOT NULL, version TEXT,
+              sync TEXT NOT NULL, health TEXT NOT NULL, message TEXT, conditions TEXT NOT NULL,
+              created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+              PRIMARY KEY (kind, name, environment))
+            """, on: store)
+        try await rawSQL("""
+            INSERT INTO resources_v8 SELECT kind, name, environment, spec_hash, spec, commit_sha, version, sync, health, message,
+              conditions, created_at, updated_at FROM resources
+            """, on: store)
+        try await rawSQL("DROP TABLE resources", on: store)
+        try await rawSQL("ALTER TABLE resources_v8 RENAME TO resources", on: store)
+    } else {
+        try await rawSQL("ALTER TABLE resources DROP COLUMN target", on: store)
+        try await rawSQL("ALTER TABLE resources ADD PRIMARY KEY (kind, name, environment)", on: store)
+    }
+    try await rawSQL("ALTER TABLE deployment_history DROP COLUMN target", on: store)
+    try await rawSQL("DELETE FROM schema_migrations WHERE version >= 9", on: store)
+}

@@ -108,9 +108,10 @@ public enum ReleaseOperations {
 
     /// Records an approval of the version `deployment` waits for (only that version).
     public static func approve(deployment name: String, version: String?, by user: String, settings: ControllerSettings,
-                               store: any StateStore) async throws -> Approval {
+                               store: any StateStore, step: Int? = nil) async throws -> Approval {
         let workspace = try await ReleaseWorkspace(settings: settings, store: store)
         let deployment = try workspace.deployment(name)
+        if let step { return try await approve(step: step, of: deployment, version: version, by: user, workspace: workspace, store: store) }
         let applied = try await store.resources().first { $0.key == ResourceKey(kind: .deployment, name: name, environment: deployment.environment) }
         guard workspace.fleet.environments[deployment.environment]?.spec.gates?.requireApproval == true else {
             throw ControllerError("\(deployment.environment) does not require approval (gates.requireApproval is not true); nothing to approve")
@@ -130,6 +131,36 @@ public enum ReleaseOperations {
                                           data: .object(["version": .string(deployment.version), "approvedBy": .string(user)])))
         batch.append(HistoryEntry(deployment: name, environment: deployment.environment, version: deployment.version, action: "approve",
                                   outcome: "approved", commit: workspace.tip.sha, time: approval.time, blueprint: deployment.blueprint.name),
+                     seqOfEvent: event)
+        _ = try await store.commit(batch)
+        return approval
+    }
+
+    /// Approves step `step` of a canary rollout with `approveSteps` (DESIGN §10), kept as an approval of `VERSION#stepN`.
+    private static func approve(step: Int, of deployment: ResolvedDeployment, version: String?, by user: String,
+                                workspace: ReleaseWorkspace, store: any StateStore) async throws -> Approval {
+        let name = deployment.name
+        let targets = workspace.fleet.targets(of: deployment)
+        guard let strategy = workspace.fleet.strategy(of: deployment), strategy.type == .canary, strategy.approveSteps == true, !targets.isEmpty else {
+            throw ControllerError("\(name) does not roll out in approved steps (a canary strategy with approveSteps: true across Targets); nothing to approve")
+        }
+        let steps = Rollout.stepSizes(strategy, total: targets.filter { $0.spec.suspend != true }.count).count
+        guard step >= 2, step <= steps else {
+            throw ControllerError("\(name)'s rollout has steps 1 to \(steps) and the first needs no approval; --step must be 2 to \(steps), got \(step)")
+        }
+        if let version, version != deployment.version {
+            throw ControllerError("\(name) rolls out \(deployment.version), not \(version); approve only the version rolling out")
+        }
+        let approval = Approval(deployment: name, version: Reconciler.stepApprovalPrefix(version: deployment.version) + "\(step)",
+                                approvedBy: user, time: Date())
+        var batch = StoreBatch()
+        batch.approvals.append(approval)
+        let event = batch.append(NewEvent(commit: workspace.tip.sha, resource: "Deployment/\(name)", environment: deployment.environment,
+                                          type: "approved", reason: "StepApproved",
+                                          message: "\(user) approved step \(step) of \(deployment.version) for \(name)",
+                                          data: .object(["version": .string(deployment.version), "step": .int(step), "approvedBy": .string(user)])))
+        batch.append(HistoryEntry(deployment: name, environment: deployment.environment, version: deployment.version, action: "approve",
+                                  outcome: "approved step \(step)", commit: workspace.tip.sha, time: approval.time, blueprint: deployment.blueprint.name),
                      seqOfEvent: event)
         _ = try await store.commit(batch)
         return approval

@@ -47,6 +47,10 @@ extension ControllerConfig {
             let field = "reconcile.fullProbeInterval"
             throw fail(state.positions[field] ?? SourcePosition(line: 1, column: 1), field, "'\(text)' is not a duration like 10m or 30s")
         }
+        if let count = config.reconcile?.probeConcurrency, count < 1 {
+            let field = "reconcile.probeConcurrency"
+            throw fail(state.positions[field] ?? SourcePosition(line: 1, column: 1), field, "must be at least 1, got \(count)")
+        }
         try config.applyOverrides(environment, file: file)
         return config
     }

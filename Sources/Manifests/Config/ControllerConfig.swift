@@ -83,6 +83,8 @@ public struct ControllerConfig: Codable, Sendable, Hashable {
         /// How long a probe may trust that an unchanged file (same inode, size and times) still
         /// holds what was applied before reading it in full again (default 10m).
         public var fullProbeInterval: String?
+        /// How many targets are probed at once (DESIGN §10, default 16).
+        public var probeConcurrency: Int?
     }
 
     public struct RetryConfig: Codable, Sendable, Hashable {

@@ -9,9 +9,15 @@ public struct DeploymentSpec: Codable, Sendable, Hashable {
     /// Optional: defaults to the environment's only adapter that satisfies the blueprint.
     public var runtimeAdapter: String?
     public var suspend: Bool?
+    /// The environment's targets this Deployment runs on (default: all of them, DESIGN §10).
+    public var targetSelector: TargetSelector?
+    /// Overrides the environment's rollout strategy for this Deployment.
+    public var strategy: Strategy?
 
     public init(blueprint: String, version: String? = nil, environment: String,
-                runtimeAdapter: String? = nil, suspend: Bool? = nil) {
+                runtimeAdapter: String? = nil, suspend: Bool? = nil, targetSelector: TargetSelector? = nil, strategy: Strategy? = nil) {
+        self.targetSelector = targetSelector
+        self.strategy = strategy
         self.blueprint = blueprint
         self.version = version
         self.environment = environment

@@ -40,8 +40,23 @@ public struct Strategy: Codable, Sendable, Hashable {
     }
 
     public var type: StrategyType
-    /// canary: traffic percentages, increasing, ending at 100.
+    /// canary: percentages of the targets, increasing, ending at 100 (DESIGN §10).
     public var steps: [Int]?
+    /// rolling: how many targets are updated at a time, `1` or `"25%"` (default 1).
+    public var maxUnavailable: TargetCount?
+    /// canary: seconds to wait after a step passed its gates before the next starts.
+    public var pauseSeconds: Int?
+    /// canary: wait for `steward approve DEPLOYMENT --step N` before each step after the first.
+    public var approveSteps: Bool?
+
+    public init(type: StrategyType, steps: [Int]? = nil, maxUnavailable: TargetCount? = nil, pauseSeconds: Int? = nil,
+                approveSteps: Bool? = nil) {
+        self.type = type
+        self.steps = steps
+        self.maxUnavailable = maxUnavailable
+        self.pauseSeconds = pauseSeconds
+        self.approveSteps = approveSteps
+    }
 }
 
 /// Checks a deploy must pass.

@@ -39,6 +39,10 @@ public struct Fleet: Sendable {
     public var environments: [String: Environment] = [:]
     public var deployments: [String: ResolvedDeployment] = [:]
     public var backups: [String: BackupSchedule] = [:]
+    /// Targets by name, and each environment's targets sorted by name (DESIGN §10): an environment
+    /// without any has one implicit target named after it.
+    public var targets: [String: Target] = [:]
+    public var targetsByEnvironment: [String: [Target]] = [:]
     /// Canonical documents of resolved Deployments, memoised between passes (see `DocumentCache`).
     public var documents = DocumentCache()
     /// The resource each adapter and blueprint version was decoded as (their canonical documents).
@@ -46,6 +50,18 @@ public struct Fleet: Sendable {
     public var blueprintResources: [BlueprintRef: Resource] = [:]
 
     public init() {}
+
+    /// The targets a Deployment runs on, by name; empty when its environment has no Targets.
+    public func targets(of deployment: ResolvedDeployment) -> [Target] {
+        guard let all = targetsByEnvironment[deployment.environment] else { return [] }
+        guard let selector = deployment.deployment.spec.targetSelector else { return all }
+        return all.filter { selector.matches($0.metadata.labels) }
+    }
+
+    /// The strategy a Deployment rolls out with: its own, else its environment's.
+    public func strategy(of deployment: ResolvedDeployment) -> Strategy? {
+        deployment.deployment.spec.strategy ?? environments[deployment.environment]?.spec.strategy
+    }
 
     /// The versions of a blueprint in the repository, highest first.
     public func versions(of blueprint: String) -> [String] {

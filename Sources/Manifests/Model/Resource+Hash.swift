@@ -8,6 +8,7 @@ extension Resource {
         case .environment(let m): value = try? CanonicalJSON.value(of: m.spec)
         case .deployment(let m): value = try? CanonicalJSON.value(of: m.spec)
         case .backupSchedule(let m): value = try? CanonicalJSON.value(of: m.spec)
+        case .target(let m): value = try? CanonicalJSON.value(of: m.spec)
         }
         return value ?? .null
     }
@@ -35,6 +36,7 @@ extension Resource {
             case .environment(let m): return CanonicalDocument(m)
             case .deployment(let m): return CanonicalDocument(m)
             case .backupSchedule(let m): return CanonicalDocument(m)
+            case .target(let m): return CanonicalDocument(m)
             }
         }
     }

@@ -7,6 +7,7 @@ public enum ResourceBody: Sendable, Hashable {
     case environment(Environment)
     case deployment(Deployment)
     case backupSchedule(BackupSchedule)
+    case target(Target)
 
     public var kind: ResourceKind {
         switch self {
@@ -15,6 +16,7 @@ public enum ResourceBody: Sendable, Hashable {
         case .environment: return .environment
         case .deployment: return .deployment
         case .backupSchedule: return .backupSchedule
+        case .target: return .target
         }
     }
 
@@ -25,6 +27,7 @@ public enum ResourceBody: Sendable, Hashable {
         case .environment(let m): return m.metadata
         case .deployment(let m): return m.metadata
         case .backupSchedule(let m): return m.metadata
+        case .target(let m): return m.metadata
         }
     }
 }

@@ -15,6 +15,7 @@ extension ResourceBody {
         case .environment: .environment(try decoder.decodeSelf(Environment.self))
         case .deployment: .deployment(try decoder.decodeSelf(Deployment.self))
         case .backupSchedule: .backupSchedule(try decoder.decodeSelf(BackupSchedule.self))
+        case .target: .target(try decoder.decodeSelf(Target.self))
         }
     }
 }

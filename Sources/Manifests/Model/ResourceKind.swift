@@ -1,10 +1,11 @@
-/// The five manifest kinds (DESIGN §2).
+/// The six manifest kinds (DESIGN §2).
 public enum ResourceKind: String, Codable, Sendable, Hashable, CaseIterable, Comparable, ManifestEnum {
     case runtimeAdapter = "RuntimeAdapter"
     case agentBlueprint = "AgentBlueprint"
     case environment = "Environment"
     case deployment = "Deployment"
     case backupSchedule = "BackupSchedule"
+    case target = "Target"
 
     /// Apply order: adapters before versions before deployments.
     public var order: Int {
@@ -12,8 +13,9 @@ public enum ResourceKind: String, Codable, Sendable, Hashable, CaseIterable, Com
         case .runtimeAdapter: return 0
         case .agentBlueprint: return 1
         case .environment: return 2
-        case .deployment: return 3
-        case .backupSchedule: return 4
+        case .target: return 3
+        case .deployment: return 4
+        case .backupSchedule: return 5
         }
     }
 

@@ -41,6 +41,7 @@ enum ControllerSchema {
         "selfHeal": JSONSchema.boolean.described("Re-apply when a target drifted from what was applied."),
         "allowEmpty": JSONSchema.boolean.described("Accept a commit with no resources at all."),
         "concurrency": JSONSchema.integer(minimum: 1),
+        "probeConcurrency": JSONSchema.integer(minimum: 1).described("How many targets are probed at once (default 16)."),
         "retry": JSONSchema.object([
             "initialSeconds": JSONSchema.number(exclusiveMinimum: .int(0)),
             "maxSeconds": JSONSchema.number(exclusiveMinimum: .int(0)),

@@ -6,6 +6,10 @@ enum DeploymentSchema {
         "environment": SchemaParts.name("The Environment it runs in."),
         "runtimeAdapter": SchemaParts.name("Default: the environment's only adapter that satisfies the blueprint."),
         "suspend": JSONSchema.boolean.described("true: Steward leaves this Deployment alone (reported as Blocked)."),
+        "targetSelector": JSONSchema.object([
+            "matchLabels": JSONSchema.map(of: .string()).described("Labels a Target must carry, all of them."),
+        ]).described("The environment's Targets this Deployment runs on; default all (DESIGN §10)."),
+        "strategy": EnvironmentSchema.strategy.described("Overrides the environment's rollout strategy."),
     ], required: ["blueprint", "environment"])
 
     static let schema = SchemaParts.manifest(.deployment, spec: spec)

@@ -32,11 +32,19 @@ enum EnvironmentSchema {
     }()
 
     static let strategy = JSONSchema.object([
-        "type": JSONSchema.oneOf(Strategy.StrategyType.self).described("How a new version rolls out."),
+        "type": JSONSchema.oneOf(Strategy.StrategyType.self).described("How a new version rolls out across the environment's Targets (DESIGN §10)."),
         "steps": JSONSchema.array(.integer(minimum: 1, maximum: 100), minItems: 1)
-            .described("canary: traffic percentages, increasing, ending at 100, e.g. [10, 50, 100]."),
+            .described("canary: percentages of the targets, increasing, ending at 100, e.g. [10, 50, 100]."),
+        "maxUnavailable": JSONSchema.exactlyOne([
+            JSONSchema.integer(minimum: 1),
+            JSONSchema.string(pattern: "^(100|[1-9][0-9]?)%$"),
+        ]).described("rolling: targets updated at a time, a count (1) or a percentage (\"25%\"); default 1."),
+        "pauseSeconds": JSONSchema.integer(minimum: 1).described("canary: wait after a step passed its gates."),
+        "approveSteps": JSONSchema.boolean.described("canary: wait for `steward approve DEPLOYMENT --step N` before each later step."),
     ], required: ["type"])
-        .when("type", is: Strategy.StrategyType.canary.rawValue, then: .requiring("steps"), otherwise: .forbidding(["steps"]))
+        .when("type", is: Strategy.StrategyType.canary.rawValue, then: JSONSchema.requiring("steps").with("not", .object(["required": .array([.string("maxUnavailable")])])),
+              otherwise: .forbidding(["steps", "pauseSeconds", "approveSteps"]))
+        .when("type", is: Strategy.StrategyType.blueGreen.rawValue, then: .forbidding(["maxUnavailable"]))
 
     static let smokeTest = JSONSchema.object([
         "name": JSONSchema.string(minLength: 1).described("Unique within the environment."),

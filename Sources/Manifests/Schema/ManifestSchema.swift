@@ -15,6 +15,6 @@ enum ManifestSchema {
             schema = schema.when("kind", is: kind.rawValue, then: JSONSchema(.object(body)))
         }
         return schema.document(title: "Steward manifest",
-                               description: "Any steward/v1 manifest: RuntimeAdapter, AgentBlueprint, Environment, Deployment or BackupSchedule.")
+                               description: "Any steward/v1 manifest: RuntimeAdapter, AgentBlueprint, Environment, Deployment, BackupSchedule or Target.")
     }()
 }

@@ -5,9 +5,10 @@ public enum SchemaDocument: String, CaseIterable, Sendable {
     case environment
     case deployment
     case backupSchedule = "backup-schedule"
+    case target
     /// `controller.yaml`.
     case controller
-    /// Any manifest: dispatches on `kind` to the five kind schemas (for editors matching `*.yaml`).
+    /// Any manifest: dispatches on `kind` to the six kind schemas (for editors matching `*.yaml`).
     case manifest
 
     /// The schema of one manifest kind.
@@ -18,6 +19,7 @@ public enum SchemaDocument: String, CaseIterable, Sendable {
         case .environment: self = .environment
         case .deployment: self = .deployment
         case .backupSchedule: self = .backupSchedule
+        case .target: self = .target
         }
     }
 
@@ -45,6 +47,7 @@ public enum SchemaDocument: String, CaseIterable, Sendable {
         case .environment: return .environment
         case .deployment: return .deployment
         case .backupSchedule: return .backupSchedule
+        case .target: return .target
         case .controller, .manifest: return nil
         }
     }
@@ -59,6 +62,7 @@ public enum SchemaDocument: String, CaseIterable, Sendable {
         case .environment: return EnvironmentSchema.schema
         case .deployment: return DeploymentSchema.schema
         case .backupSchedule: return BackupScheduleSchema.schema
+        case .target: return TargetSchema.schema
         case .controller: return ControllerSchema.schema
         case .manifest: return ManifestSchema.schema
         }

@@ -3,6 +3,7 @@ struct CrossResourceRules {
     private(set) var fleet = Fleet()
     private(set) var errors: [ValidationError] = []
     private var environmentResources: [String: Resource] = [:]
+    private var targetResources: [String: Resource] = [:]
     /// Versions per blueprint name, highest first.
     private var versionIndex: [String: [String]] = [:]
     /// Normalised capabilities each adapter provides, and the adapters each environment lists.
@@ -14,6 +15,7 @@ struct CrossResourceRules {
         collect(resources)
         indexVersions(of: nil)
         checkEnvironments()
+        checkTargets()
         indexAdapters()
         // Each Deployment resolves against the indexes alone: on every core when there are many,
         // the outcomes then taken in file order.
@@ -89,6 +91,9 @@ struct CrossResourceRules {
                 environmentResources[resource.name] = resource
             case .backupSchedule(let backup):
                 fleet.backups[resource.name] = backup
+            case .target(let target):
+                fleet.targets[resource.name] = target
+                targetResources[resource.name] = resource
             case .deployment:
                 break
             }
@@ -131,6 +136,36 @@ struct CrossResourceRules {
                 guard let step = next.spec.promotesFrom else { break }
                 current = step
             }
+        }
+    }
+
+    /// Each Target's environment exists and its driver overrides fit that environment's driver type;
+    /// blue-green environments' targets carry a slot (DESIGN §10).
+    private mutating func checkTargets() {
+        var placesTaken: [String: String] = [:]
+        for name in fleet.targets.keys.sorted() {
+            let target = fleet.targets[name]!, resource = targetResources[name]!
+            guard let environment = fleet.environments[target.spec.environment] else {
+                errors.append(resource.error("spec.environment", "Environment '\(target.spec.environment)' not found\(suggest(target.spec.environment, fleet.environments.keys))"))
+                continue
+            }
+            let type = environment.spec.driver.type, allowed = TargetDriver.allowed(for: type)
+            for field in target.spec.driver?.fieldsSet ?? [] where !allowed.contains(field) {
+                errors.append(resource.error("spec.driver.\(field)", "a Target of a \(type.rawValue) environment may override only \(allowed.joined(separator: ", ")), not \(field)"))
+            }
+            // Each target is its own place: a folder of its own (local), a console of its own (http).
+            let own: (field: String, value: String?)? = type == .local ? ("root", target.spec.driver?.root) : type == .http ? ("url", target.spec.driver?.url) : nil
+            if let own {
+                if let value = own.value {
+                    let key = "\(target.spec.environment)\u{0}\(value)"
+                    if let first = placesTaken.updateValue(name, forKey: key) {
+                        errors.append(resource.error("spec.driver.\(own.field)", "Target '\(first)' of Environment '\(target.spec.environment)' already has \(own.field) \(value)"))
+                    }
+                } else {
+                    errors.append(resource.error("spec.driver", "a Target of a \(type.rawValue) environment needs its own spec.driver.\(own.field)"))
+                }
+            }
+            fleet.targetsByEnvironment[target.spec.environment, default: []].append(target)
         }
     }
 
@@ -182,8 +217,32 @@ struct CrossResourceRules {
             adapter = chooseAdapter(blueprint, environment, resource, errors: &outcome.errors)
         }
         guard let adapter else { return outcome }
+        if let problem = targetProblem(spec, environment) {
+            outcome.errors.append(resource.error(problem.field, problem.message))
+            return outcome
+        }
         outcome.resolved = ResolvedDeployment(resource: resource, deployment: deployment, version: version, runtimeAdapter: adapter)
         return outcome
+    }
+
+    /// Why a Deployment's targets or strategy do not fit its environment's Targets, or nil.
+    private func targetProblem(_ spec: DeploymentSpec, _ environment: Environment) -> (field: String, message: String)? {
+        let targets = fleet.targetsByEnvironment[spec.environment] ?? []
+        if let selector = spec.targetSelector {
+            guard !targets.isEmpty else {
+                return ("spec.targetSelector", "Environment '\(spec.environment)' has no Targets to select from")
+            }
+            if !targets.contains(where: { selector.matches($0.metadata.labels) }) {
+                return ("spec.targetSelector", "selects none of Environment '\(spec.environment)''s \(targets.count) Targets")
+            }
+        }
+        // Blue-green across Targets (slots and a switch action) is not enacted by this release: refused,
+        // not passed through as a label that changes nothing.
+        if !targets.isEmpty, (spec.strategy ?? environment.spec.strategy)?.type == .blueGreen {
+            return (spec.strategy == nil ? "spec.environment" : "spec.strategy.type",
+                    "a blue-green rollout across Targets is not supported yet; use rolling or canary on Environment '\(spec.environment)''s \(targets.count) Targets")
+        }
+        return nil
     }
 
     /// Why `adapter` cannot run `blueprint` in `environment`, or nil when it can.

@@ -119,20 +119,29 @@ enum EnvironmentRules {
         return errors
     }
 
-    private static func strategy(_ strategy: Strategy, _ resource: Resource) -> [ValidationError] {
-        guard strategy.type == .canary else {
-            return strategy.steps == nil ? [] : [resource.error("spec.strategy.steps", "steps are only used by the canary strategy")]
+    /// The rules of a rollout strategy, of an Environment or a Deployment (`field`: where it is).
+    static func strategy(_ strategy: Strategy, _ resource: Resource, field: String = "spec.strategy") -> [ValidationError] {
+        var errors: [ValidationError] = []
+        if strategy.type != .rolling, strategy.maxUnavailable != nil {
+            errors.append(resource.error("\(field).maxUnavailable", "maxUnavailable is only used by the rolling strategy"))
         }
+        if strategy.type != .canary {
+            if strategy.pauseSeconds != nil { errors.append(resource.error("\(field).pauseSeconds", "pauseSeconds is only used by the canary strategy")) }
+            if strategy.approveSteps != nil { errors.append(resource.error("\(field).approveSteps", "approveSteps is only used by the canary strategy")) }
+            if strategy.steps != nil { errors.append(resource.error("\(field).steps", "steps are only used by the canary strategy")) }
+            return errors
+        }
+        errors += ResourceRules.positive(strategy.pauseSeconds, "\(field).pauseSeconds", resource)
         guard let steps = strategy.steps, !steps.isEmpty else {
-            return [resource.error("spec.strategy.steps", "the canary strategy needs steps, e.g. [10, 50, 100]")]
+            return errors + [resource.error("\(field).steps", "the canary strategy needs steps, e.g. [10, 50, 100]")]
         }
         if steps.contains(where: { $0 < 1 || $0 > 100 }) {
-            return [resource.error("spec.strategy.steps", "each step is a percentage from 1 to 100")]
+            return errors + [resource.error("\(field).steps", "each step is a percentage from 1 to 100")]
         }
         if zip(steps, steps.dropFirst()).contains(where: { $0 >= $1 }) || steps.last != 100 {
-            return [resource.error("spec.strategy.steps", "steps must increase and end at 100, got \(steps)")]
+            return errors + [resource.error("\(field).steps", "steps must increase and end at 100, got \(steps)")]
         }
-        return []
+        return errors
     }
 
     private static func gates(_ gates: Gates, _ resource: Resource) -> [ValidationError] {

@@ -11,6 +11,7 @@ enum ResourceRules {
         case .environment(let environment): errors += EnvironmentRules.check(environment.spec, resource)
         case .deployment(let deployment): errors += deploymentRules(deployment.spec, resource)
         case .backupSchedule(let backup): errors += backupRules(backup.spec, resource)
+        case .target(let target): errors += TargetRules.check(target, resource)
         }
         return errors
     }
@@ -67,6 +68,12 @@ enum ResourceRules {
         if let adapter = spec.runtimeAdapter { errors += reference(adapter, "spec.runtimeAdapter", resource) }
         if let version = spec.version, SemanticVersion(version) == nil {
             errors.append(resource.error("spec.version", "'\(version)' is not a semantic version, expected MAJOR.MINOR.PATCH like 1.2.0"))
+        }
+        if let strategy = spec.strategy { errors += EnvironmentRules.strategy(strategy, resource) }
+        for (label, value) in (spec.targetSelector?.matchLabels ?? [:]).sorted(by: { $0.key < $1.key }) {
+            if let problem = TargetRules.labelProblem(label, value) {
+                errors.append(resource.error("spec.targetSelector.matchLabels.\(label)", problem))
+            }
         }
         return errors
     }

@@ -213,6 +213,10 @@ public enum Explainer {
         case .preDeploy:
             if let incident = facts.incidents[key] { chain.append(link(incident)) }
             return "fix what the check found, then commit or POST /api/reconcile: Steward runs the checks again on either"
+        case .rollout:
+            return facts.gates.rollouts[GateContext.holdKey(deployment: name, environment: environment)]?.allowed.isEmpty == false
+                ? "wait: the rollout reaches this target at a later step (steward rollout \(name))"
+                : "wait for the rollout's gates, or fix what stopped it (steward rollout \(name))"
         case nil:
             return "see the reason above"
         }

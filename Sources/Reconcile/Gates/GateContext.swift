@@ -12,6 +12,10 @@ public struct GateContext: Sendable {
     /// Pre-deploy checks that failed for the change now asked for, by `deployment/environment`: the
     /// blocked reason. Remembered per commit and version, so a failure is not retried every pass.
     public var preDeployFailures: [String: String]
+    /// Rollouts across Targets by `deployment/environment` (DESIGN §10): which targets may start now.
+    public var rollouts: [String: RolloutDecision] = [:]
+    /// Suspended Targets, by placement (`environment/target`): nothing is applied to them.
+    public var suspendedTargets: Set<String> = []
 
     public init(environments: [String: EnvironmentPolicy] = [:], proofs: ProofIndex = ProofIndex(), approvals: Set<String> = [],
                 holds: [String: Hold] = [:], preDeployFailures: [String: String] = [:]) {

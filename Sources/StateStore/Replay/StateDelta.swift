@@ -75,9 +75,9 @@ enum StateDelta {
         rows.cursor = try list(.cursor).last.map { try decode($0, what) }
         rows.resources = try list(.resources).map { value in
             let row = storeRow(value, columns: AppliedResource.columns)
-            return try AppliedResource(row: row, key: try ResourceKey(row: row), spec: AppliedSpec(.null))
+            return try AppliedResource(row: row, key: try ResourceKey(row: row, targetColumn: AppliedResource.targetColumn), spec: AppliedSpec(.null))
         }
-        rows.deletedResources = try list(.deletedResources).map { try ResourceKey(row: storeRow($0, columns: ["kind", "name", "environment"])) }
+        rows.deletedResources = try list(.deletedResources).map { try ResourceKey(row: storeRow($0, columns: ResourceKey.columns), targetColumn: 3) }
         let (number, parts) = place(of: record)
         return Part(rows: rows, baseline: state["baseline"] == .bool(true), part: number, parts: parts)
     }

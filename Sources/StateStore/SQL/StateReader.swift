@@ -9,8 +9,10 @@ struct StateReader {
     /// Every applied resource; specs unchanged since the last read come from `specs` unparsed.
     func resources(specs: SpecCache) async throws -> [AppliedResource] {
         // In primary-key order: read through its index, with no sort of whole rows (specs included).
-        let rows = try await session.run("\(AppliedResource.select) ORDER BY kind, name, environment")
-        let columns = try rows.map { row in SpecCache.Column(hash: try row.text(3), text: try row.text(4), key: try ResourceKey(row: row)) }
+        let rows = try await session.run("\(AppliedResource.select) ORDER BY kind, name, environment, target")
+        let columns = try rows.map { row in
+            SpecCache.Column(hash: try row.text(3), text: try row.text(4), key: try ResourceKey(row: row, targetColumn: AppliedResource.targetColumn))
+        }
         let parsed = try specs.specs(columns)
         return try rows.indices.map { try AppliedResource(row: rows[$0], key: columns[$0].key, spec: parsed[$0]) }
     }

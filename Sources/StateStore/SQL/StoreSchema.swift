@@ -59,6 +59,9 @@ enum StoreSchema {
         Migration(version: 7, name: "the event log carries state", statements: { _ in [] }),
         // Where each notification receiver stands in the event log (DESIGN §12).
         Migration(version: 8, name: "notification outbox", statements: { _ in [OutboxPosition.createTable] }),
+        // Applied state and history per Target (DESIGN §10): '' is an environment's implicit target,
+        // so every row written before keeps its meaning.
+        Migration(version: 9, name: "applied state per target", statements: perTarget),
     ]
 
     /// The version from which the event log carries every state change.
@@ -74,6 +77,41 @@ enum StoreSchema {
     static func baseline(on session: any SQLSession, specs: SpecCache) async throws -> [NewEvent] {
         let state = try await StateReader(session: session).snapshot(specs: specs)
         return try StateDelta.records(state.rows, commit: state.cursor?.lastAppliedCommit, baseline: true)
+    }
+
+    /// Version 9: `resources` keyed by (kind, name, environment, target); history names the target.
+    private static func perTarget(_ dialect: SQLDialect) -> [String] {
+        let history = "ALTER TABLE deployment_history ADD COLUMN target TEXT"
+        switch dialect {
+        case .postgres:
+            return [
+                "ALTER TABLE resources ADD COLUMN target TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE resources DROP CONSTRAINT resources_pkey",
+                "ALTER TABLE resources ADD PRIMARY KEY (kind, name, environment, target)",
+                history,
+            ]
+        case .sqlite:
+            // SQLite cannot change a primary key in place: the table is copied into its new shape.
+            return [
+                """
+                CREATE TABLE resources_by_target (
+                  kind TEXT NOT NULL, name TEXT NOT NULL CHECK (name <> ''), environment TEXT NOT NULL DEFAULT '',
+                  spec_hash TEXT NOT NULL, spec TEXT NOT NULL, commit_sha TEXT NOT NULL, version TEXT,
+                  sync TEXT NOT NULL, health TEXT NOT NULL, message TEXT, conditions TEXT NOT NULL,
+                  created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, target TEXT NOT NULL DEFAULT '',
+                  PRIMARY KEY (kind, name, environment, target))
+                """,
+                """
+                INSERT INTO resources_by_target (kind, name, environment, spec_hash, spec, commit_sha, version, sync, health, message,
+                                                 conditions, created_at, updated_at, target)
+                  SELECT kind, name, environment, spec_hash, spec, commit_sha, version, sync, health, message,
+                         conditions, created_at, updated_at, '' FROM resources
+                """,
+                "DROP TABLE resources",
+                "ALTER TABLE resources_by_target RENAME TO resources",
+                history,
+            ]
+        }
     }
 
     /// Version 1: every table.

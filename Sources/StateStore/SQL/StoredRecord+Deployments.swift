@@ -2,19 +2,20 @@ import Reconcile
 
 extension HistoryEntry: StoredRecord {
     static let table = "deployment_history"
-    static let columns = ["deployment", "environment", "version", "action", "outcome", "commit_sha", "seq", "time", "blueprint", "archive", "archive_sha256"]
+    static let columns = ["deployment", "environment", "version", "action", "outcome", "commit_sha", "seq", "time", "blueprint", "archive", "archive_sha256", "target"]
     /// Entries are appended, never replaced.
     static let keyColumns: [String] = []
 
     func row() throws -> [SQLValue] {
         [.text(deployment), .text(environment), .text(version), .text(action), .text(outcome), .text(commit), .int(seq), .date(time), .text(blueprint),
-         .text(archive), .text(archiveSha256)]
+         .text(archive), .text(archiveSha256), .text(target)]
     }
 
     init(row: StoreRow) throws {
         self.init(deployment: try row.text(0), environment: try row.text(1), version: try row.text(2), action: try row.text(3),
                   outcome: try row.text(4), commit: try row.text(5), seq: try row.optionalInt(6), time: try row.date(7),
-                  blueprint: row.optionalText(8), archive: row.optionalText(9), archiveSha256: row.optionalText(10))
+                  blueprint: row.optionalText(8), archive: row.optionalText(9), archiveSha256: row.optionalText(10),
+                  target: row.values.count > 11 ? row.optionalText(11) : nil)
     }
 }
 

@@ -4,8 +4,10 @@ import Reconcile
 extension AppliedResource: StoredRecord {
     static let table = "resources"
     static let columns = ["kind", "name", "environment", "spec_hash", "spec", "commit_sha", "version", "sync",
-                          "health", "message", "conditions", "created_at", "updated_at"]
-    static let keyColumns = ["kind", "name", "environment"]
+                          "health", "message", "conditions", "created_at", "updated_at", "target"]
+    static let keyColumns = ["kind", "name", "environment", "target"]
+    /// Where `target` is among `columns` (added by migration 9, DESIGN §10).
+    static let targetColumn = 13
 
     func row() throws -> [SQLValue] { try row(specText: spec.canonicalJSON) }
 
@@ -13,11 +15,11 @@ extension AppliedResource: StoredRecord {
     func row(specText: String) throws -> [SQLValue] {
         [.text(key.kind.rawValue), .text(key.name), .text(key.environment ?? ""), .text(specHash), .text(specText),
          .text(commit), .text(version), .text(sync.rawValue), .text(health.rawValue), .text(message),
-         .text(conditions.isEmpty ? "[]" : try StoreJSON.encode(conditions)), .date(createdAt), .date(updatedAt)]
+         .text(conditions.isEmpty ? "[]" : try StoreJSON.encode(conditions)), .date(createdAt), .date(updatedAt), .text(key.target ?? "")]
     }
 
     init(row: StoreRow) throws {
-        let key = try ResourceKey(row: row)
+        let key = try ResourceKey(row: row, targetColumn: Self.targetColumn)
         try self.init(row: row, key: key, spec: AppliedSpec(try JSONParser.parse(try row.text(4), what: "spec of \(key)")))
     }
 
@@ -36,17 +38,22 @@ extension AppliedResource: StoredRecord {
 }
 
 extension ResourceKey {
-    /// The key columns' values; no environment is stored as ''.
-    var keyValues: [SQLValue] { [.text(kind.rawValue), .text(name), .text(environment ?? "")] }
+    /// The key columns' values; no environment, and the implicit target, are stored as ''.
+    var keyValues: [SQLValue] { [.text(kind.rawValue), .text(name), .text(environment ?? ""), .text(target ?? "")] }
 
-    /// Reads (kind, name, environment) from the first three columns.
-    init(row: StoreRow) throws {
+    /// The key columns, as `keyValues` lists them.
+    static let columns = ["kind", "name", "environment", "target"]
+
+    /// Reads (kind, name, environment) from the first three columns and the target from `targetColumn`
+    /// (absent, null or '' — a row or log record written before Targets — is the implicit target).
+    init(row: StoreRow, targetColumn: Int) throws {
         let kindText = try row.text(0)
         guard let kind = ResourceKind(rawValue: kindText) else {
             throw StoreError(.corrupt, "a stored resource has the unknown kind \"\(kindText)\"")
         }
         let environment = try row.text(2)
-        self.init(kind: kind, name: try row.text(1), environment: environment.isEmpty ? nil : environment)
+        let target = targetColumn < row.values.count ? row.optionalText(targetColumn) ?? "" : ""
+        self.init(kind: kind, name: try row.text(1), environment: environment.isEmpty ? nil : environment, target: target.isEmpty ? nil : target)
     }
 }
 

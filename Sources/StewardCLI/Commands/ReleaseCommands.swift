@@ -63,6 +63,7 @@ struct ApproveCommand: AsyncParsableCommand {
     @OptionGroup var configOption: ConfigOption
     @Argument(help: "The Deployment awaiting approval.") var deployment: String
     @Option(help: "The pending version (checked; only the pending version can be approved).") var version: String?
+    @Option(help: "A step of a canary rollout with approveSteps (2 and up; DESIGN §10).") var step: Int?
     @Option(name: [.short, .customLong("output")], help: "Output format: text or json.") var output: TextOrJSON = .text
 
     func run() async throws {
@@ -70,7 +71,8 @@ struct ApproveCommand: AsyncParsableCommand {
         let user = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? NSUserName()
         let approval = try await releaseCall {
             try await settings.withStore { store in
-                try await ReleaseOperations.approve(deployment: deployment, version: version, by: user, settings: settings, store: store)
+                try await ReleaseOperations.approve(deployment: deployment, version: version, by: user, settings: settings, store: store,
+                                                    step: step)
             }
         }
         switch output {

@@ -1,0 +1,51 @@
+import Foundation
+import Manifests
+import Reconcile
+import StateStore
+
+extension Reconciler {
+    /// Each Deployment's rollout across its Targets (DESIGN §10): where every target stands against the
+    /// spec Git wants, and which may start on it now. Deployments of environments without Targets have none.
+    func rolloutDecisions(_ fleet: Fleet, observation: Observation, now: Date) async throws -> [String: RolloutDecision] {
+        guard !fleet.targetsByEnvironment.isEmpty else { return [:] }
+        var decisions: [String: RolloutDecision] = [:]
+        for deployment in fleet.deployments.values where fleet.targetsByEnvironment[deployment.environment] != nil {
+            let strategy = fleet.strategy(of: deployment)
+            var progress: [String: TargetProgress] = [:]
+            var lastPassed: Date?
+            for target in fleet.targets(of: deployment) {
+                let key = ResourceKey(kind: .deployment, name: deployment.name, environment: deployment.environment, target: target.metadata.name)
+                let state = Self.progress(desired: observation.desired[key], applied: observation.applied[key], suspended: target.spec.suspend == true)
+                progress[target.metadata.name] = state
+                if state == .passed, let at = observation.applied[key]?.updatedAt { lastPassed = max(lastPassed ?? at, at) }
+            }
+            var approved: Set<Int> = []
+            if strategy?.approveSteps == true, progress.values.contains(.pending) {
+                let prefix = Self.stepApprovalPrefix(version: deployment.version)
+                for approval in try await store.approvals(deployment: deployment.name) where approval.version.hasPrefix(prefix) {
+                    if let step = Int(approval.version.dropFirst(prefix.count)) { approved.insert(step) }
+                }
+            }
+            decisions[GateContext.holdKey(deployment: deployment.name, environment: deployment.environment)] = Rollout.decide(
+                deployment: deployment.name, environment: deployment.environment, strategy: strategy, progress: progress,
+                lastPassed: lastPassed, approvedSteps: approved, now: now)
+        }
+        return decisions
+    }
+
+    /// Where one target stands against the spec Git wants of it.
+    static func progress(desired: DesiredResource?, applied: AppliedResource?, suspended: Bool) -> TargetProgress {
+        if suspended { return .suspended }
+        guard let desired, let applied, applied.specHash == desired.specHash else { return .pending }
+        if applied.conditions.contains(where: { $0.type == healthGateCondition }) { return .gating }
+        return applied.health == .degraded ? .failed : .passed
+    }
+
+    /// Step approvals are kept as approvals of `VERSION#step` followed by the step's number.
+    static func stepApprovalPrefix(version: String) -> String { "\(version)#step" }
+
+    /// The suspended Targets, by placement.
+    static func suspendedTargets(_ fleet: Fleet) -> Set<String> {
+        Set(fleet.targets.values.filter { $0.spec.suspend == true }.map { "\($0.spec.environment)/\($0.metadata.name)" })
+    }
+}

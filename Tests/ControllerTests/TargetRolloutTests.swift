@@ -1,0 +1,128 @@
+@testable import Controller
+import Foundation
+import Manifests
+import Reconcile
+import StateStore
+import StewardTesting
+import Testing
+
+/// Rollouts Steward enacts across an environment's Targets (DESIGN §10), through real commits, real
+/// target folders or a real exec script, and the real store.
+@Suite("Targets: rolling, canary, failed steps", .serialized)
+struct TargetRolloutTests {
+    @Test("rolling, maxUnavailable 1: five robots take 1.3.0 one at a time, each gated before the next")
+    func rollingOneAtATime() async throws {
+        let fleet = try TargetFleet(targets: 5, strategy: "{type: rolling, maxUnavailable: 1}")
+        try await fleet.run { reconciler in
+            // The first version rolls out the same way: one robot per pass.
+            for pass in 1...5 {
+                let result = try await reconciler.pass()
+                #expect(result.failed == false)
+                #expect(fleet.localVersions(5).count == pass, "pass \(pass): \(fleet.localVersions(5))")
+            }
+            let proven = try await fleet.events(reconciler, type: "versionProven")
+            #expect(proven.count == 1, "proven once, when the whole rollout passed: \(proven.map(\.message))")
+            #expect(proven.first?.message.contains("on all 5 targets") == true)
+            try fleet.setVersion("1.3.0")
+            try fleet.repo.commit("1.3.0 to production")
+            for pass in 1...5 {
+                let result = try await reconciler.pass()
+                let versions = fleet.localVersions(5)
+                #expect(versions.values.filter { $0 == "1.3.0" }.count == pass, "pass \(pass): \(versions)")
+                // Robots go in name order; the rest wait, with the reason.
+                #expect(versions[TargetFleet.name(pass)] == "1.3.0")
+                let waiting = result.plan.blocked.filter { $0.gate == .rollout }
+                #expect(waiting.count == 5 - pass, "\(waiting.map(\.reason))")
+                if pass < 5 { #expect(waiting.first?.reason.contains("step \(pass)/5") == true, "\(waiting.map(\.reason))") }
+            }
+            let again = try await reconciler.pass()
+            #expect(again.plan.actions.isEmpty && again.plan.blocked.isEmpty)
+            #expect(try await fleet.events(reconciler, type: "versionProven").count == 2)
+        }
+    }
+
+    @Test("canary 10/50/100 over 20 robots: 2, then 10, then all 20")
+    func canaryAdvances() async throws {
+        let fleet = try TargetFleet(targets: 20, strategy: "{type: canary, steps: [10, 50, 100]}")
+        try await fleet.run { reconciler in
+            for expected in [2, 10, 20] {
+                _ = try await reconciler.pass()
+                #expect(fleet.localVersions(20).count == expected)
+            }
+            let status = try await reconciler.pass()
+            #expect(status.plan.actions.isEmpty)
+        }
+    }
+
+    @Test("targetSelector narrows a Deployment to the robots whose labels match; a suspended robot is left alone")
+    func selectorAndSuspend() async throws {
+        let fleet = try TargetFleet(targets: 4, strategy: nil)
+        let deployment = try #require(fleet.repo.read("deployments/robot-nav-production.yaml"))
+        try fleet.repo.write("deployments/robot-nav-production.yaml", deployment + "  targetSelector: {matchLabels: {site: berlin}}\n")
+        let robots = try #require(fleet.repo.read("targets/robots.yaml"))
+        try fleet.repo.write("targets/robots.yaml", robots.replacingOccurrences(
+            of: "root: ./var/robots/robot-03}", with: "root: ./var/robots/robot-03}\n  suspend: true"))
+        try fleet.repo.commit("berlin only; robot-03 in maintenance")
+        try await fleet.run { reconciler in
+            let result = try await reconciler.pass()
+            #expect(fleet.localVersions(4) == ["robot-01": "1.2.0"], "\(fleet.localVersions(4))")
+            let suspended = result.plan.blocked.filter { $0.gate == .suspended }
+            #expect(suspended.contains { $0.key.target == "robot-03" && $0.key.kind == .deployment })
+            #expect(suspended.allSatisfy { $0.key.target == "robot-03" && $0.reason.contains("Target robot-03 is suspended") })
+            // robot-03's folder is untouched: nothing at all was applied there.
+            #expect(!FileManager.default.fileExists(atPath: fleet.path + "/var/robots/robot-03"))
+            let applied = try await reconciler.store.resources().filter { $0.key.kind == .deployment }
+            #expect(Set(applied.filter { !$0.specHash.isEmpty }.map(\.key.target)) == ["robot-01"], "\(applied.map(\.key))")
+            // robot-03 is reported, as Blocked, with the reason.
+            let held = try #require(applied.first { $0.key.target == "robot-03" })
+            #expect(held.sync == .blocked && held.message?.contains("suspended") == true, "\(held)")
+        }
+    }
+
+    @Test("exec: a canary whose second step fails on one robot rolls every updated robot back and holds")
+    func failedStepRollsBack() async throws {
+        let fleet = try TargetFleet(targets: 10, strategy: "{type: canary, steps: [10, 50, 100]}", driver: "exec", autoRollback: true)
+        try await fleet.run { reconciler in
+            for _ in 1...3 { _ = try await reconciler.pass() }
+            #expect(try await fleet.events(reconciler, type: "versionProven").count == 1)
+            try "robot-04\n".write(toFile: fleet.failingFile, atomically: true, encoding: .utf8)
+            try "".write(toFile: fleet.effectsFile, atomically: true, encoding: .utf8)
+            try fleet.setVersion("1.3.0")
+            try fleet.repo.commit("1.3.0 to production")
+            let first = try await reconciler.pass()   // step 1: robot-01
+            #expect(first.gateFailures.isEmpty)
+            let second = try await reconciler.pass()  // step 2: robot-02…05; robot-04's smoke test fails
+            #expect(second.gateFailures.count == 1, "\(second.gateFailures)")
+            let effects = try fleet.effects()
+            let deployed = Set(effects.filter { $0.action == "deploy" && $0.version == "1.3.0" }.map(\.target))
+            #expect(deployed == ["robot-01", "robot-02", "robot-03", "robot-04", "robot-05"], "\(deployed)")
+            let rolledBack = effects.filter { $0.action == "rollback" }
+            #expect(Set(rolledBack.map(\.target)) == deployed, "every updated robot goes back: \(rolledBack.map(\.target))")
+            #expect(rolledBack.allSatisfy { $0.version == "1.2.0" })
+            #expect(rolledBack.count == deployed.count, "each once")
+            // Held: the rest of the fleet never sees 1.3.0, pass after pass.
+            for _ in 1...2 {
+                let held = try await reconciler.pass()
+                #expect(held.plan.actions.isEmpty, "\(held.plan.actions.map(\.key))")
+            }
+            let untouched = try fleet.effects().filter { ["robot-06", "robot-07", "robot-08", "robot-09", "robot-10"].contains($0.target) && $0.action == "deploy" }
+            #expect(untouched.isEmpty)
+            // One auto-rollback event and one hold for the rollout, not one per robot.
+            #expect(try await fleet.events(reconciler, type: "rollback").count == 1)
+            let holds = try await reconciler.store.holds()
+            #expect(holds.count == 1 && holds.first?.version == "1.3.0", "\(holds)")
+        }
+    }
+
+    @Test("exec: each action reaches each target once, with STEWARD_TARGET and a key of its own")
+    func execTargetsSeeEachActionOnce() async throws {
+        let fleet = try TargetFleet(targets: 3, strategy: nil, driver: "exec")
+        try await fleet.run { reconciler in
+            _ = try await reconciler.pass()
+            _ = try await reconciler.pass()
+            let deploys = try fleet.effects().filter { $0.action == "deploy" }
+            #expect(deploys.map(\.target).sorted() == ["robot-01", "robot-02", "robot-03"])
+            #expect(Set(deploys.map(\.key)).count == 3)
+        }
+    }
+}
