@@ -1,3 +1,5 @@
+import Actions
+import EventLog
 import Foundation
 import Manifests
 import Reconcile
@@ -27,10 +29,33 @@ extension Reconciler {
                 }
             }
             decisions[GateContext.holdKey(deployment: deployment.name, environment: deployment.environment)] = Rollout.decide(
-                deployment: deployment.name, environment: deployment.environment, strategy: strategy, progress: progress,
+                deployment: deployment.name, environment: deployment.environment, version: deployment.version, strategy: strategy, progress: progress,
                 lastPassed: lastPassed, approvedSteps: approved, now: now)
         }
         return decisions
+    }
+
+    /// One `rolloutStep` event per step a pass started (DESIGN §10): which targets, which version.
+    func recordRolloutSteps(_ plan: Plan, rollouts: [String: RolloutDecision], report: Executor.Report?) async throws {
+        guard !rollouts.isEmpty, let report else { return }
+        var started: [String: [String]] = [:]
+        for action in report.succeeded + report.failed.map(\.action) where action.key.kind == .deployment && action.kind != .smokeTest {
+            guard let target = action.key.target, let environment = action.key.environment else { continue }
+            let key = GateContext.holdKey(deployment: action.key.name, environment: environment)
+            if rollouts[key]?.allowed.contains(target) == true { started[key, default: []].append(target) }
+        }
+        guard !started.isEmpty else { return }
+        var batch = StoreBatch()
+        for (key, targets) in started.sorted(by: { $0.key < $1.key }) {
+            guard let rollout = rollouts[key] else { continue }
+            let names = targets.sorted()
+            batch.events.append(NewEvent(commit: plan.commit, resource: "Deployment/\(rollout.deployment)", environment: rollout.environment,
+                                         type: "rolloutStep", reason: "RolloutStep",
+                                         message: "\(rollout.strategy) step \(rollout.step)/\(rollout.steps) of \(rollout.version ?? "?"): \(names.count) target\(names.count == 1 ? "" : "s") (\(names.prefix(5).joined(separator: ", "))\(names.count > 5 ? ", …" : ""))",
+                                         data: .object(["step": .int(rollout.step), "steps": .int(rollout.steps), "version": rollout.version.map(JSONValue.string) ?? .null,
+                                                        "targets": .array(names.map(JSONValue.string)), "strategy": .string(rollout.strategy)])))
+        }
+        _ = try await store.commit(batch)
     }
 
     /// Where one target stands against the spec Git wants of it.

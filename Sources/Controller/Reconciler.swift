@@ -86,6 +86,7 @@ public final class Reconciler {
         let executor = Executor(store: store, drivers: decision.observation.drivers.drivers, strategies: decision.observation.drivers.strategies,
                                 options: executorOptions ?? defaultExecutorOptions, logger: logger)
         let report = try await act(decision, executor: executor)
+        try await recordRolloutSteps(decision.plan, rollouts: decision.gates.context.rollouts, report: report)
         // 4. The gates after acting: smoke tests, health windows, proofs, auto-rollbacks (DESIGN §6).
         let outcome = try await runGates(report: report, observation: decision.observation, context: decision.gates.context,
                                          executor: executor, commit: good.commit)
@@ -104,6 +105,7 @@ public final class Reconciler {
         for revert in outcome.reverts {
             await commitRevert(revert, fleet: good.fleet, repository: source.repository)
         }
+        RolloutMetrics.recordSteps(decision.gates.context.rollouts.values)
         decision.release()
         checkouts.prune(keeping: [good.commit.sha])
         return PassResult(commit: source.head.sha, appliedCommit: good.commit.sha, plan: decision.plan, report: report,
@@ -133,6 +135,7 @@ public final class Reconciler {
         // Counted again only when they changed: an unchanged commit's pass does not walk them all.
         if let resources = result.resources, memory.countedGeneration != memory.appliedGeneration {
             ReconcileMetrics.recordResources(resources.values)
+            RolloutMetrics.recordTargets(resources.values)
             memory.countedGeneration = memory.appliedGeneration
         }
     }

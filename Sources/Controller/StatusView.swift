@@ -58,19 +58,20 @@ public struct StatusView: Sendable {
         }
 
         public struct Resource: Encodable, Sendable {
-            var kind: String, name: String, environment: String?, version: String?, sync: String, health: String
+            var kind: String, name: String, environment: String?, target: String?, version: String?, sync: String, health: String
             var commit: String, message: String?, updatedAt: String
 
             public func encode(to encoder: any Encoder) throws {
                 var c = encoder.container(keyedBy: CodingKeys.self)
                 try c.encode(kind, forKey: .kind); try c.encode(name, forKey: .name)
-                try c.encode(environment, forKey: .environment); try c.encode(version, forKey: .version)
+                try c.encode(environment, forKey: .environment); try c.encodeIfPresent(target, forKey: .target)
+                try c.encode(version, forKey: .version)
                 try c.encode(sync, forKey: .sync); try c.encode(health, forKey: .health)
                 try c.encode(commit, forKey: .commit); try c.encode(message, forKey: .message)
                 try c.encode(updatedAt, forKey: .updatedAt)
             }
 
-            enum CodingKeys: String, CodingKey { case kind, name, environment, version, sync, health, commit, message, updatedAt }
+            enum CodingKeys: String, CodingKey { case kind, name, environment, target, version, sync, health, commit, message, updatedAt }
         }
 
         var commit: String?
@@ -97,21 +98,37 @@ public struct StatusView: Sendable {
             source: .init(lastSeenCommit: cursor?.lastSeenCommit, lastAppliedCommit: cursor?.lastAppliedCommit, errors: cursor?.errors ?? []),
             leader: leader,
             resources: resources.map {
-                .init(kind: $0.key.kind.rawValue, name: $0.key.name, environment: $0.key.environment, version: $0.version,
+                .init(kind: $0.key.kind.rawValue, name: $0.key.name, environment: $0.key.environment, target: $0.key.target, version: $0.version,
                       sync: $0.sync.rawValue, health: $0.health.rawValue, commit: $0.commit, message: $0.message,
                       updatedAt: CanonicalJSON.timestamp($0.updatedAt))
             },
             at: at)
     }
 
-    public func table(now: Date) -> String {
-        var table = Table(["KIND", "NAME", "ENVIRONMENT", "VERSION", "SYNC", "HEALTH", "COMMIT", "AGE", "MESSAGE"])
-        for resource in resources {
-            table.add([resource.key.kind.rawValue, resource.key.name, resource.key.environment ?? "-", resource.version ?? "-",
-                       resource.sync.rawValue, resource.health.rawValue, String(resource.commit.prefix(7)),
-                       StatusView.age(from: resource.updatedAt, now: now), resource.message ?? ""])
+    /// - Parameter targets: one row per Target (`--targets`, `-o wide`); else a resource applied to an
+    ///   environment's Targets is one row with `TARGETS updated/all` (DESIGN §10).
+    public func table(now: Date, targets: Bool = false) -> String {
+        let anyTargets = resources.contains { $0.key.target != nil }
+        var text: String
+        if targets {
+            var table = Table(["KIND", "NAME", "ENVIRONMENT", "TARGET", "VERSION", "SYNC", "HEALTH", "COMMIT", "AGE", "MESSAGE"])
+            for resource in resources {
+                table.add([resource.key.kind.rawValue, resource.key.name, resource.key.environment ?? "-", resource.key.target ?? "-",
+                           resource.version ?? "-", resource.sync.rawValue, resource.health.rawValue, String(resource.commit.prefix(7)),
+                           StatusView.age(from: resource.updatedAt, now: now), resource.message ?? ""])
+            }
+            text = table.render()
+        } else {
+            var table = Table(["KIND", "NAME", "ENVIRONMENT", "VERSION"] + (anyTargets ? ["TARGETS"] : []) + ["SYNC", "HEALTH", "COMMIT", "AGE", "MESSAGE"])
+            for row in TargetSummary.rows(resources) {
+                let resource = row.resource
+                table.add([resource.key.kind.rawValue, resource.key.name, resource.key.environment ?? "-", resource.version ?? "-"]
+                          + (anyTargets ? [row.targets.map { "\($0.updated)/\($0.all)" } ?? "-"] : [])
+                          + [resource.sync.rawValue, resource.health.rawValue, String(resource.commit.prefix(7)),
+                             StatusView.age(from: resource.updatedAt, now: now), resource.message ?? ""])
+            }
+            text = table.render()
         }
-        var text = table.render()
         if let errors = cursor?.errors, !errors.isEmpty, let seen = cursor?.lastSeenCommit {
             text += "\n\ncommit \(seen.prefix(12)) was not applied: \(errors.count) validation error\(errors.count == 1 ? "" : "s")"
             for error in errors { text += "\n  \(error)" }

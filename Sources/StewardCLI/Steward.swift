@@ -7,7 +7,7 @@ public struct Steward: AsyncParsableCommand {
         commandName: "steward",
         abstract: "GitOps controller for agent fleets: Git is the desired state, Steward converges the fleet.",
         version: "0.1.0",
-        subcommands: [RunCommand.self, ValidateCommand.self, DiffCommand.self, StatusCommand.self, LogsCommand.self, HistoryCommand.self, VerifyLogCommand.self, SchemaCommand.self, BackupCommand.self, PromoteCommand.self, RollbackCommand.self, ApproveCommand.self, ExplainCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, DiffCommand.self, StatusCommand.self, LogsCommand.self, HistoryCommand.self, VerifyLogCommand.self, SchemaCommand.self, BackupCommand.self, PromoteCommand.self, RollbackCommand.self, ApproveCommand.self, ExplainCommand.self, RolloutCommand.self]
     )
 
     public init() {}

@@ -13,12 +13,13 @@ enum UIDeploymentPage {
     static func model(_ context: APIContext, name: String, viewer: UIViewer) async throws -> [String: Any]? {
         let resources = try await context.store.resources()
         let holds = Dictionary(grouping: try await context.store.holds().filter { $0.deployment == name }, by: { "\($0.deployment)/\($0.environment)" })
-        let applied = resources.filter { $0.kind == .deployment && $0.key.name == name }.sorted { ($0.key.environment ?? "") < ($1.key.environment ?? "") }
+        let applied = TargetSummary.rows(resources.filter { $0.kind == .deployment && $0.key.name == name })
+            .sorted { ($0.resource.key.environment ?? "") < ($1.resource.key.environment ?? "") }
         let approvals = Set(resources.filter { $0.kind == .environment && UIPipelinePage.requiresApproval($0) }.map(\.key.name))
         let history = try await context.store.history(deployment: name)
         var model: [String: Any] = ["name": name]
-        model["environments"] = applied.map { resource -> [String: Any] in
-            var card = UIPipelinePage.deploymentCard(resource, holds: holds, approval: approvals.contains(resource.key.environment ?? ""), viewer: viewer)
+        model["environments"] = applied.map { row -> [String: Any] in
+            var card = UIPipelinePage.deploymentCard(row, holds: holds, approval: approvals.contains(row.resource.key.environment ?? ""), viewer: viewer)
             if let blocked = card.removeValue(forKey: "blocked") { card["message"] = "blocked: \(blocked)" }
             return card
         }

@@ -14,14 +14,16 @@ enum UIPipelinePage {
         let cursor = try await context.store.sourceCursor()
         let holds = Dictionary(grouping: try await context.store.holds(), by: { "\($0.deployment)/\($0.environment)" })
         let environments = order(resources.filter { $0.kind == .environment })
-        let deployments = Dictionary(grouping: resources.filter { $0.kind == .deployment }, by: { $0.key.environment ?? "" })
+        // A Deployment on an environment's Targets is one card, with how many of them run its version.
+        let deployments = Dictionary(grouping: TargetSummary.rows(resources.filter { $0.kind == .deployment }),
+                                     by: { $0.resource.key.environment ?? "" })
         var stages: [[String: Any]] = []
         for environment in environments {
             let name = environment.key.name
             let approval = requiresApproval(environment)
             var stage: [String: Any] = ["name": name, "approval": approval]
             if let from = environment.spec["spec"]?["promotesFrom"]?.string { stage["promotesFrom"] = from }
-            stage["deployments"] = (deployments[name] ?? []).sorted { $0.key.name < $1.key.name }.map {
+            stage["deployments"] = (deployments[name] ?? []).sorted { $0.resource.key.name < $1.resource.key.name }.map {
                 deploymentCard($0, holds: holds, approval: approval, viewer: viewer)
             }
             stages.append(stage)
@@ -29,7 +31,7 @@ enum UIPipelinePage {
         var model = controllerFacts(context, cursor: cursor)
         model["environments"] = stages
         // The pipeline shows the Deployments; the table the rest, the first `tableRows` of them.
-        let others = resources.filter { $0.kind != .deployment }.sorted { $0.key < $1.key }
+        let others = TargetSummary.rows(resources.filter { $0.kind != .deployment }).map(\.resource)
         model["resources"] = others.prefix(Self.tableRows).map(row)
         if others.count > Self.tableRows { model["moreResources"] = "and \(others.count - Self.tableRows) more: steward status lists them all" }
         let errors = cursor?.errors ?? []
@@ -60,13 +62,15 @@ enum UIPipelinePage {
     static let tableRows = 200
 
     /// One Deployment in one environment, as its card shows it; `holds` by `deployment/environment`.
-    static func deploymentCard(_ resource: AppliedResource, holds: [String: [Hold]], approval: Bool, viewer: UIViewer) -> [String: Any] {
+    static func deploymentCard(_ row: TargetSummary.Row, holds: [String: [Hold]], approval: Bool, viewer: UIViewer) -> [String: Any] {
+        let resource = row.resource
         let environment = resource.key.environment ?? ""
+        let targets = row.targets ?? (resource.sync == .synced ? (1, 1) : (0, 1))
         var card: [String: Any] = [
             "name": resource.key.name, "environment": environment, "version": resource.version ?? "-",
             "sync": resource.sync.rawValue, "health": resource.health.rawValue, "commit": String(resource.commit.prefix(12)),
-            // One implicit target per environment until fleets of targets land (DESIGN §10).
-            "rollout": resource.sync == .synced ? "1/1 target at \(resource.version ?? "-")" : "0/1 targets updated",
+            // An environment without Targets is one implicit target (DESIGN §10).
+            "rollout": "\(targets.0)/\(targets.1) target\(targets.1 == 1 ? "" : "s") at \(resource.version ?? "-")",
             "holds": (holds["\(resource.key.name)/\(environment)"] ?? [])
                 .map { "\($0.version) — \($0.reason)" + ($0.seq.map { " (seq \($0))" } ?? "") },
         ]

@@ -19,6 +19,8 @@ public enum TargetProgress: String, Sendable, Hashable, Codable {
 public struct RolloutDecision: Sendable, Hashable, Codable {
     public var deployment: String
     public var environment: String
+    /// The version Git wants on the targets.
+    public var version: String?
     public var strategy: String
     /// The targets that may start on the wanted spec now.
     public var allowed: Set<String>
@@ -46,8 +48,8 @@ public enum Rollout {
     ///   - progress: each selected target's progress, by name.
     ///   - lastPassed: when the last target passed its gates (a canary pause runs from then).
     ///   - approvedSteps: the canary steps approved (`steward approve DEPLOYMENT --step N`).
-    public static func decide(deployment: String, environment: String, strategy: Strategy?, progress: [String: TargetProgress],
-                              lastPassed: Date?, approvedSteps: Set<Int> = [], now: Date) -> RolloutDecision {
+    public static func decide(deployment: String, environment: String, version: String? = nil, strategy: Strategy?,
+                              progress: [String: TargetProgress], lastPassed: Date?, approvedSteps: Set<Int> = [], now: Date) -> RolloutDecision {
         let names = progress.keys.sorted()
         let active = names.filter { progress[$0] != .suspended }
         let pending = active.filter { progress[$0] == .pending }
@@ -55,7 +57,8 @@ public enum Rollout {
         let gating = active.filter { progress[$0] == .gating }
         let failed = active.filter { progress[$0] == .failed }
         let sizes = stepSizes(strategy, total: active.count)
-        var decision = RolloutDecision(deployment: deployment, environment: environment, strategy: strategy?.type.rawValue ?? "all-at-once",
+        var decision = RolloutDecision(deployment: deployment, environment: environment, version: version,
+                                       strategy: strategy?.type.rawValue ?? "all-at-once",
                                        allowed: [], waiting: nil, step: 0, steps: sizes.count, targets: progress)
         // The step the rollout is in: the first whose size the updated targets have not reached.
         let reached = done + gating.count + failed.count

@@ -12,8 +12,11 @@ struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var configOption: ConfigOption
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: table or json.")
-    var output: TableOrJSON = .table
+    @Option(name: [.short, .customLong("output")], help: "Output format: table, wide (one row per Target) or json.")
+    var output: StatusOutput = .table
+
+    @Flag(help: "One row per Target (as -o wide).")
+    var targets = false
 
     @Flag(help: "Refresh every 2 seconds until interrupted.")
     var watch = false
@@ -32,10 +35,10 @@ struct StatusCommand: AsyncParsableCommand {
                 let lease = try await store.leaderLease()
                 let leader = try lease.map { $0.isLive ? $0.holder : nil } ?? settings.leaderLockPath().flatMap { LeaderLock.currentHolder(path: $0) }
                 let view = try await StatusView.load(from: store, leader: leader)
-                if watch, output == .table, Terminal.isStandardOutputATTY { print("\u{1B}[H\u{1B}[2J", terminator: "") }
+                if watch, output != .json, Terminal.isStandardOutputATTY { print("\u{1B}[H\u{1B}[2J", terminator: "") }
                 switch output {
                 case .json: print(try Terminal.json(view.document))
-                case .table: print(view.table(now: Date()))
+                case .table, .wide: print(view.table(now: Date(), targets: targets || output == .wide))
                 }
                 if watch { try await Task.sleep(for: .seconds(2)) }
             } while watch
@@ -51,11 +54,16 @@ extension StatusCommand {
         view.at = ReplayOption.at(replayed)
         switch output {
         case .json: print(try Terminal.json(view.document))
-        case .table:
+        case .table, .wide:
             print(ReplayOption.header(replayed))
-            print(view.table(now: replayed.last?.date ?? Date()))
+            print(view.table(now: replayed.last?.date ?? Date(), targets: targets || output == .wide))
         }
     }
+}
+
+/// `status -o table|wide|json`.
+enum StatusOutput: String, ExpressibleByArgument, CaseIterable {
+    case table, wide, json
 }
 
 /// `-o table|json`.

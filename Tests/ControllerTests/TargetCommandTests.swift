@@ -1,0 +1,53 @@
+import Foundation
+import StewardTesting
+import Testing
+
+/// Targets through the binary (DESIGN §10): `run --once` rolls a version out batch by batch,
+/// `status` folds the targets into `TARGETS n/m` (or lists them), `rollout` tells where it stands.
+@Suite("Targets through the steward binary", .serialized)
+struct TargetCommandTests {
+    @Test(arguments: ["sqlite", "postgres"])
+    func rollingThroughTheBinary(_ backend: String) async throws {
+        let store = backend == "postgres" ? try await TestPostgres.freshDatabaseURL() : "sqlite://.steward/state.db"
+        let fleet = try TargetFleet(targets: 4, strategy: "{type: rolling, maxUnavailable: 2}", store: store)
+        let steward = { (arguments: [String]) in try await StewardProcess.run(arguments, in: fleet.path) }
+        let run = try await steward(["run", "--once"])
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        // Two batches of two robots, then nothing left to do.
+        #expect(run.stderr.contains("pass 1: commit") && run.stderr.contains("pass 2: commit") && run.stderr.contains("pass 3: commit"), "\(run.stderr)")
+        #expect(fleet.localVersions(4).values.sorted() == ["1.2.0", "1.2.0", "1.2.0", "1.2.0"])
+
+        try fleet.setVersion("1.3.0")
+        try fleet.repo.commit("1.3.0 to production")
+        let preview = try await steward(["rollout", "robot-nav-production"])
+        #expect(preview.exitCode == 0, "\(preview.stderr)")
+        #expect(preview.stdout.hasPrefix("robot-nav-production in production: rolling, step 1/2, 1.3.0"), "\(preview.stdout)")
+        #expect(preview.stdout.contains("targets: 4 at 1.2.0 (4 in all)"), "\(preview.stdout)")
+
+        let status = try await steward(["status"])
+        #expect(status.stdout.contains("TARGETS"), "\(status.stdout)")
+        let deploymentRow = try #require(status.stdout.split(separator: "\n").first { $0.hasPrefix("Deployment") })
+        #expect(deploymentRow.contains("4/4"), "\(deploymentRow)")
+        let wide = try await steward(["status", "--targets"])
+        #expect(wide.stdout.split(separator: "\n").filter { $0.hasPrefix("Deployment") }.count == 4, "\(wide.stdout)")
+        #expect(wide.stdout.contains("TARGET ") && wide.stdout.contains("robot-04"))
+
+        let json = try await steward(["rollout", "robot-nav-production", "-o", "json"])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(document["strategy"] as? String == "rolling" && document["steps"] as? Int == 2 && document["version"] as? String == "1.3.0")
+        #expect((document["targets"] as? [[String: Any]])?.count == 4)
+
+        let second = try await steward(["run", "--once"])
+        #expect(second.exitCode == 0, "\(second.stderr)")
+        #expect(fleet.localVersions(4).values.allSatisfy { $0 == "1.3.0" }, "\(fleet.localVersions(4))")
+        let logs = try await steward(["logs", "-o", "json"])
+        let steps = logs.stdout.split(separator: "\n").filter { $0.contains("\"rolloutStep\"") }
+        #expect(steps.count == 4, "two steps per rollout, one event each: \(steps)")
+        let done = try await steward(["rollout", "robot-nav-production"])
+        #expect(done.stdout.contains("step 2/2, 1.3.0 — finished") && done.stdout.contains("targets: 4 at 1.3.0"), "\(done.stdout)")
+        let verify = try await steward(["verify-log"])
+        #expect(verify.exitCode == 0 && verify.stdout.hasPrefix("ok: "), "\(verify.stderr)")
+        let staging = try await steward(["rollout", "nope"])
+        #expect(staging.exitCode == 1 && staging.stderr.contains("Deployment 'nope' not found in Git"), "\(staging.stderr)")
+    }
+}
