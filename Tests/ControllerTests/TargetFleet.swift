@@ -14,6 +14,8 @@ final class TargetFleet {
     let directory: TemporaryDirectory
     let repo: TemporaryGitRepository
     var path: String { directory.path }
+    /// The console base URL of each robot (http driver), robot-01 first.
+    let consoles: [String]
     /// Where the exec script appends one line per action (`TARGET ACTION VERSION KEY`).
     var effectsFile: String { path + "/effects.log" }
     /// Targets whose smoke tests fail on the exec driver, one name per line.
@@ -22,9 +24,10 @@ final class TargetFleet {
     /// - Parameters:
     ///   - targets: how many robots (`robot-01`…), labelled `site: berlin` (odd) or `site: paris` (even).
     ///   - strategy: production's `strategy` (YAML flow text), nil for none.
-    ///   - driver: `local` or `exec`.
+    ///   - driver: `local`, `exec`, or `http` (one console per target, at `consoles`).
     init(targets: Int, strategy: String?, driver: String = "local", autoRollback: Bool = false, store: String = "sqlite://.steward/state.db",
-         health: String? = nil) throws {
+         health: String? = nil, consoles: [String] = []) throws {
+        self.consoles = consoles
         directory = try TemporaryDirectory()
         repo = try TemporaryGitRepository()
         try repo.copyQuickstart()
@@ -33,7 +36,7 @@ final class TargetFleet {
         try "".write(toFile: effectsFile, atomically: true, encoding: .utf8)
         try "".write(toFile: failingFile, atomically: true, encoding: .utf8)
         try repo.write("environments/environments.yaml", environments(strategy: strategy, driver: driver, autoRollback: autoRollback, health: health))
-        try repo.write("targets/robots.yaml", (1...targets).map { Self.target($0, driver: driver) }.joined(separator: "---\n"))
+        try repo.write("targets/robots.yaml", (1...targets).map { Self.target($0, driver: driver, consoles: consoles) }.joined(separator: "---\n"))
         try repo.write("scripts/robot.sh", Self.script)
         chmod(repo.path + "/scripts/robot.sh", 0o755)
         try setVersion("1.2.0")
@@ -49,8 +52,13 @@ final class TargetFleet {
 
     static func name(_ index: Int) -> String { String(format: "robot-%02d", index) }
 
-    static func target(_ index: Int, driver: String) -> String {
-        let override = driver == "local" ? "{root: ./var/robots/\(name(index))}" : "{env: {ROBOT_ID: \"\(index)\"}}"
+    static func target(_ index: Int, driver: String, consoles: [String] = []) -> String {
+        let override: String
+        switch driver {
+        case "local": override = "{root: ./var/robots/\(name(index))}"
+        case "http": override = "{url: \"\(consoles[index - 1])\"}"
+        default: override = "{env: {ROBOT_ID: \"\(index)\"}}"
+        }
         return """
             apiVersion: steward/v1
             kind: Target
@@ -65,9 +73,12 @@ final class TargetFleet {
     }
 
     private func environments(strategy: String?, driver: String, autoRollback: Bool, health: String?) -> String {
-        let spec = driver == "local"
-            ? "{type: local, root: ./var/production}"
-            : "{type: exec, command: [scripts/robot.sh], env: {EFFECTS: \"\(effectsFile)\", FAILING: \"\(failingFile)\"}}"
+        let spec: String
+        switch driver {
+        case "local": spec = "{type: local, root: ./var/production}"
+        case "http": spec = "{type: http, url: \"\(consoles.first ?? "")\"}"
+        default: spec = "{type: exec, command: [scripts/robot.sh], env: {EFFECTS: \"\(effectsFile)\", FAILING: \"\(failingFile)\"}}"
+        }
         var text = """
             apiVersion: steward/v1
             kind: Environment

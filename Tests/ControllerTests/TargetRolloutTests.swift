@@ -126,3 +126,49 @@ struct TargetRolloutTests {
         }
     }
 }
+
+/// The http driver across Targets: one console (the guide's API) per robot, failures injected per robot.
+@Suite("Targets on the http driver: one console per robot", .serialized)
+struct TargetConsoleTests {
+    @Test("canary 20/60/100 over five consoles; 1.3.0's smoke tests fail on robot-03's console: all updated robots roll back")
+    func canaryOnConsoles() async throws {
+        var consoles: [ConsoleServer] = []
+        for _ in 1...5 { consoles.append(try await ConsoleServer.start(pollsUntilDeployed: 0)) }
+        let fleet = try TargetFleet(targets: 5, strategy: "{type: canary, steps: [20, 60, 100]}", driver: "http", autoRollback: true,
+                                    consoles: consoles.map(\.baseURL.absoluteString))
+        do {
+            try await fleet.run { reconciler in
+                for expected in [1, 3, 5] {
+                    _ = try await reconciler.pass()
+                    #expect(consoles.filter { !$0.deployments(environment: "production").isEmpty }.count == expected)
+                }
+                #expect(try await fleet.events(reconciler, type: "versionProven").count == 1)
+                consoles[2].setSmokeTests(version: "1.3.0", passed: false)
+                try fleet.setVersion("1.3.0")
+                try fleet.repo.commit("1.3.0 to production")
+                _ = try await reconciler.pass()   // robot-01
+                let failing = try await reconciler.pass()   // robot-02, robot-03: robot-03's smoke tests fail
+                #expect(failing.gateFailures.count == 1, "\(failing.gateFailures)")
+                // Every console that got 1.3.0 was asked to roll back; the last two never saw 1.3.0.
+                for (index, console) in consoles.enumerated() {
+                    let registered130 = console.versions.contains { $0.version == "1.3.0" }
+                    let deployed130 = console.deployments(environment: "production").contains { deployment in
+                        console.versions.first { $0.id == deployment.versionId }?.version == "1.3.0"
+                    }
+                    let rollbacks = console.calls("POST", "/api/deployments/rollback").count
+                    if index < 3 {
+                        #expect(deployed130 && rollbacks == 1, "robot-0\(index + 1): deployed 1.3.0 \(deployed130), rollbacks \(rollbacks)")
+                    } else {
+                        #expect(!deployed130 && rollbacks == 0, "robot-0\(index + 1) never takes 1.3.0 (registered: \(registered130))")
+                    }
+                }
+                let held = try await reconciler.pass()
+                #expect(held.plan.actions.isEmpty)
+            }
+        } catch {
+            for console in consoles { await console.stop() }
+            throw error
+        }
+        for console in consoles { await console.stop() }
+    }
+}
