@@ -8,6 +8,8 @@ extension Executor {
     /// The condition of a record written when an action on a resource with no record started (its reason
     /// is the key): while it stands, whatever is planned for the resource asks the target first.
     public static let startedCondition = "ActionStarted"
+    /// On a Target's Deployment: the spec (its hash, the reason) whose deploy failed there for good.
+    public static let failedSpecCondition = "FailedSpec"
 
     /// Marks keys started (and logs `actionStarted`) in groups, one transaction each. A resource with
     /// no applied record gets one that applies nothing yet (empty spec hash, `Progressing`): should
@@ -96,7 +98,12 @@ extension Executor {
                     if action.kind != .smokeTest { failed.sync = .outOfSync }
                     failed.health = .degraded
                     failed.message = "\(action.kind.rawValue) failed: \(error.message)"
-                    failed.conditions.removeAll { $0.type == Self.startedCondition }   // its outcome is recorded now
+                    failed.conditions.removeAll { $0.type == Self.startedCondition || $0.type == Self.failedSpecCondition }   // its outcome is recorded now
+                    // On a Target, which spec failed: the rollout counts the target failed for it (DESIGN §10).
+                    if action.key.target != nil, action.key.kind == .deployment, !error.isTransient, [.deploy, .promote].contains(action.kind) {
+                        failed.conditions.append(Condition(type: Self.failedSpecCondition, status: true, reason: action.specHash,
+                                                           message: "\(action.kind.rawValue) of \(action.version ?? "") failed"))
+                    }
                     failed.updatedAt = now
                     if action.change != .prune || previous != nil { batch.upsertResources.append(failed) }
                     batch.events.append(event(action, type: .actionFailed, message: error.message,

@@ -123,7 +123,7 @@ public final class ReconcileService: Service, @unchecked Sendable {
                 if result.plan.actions.count > 0, !(result.report?.hasFailures ?? false) { wait = 0 }
                 // A proof may let a promotion or the next rollout step go on; a health window or a
                 // rollout pause that ends before the interval is looked at when it ends.
-                if result.proved > 0 { wait = 0 }
+                if result.proved > 0 || result.targetsPassed > 0 { wait = 0 }
                 if let check = result.nextGateCheck { wait = min(wait, max(check.timeIntervalSinceNow, 0.2)) }
             } catch {
                 logger.error("reconcile failed", metadata: ["error": "\(error)"])

@@ -70,7 +70,7 @@ extension Reconciler {
                 companions.append(companion)
             }
         }
-        let actions = rollbacks.map(\.action) + companions.sorted { $0.key < $1.key }
+        let actions = rollbacks.filter { !$0.failure.deployFailed }.map(\.action) + companions.sorted { $0.key < $1.key }
         let report = actions.isEmpty ? nil : try await executor.run(Plan(commit: commit.sha, actions: actions))
         let failedRollbacks = Dictionary((report?.failed ?? []).map { ($0.action.key, $0.message) }, uniquingKeysWith: { a, _ in a })
         var pending: [(index: Int, revert: PendingRevert)] = []

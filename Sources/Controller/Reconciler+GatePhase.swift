@@ -20,6 +20,8 @@ struct GateOutcome {
     var wrote = false
     /// Versions proven in this pass: an environment that promotes from theirs may move on at the next.
     var proved = 0
+    /// Targets whose gates passed in this pass: a rollout's next step may start at the next.
+    var targetsPassed = 0
     /// The environments where a gate failed (their commit status is a failure).
     var failedEnvironments: Set<String> = []
 }
@@ -28,6 +30,8 @@ struct GateOutcome {
 struct GateFailure {
     var action: PlannedAction
     var reason: String
+    /// The deploy itself failed (on a Target): the target still runs what it ran, only the others go back.
+    var deployFailed = false
 }
 
 extension Reconciler {
@@ -55,7 +59,10 @@ extension Reconciler {
         var batch = StoreBatch()
         let now = self.now()
         let watching = observation.applied.values.contains { $0.conditions.contains { $0.type == Self.healthGateCondition } }
-        guard !deployed.isEmpty || watching else { return outcome }
+        let failedOnTargets = (report?.failed ?? []).filter {
+            $0.action.key.target != nil && $0.action.key.kind == .deployment && !$0.transient && [.deploy, .promote].contains($0.action.kind)
+        }
+        guard !deployed.isEmpty || watching || !failedOnTargets.isEmpty else { return outcome }
         let current = (smokeReport?.applying(to: applied) ?? applied).filter { $0.key.kind == .deployment }
         for action in deployed {
             let policy = context.environments[action.environmentName] ?? EnvironmentPolicy()
@@ -71,12 +78,18 @@ extension Reconciler {
                 batch.upsertResources.append(record)
                 outcome.nextWindowEnd = min(outcome.nextWindowEnd ?? end, end)
             } else if action.key.target != nil {
+                outcome.targetsPassed += 1
                 passedTargets[action.key.withoutTarget] = action.kind.rawValue
             } else {
                 outcome.proved += 1
                 prove(action.key, version: action.version, blueprint: action.blueprint, action: action.kind.rawValue,
                       commit: action.commit, into: &batch)
             }
+        }
+        // On Targets a deploy that failed for good is a failed step too (DESIGN §10).
+        for failure in failedOnTargets {
+            failures.append(GateFailure(action: failure.action, reason: "\(failure.action.kind.rawValue) failed on \(failure.action.key.target ?? ""): \(failure.message)",
+                                        deployFailed: true))
         }
         watchHealth(observation: observation, current: current, deployed: Set(deployed.map(\.key)), context: context, now: now,
                     batch: &batch, failures: &failures, outcome: &outcome, passedTargets: &passedTargets)
@@ -154,6 +167,7 @@ extension Reconciler {
                 passed.conditions.removeAll { $0.type == Self.healthGateCondition }
                 batch.upsertResources.append(passed)
                 if key.target != nil {
+                    outcome.targetsPassed += 1
                     passedTargets[key.withoutTarget] = gate.message
                 } else {
                     outcome.proved += 1

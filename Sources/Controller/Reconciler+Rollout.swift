@@ -36,15 +36,16 @@ extension Reconciler {
     }
 
     /// One `rolloutStep` event per step a pass started (DESIGN §10): which targets, which version.
-    func recordRolloutSteps(_ plan: Plan, rollouts: [String: RolloutDecision], report: Executor.Report?) async throws {
-        guard !rollouts.isEmpty, let report else { return }
+    /// - Returns: the events' messages, each prefixed with its Deployment.
+    func recordRolloutSteps(_ plan: Plan, rollouts: [String: RolloutDecision], report: Executor.Report?) async throws -> [String] {
+        guard !rollouts.isEmpty, let report else { return [] }
         var started: [String: [String]] = [:]
         for action in report.succeeded + report.failed.map(\.action) where action.key.kind == .deployment && action.kind != .smokeTest {
             guard let target = action.key.target, let environment = action.key.environment else { continue }
             let key = GateContext.holdKey(deployment: action.key.name, environment: environment)
             if rollouts[key]?.allowed.contains(target) == true { started[key, default: []].append(target) }
         }
-        guard !started.isEmpty else { return }
+        guard !started.isEmpty else { return [] }
         var batch = StoreBatch()
         for (key, targets) in started.sorted(by: { $0.key < $1.key }) {
             guard let rollout = rollouts[key] else { continue }
@@ -56,12 +57,15 @@ extension Reconciler {
                                                         "targets": .array(names.map(JSONValue.string)), "strategy": .string(rollout.strategy)])))
         }
         _ = try await store.commit(batch)
+        return batch.events.map { "\($0.resource.map { $0.replacingOccurrences(of: "Deployment/", with: "") } ?? "") in \($0.environment ?? ""): \($0.message)" }
     }
 
     /// Where one target stands against the spec Git wants of it.
     static func progress(desired: DesiredResource?, applied: AppliedResource?, suspended: Bool) -> TargetProgress {
         if suspended { return .suspended }
-        guard let desired, let applied, applied.specHash == desired.specHash else { return .pending }
+        guard let desired, let applied else { return .pending }
+        if applied.conditions.contains(where: { $0.type == Executor.failedSpecCondition && $0.reason == desired.specHash }) { return .failed }
+        guard applied.specHash == desired.specHash else { return .pending }
         if applied.conditions.contains(where: { $0.type == healthGateCondition }) { return .gating }
         return applied.health == .degraded ? .failed : .passed
     }

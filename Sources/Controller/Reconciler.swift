@@ -27,6 +27,10 @@ public final class Reconciler {
         public var nextGateCheck: Date? = nil
         /// How many versions this pass proved (DESIGN §6): the next pass may promote them onwards.
         public var proved = 0
+        /// Targets whose gates passed in this pass (DESIGN §10): the next pass may start the rollout's next step.
+        public var targetsPassed = 0
+        /// The rollout steps this pass started, one line each.
+        public var rolloutSteps: [String] = []
         public var failed: Bool { (report?.hasFailures ?? false) || !validationErrors.isEmpty || !gateFailures.isEmpty }
     }
 
@@ -86,7 +90,7 @@ public final class Reconciler {
         let executor = Executor(store: store, drivers: decision.observation.drivers.drivers, strategies: decision.observation.drivers.strategies,
                                 options: executorOptions ?? defaultExecutorOptions, logger: logger)
         let report = try await act(decision, executor: executor)
-        try await recordRolloutSteps(decision.plan, rollouts: decision.gates.context.rollouts, report: report)
+        let steps = try await recordRolloutSteps(decision.plan, rollouts: decision.gates.context.rollouts, report: report)
         // 4. The gates after acting: smoke tests, health windows, proofs, auto-rollbacks (DESIGN §6).
         let outcome = try await runGates(report: report, observation: decision.observation, context: decision.gates.context,
                                          executor: executor, commit: good.commit)
@@ -112,7 +116,7 @@ public final class Reconciler {
                           validationErrors: source.errors, resources: recorded.applied, gateFailures: outcome.failures,
                           nextGateCheck: [outcome.nextWindowEnd, decision.gates.context.rollouts.values.compactMap(\.pausedUntil).min()]
                             .compactMap { $0 }.min(),
-                          proved: outcome.proved)
+                          proved: outcome.proved, targetsPassed: outcome.targetsPassed, rolloutSteps: steps)
     }
 
     /// Runs the plan's actions, announced by a `reconcileStarted` event; nil when there are none.

@@ -114,6 +114,32 @@ struct TargetRolloutTests {
         }
     }
 
+    @Test("local: a deploy that fails on one robot of a step is a failed step: every updated robot goes back, the rest never move")
+    func failedDeployRollsTheStepBack() async throws {
+        let fleet = try TargetFleet(targets: 10, strategy: "{type: canary, steps: [10, 50, 100]}", autoRollback: true)
+        try await fleet.run { reconciler in
+            for _ in 1...3 { _ = try await reconciler.pass() }
+            #expect(fleet.localVersions(10).values.allSatisfy { $0 == "1.2.0" } && fleet.localVersions(10).count == 10)
+            // robot-04's storage breaks: its deployments folder is now a file, so no deploy can land there.
+            let broken = fleet.path + "/var/robots/robot-04/deployments"
+            try FileManager.default.removeItem(atPath: broken)
+            try "not a folder".write(toFile: broken, atomically: true, encoding: .utf8)
+            try fleet.setVersion("1.3.0")
+            try fleet.repo.commit("1.3.0 to production")
+            _ = try await reconciler.pass()   // step 1: robot-01
+            #expect(fleet.localVersions(10)["robot-01"] == "1.3.0")
+            let failing = try await reconciler.pass()   // step 2: robot-02…05, robot-04 fails
+            #expect(failing.gateFailures.count == 1 && failing.gateFailures.first?.contains("deploy failed on robot-04") == true, "\(failing.gateFailures)")
+            let versions = fleet.localVersions(10)
+            #expect(versions.values.allSatisfy { $0 == "1.2.0" }, "every updated robot is back on 1.2.0: \(versions)")
+            let rollbacks = try await reconciler.store.history(deployment: "robot-nav-production").filter { $0.action == "rollback" && $0.outcome == "succeeded" }
+            // robot-04 never took 1.3.0: it keeps 1.2.0 and is not asked to roll back.
+            #expect(Set(rollbacks.compactMap(\.target)) == ["robot-01", "robot-02", "robot-03", "robot-05"], "\(rollbacks.map(\.target))")
+            let held = try await reconciler.pass()
+            #expect(held.plan.actions.isEmpty && held.plan.blocked.contains { $0.gate == .hold }, "\(held.plan.blocked.map(\.reason))")
+        }
+    }
+
     @Test("exec: each action reaches each target once, with STEWARD_TARGET and a key of its own")
     func execTargetsSeeEachActionOnce() async throws {
         let fleet = try TargetFleet(targets: 3, strategy: nil, driver: "exec")

@@ -116,7 +116,9 @@ struct RunCommand: AsyncParsableCommand {
         var last: Reconciler.PassResult?
         var number = 0
         var waitingUntil: Date?
-        while number < 10 {
+        // Passes that took a rollout a step on: progress, not retries (see below).
+        var progress = 0
+        while number - progress < 10 {
             guard Date() < deadline else { throw CLIError("timed out after \(timeout) without converging") }
             let result = try await Self.pass(reconciler, until: deadline, timeout: timeout)
             number += 1
@@ -129,6 +131,7 @@ struct RunCommand: AsyncParsableCommand {
                 Terminal.standardError("pass \(number): commit \(applied): \(result.plan.actions.count) action\(result.plan.actions.count == 1 ? "" : "s")"
                     + (report.map { " (\($0.succeeded.count) succeeded, \($0.skipped.count) already done, \($0.failed.count) failed)" } ?? ""))
             }
+            for step in result.rolloutSteps { Terminal.standardError("  rollout: \(step)") }
             for failure in report?.failed ?? [] {
                 Terminal.standardError("  failed: \(failure.action.key.resource)\(failure.action.key.environment.map { " in \($0)" } ?? ""): \(failure.message)")
             }
@@ -144,8 +147,10 @@ struct RunCommand: AsyncParsableCommand {
             if !result.gateFailures.isEmpty { failed = true }
             if report?.hasFailures == true { break }
             if result.plan.actions.isEmpty {
-                // A health window that ended proved a version: the next pass may promote it onwards.
-                if result.proved > 0, number < 10 { continue }
+                // A health window that ended proved a version, or passed a rollout step's targets: the
+                // next pass may promote it onwards or start the next step.
+                if result.targetsPassed > 0 { progress += 1 }
+                if result.proved > 0 || result.targetsPassed > 0, number - progress < 10 { continue }
                 // Converged, unless a health window still runs: wait for it without counting passes.
                 guard let check = result.nextGateCheck else { break }
                 let wait = min(max(check.timeIntervalSinceNow, 0.2), 5, max(deadline.timeIntervalSinceNow, 0))
@@ -155,11 +160,18 @@ struct RunCommand: AsyncParsableCommand {
                 number -= 1
                 continue
             }
-            if number == 10 { throw CLIError("did not converge in 10 passes") }
+            // A pass that took a rollout a step on is progress, not a retry: a rollout of many steps
+            // does not run out of passes (each such pass passes at least one target's gates).
+            if result.targetsPassed > 0 { progress += 1 }
+            if number - progress == 10 { throw CLIError("did not converge in 10 passes") }
         }
+        // One line per resource and reason: a Deployment waiting on twelve Targets is one line.
+        var lines: [(line: String, count: Int)] = []
         for item in last?.plan.blocked ?? [] {
-            Terminal.standardError("blocked: \(item.key.resource)\(item.key.environment.map { " in \($0)" } ?? ""): \(item.reason)")
+            let line = "blocked: \(item.key.resource)\(item.key.environment.map { " in \($0)" } ?? ""): \(item.reason)"
+            if let index = lines.firstIndex(where: { $0.line == line }) { lines[index].count += 1 } else { lines.append((line, 1)) }
         }
+        for (line, count) in lines { Terminal.standardError(count > 1 ? "\(line) (\(count) targets)" : line) }
         if failed { throw CLIError.silentFailure }
     }
 }
