@@ -61,6 +61,7 @@ extension Reconciler {
         let watching = observation.applied.values.contains { $0.conditions.contains { $0.type == Self.healthGateCondition } }
         let failedOnTargets = (report?.failed ?? []).filter {
             $0.action.key.target != nil && $0.action.key.kind == .deployment && !$0.transient && [.deploy, .promote].contains($0.action.kind)
+                && [.create, .update, .promote].contains($0.action.change)   // a failed heal of drift is not a rollout step
         }
         guard !deployed.isEmpty || watching || !failedOnTargets.isEmpty else { return outcome }
         let current = (smokeReport?.applying(to: applied) ?? applied).filter { $0.key.kind == .deployment }

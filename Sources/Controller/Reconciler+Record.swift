@@ -74,7 +74,9 @@ extension Reconciler {
             guard var record = current[key], !record.conditions.contains(where: { $0.type == Self.healthGateCondition }) else { continue }
             switch probe.state {
             case .inSync:
-                guard record.health != probe.health || record.sync == .outOfSync else { continue }
+                // A record blocked before (a rollout step, a gate) that nothing blocks now and that runs what Git wants is synced.
+                let unblocked = record.sync == .blocked && !record.specHash.isEmpty && record.specHash == observation.desired[key]?.specHash
+                guard record.health != probe.health || record.sync == .outOfSync || unblocked else { continue }
                 record.sync = .synced
                 record.conditions.removeAll { $0.type == "Drifted" }
             case .unknown:

@@ -32,7 +32,8 @@ public enum TargetSummary {
             let version = applied.max(by: { $0.updatedAt < $1.updatedAt })?.version ?? newest.version
             newest.version = version
             newest.sync = members.map(\.sync).max(by: { rank($0) < rank($1) }) ?? newest.sync
-            newest.health = members.map(\.health).max(by: { rank($0) < rank($1) }) ?? newest.health
+            // Health is what runs: the worst of the targets running something (a target not reached yet has none).
+            newest.health = (applied.isEmpty ? members : applied).map(\.health).max(by: { rank($0) < rank($1) }) ?? newest.health
             let updated = members.count(where: { $0.version == version && !$0.specHash.isEmpty && $0.sync == .synced })
             if newest.message == nil, updated < members.count { newest.message = "rolling out \(version ?? "?"): \(updated) of \(members.count) targets" }
             rows.append(Row(resource: newest, targets: (updated, members.count)))

@@ -88,7 +88,8 @@ struct RolloutView: Encodable {
     var text: String {
         var lines = ["\(deployment) in \(environment): \(strategy), step \(step)/\(steps), \(version ?? "?")"
                      + (finished ? " — finished" : "")]
-        lines.append("targets: " + versions.sorted { $0.key > $1.key }.map { "\($0.value) at \($0.key)" }.joined(separator: ", ")
+        lines.append("targets: " + versions.sorted { $0.key > $1.key }.map { $0.key == "none" ? "\($0.value) not deployed yet" : "\($0.value) at \($0.key)" }
+            .joined(separator: ", ")
                      + " (\(targets.count) in all)")
         if let waiting { lines.append("waiting: \(waiting)") }
         var table = Table(["TARGET", "VERSION", "PROGRESS", "SYNC", "HEALTH", "MESSAGE"])
