@@ -2,6 +2,7 @@ import Actions
 import EventLog
 import Foundation
 import GitSource
+import Logging
 import Manifests
 import Reconcile
 import StateStore
@@ -63,21 +64,21 @@ extension Reconciler {
         let work = byPlacement.compactMap { placement, mine in drivers[placement].map { (placement, $0, mine) } }
         let limit = max(1, settings.config.reconcile?.probeConcurrency ?? 16)
         let logger = self.logger
+        // Environments without Targets are probed one after another, as before Targets: each probe
+        // already reads its files on every core.
+        guard work.contains(where: { $0.0.contains("/") }) else {
+            var probes: [ResourceKey: ProbeResult] = [:]
+            for (placement, driver, mine) in work {
+                probes.merge(await Self.probe(placement, driver: driver, mine: mine, logger: logger)) { $1 }
+            }
+            return probes
+        }
         return await withTaskGroup(of: [ResourceKey: ProbeResult].self) { group in
             var probes: [ResourceKey: ProbeResult] = [:]
             var next = work.makeIterator()
             func start(_ item: (String, any Driver, [AppliedResource])) {
                 let (placement, driver, mine) = item
-                let environment = mine[0].key.environment ?? placement
-                group.addTask {
-                    do {
-                        return try await driver.probe(environment: environment, applied: mine)
-                    } catch {
-                        logger.warning("probe failed", metadata: ["target": "\(placement)", "error": "\(error)"])
-                        let reason = "probe of \(placement) failed: \(error)"
-                        return Dictionary(mine.map { ($0.key, ProbeResult(state: .unknown, health: .unknown, message: reason)) }) { a, _ in a }
-                    }
-                }
+                group.addTask { await Self.probe(placement, driver: driver, mine: mine, logger: logger) }
             }
             for _ in 0..<limit { if let item = next.next() { start(item) } }
             while let result = await group.next() {
@@ -85,6 +86,17 @@ extension Reconciler {
                 if let item = next.next() { start(item) }
             }
             return probes
+        }
+    }
+
+    /// One placement's probe; one that fails tells nothing (Unknown with the reason).
+    private static func probe(_ placement: String, driver: any Driver, mine: [AppliedResource], logger: Logger) async -> [ResourceKey: ProbeResult] {
+        do {
+            return try await driver.probe(environment: mine[0].key.environment ?? placement, applied: mine)
+        } catch {
+            logger.warning("probe failed", metadata: ["target": "\(placement)", "error": "\(error)"])
+            let reason = "probe of \(placement) failed: \(error)"
+            return Dictionary(mine.map { ($0.key, ProbeResult(state: .unknown, health: .unknown, message: reason)) }) { a, _ in a }
         }
     }
 

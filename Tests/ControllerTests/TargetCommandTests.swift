@@ -51,3 +51,13 @@ struct TargetCommandTests {
         #expect(staging.exitCode == 1 && staging.stderr.contains("Deployment 'nope' not found in Git"), "\(staging.stderr)")
     }
 }
+
+@Suite("examples/fleet validates")
+struct FleetExampleTests {
+    @Test func theRoboticsFleetValidates() async throws {
+        let folder = StewardProcess.packageRoot.appendingPathComponent("examples/fleet/fleet").path
+        let result = try await StewardProcess.run(["validate", folder])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("13 Target"), "\(result.stdout)")
+    }
+}

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The exec driver's command in crash trials: a pretend target that keeps its own ledger of effects.
 # Around every effect it writes a `start` line before touching its state and a `done` line after,
-# each naming the effect — action, resource, environment, version and spec (a hash of the document
+# each naming the effect — action, resource, environment (`environment@target` on a Target), version and spec (a hash of the document
 # applied) — and the idempotency key it ran under. What the target runs is one file per resource
 # holding its version and spec. It never de-duplicates: an effect started again shows as a second
 # `start`, whatever key it came with.
@@ -10,7 +10,8 @@
 set -euo pipefail
 input=$(cat)
 key=${STEWARD_IDEMPOTENCY_KEY:-}
-environment=$STEWARD_ENVIRONMENT
+# On a Target (DESIGN §10) each target is a place of its own: `environment@target`.
+environment=$STEWARD_ENVIRONMENT${STEWARD_TARGET:+@$STEWARD_TARGET}
 resource=$STEWARD_RESOURCE
 state="$TARGET/$environment/${resource//\//_}"
 mkdir -p "$TARGET/$environment" "$TARGET/.locks"

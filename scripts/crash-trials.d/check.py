@@ -27,6 +27,11 @@ TARGET_KINDS = {"RuntimeAdapter", "AgentBlueprint", "Deployment"}
 problems = []
 
 
+def place(environment, target):
+    """Where an effect lands: the environment, or `environment@target` on a Target (as apply.sh writes it)."""
+    return f"{environment}@{target}" if target else environment
+
+
 def parse_effect(text):
     """`deploy/Deployment/dep-001-staging/staging/1.2.0/ab12…` → (action, resource, environment, version, spec)."""
     parts = text.split("/")
@@ -64,11 +69,12 @@ for event in events:
     if event["type"] != "actionSucceeded":
         continue
     key = event["data"]["key"]
+    where = place(event["environment"], event["data"].get("target"))
     if key in succeeded and event["seq"] > since_seq:
-        problems.append(f"key {key[:12]} ({event['resource']} in {event['environment']}) completed twice in the event log")
+        problems.append(f"key {key[:12]} ({event['resource']} in {where}) completed twice in the event log")
     succeeded[key] = event
-    last[(event["resource"], event["environment"])] = event
-    effect = (event["data"]["action"], event["resource"], event["environment"], event["data"].get("version") or "-")
+    last[(event["resource"], where)] = event
+    effect = (event["data"]["action"], event["resource"], where, event["data"].get("version") or "-")
     completed_effects.add(effect)
     # Found in place by asking the target (after a crash), or registered there before: nothing ran.
     ran = not event["message"].startswith(("found already applied on the target", "registered in "))
@@ -80,7 +86,7 @@ with open(status_path) as handle:
 rows = {}
 for row in status["resources"]:
     if row["kind"] in TARGET_KINDS:
-        rows[(f"{row['kind']}/{row['name']}", row.get("environment"))] = row
+        rows[(f"{row['kind']}/{row['name']}", place(row.get("environment"), row.get("target")))] = row
 for (resource, environment), row in rows.items():
     where = f"{resource} in {environment}"
     if row["sync"] != "Synced" or row["health"] != "Healthy":

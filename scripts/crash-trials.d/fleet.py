@@ -17,6 +17,7 @@ parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--ledger", required=True)
 parser.add_argument("--target", required=True)
 parser.add_argument("--delay", default="0.03")
+parser.add_argument("--targets", type=int, default=0, help="production spans this many Targets, rolled out by Steward")
 args = parser.parse_args()
 rng = random.Random(args.seed * 100_003 + args.trial)
 
@@ -28,6 +29,7 @@ def write(relative, text):
         handle.write(text)
 
 
+strategy = "{type: canary, steps: [25, 50, 100]}" if args.trial % 2 else "{type: rolling, maxUnavailable: 2}"
 environments = []
 for name in ("staging", "production"):
     environments.append(f"""apiVersion: steward/v1
@@ -41,9 +43,20 @@ spec:
     timeoutSeconds: 60
     env: {{LEDGER: "{args.ledger}", TARGET: "{args.target}", DELAY: "{args.delay}"}}
   adapters: [robotics-main, desktop-main]
-  strategy: {{type: rolling}}
+  strategy: {strategy if name == "production" and args.targets else "{type: rolling}"}
 """)
 write("environments/environments.yaml", "---\n".join(environments))
+if args.targets:
+    # Production spans robots: canary or rolling batches, alternating per trial, so a kill lands mid-rollout.
+    write("targets/robots.yaml", "---\n".join(f"""apiVersion: steward/v1
+kind: Target
+metadata:
+  name: robot-{index:02d}
+  labels: {{site: {"berlin" if index % 2 else "paris"}}}
+spec:
+  environment: production
+  driver: {{env: {{ROBOT: "{index}"}}}}
+""" for index in range(1, args.targets + 1)))
 
 adapter_path = os.path.join(args.repo, "adapters/desktop-main.yaml")
 with open(adapter_path) as handle:
