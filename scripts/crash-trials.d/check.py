@@ -27,7 +27,7 @@ TARGET_KINDS = {"RuntimeAdapter", "AgentBlueprint", "Deployment"}
 problems = []
 
 
-def place(environment, target):
+def placed(environment, target):
     """Where an effect lands: the environment, or `environment@target` on a Target (as apply.sh writes it)."""
     return f"{environment}@{target}" if target else environment
 
@@ -69,7 +69,7 @@ for event in events:
     if event["type"] != "actionSucceeded":
         continue
     key = event["data"]["key"]
-    where = place(event["environment"], event["data"].get("target"))
+    where = placed(event["environment"], event["data"].get("target"))
     if key in succeeded and event["seq"] > since_seq:
         problems.append(f"key {key[:12]} ({event['resource']} in {where}) completed twice in the event log")
     succeeded[key] = event
@@ -86,7 +86,7 @@ with open(status_path) as handle:
 rows = {}
 for row in status["resources"]:
     if row["kind"] in TARGET_KINDS:
-        rows[(f"{row['kind']}/{row['name']}", place(row.get("environment"), row.get("target")))] = row
+        rows[(f"{row['kind']}/{row['name']}", placed(row.get("environment"), row.get("target")))] = row
 for (resource, environment), row in rows.items():
     where = f"{resource} in {environment}"
     if row["sync"] != "Synced" or row["health"] != "Healthy":
