@@ -24,6 +24,13 @@ struct TargetCommandTests {
         #expect(preview.stdout.hasPrefix("robot-nav-production in production: rolling, step 1/2, 1.3.0"), "\(preview.stdout)")
         #expect(preview.stdout.contains("targets: 4 at 1.2.0 (4 in all)"), "\(preview.stdout)")
 
+        // diff shows the step it would start, per target, and who waits.
+        let diff = try await steward(["diff"])
+        #expect(diff.stdout.contains("~ Deployment/robot-nav-production (production, robot-01): update") && diff.stdout.contains("rolling step 1/2"),
+                "\(diff.stdout)")
+        #expect(diff.stdout.contains("# Deployment/robot-nav-production (production, robot-03): blocked — step 1/2"), "\(diff.stdout)")
+        let history = try await steward(["history", "robot-nav-production"])
+        #expect(history.stdout.hasPrefix("TIME") && history.stdout.contains("TARGET") && history.stdout.contains("robot-04"), "\(history.stdout)")
         let status = try await steward(["status"])
         #expect(status.stdout.contains("TARGETS"), "\(status.stdout)")
         let deploymentRow = try #require(status.stdout.split(separator: "\n").first { $0.hasPrefix("Deployment") })

@@ -8,12 +8,12 @@ extension PlanReport {
         for change in changes {
             var body = [change.reason]
             body += change.fields.map { "\($0.path): \(Self.show($0.from)) → \(Self.show($0.to))" }
-            cases.append(Self.testCase(classname: change.kind, name: Self.caseName(change.name, change.environment),
+            cases.append(Self.testCase(classname: change.kind, name: Self.caseName(change.name, change.environment, change.target),
                                        failure: (type: change.change, message: "\(change.change): \(change.reason)",
                                                  body: body.joined(separator: "\n"))))
         }
         for item in blocked {
-            cases.append(Self.testCase(classname: item.kind, name: Self.caseName(item.name, item.environment),
+            cases.append(Self.testCase(classname: item.kind, name: Self.caseName(item.name, item.environment, item.target),
                                        failure: (type: "blocked", message: "blocked: \(item.reason)",
                                                  body: item.chain.isEmpty ? item.reason : item.chain.joined(separator: "\n"))))
         }
@@ -33,9 +33,9 @@ extension PlanReport {
         return lines.joined(separator: "\n")
     }
 
-    /// `name (environment)`, or `name` for resources that are not per environment.
-    private static func caseName(_ name: String, _ environment: String?) -> String {
-        environment.map { "\(name) (\($0))" } ?? name
+    /// `name (environment)` (`name (environment, target)` on a Target), or `name` for resources that are not per environment.
+    private static func caseName(_ name: String, _ environment: String?, _ target: String?) -> String {
+        name + place(environment, target)
     }
 
     private static func testCase(classname: String, name: String, failure: (type: String, message: String, body: String)?) -> String {

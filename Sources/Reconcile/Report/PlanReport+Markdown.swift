@@ -17,7 +17,7 @@ extension PlanReport {
             lines.append("| Resource | Environment | Change | Fields |")
             lines.append("|---|---|---|---|")
             for change in changes {
-                let cells = [Markdown.code("\(change.kind)/\(change.name)"), Markdown.text(change.environment ?? "—"),
+                let cells = [Markdown.code("\(change.kind)/\(change.name)"), Markdown.text((change.environment ?? "—") + (change.target.map { " / \($0)" } ?? "")),
                              Markdown.text(change.change), markdownFields(change)]
                 lines.append("| " + cells.joined(separator: " | ") + " |")
             }
@@ -27,7 +27,7 @@ extension PlanReport {
             lines.append("#### Blocked")
             lines.append("")
             for item in blocked {
-                let place = item.environment.map { " in \(Markdown.text($0))" } ?? ""
+                let place = item.environment.map { " in \(Markdown.text($0 + (item.target.map { " / \($0)" } ?? "")))" } ?? ""
                 lines.append("- \(Markdown.code("\(item.kind)/\(item.name)", inTable: false))\(place): \(Markdown.text(item.reason, newlines: " "))")
                 // The causes past what Git wants and the block itself (DESIGN §14), nested.
                 for cause in item.chain.dropFirst(2) { lines.append("  - \(Markdown.text(cause, newlines: " "))") }

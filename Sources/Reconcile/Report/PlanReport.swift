@@ -26,6 +26,8 @@ public struct PlanReport: Encodable, Sendable {
     /// One planned action.
     public struct Change: Encodable, Sendable {
         public var kind: String, name: String, environment: String?, change: String, fields: [Field], reason: String
+        /// The Target it applies to (DESIGN §10); absent for an environment's implicit target.
+        public var target: String? = nil
         /// The action that carries the change out (`deploy`, `promote`, `configureAdapter`, …).
         public var action: String
         /// The blueprint version deployed or registered.
@@ -38,14 +40,17 @@ public struct PlanReport: Encodable, Sendable {
             try c.encode(kind, forKey: .kind); try c.encode(name, forKey: .name); try c.encode(environment, forKey: .environment)
             try c.encode(change, forKey: .change); try c.encode(fields, forKey: .fields); try c.encode(reason, forKey: .reason)
             try c.encode(action, forKey: .action); try c.encode(version, forKey: .version); try c.encode(key, forKey: .key)
+            try c.encodeIfPresent(target, forKey: .target)
         }
 
-        enum CodingKeys: String, CodingKey { case kind, name, environment, change, fields, reason, action, version, key }
+        enum CodingKeys: String, CodingKey { case kind, name, environment, change, fields, reason, action, version, key, target }
     }
 
     /// A resource that will not change now, and why.
     public struct Blocked: Encodable, Sendable {
         public var kind: String, name: String, environment: String?, reason: String
+        /// The Target it would apply to (DESIGN §10); absent for an environment's implicit target.
+        public var target: String? = nil
         /// What holds it back (`promotion`, `approval`, `hold`, `syncWindow`, …), when known.
         public var gate: String?
         /// The chain of causes (DESIGN §14), the last line what would unblock it; empty when not explained.
@@ -56,9 +61,10 @@ public struct PlanReport: Encodable, Sendable {
             try c.encode(kind, forKey: .kind); try c.encode(name, forKey: .name)
             try c.encode(environment, forKey: .environment); try c.encode(reason, forKey: .reason)
             try c.encode(gate, forKey: .gate); try c.encode(chain, forKey: .chain)
+            try c.encodeIfPresent(target, forKey: .target)
         }
 
-        enum CodingKeys: String, CodingKey { case kind, name, environment, reason, gate, chain }
+        enum CodingKeys: String, CodingKey { case kind, name, environment, reason, gate, chain, target }
     }
 
     public var commit: String
@@ -71,11 +77,11 @@ public struct PlanReport: Encodable, Sendable {
         changes = plan.actions.map { action in
             Change(kind: action.key.kind.rawValue, name: action.key.name, environment: action.key.environment,
                    change: action.change.rawValue, fields: action.fields.map { Field(path: $0.path, from: $0.from, to: $0.to) },
-                   reason: action.reason, action: action.kind.rawValue, version: action.version, key: action.idempotencyKey)
+                   reason: action.reason, target: action.key.target, action: action.kind.rawValue, version: action.version, key: action.idempotencyKey)
         }
         blocked = plan.blocked.map {
-            Blocked(kind: $0.key.kind.rawValue, name: $0.key.name, environment: $0.key.environment, reason: $0.reason, gate: $0.gate?.rawValue,
-                    chain: chains[$0.key] ?? [])
+            Blocked(kind: $0.key.kind.rawValue, name: $0.key.name, environment: $0.key.environment, reason: $0.reason, target: $0.key.target,
+                    gate: $0.gate?.rawValue, chain: chains[$0.key] ?? [])
         }
     }
 
@@ -98,17 +104,23 @@ public struct PlanReport: Encodable, Sendable {
         var lines = ["Plan for commit \(commit.prefix(12)): \(counted.joined(separator: summary.isEmpty ? "" : "; "))"]
         for change in changes {
             let symbol = ["create": "+", "prune": "-", "drift": "!"][change.change] ?? "~"
-            lines.append("\(symbol) \(change.kind)/\(change.name)\(change.environment.map { " (\($0))" } ?? ""): \(change.change) — \(change.reason)")
+            lines.append("\(symbol) \(change.kind)/\(change.name)\(Self.place(change.environment, change.target)): \(change.change) — \(change.reason)")
             for field in change.fields.prefix(20) where change.change != "create" {
                 lines.append("    \(field.path): \(Self.show(field.from)) → \(Self.show(field.to))")
             }
         }
         for item in blocked {
-            lines.append("# \(item.kind)/\(item.name)\(item.environment.map { " (\($0))" } ?? ""): blocked — \(item.reason)")
+            lines.append("# \(item.kind)/\(item.name)\(Self.place(item.environment, item.target)): blocked — \(item.reason)")
             // The causes past the first two links (what Git wants, the block itself: the line above says them).
             for cause in item.chain.dropFirst(2) { lines.append("    → \(cause)") }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// ` (production)`, or ` (production, robot-017)` on a Target.
+    static func place(_ environment: String?, _ target: String?) -> String {
+        guard let environment else { return "" }
+        return " (\(environment)\(target.map { ", \($0)" } ?? ""))"
     }
 
     /// A value for display: canonical JSON, shortened past 60 characters.

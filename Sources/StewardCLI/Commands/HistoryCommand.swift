@@ -36,10 +36,12 @@ struct HistoryCommand: AsyncParsableCommand {
                 Terminal.standardError("no history for Deployment '\(deployment)'")
                 return
             }
-            var table = Table(["TIME", "ENVIRONMENT", "VERSION", "ACTION", "OUTCOME", "COMMIT", "SEQ"])
+            // A TARGET column once any entry is about one of an environment's Targets (DESIGN §10).
+            let targets = entries.contains { $0.target != nil }
+            var table = Table(["TIME", "ENVIRONMENT"] + (targets ? ["TARGET"] : []) + ["VERSION", "ACTION", "OUTCOME", "COMMIT", "SEQ"])
             for entry in entries {
-                table.add([CanonicalJSON.timestamp(entry.time), entry.environment, entry.version, entry.action, entry.outcome,
-                           String(entry.commit.prefix(7)), entry.seq.map(String.init) ?? "-"])
+                table.add([CanonicalJSON.timestamp(entry.time), entry.environment] + (targets ? [entry.target ?? "-"] : [])
+                          + [entry.version, entry.action, entry.outcome, String(entry.commit.prefix(7)), entry.seq.map(String.init) ?? "-"])
             }
             print(table.render())
         }
@@ -52,8 +54,11 @@ struct HistoryDocument: Encodable {
         var time: String, version: String, action: String, outcome: String, commit: String, seq: Int64?, environment: String
         /// Only on backup and restore entries (`gates.backupBefore`, `autoRollback.restoreBackup`): the archive and its sha256.
         var archive: String?, archiveSha256: String?
+        /// The Target the entry is about (DESIGN §10); absent for the environment as a whole.
+        var target: String?
 
         init(_ entry: HistoryEntry) {
+            target = entry.target
             time = CanonicalJSON.timestamp(entry.time)
             version = entry.version
             action = entry.action
@@ -71,9 +76,10 @@ struct HistoryDocument: Encodable {
             try c.encode(outcome, forKey: .outcome); try c.encode(commit, forKey: .commit); try c.encode(seq, forKey: .seq)
             try c.encode(environment, forKey: .environment)
             try c.encodeIfPresent(archive, forKey: .archive); try c.encodeIfPresent(archiveSha256, forKey: .archiveSha256)
+            try c.encodeIfPresent(target, forKey: .target)
         }
 
-        enum CodingKeys: String, CodingKey { case time, version, action, outcome, commit, seq, environment, archive, archiveSha256 }
+        enum CodingKeys: String, CodingKey { case time, version, action, outcome, commit, seq, environment, archive, archiveSha256, target }
     }
 
     var deployment: String
