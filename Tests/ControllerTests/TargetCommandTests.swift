@@ -29,6 +29,9 @@ struct TargetCommandTests {
         #expect(diff.stdout.contains("~ Deployment/robot-nav-production (production, robot-01): update") && diff.stdout.contains("rolling step 1/2"),
                 "\(diff.stdout)")
         #expect(diff.stdout.contains("# Deployment/robot-nav-production (production, robot-03): blocked — step 1/2"), "\(diff.stdout)")
+        let explain = try await steward(["explain", "robot-nav-production"])
+        #expect(explain.stdout.contains("Deployment/robot-nav-production in production on robot-03: not converged"), "\(explain.stdout)")
+        #expect(explain.stdout.contains("step 1/2"), "\(explain.stdout)")
         let history = try await steward(["history", "robot-nav-production"])
         #expect(history.stdout.hasPrefix("TIME") && history.stdout.contains("TARGET") && history.stdout.contains("robot-04"), "\(history.stdout)")
         let status = try await steward(["status"])

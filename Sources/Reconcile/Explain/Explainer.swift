@@ -122,7 +122,8 @@ public enum Explainer {
         var chain: [Explanation.Link] = []
         let wanted = facts.wanted[key], applied = facts.applied[key]
         func done(_ converged: Bool, _ unblock: String?) -> Explanation {
-            Explanation(kind: key.kind.rawValue, name: key.name, environment: key.environment, converged: converged, chain: chain, unblock: unblock)
+            Explanation(kind: key.kind.rawValue, name: key.name, environment: key.environment, target: key.target, converged: converged,
+                        chain: chain, unblock: unblock)
         }
         if let tip = facts.tip, let first = tip.errors.first {
             let stays = facts.lastApplied.map { "the fleet stays at commit \($0.prefix(7))" } ?? "nothing was applied yet"

@@ -61,6 +61,8 @@ public struct Explanation: Sendable, Hashable, Codable {
     public var kind: String
     public var name: String
     public var environment: String?
+    /// The Target, on an environment's Targets (DESIGN §10).
+    public var target: String?
     /// Synced and Healthy with nothing planned.
     public var converged: Bool
     /// The causes, first the state Git asks for, last the nearest cause.
@@ -68,7 +70,8 @@ public struct Explanation: Sendable, Hashable, Codable {
     /// What would unblock it, nil when it is converged or will converge in the next pass unaided.
     public var unblock: String?
 
-    public init(kind: String, name: String, environment: String?, converged: Bool, chain: [Link], unblock: String?) {
+    public init(kind: String, name: String, environment: String?, target: String? = nil, converged: Bool, chain: [Link], unblock: String?) {
+        self.target = target
         self.kind = kind
         self.name = name
         self.environment = environment
@@ -87,7 +90,7 @@ public struct Explanation: Sendable, Hashable, Codable {
 
     /// For people at a terminal: a headline, then one numbered link per line.
     public var text: String {
-        let subject = "\(kind)/\(name)\(environment.map { " in \($0)" } ?? "")"
+        let subject = "\(kind)/\(name)\(environment.map { " in \($0)" } ?? "")\(target.map { " on \($0)" } ?? "")"
         var out = ["\(subject): \(converged ? "converged" : "not converged")"]
         for (index, link) in chain.enumerated() { out.append("  \(index + 1). \(link.line)") }
         if let unblock { out.append("  to unblock: \(unblock)") }

@@ -36,8 +36,9 @@ struct ExplainCommand: AsyncParsableCommand {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-            // A Deployment is in one environment: one object; KIND/NAME may be in several: a list.
-            let data = name.contains("/") ? try encoder.encode(explanations) : try encoder.encode(explanations[0])
+            // A Deployment is in one environment: one object; KIND/NAME may be in several, and a Deployment
+            // on an environment's Targets is on each of them: a list.
+            let data = name.contains("/") || explanations.count > 1 ? try encoder.encode(explanations) : try encoder.encode(explanations[0])
             print(String(decoding: data, as: UTF8.self))
         case .text:
             print(explanations.map(\.text).joined(separator: "\n\n"))
