@@ -19,6 +19,9 @@ struct Observation {
     /// The spec hash of each record, computed once per observation.
     var recordHashes: [ResourceKey: String]
     var driverBlocked: [BlockedItem]
+    /// Records of Targets no longer in Git (DESIGN §10): forgotten, never acted on — nothing reaches
+    /// a target Git no longer names, and what runs there is left as it is.
+    var retired: [ResourceKey] = []
 }
 
 extension Reconciler {
@@ -33,8 +36,13 @@ extension Reconciler {
         let wanted = wantedState(fleet, commit: commit, applied: applied)
         var desired = wanted.desired
         var driverBlocked: [BlockedItem] = []
-        // The differ looks only at target kinds; environments whose driver cannot be made are left out.
+        // The differ looks only at target kinds; environments whose driver cannot be made are left out,
+        // and so are Targets no longer in Git (their records are forgotten in recordPass).
+        let retired = applied.keys.filter { key in
+            key.target.map { fleet.targets[$0]?.spec.environment != key.environment } ?? false
+        }
         var targetApplied = applied
+        for key in retired { targetApplied[key] = nil }
         // A problem of an environment's driver blocks all its targets; one of a Target's, that target.
         for (placement, problem) in drivers.problems {
             let covers = { (key: ResourceKey) in key.placement == placement || key.environment == placement }
@@ -50,7 +58,7 @@ extension Reconciler {
         changes.removeAll { $0.change == .prune && $0.key.kind == .agentBlueprint }
         return Observation(applied: applied, drivers: drivers, probes: probes, desired: desired, changes: changes,
                            suspended: wanted.suspended, records: wanted.records, recordHashes: wanted.recordHashes,
-                           driverBlocked: driverBlocked)
+                           driverBlocked: driverBlocked, retired: retired)
     }
 
     /// Asks each placement's driver (an environment, or one of its Targets) what it runs, at most

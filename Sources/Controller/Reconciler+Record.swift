@@ -140,6 +140,16 @@ extension Reconciler {
         for key in current.keys where (key.kind == .environment || key.kind == .backupSchedule || key.kind == .target) && observation.records[key] == nil {
             batch.deleteResources.append(key)
         }
+        // Targets no longer in Git: their records go, with one event per target saying so.
+        if !observation.retired.isEmpty {
+            for key in observation.retired where current[key] != nil { batch.deleteResources.append(key) }
+            for (placement, keys) in Dictionary(grouping: observation.retired, by: \.placement).sorted(by: { $0.key < $1.key }) {
+                let target = keys[0].target ?? placement
+                batch.events.append(NewEvent(time: now, commit: commit, resource: "Target/\(target)", environment: keys[0].environment,
+                                             type: "targetRetired", reason: "TargetRemoved",
+                                             message: "Target \(target) is no longer in Git: its \(keys.count) record\(keys.count == 1 ? "" : "s") are forgotten; what runs on it is left as it is"))
+            }
+        }
         for key in current.keys where key.kind == .agentBlueprint && observation.desired[key] == nil
             && !observation.driverBlocked.contains(where: { $0.key.environment == key.environment }) {
             batch.deleteResources.append(key)

@@ -198,3 +198,93 @@ struct TargetConsoleTests {
         for console in consoles { await console.stop() }
     }
 }
+
+/// Canary pauses and approved steps, and Targets that come and go mid-rollout (DESIGN §10).
+@Suite("Targets: pauses, step approvals, targets added and removed mid-rollout", .serialized)
+struct TargetStepTests {
+    @Test("approveSteps: step 2 waits for steward approve --step 2; a wrong step is refused with the reason")
+    func approvedSteps() async throws {
+        let fleet = try TargetFleet(targets: 10, strategy: "{type: canary, steps: [10, 50, 100], approveSteps: true}")
+        try await fleet.run { reconciler in
+            _ = try await reconciler.pass()   // step 1 needs no approval
+            #expect(fleet.localVersions(10).count == 1)
+            let waiting = try await reconciler.pass()
+            #expect(waiting.plan.actions.isEmpty)
+            #expect(waiting.plan.blocked.contains { $0.gate == .rollout && $0.reason == "step 2/3 awaits approval (steward approve robot-nav-production --step 2)" },
+                    "\(waiting.plan.blocked.map(\.reason))")
+            let settings = try ControllerSettings.load(path: fleet.path + "/controller.yaml")
+            let wrong = await #expect(throws: ControllerError.self) {
+                try await ReleaseOperations.approve(deployment: "robot-nav-production", version: nil, by: "ops", settings: settings,
+                                                    store: reconciler.store, step: 4)
+            }
+            #expect(wrong?.message == "robot-nav-production's rollout has steps 1 to 3 and the first needs no approval; --step must be 2 to 3, got 4")
+            #expect(fleet.localVersions(10).count == 1, "nothing moved")
+            _ = try await ReleaseOperations.approve(deployment: "robot-nav-production", version: nil, by: "ops", settings: settings,
+                                                    store: reconciler.store, step: 2)
+            _ = try await reconciler.pass()
+            #expect(fleet.localVersions(10).count == 5)
+            let step3 = try await reconciler.pass()
+            #expect(step3.plan.blocked.contains { $0.reason.contains("step 3/3 awaits approval") })
+            let approved = try await fleet.events(reconciler, type: "approved")
+            #expect(approved.count == 1 && approved[0].message == "ops approved step 2 of 1.2.0 for robot-nav-production")
+        }
+    }
+
+    @Test("pauseSeconds: the next step starts only when the pause after the last one is over")
+    func pauseBetweenSteps() async throws {
+        let fleet = try TargetFleet(targets: 4, strategy: "{type: canary, steps: [25, 100], pauseSeconds: 600}")
+        let clock = ManualClock(Date())
+        let reconciler = try await fleet.reconciler(now: { clock.now })
+        do {
+            _ = try await reconciler.pass()
+            #expect(fleet.localVersions(4).count == 1)
+            let paused = try await reconciler.pass()
+            #expect(paused.plan.actions.isEmpty && paused.nextGateCheck != nil)
+            #expect(paused.plan.blocked.contains { $0.reason.hasPrefix("paused after step 1/2 until ") }, "\(paused.plan.blocked.map(\.reason))")
+            clock.now = clock.now.addingTimeInterval(601)
+            _ = try await reconciler.pass()
+            #expect(fleet.localVersions(4).count == 4)
+        } catch {
+            try? await reconciler.store.close()
+            throw error
+        }
+        try await reconciler.store.close()
+    }
+
+    @Test("a Target added mid-rollout joins it; one removed is forgotten and left as it is; updated targets are not redone")
+    func targetsComeAndGo() async throws {
+        let fleet = try TargetFleet(targets: 4, strategy: "{type: rolling, maxUnavailable: 2}")
+        try await fleet.run { reconciler in
+            _ = try await reconciler.pass()   // robot-01, robot-02
+            #expect(fleet.localVersions(5).keys.sorted() == ["robot-01", "robot-02"])
+            // robot-04 retires, robot-05 joins.
+            let robots = (1...3).map { TargetFleet.target($0, driver: "local") } + [TargetFleet.target(5, driver: "local")]
+            try fleet.repo.write("targets/robots.yaml", robots.joined(separator: "---\n"))
+            try fleet.repo.commit("robot-04 retires, robot-05 joins")
+            let next = try await reconciler.pass()
+            #expect(Set(next.plan.actions.filter { $0.kind == .deploy }.compactMap(\.key.target)) == ["robot-03", "robot-05"],
+                    "\(next.plan.actions.map(\.key))")
+            // Nothing reaches a target Git no longer names: robot-04 keeps what it runs and is forgotten.
+            #expect(!next.plan.actions.contains { $0.key.target == "robot-04" }, "\(next.plan.actions.map(\.key))")
+            let retired = try await fleet.events(reconciler, type: "targetRetired")
+            #expect(retired.count == 1 && retired[0].message.hasPrefix("Target robot-04 is no longer in Git"), "\(retired.map(\.message))")
+            #expect(!next.plan.actions.contains { $0.key.target == "robot-01" || $0.key.target == "robot-02" }, "no target updated twice")
+            #expect(fleet.localVersions(5).keys.sorted() == ["robot-01", "robot-02", "robot-03", "robot-05"])
+            let applied = try await reconciler.store.resources()
+            #expect(!applied.contains { $0.key.target == "robot-04" }, "robot-04 is forgotten")
+            let done = try await reconciler.pass()
+            #expect(done.plan.actions.isEmpty && done.plan.blocked.isEmpty, "\(done.plan.actions.map { "\($0.kind) \($0.key)" }) \(done.plan.blocked.map(\.reason))")
+        }
+    }
+}
+
+/// A clock tests move by hand.
+final class ManualClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Date
+    init(_ start: Date) { value = start }
+    var now: Date {
+        get { lock.withLock { value } }
+        set { lock.withLock { value = newValue } }
+    }
+}
