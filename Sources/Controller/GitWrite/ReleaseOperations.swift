@@ -94,7 +94,7 @@ public enum ReleaseOperations {
         guard workspace.fleet.blueprints[BlueprintRef(name: deployment.blueprint.name, version: target)] != nil else {
             throw ControllerError("\(deployment.blueprint.name)@\(target) is not in the repository at \(workspace.tip.shortSha); restore its blueprint first")
         }
-        let applied = try await store.resources().first { $0.key == ResourceKey(kind: .deployment, name: name, environment: deployment.environment) }
+        let applied = try await store.resources().first { $0.key.withoutTarget == ResourceKey(kind: .deployment, name: name, environment: deployment.environment) }
         let proof = proofs.healthy(deployment: name, in: deployment.environment).first { $0.version == target }
         let body = "Set Deployment \(name) in \(deployment.environment) from \(deployment.version) back to \(target)"
             + (proof != nil ? ", healthy there before." : "; it was not healthy there before, so its gates apply.")
@@ -112,7 +112,7 @@ public enum ReleaseOperations {
         let workspace = try await ReleaseWorkspace(settings: settings, store: store)
         let deployment = try workspace.deployment(name)
         if let step { return try await approve(step: step, of: deployment, version: version, by: user, workspace: workspace, store: store) }
-        let applied = try await store.resources().first { $0.key == ResourceKey(kind: .deployment, name: name, environment: deployment.environment) }
+        let applied = try await store.resources().first { $0.key.withoutTarget == ResourceKey(kind: .deployment, name: name, environment: deployment.environment) }
         guard workspace.fleet.environments[deployment.environment]?.spec.gates?.requireApproval == true else {
             throw ControllerError("\(deployment.environment) does not require approval (gates.requireApproval is not true); nothing to approve")
         }
