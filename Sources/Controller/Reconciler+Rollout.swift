@@ -35,12 +35,13 @@ extension Reconciler {
         return decisions
     }
 
-    /// One `rolloutStep` event per step a pass started (DESIGN §10): which targets, which version.
+    /// One `rolloutStep` event per step a pass starts (DESIGN §10), written before its actions run:
+    /// which targets, which version.
     /// - Returns: the events' messages, each prefixed with its Deployment.
-    func recordRolloutSteps(_ plan: Plan, rollouts: [String: RolloutDecision], report: Executor.Report?) async throws -> [String] {
-        guard !rollouts.isEmpty, let report else { return [] }
+    func recordRolloutSteps(_ plan: Plan, rollouts: [String: RolloutDecision]) async throws -> [String] {
+        guard !rollouts.isEmpty else { return [] }
         var started: [String: [String]] = [:]
-        for action in report.succeeded + report.failed.map(\.action) where action.key.kind == .deployment && action.kind != .smokeTest {
+        for action in plan.actions where action.key.kind == .deployment && action.kind != .smokeTest {
             guard let target = action.key.target, let environment = action.key.environment else { continue }
             let key = GateContext.holdKey(deployment: action.key.name, environment: environment)
             if rollouts[key]?.allowed.contains(target) == true { started[key, default: []].append(target) }

@@ -89,8 +89,8 @@ public final class Reconciler {
         // 3. Act on it.
         let executor = Executor(store: store, drivers: decision.observation.drivers.drivers, strategies: decision.observation.drivers.strategies,
                                 options: executorOptions ?? defaultExecutorOptions, logger: logger)
+        let steps = try await recordRolloutSteps(decision.plan, rollouts: decision.gates.context.rollouts)
         let report = try await act(decision, executor: executor)
-        let steps = try await recordRolloutSteps(decision.plan, rollouts: decision.gates.context.rollouts, report: report)
         // 4. The gates after acting: smoke tests, health windows, proofs, auto-rollbacks (DESIGN §6).
         let outcome = try await runGates(report: report, observation: decision.observation, context: decision.gates.context,
                                          executor: executor, commit: good.commit)
