@@ -241,7 +241,8 @@ struct TargetStepTests {
             let paused = try await reconciler.pass()
             #expect(paused.plan.actions.isEmpty && paused.nextGateCheck != nil)
             #expect(paused.plan.blocked.contains { $0.reason.hasPrefix("paused after step 1/2 until ") }, "\(paused.plan.blocked.map(\.reason))")
-            clock.now = clock.now.addingTimeInterval(601)
+            // The pause runs from when the last target passed (the store's time): past it by a margin.
+            clock.now = Date().addingTimeInterval(601)
             _ = try await reconciler.pass()
             #expect(fleet.localVersions(4).count == 4)
         } catch {

@@ -67,7 +67,8 @@ final class RunningController: @unchecked Sendable {
     }
 
     /// Polls until `condition` holds (bounded), for things the loop does asynchronously.
-    func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    /// A hang guard, not a timing: generous, since the whole suite shares this machine's two cores.
+    func eventually(_ seconds: Double = 120, _ condition: () async throws -> Bool) async rethrows -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if try await condition() { return true }
