@@ -20,6 +20,21 @@ struct DriverFactory {
         /// Exec `driver.env` secret references that could not be resolved, per environment (whose
         /// driver is then not made: its resources are blocked with the reason, nothing runs).
         var secretProblems: [String: [ExecEnvironment.Problem]] = [:]
+
+        /// The driver `make` makes for `placement`, or why there is none (`prefix` names a Target); false when none.
+        @discardableResult
+        mutating func add(_ placement: String, prefix: String, _ make: () throws -> any Driver) -> Bool {
+            do {
+                drivers[placement] = try make()
+                return true
+            } catch let unresolved as UnresolvedSecrets {
+                problems[placement] = prefix + "\(unresolved)"
+                secretProblems[placement] = unresolved.problems
+            } catch {
+                problems[placement] = prefix + "\(error)"
+            }
+            return false
+        }
     }
 
     /// - Parameter checkout: makes (once) the read-only checkout exec scripts run from.
@@ -27,30 +42,15 @@ struct DriverFactory {
         var result = Result()
         for (name, environment) in fleet.environments {
             if let strategy = environment.spec.strategy, let value = try? CanonicalJSON.value(of: strategy) { result.strategies[name] = value }
-            let smokeTests = environment.spec.gates?.smokeTests ?? []
-            do {
-                result.drivers[name] = try driver(environment.spec.driver, environment: name, target: nil, smokeTests: smokeTests,
-                                                  promotesFrom: environment.spec.promotesFrom, checkout: checkout)
-            } catch let unresolved as UnresolvedSecrets {
-                result.problems[name] = "\(unresolved)"
-                result.secretProblems[name] = unresolved.problems
-                continue
-            } catch {
-                result.problems[name] = "\(error)"
-                continue
-            }
+            let smokeTests = environment.spec.gates?.smokeTests ?? [], promotesFrom = environment.spec.promotesFrom
+            guard result.add(name, prefix: "", { try driver(environment.spec.driver, environment: name, target: nil, smokeTests: smokeTests,
+                                                           promotesFrom: promotesFrom, checkout: checkout) }) else { continue }
             // Each Target's driver: the environment's with the target's overrides, under the same allow-lists.
             for target in fleet.targetsByEnvironment[name] ?? [] {
-                let placement = "\(name)/\(target.metadata.name)"
                 let spec = target.spec.driver?.applied(to: environment.spec.driver) ?? environment.spec.driver
-                do {
-                    result.drivers[placement] = try driver(spec, environment: name, target: target.metadata.name, smokeTests: smokeTests,
-                                                           promotesFrom: environment.spec.promotesFrom, checkout: checkout)
-                } catch let unresolved as UnresolvedSecrets {
-                    result.problems[placement] = "Target \(target.metadata.name): \(unresolved)"
-                    result.secretProblems[placement] = unresolved.problems
-                } catch {
-                    result.problems[placement] = "Target \(target.metadata.name): \(error)"
+                result.add("\(name)/\(target.metadata.name)", prefix: "Target \(target.metadata.name): ") {
+                    try driver(spec, environment: name, target: target.metadata.name, smokeTests: smokeTests, promotesFrom: promotesFrom,
+                               checkout: checkout)
                 }
             }
         }

@@ -108,27 +108,20 @@ public struct StatusView: Sendable {
     /// - Parameter targets: one row per Target (`--targets`, `-o wide`); else a resource applied to an
     ///   environment's Targets is one row with `TARGETS updated/all` (DESIGN §10).
     public func table(now: Date, targets: Bool = false) -> String {
-        let anyTargets = resources.contains { $0.key.target != nil }
-        var text: String
-        if targets {
-            var table = Table(["KIND", "NAME", "ENVIRONMENT", "TARGET", "VERSION", "SYNC", "HEALTH", "COMMIT", "AGE", "MESSAGE"])
-            for resource in resources {
-                table.add([resource.key.kind.rawValue, resource.key.name, resource.key.environment ?? "-", resource.key.target ?? "-",
-                           resource.version ?? "-", resource.sync.rawValue, resource.health.rawValue, String(resource.commit.prefix(7)),
-                           StatusView.age(from: resource.updatedAt, now: now), resource.message ?? ""])
-            }
-            text = table.render()
-        } else {
-            var table = Table(["KIND", "NAME", "ENVIRONMENT", "VERSION"] + (anyTargets ? ["TARGETS"] : []) + ["SYNC", "HEALTH", "COMMIT", "AGE", "MESSAGE"])
-            for row in TargetSummary.rows(resources) {
-                let resource = row.resource
-                table.add([resource.key.kind.rawValue, resource.key.name, resource.key.environment ?? "-", resource.version ?? "-"]
-                          + (anyTargets ? [row.targets.map { "\($0.updated)/\($0.all)" } ?? "-"] : [])
-                          + [resource.sync.rawValue, resource.health.rawValue, String(resource.commit.prefix(7)),
-                             StatusView.age(from: resource.updatedAt, now: now), resource.message ?? ""])
-            }
-            text = table.render()
+        // One row per resource, with its TARGET; or a resource's targets folded into one row, `TARGETS n/m`.
+        let folded = !targets && resources.contains { $0.key.target != nil }
+        var table = Table(["KIND", "NAME", "ENVIRONMENT"] + (targets ? ["TARGET"] : []) + ["VERSION"] + (folded ? ["TARGETS"] : [])
+                          + ["SYNC", "HEALTH", "COMMIT", "AGE", "MESSAGE"])
+        let rows = targets ? resources.map { TargetSummary.Row(resource: $0, targets: nil) } : TargetSummary.rows(resources)
+        for row in rows {
+            let resource = row.resource
+            let place = targets ? [resource.key.target ?? "-"] : []
+            let count = folded ? [row.targets.map { "\($0.updated)/\($0.all)" } ?? "-"] : []
+            table.add([resource.key.kind.rawValue, resource.key.name, resource.key.environment ?? "-"] + place + [resource.version ?? "-"] + count
+                      + [resource.sync.rawValue, resource.health.rawValue, String(resource.commit.prefix(7)),
+                         StatusView.age(from: resource.updatedAt, now: now), resource.message ?? ""])
         }
+        var text = table.render()
         if let errors = cursor?.errors, !errors.isEmpty, let seen = cursor?.lastSeenCommit {
             text += "\n\ncommit \(seen.prefix(12)) was not applied: \(errors.count) validation error\(errors.count == 1 ? "" : "s")"
             for error in errors { text += "\n  \(error)" }

@@ -77,7 +77,7 @@ enum StateDelta {
             let row = storeRow(value, columns: AppliedResource.columns)
             return try AppliedResource(row: row, key: try ResourceKey(row: row, targetColumn: AppliedResource.targetColumn), spec: AppliedSpec(.null))
         }
-        rows.deletedResources = try list(.deletedResources).map { try ResourceKey(row: storeRow($0, columns: ResourceKey.columns), targetColumn: 3) }
+        rows.deletedResources = try list(.deletedResources).map { try ResourceKey(row: storeRow($0, columns: ResourceKey.columns), targetColumn: ResourceKey.columns.count - 1) }
         let (number, parts) = place(of: record)
         return Part(rows: rows, baseline: state["baseline"] == .bool(true), part: number, parts: parts)
     }

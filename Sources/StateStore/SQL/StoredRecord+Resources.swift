@@ -5,7 +5,7 @@ extension AppliedResource: StoredRecord {
     static let table = "resources"
     static let columns = ["kind", "name", "environment", "spec_hash", "spec", "commit_sha", "version", "sync",
                           "health", "message", "conditions", "created_at", "updated_at", "target"]
-    static let keyColumns = ["kind", "name", "environment", "target"]
+    static let keyColumns = ResourceKey.columns
     /// Where `target` is among `columns` (added by migration 9, DESIGN §10).
     static let targetColumn = 13
 
