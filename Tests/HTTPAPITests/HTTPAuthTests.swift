@@ -129,7 +129,7 @@ struct HTTPAuthTests {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
         request.httpBody = body
-        request.timeoutInterval = 30
+        request.timeoutInterval = 120   // a hang guard: the whole suite shares two cores
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let (_, response) = try await URLSession.shared.data(for: request)
         return (response as? HTTPURLResponse)?.statusCode ?? 0
