@@ -62,6 +62,11 @@ public final class HTTPDriver: Driver, Sendable {
         case .smokeTest: return try await smokeTest(request, tests: smokeTests)
         case .rollback: return try await rollback(request)
         case .undeploy: return try await undeploy(request)
+        case .switchSlot:
+            // The DevOps guide's console has no traffic endpoint: it gets `metadata.strategy` with each deploy, as
+            // before, and routes itself; the switch is recorded by Steward (DESIGN §10).
+            let slot = request.action.document["spec"]?["activeSlot"]?.string ?? "?"
+            return ActionOutcome(message: "traffic of \(request.action.key.name) is routed by the console (blue-green passed with each deploy); \(slot) recorded as active")
         case .backup, .pruneBackups:
             throw DriverError("the http driver does not run \(request.action.kind.rawValue) actions", transient: false)
         }
@@ -89,7 +94,7 @@ public final class HTTPDriver: Driver, Sendable {
             let knownId = try await book().deploymentId(environment: request.environment, deployment: name)
             let list = try await deployments(environment: request.environment)
             return !list.mine(name, knownId: knownId).contains { ConsoleStatus.isLive($0.status) }
-        case .configureAdapter, .removeAdapter, .smokeTest, .backup, .pruneBackups:
+        case .configureAdapter, .removeAdapter, .smokeTest, .backup, .pruneBackups, .switchSlot:
             return false
         }
     }

@@ -38,13 +38,15 @@ struct LocalFile: Sendable, Hashable {
         switch action.kind {
         case .configureAdapter, .removeAdapter: expected = .runtimeAdapter
         case .registerVersion: expected = .agentBlueprint
-        case .deploy, .promote, .rollback, .undeploy, .smokeTest: expected = .deployment
+        case .deploy, .promote, .rollback, .undeploy, .smokeTest, .switchSlot: expected = .deployment
         case .backup, .pruneBackups: expected = nil
         }
         guard let expected, action.key.kind == expected, let file = try LocalFile(key: action.key) else {
             throw DriverError("the local driver cannot \(action.kind.rawValue) \(action.key.resource)", transient: false)
         }
         self = file
+        // A blue-green Deployment's router: the file its traffic switch reads (DESIGN §10).
+        if action.kind == .switchSlot { fileName = "\(action.key.name).active-slot" }
     }
 
     init(folders: [String], fileName: String) {

@@ -27,6 +27,8 @@ public struct LocalDriver: Driver {
             return try await Self.onFileQueue { try self.remove(request) }
         case .smokeTest:
             return try smokeTest(request)
+        case .switchSlot:
+            return try await Self.onFileQueue { try self.switchSlot(request) }
         case .backup, .pruneBackups:
             throw DriverError("the local driver does not run \(action.kind.rawValue) (\(action.key.resource)); "
                               + "backups are run by the controller's scheduler", transient: false)
@@ -44,6 +46,10 @@ public struct LocalDriver: Driver {
             let file = try LocalFile(for: action)
             guard let path = try file.path(under: root, create: false) else { return true }
             return try Self.readFile(path, relative: file.relativePath) == nil
+        case .switchSlot:
+            let file = try LocalFile(for: action)
+            guard let path = try file.path(under: root, create: false) else { return false }
+            return try Self.readFile(path, relative: file.relativePath) == Self.slotContent(action)
         case .smokeTest, .backup, .pruneBackups:
             // Nothing lasting to look at: run it again.
             return false
@@ -65,6 +71,31 @@ public struct LocalDriver: Driver {
         }
         return ActionOutcome(message: written ? "wrote \(file.relativePath)" : "\(file.relativePath) already up to date",
                              data: .object(["file": .string(file.relativePath), "written": .bool(written)]))
+    }
+
+    /// Blue-green (DESIGN §10): writes the slot that takes traffic to `deployments/<name>.active-slot`,
+    /// one line, for whatever routes the environment's traffic to read.
+    func switchSlot(_ request: ActionRequest) throws -> ActionOutcome {
+        let file = try LocalFile(for: request.action)
+        guard let path = try file.path(under: root, create: true) else {
+            throw DriverError("cannot create the folder of \(file.relativePath) under \(root)", transient: false)
+        }
+        let bytes = try Self.slotContent(request.action)
+        let written: Bool
+        do throws(AtomicFileError) {
+            written = try AtomicFile.write(path: path, bytes: bytes)
+        } catch {
+            throw Self.driverError(error, relative: file.relativePath)
+        }
+        return ActionOutcome(message: written ? "wrote \(file.relativePath)" : "\(file.relativePath) already up to date",
+                             data: .object(["file": .string(file.relativePath), "written": .bool(written)]))
+    }
+
+    static func slotContent(_ action: PlannedAction) throws(DriverError) -> [UInt8] {
+        guard let slot = action.document["spec"]?["activeSlot"]?.string else {
+            throw DriverError("switch of \(action.key.resource) names no slot (spec.activeSlot)", transient: false)
+        }
+        return Array("\(slot)\n".utf8)
     }
 
     /// Deletes the resource's file; a file without Steward's `steward` block is left alone.

@@ -63,7 +63,9 @@ extension Reconciler {
             $0.action.key.target != nil && $0.action.key.kind == .deployment && !$0.transient && [.deploy, .promote].contains($0.action.kind)
                 && [.create, .update, .promote].contains($0.action.change)   // a failed heal of drift is not a rollout step
         }
-        guard !deployed.isEmpty || watching || !failedOnTargets.isEmpty else { return outcome }
+        // Blue-green: traffic switched to the slot that passed finishes the rollout (DESIGN §10).
+        let switched = (report?.succeeded ?? []).filter { $0.kind == .switchSlot && $0.change != .rollback }
+        guard !deployed.isEmpty || watching || !failedOnTargets.isEmpty || !switched.isEmpty else { return outcome }
         let current = (smokeReport?.applying(to: applied) ?? applied).filter { $0.key.kind == .deployment }
         for action in deployed {
             let policy = context.environments[action.environmentName] ?? EnvironmentPolicy()
@@ -98,7 +100,8 @@ extension Reconciler {
         if !passedTargets.isEmpty {
             let after = current.merging(batch.upsertResources.filter { $0.key.kind == .deployment }.map { ($0.key, $0) }) { $1 }
             let failedKeys = Set(failures.map(\.action.key.withoutTarget))
-            for (key, kind) in passedTargets.sorted(by: { $0.key < $1.key }) where !failedKeys.contains(key) {
+            for (key, kind) in passedTargets.sorted(by: { $0.key < $1.key }) where !failedKeys.contains(key)
+                && observation.blueGreen[GateContext.holdKey(deployment: key.name, environment: key.environment ?? "")] == nil {
                 let mine = observation.desired.filter { $0.key.kind == .deployment && $0.key.withoutTarget == key }
                 let finished = mine.allSatisfy { target, want in
                     context.suspendedTargets.contains(target.placement)
@@ -109,6 +112,13 @@ extension Reconciler {
                 prove(key, version: want.version, blueprint: want.document["spec"]?["blueprint"]?.string, action: kind,
                       commit: want.commit, into: &batch, targets: mine.count)
             }
+        }
+        for action in switched {
+            let placement = observation.blueGreen[GateContext.holdKey(deployment: action.key.name, environment: action.environmentName)]
+            let slot = BlueGreen.activeSlot(of: action.document)
+            outcome.proved += 1
+            prove(action.key, version: action.version, blueprint: action.document["spec"]?["blueprint"]?.string, action: action.kind.rawValue,
+                  commit: action.commit, into: &batch, targets: placement?.slots.values.count(where: { $0 == slot }))
         }
         if !batch.isEmpty { _ = try await store.commit(batch) }
         outcome.wrote = !batch.isEmpty || smokeReport != nil

@@ -38,29 +38,31 @@ extension Reconciler {
         context.suspendedTargets = Self.suspendedTargets(fleet)
         var inputs = GateInputs(context: context)
         for hold in try await store.holds() {
-            reconcile(hold, desired: observation.desired, head: head, into: &inputs)
+            reconcile(hold, desired: observation.desired, blueGreen: observation.blueGreen, head: head, into: &inputs)
         }
         return inputs
     }
 
     /// Keeps, re-anchors or lifts a hold (DESIGN §6): only a commit not written by the controller that
     /// changes the Deployment's desired version or spec lifts it.
-    private func reconcile(_ hold: Hold, desired: [ResourceKey: DesiredResource], head: CommitInfo, into inputs: inout GateInputs) {
+    private func reconcile(_ hold: Hold, desired: [ResourceKey: DesiredResource], blueGreen: [String: BlueGreenPlacement], head: CommitInfo,
+                           into inputs: inout GateInputs) {
         let key = ResourceKey(kind: .deployment, name: hold.deployment, environment: hold.environment)
         let holdKey = GateContext.holdKey(deployment: hold.deployment, environment: hold.environment)
-        // On Targets, the Deployment is wanted once per target, each with the same spec.
-        guard let want = desired[key] ?? desired.values.first(where: {
+        // On Targets, the Deployment is wanted once per target, each with the same spec (blue-green: the
+        // spec Git wants, not the router's or what the other slot keeps).
+        guard let wantHash = blueGreen[holdKey]?.wantedHash ?? (desired[key] ?? desired.values.first(where: {
             $0.key.kind == .deployment && $0.key.name == hold.deployment && $0.key.environment == hold.environment
-        }) else {
+        }))?.specHash else {
             inputs.holdChanges.releaseHolds.append(hold.deployment)
             inputs.holdChanges.append(holdEvent(hold, head: head, message: "hold on \(hold.version) released: the Deployment is no longer in Git"))
             return
         }
-        if want.specHash == hold.specHash {
+        if wantHash == hold.specHash {
             inputs.context.holds[holdKey] = hold
         } else if VersionCommit.isControllerCommit(head) {
             var anchored = hold
-            anchored.specHash = want.specHash
+            anchored.specHash = wantHash
             inputs.context.holds[holdKey] = anchored
             inputs.holdChanges.releaseHolds.append(hold.deployment)
             inputs.holdChanges.holds.append(anchored)

@@ -22,6 +22,10 @@ struct Observation {
     /// Records of Targets no longer in Git (DESIGN §10): forgotten, never acted on — nothing reaches
     /// a target Git no longer names, and what runs there is left as it is.
     var retired: [ResourceKey] = []
+    /// Blue-green Deployments on Targets, by `GateContext.holdKey` (DESIGN §10).
+    var blueGreen: [String: BlueGreenPlacement] = [:]
+    /// Router records of Deployments no longer blue-green: forgotten, nothing is sent for them.
+    var formerRouters: [ResourceKey] = []
 }
 
 extension Reconciler {
@@ -32,9 +36,12 @@ extension Reconciler {
                  checkout: () throws -> String) async throws -> Observation {
         let drivers = DriverFactory(settings: settings, store: store).make(fleet, checkout: checkout)
         logSecretProblems(drivers.secretProblems)
-        let probes = await probeTargets(drivers.drivers, applied: applied)
+        let routers = Self.routerKeys(fleet, applied: applied)
+        let probes = await probeTargets(drivers.drivers, applied: applied, skipping: routers)
         let wanted = wantedState(fleet, commit: commit, applied: applied)
         var desired = wanted.desired
+        let blueGreen = Self.blueGreen(fleet, desired: &desired, applied: applied, commit: commit)
+        let formerRouters = routers.filter { desired[$0] == nil }.sorted()
         var driverBlocked: [BlockedItem] = []
         // The differ looks only at target kinds; environments whose driver cannot be made are left out,
         // and so are Targets no longer in Git (their records are forgotten in recordPass).
@@ -42,7 +49,7 @@ extension Reconciler {
             key.target.map { fleet.targets[$0]?.spec.environment != key.environment } ?? false
         }
         var targetApplied = applied
-        for key in retired { targetApplied[key] = nil }
+        for key in retired + formerRouters { targetApplied[key] = nil }
         // A problem of an environment's driver blocks all its targets; one of a Target's, that target.
         for (placement, problem) in drivers.problems {
             let covers = { (key: ResourceKey) in key.placement == placement || key.environment == placement }
@@ -58,15 +65,18 @@ extension Reconciler {
         changes.removeAll { $0.change == .prune && $0.key.kind == .agentBlueprint }
         return Observation(applied: applied, drivers: drivers, probes: probes, desired: desired, changes: changes,
                            suspended: wanted.suspended, records: wanted.records, recordHashes: wanted.recordHashes,
-                           driverBlocked: driverBlocked, retired: retired)
+                           driverBlocked: driverBlocked, retired: retired, blueGreen: blueGreen, formerRouters: formerRouters)
     }
 
     /// Asks each placement's driver (an environment, or one of its Targets) what it runs, at most
     /// `reconcile.probeConcurrency` (default 16) at once. A probe that fails tells nothing: health is
     /// `Unknown` with the reason, never drift (DESIGN §4, §10).
-    func probeTargets(_ drivers: [String: any Driver], applied: [ResourceKey: AppliedResource]) async -> [ResourceKey: ProbeResult] {
+    /// - Parameter skipping: records not to probe (blue-green routers).
+    func probeTargets(_ drivers: [String: any Driver], applied: [ResourceKey: AppliedResource],
+                      skipping: Set<ResourceKey> = []) async -> [ResourceKey: ProbeResult] {
         var byPlacement: [String: [AppliedResource]] = [:]
-        for resource in applied.values where Differ.isTargetResource(resource.key) && !resource.specHash.isEmpty {
+        for resource in applied.values where Differ.isTargetResource(resource.key) && !resource.specHash.isEmpty
+            && (skipping.isEmpty || !skipping.contains(resource.key)) {
             byPlacement[resource.key.placement, default: []].append(resource)
         }
         let work = byPlacement.compactMap { placement, mine in drivers[placement].map { (placement, $0, mine) } }

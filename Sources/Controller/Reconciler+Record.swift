@@ -150,6 +150,13 @@ extension Reconciler {
                                              message: "Target \(target) is no longer in Git: its \(keys.count) record\(keys.count == 1 ? "" : "s") are forgotten; what runs on it is left as it is"))
             }
         }
+        // Routers of Deployments no longer blue-green: the record of the last switch goes; nothing is sent.
+        for key in observation.formerRouters where current[key] != nil {
+            batch.deleteResources.append(key)
+            batch.events.append(NewEvent(time: now, commit: commit, resource: key.resource, environment: key.environment,
+                                         type: "slotForgotten", reason: "NotBlueGreen",
+                                         message: "\(key.name) is no longer blue-green: the record of its active slot is forgotten"))
+        }
         for key in current.keys where key.kind == .agentBlueprint && observation.desired[key] == nil
             && !observation.driverBlocked.contains(where: { $0.key.environment == key.environment }) {
             batch.deleteResources.append(key)

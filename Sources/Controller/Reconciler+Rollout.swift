@@ -12,6 +12,13 @@ extension Reconciler {
         guard !fleet.targetsByEnvironment.isEmpty else { return [:] }
         var decisions: [String: RolloutDecision] = [:]
         for deployment in fleet.deployments.values where fleet.targetsByEnvironment[deployment.environment] != nil {
+            let holdKey = GateContext.holdKey(deployment: deployment.name, environment: deployment.environment)
+            if let placement = observation.blueGreen[holdKey] {
+                decisions[holdKey] = BlueGreen.decide(deployment: deployment.name, environment: deployment.environment, version: deployment.version,
+                                                      active: placement.active, goal: placement.goal, slots: placement.slots,
+                                                      progress: placement.progress, now: now)
+                continue
+            }
             let strategy = fleet.strategy(of: deployment)
             var progress: [String: TargetProgress] = [:]
             var lastPassed: Date?

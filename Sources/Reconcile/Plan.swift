@@ -3,6 +3,8 @@ import Manifests
 /// What an action does (DESIGN §5).
 public enum ActionKind: String, Sendable, Hashable, Codable, CaseIterable {
     case registerVersion, configureAdapter, removeAdapter, deploy, smokeTest, promote, rollback, undeploy, backup, pruneBackups
+    /// Blue-green across Targets: moves a Deployment's traffic to the slot its document names (DESIGN §10).
+    case switchSlot = "switch"
 }
 
 /// Why a resource changes.

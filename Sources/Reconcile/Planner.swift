@@ -71,6 +71,21 @@ public enum Planner {
                             }
                             reason += "; \(rollout.strategy) step \(rollout.step)/\(rollout.steps)"
                         }
+                        // A blue-green Deployment's router (its key without a target): traffic moves once the slot passed.
+                        if change.key.target == nil, let environment = change.key.environment,
+                           let rollout = gates.rollouts[GateContext.holdKey(deployment: change.key.name, environment: environment)],
+                           let slot = rollout.slot {
+                            guard rollout.switchReady else {
+                                blocked.append(BlockedItem(key: change.key, reason: rollout.waiting ?? "waiting for slot \(slot)'s gates", gate: .rollout))
+                                continue
+                            }
+                            planned.kind = .switchSlot
+                            planned.change = kind == .rollback ? .rollback : changeKind
+                            planned.reason = "switch traffic from \(rollout.activeSlot ?? "no slot") to \(slot), which runs \(rollout.version ?? "?")"
+                                + (why.map { "; \($0)" } ?? "")
+                            applies.append(planned)
+                            continue
+                        }
                         if let why { reason += "; \(why)" }
                         planned.kind = kind
                         planned.change = changeKind

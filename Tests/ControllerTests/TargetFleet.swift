@@ -16,7 +16,7 @@ final class TargetFleet {
     var path: String { directory.path }
     /// The console base URL of each robot (http driver), robot-01 first.
     let consoles: [String]
-    /// Where the exec script appends one line per action (`TARGET ACTION VERSION KEY`).
+    /// Where the exec script appends one line per action (`TARGET ACTION VERSION KEY SLOT`).
     var effectsFile: String { path + "/effects.log" }
     /// Targets whose smoke tests fail on the exec driver, one name per line.
     var failingFile: String { path + "/failing" }
@@ -26,7 +26,7 @@ final class TargetFleet {
     ///   - strategy: production's `strategy` (YAML flow text), nil for none.
     ///   - driver: `local`, `exec`, or `http` (one console per target, at `consoles`).
     init(targets: Int, strategy: String?, driver: String = "local", autoRollback: Bool = false, store: String = "sqlite://.steward/state.db",
-         health: String? = nil, consoles: [String] = []) throws {
+         health: String? = nil, consoles: [String] = [], slots: Bool = false) throws {
         self.consoles = consoles
         directory = try TemporaryDirectory()
         repo = try TemporaryGitRepository()
@@ -36,7 +36,7 @@ final class TargetFleet {
         try "".write(toFile: effectsFile, atomically: true, encoding: .utf8)
         try "".write(toFile: failingFile, atomically: true, encoding: .utf8)
         try repo.write("environments/environments.yaml", environments(strategy: strategy, driver: driver, autoRollback: autoRollback, health: health))
-        try repo.write("targets/robots.yaml", (1...targets).map { Self.target($0, driver: driver, consoles: consoles) }.joined(separator: "---\n"))
+        try repo.write("targets/robots.yaml", (1...targets).map { Self.target($0, driver: driver, consoles: consoles, slots: slots) }.joined(separator: "---\n"))
         try repo.write("scripts/robot.sh", Self.script)
         chmod(repo.path + "/scripts/robot.sh", 0o755)
         try setVersion("1.2.0")
@@ -52,7 +52,8 @@ final class TargetFleet {
 
     static func name(_ index: Int) -> String { String(format: "robot-%02d", index) }
 
-    static func target(_ index: Int, driver: String, consoles: [String] = []) -> String {
+    /// - Parameter slots: blue-green slots: odd robots `slot: blue`, even ones `slot: green`.
+    static func target(_ index: Int, driver: String, consoles: [String] = [], slots: Bool = false) -> String {
         let override: String
         switch driver {
         case "local": override = "{root: ./var/robots/\(name(index))}"
@@ -64,7 +65,7 @@ final class TargetFleet {
             kind: Target
             metadata:
               name: \(name(index))
-              labels: {site: \(index % 2 == 1 ? "berlin" : "paris"), model: tb4}
+              labels: {site: \(index % 2 == 1 ? "berlin" : "paris"), model: tb4\(slots ? ", slot: \(index % 2 == 1 ? "blue" : "green")" : "")}
             spec:
               environment: production
               driver: \(override)
@@ -100,7 +101,7 @@ final class TargetFleet {
     static let script = """
         #!/bin/sh
         cat > /dev/null
-        echo "$STEWARD_TARGET $STEWARD_ACTION $STEWARD_VERSION $STEWARD_IDEMPOTENCY_KEY" >> "$EFFECTS"
+        echo "$STEWARD_TARGET $STEWARD_ACTION $STEWARD_VERSION $STEWARD_IDEMPOTENCY_KEY $STEWARD_SLOT" >> "$EFFECTS"
         if [ "$STEWARD_ACTION" = smokeTest ] && grep -qx "$STEWARD_TARGET" "$FAILING"; then
           echo "smoke test failed on $STEWARD_TARGET" >&2
           exit 1
@@ -150,11 +151,17 @@ final class TargetFleet {
         return versions
     }
 
+    /// The slot production's local router file names (`deployments/robot-nav-production.active-slot`), nil before a switch.
+    func activeSlot() -> String? {
+        (try? String(contentsOfFile: path + "/var/production/deployments/robot-nav-production.active-slot", encoding: .utf8))
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+
     /// The exec targets' record: (target, action, version) per line, in order.
-    func effects() throws -> [(target: String, action: String, version: String, key: String)] {
+    func effects() throws -> [(target: String, action: String, version: String, key: String, slot: String)] {
         try String(contentsOfFile: effectsFile, encoding: .utf8).split(separator: "\n").map { line in
             let parts = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-            return (parts[0], parts[1], parts.count > 2 ? parts[2] : "", parts.count > 3 ? parts[3] : "")
+            return (parts[0], parts[1], parts.count > 2 ? parts[2] : "", parts.count > 3 ? parts[3] : "", parts.count > 4 ? parts[4] : "")
         }
     }
 

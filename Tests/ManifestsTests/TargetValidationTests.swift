@@ -84,10 +84,20 @@ struct TargetValidationTests {
         #expect(found.count == 1 && found[0].contains("spec.targetSelector: Environment 'staging' has no Targets to select from"), "\(found)")
     }
 
-    @Test func blueGreenAcrossTargetsIsRefusedNotIgnored() {
+    @Test func blueGreenNeedsASlotOnEveryTargetAndBothSlots() {
         let deployment = FleetFixtures.deployment + "  strategy: {type: blue-green}\n"
+        // robot-001 of the fixture has no slot.
         let found = errors(adding: "deployments/nav.yaml", deployment)
-        #expect(found.count == 1 && found[0].contains("spec.strategy.type: a blue-green rollout across Targets is not supported yet"), "\(found)")
+        #expect(found.count == 1 && found[0].contains("spec.strategy.type: a blue-green rollout puts each Target in a slot: robot-001 has no metadata.labels.slot (blue or green)"), "\(found)")
+        var files = FleetFixtures.valid
+        files["deployments/nav.yaml"] = deployment
+        files["targets/robot-001.yaml"] = robot(name: "robot-001", labels: "{site: berlin, slot: blue}", driver: "{root: ./var/fleet/staging/robot-001}")
+        let oneSlot = FleetFixtures.validate(files).errors.map(\.description)
+        #expect(oneSlot.count == 1 && oneSlot[0].contains("needs Targets in both slots; none of the 1 selected has labels.slot: green"), "\(oneSlot)")
+        files["targets/robot-002.yaml"] = robot(labels: "{site: paris, slot: green}")
+        #expect(FleetFixtures.validate(files).errors.isEmpty, "\(FleetFixtures.validate(files).errors)")
+        files["targets/robot-002.yaml"] = robot(labels: "{site: paris, slot: teal}")
+        #expect(FleetFixtures.validate(files).errors.map(\.description).contains { $0.contains("metadata.labels.slot: slot is blue or green") })
     }
 
     @Test func strategyFieldsBelongToTheirStrategy() {

@@ -139,8 +139,7 @@ struct CrossResourceRules {
         }
     }
 
-    /// Each Target's environment exists and its driver overrides fit that environment's driver type;
-    /// blue-green environments' targets carry a slot (DESIGN §10).
+    /// Each Target's environment exists and its driver overrides fit that environment's driver type (DESIGN §10).
     private mutating func checkTargets() {
         var placesTaken: [String: String] = [:]
         for name in fleet.targets.keys.sorted() {
@@ -236,11 +235,17 @@ struct CrossResourceRules {
                 return ("spec.targetSelector", "selects none of Environment '\(spec.environment)''s \(targets.count) Targets")
             }
         }
-        // Blue-green across Targets (slots and a switch action) is not enacted by this release: refused,
-        // not passed through as a label that changes nothing.
+        // Blue-green across Targets: two slots of targets, each target in one (DESIGN §10).
         if !targets.isEmpty, (spec.strategy ?? environment.spec.strategy)?.type == .blueGreen {
-            return (spec.strategy == nil ? "spec.environment" : "spec.strategy.type",
-                    "a blue-green rollout across Targets is not supported yet; use rolling or canary on Environment '\(spec.environment)''s \(targets.count) Targets")
+            let field = spec.strategy == nil ? "spec.environment" : "spec.strategy.type"
+            let selected = targets.filter { spec.targetSelector?.matches($0.metadata.labels) ?? true }
+            let unslotted = selected.filter { $0.metadata.labels?["slot"] == nil }.map(\.metadata.name).sorted()
+            if !unslotted.isEmpty {
+                return (field, "a blue-green rollout puts each Target in a slot: \(unslotted.prefix(3).joined(separator: ", "))\(unslotted.count > 3 ? " and \(unslotted.count - 3) more" : "") \(unslotted.count == 1 ? "has" : "have") no metadata.labels.slot (blue or green)")
+            }
+            for slot in ["blue", "green"] where !selected.contains(where: { $0.metadata.labels?["slot"] == slot }) {
+                return (field, "a blue-green rollout needs Targets in both slots; none of the \(selected.count) selected has labels.slot: \(slot)")
+            }
         }
         return nil
     }

@@ -13,6 +13,8 @@ public enum TargetProgress: String, Sendable, Hashable, Codable {
     case failed
     /// `spec.suspend: true`: kept as it is, counted as not updated.
     case suspended
+    /// Blue-green: in the slot that does not get the wanted spec; keeps what it runs (DESIGN §10).
+    case standby
 }
 
 /// One Deployment's rollout across its targets, as a pass decides it (pure).
@@ -33,9 +35,17 @@ public struct RolloutDecision: Sendable, Hashable, Codable {
     public var targets: [String: TargetProgress]
     /// When a canary pause ends, if one is running.
     public var pausedUntil: Date?
+    /// Blue-green: the slot that takes traffic now (nil before the first switch), the slot the wanted
+    /// spec goes to, and whether traffic may switch to it now (its targets all passed their gates).
+    public var activeSlot: String?
+    public var slot: String?
+    public var switchReady = false
 
-    /// Whether every target that is not suspended runs the wanted spec with its gates passed.
-    public var isFinished: Bool { targets.values.allSatisfy { $0 == .passed || $0 == .suspended } }
+    /// Whether every target that is not suspended runs the wanted spec with its gates passed (blue-green:
+    /// every target of its slot, and traffic switched to that slot).
+    public var isFinished: Bool {
+        targets.values.allSatisfy { $0 == .passed || $0 == .suspended || $0 == .standby } && activeSlot == slot
+    }
     /// How many targets run the wanted spec (gating or passed), and how many there are.
     public var updated: Int { targets.values.count(where: { $0 == .passed || $0 == .gating }) }
 }
@@ -112,7 +122,7 @@ public enum Rollout {
         }
     }
 
-    private static func list(_ names: [String]) -> String {
+    static func list(_ names: [String]) -> String {
         names.count <= 3 ? names.joined(separator: ", ") : names.prefix(3).joined(separator: ", ") + " and \(names.count - 3) more"
     }
 }

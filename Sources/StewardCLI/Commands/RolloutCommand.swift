@@ -65,6 +65,9 @@ struct RolloutView: Encodable {
     /// How many targets run each version.
     var versions: [String: Int]
     var targets: [Target]
+    /// Blue-green: the slot taking traffic, and the slot the version goes to.
+    var activeSlot: String?
+    var slot: String?
 
     init(_ rollout: RolloutDecision, applied: [ResourceKey: AppliedResource]) {
         deployment = rollout.deployment
@@ -76,6 +79,8 @@ struct RolloutView: Encodable {
         finished = rollout.isFinished
         waiting = rollout.waiting
         pausedUntil = rollout.pausedUntil.map(CanonicalJSON.timestamp)
+        activeSlot = rollout.activeSlot
+        slot = rollout.slot
         targets = rollout.targets.keys.sorted().map { name in
             let record = applied[ResourceKey(kind: .deployment, name: rollout.deployment, environment: rollout.environment, target: name)]
             let running = record.flatMap { $0.specHash.isEmpty ? nil : $0.version }
@@ -91,6 +96,9 @@ struct RolloutView: Encodable {
         lines.append("targets: " + versions.sorted { $0.key > $1.key }.map { $0.key == "none" ? "\($0.value) not deployed yet" : "\($0.value) at \($0.key)" }
             .joined(separator: ", ")
                      + " (\(targets.count) in all)")
+        if let slot {
+            lines.append("traffic: \(activeSlot ?? "no slot yet")" + (activeSlot == slot ? "" : " (switches to \(slot) once its targets pass their gates)"))
+        }
         if let waiting { lines.append("waiting: \(waiting)") }
         var table = Table(["TARGET", "VERSION", "PROGRESS", "SYNC", "HEALTH", "MESSAGE"])
         for target in targets {
