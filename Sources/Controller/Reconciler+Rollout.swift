@@ -48,13 +48,22 @@ extension Reconciler {
     func recordRolloutSteps(_ plan: Plan, rollouts: [String: RolloutDecision]) async throws -> [String] {
         guard !rollouts.isEmpty else { return [] }
         var started: [String: [String]] = [:]
-        for action in plan.actions where action.key.kind == .deployment && action.kind != .smokeTest {
+        var batch = StoreBatch()
+        // Blue-green: the switch is the rollout's last step.
+        for action in plan.actions where action.kind == .switchSlot {
+            guard let environment = action.key.environment, let rollout = rollouts[GateContext.holdKey(deployment: action.key.name, environment: environment)],
+                  let slot = rollout.slot else { continue }
+            batch.events.append(NewEvent(commit: plan.commit, resource: action.key.resource, environment: environment, type: "rolloutStep", reason: "RolloutStep",
+                                         message: "blue-green step 2/2 of \(rollout.version ?? "?"): traffic from \(rollout.activeSlot ?? "no slot") to \(slot)",
+                                         data: .object(["step": .int(2), "steps": .int(2), "version": rollout.version.map(JSONValue.string) ?? .null,
+                                                        "slot": .string(slot), "strategy": .string(rollout.strategy)])))
+        }
+        for action in plan.actions where action.key.kind == .deployment && action.kind != .smokeTest && action.kind != .switchSlot {
             guard let target = action.key.target, let environment = action.key.environment else { continue }
             let key = GateContext.holdKey(deployment: action.key.name, environment: environment)
             if rollouts[key]?.allowed.contains(target) == true { started[key, default: []].append(target) }
         }
-        guard !started.isEmpty else { return [] }
-        var batch = StoreBatch()
+        guard !started.isEmpty || !batch.events.isEmpty else { return [] }
         for (key, targets) in started.sorted(by: { $0.key < $1.key }) {
             guard let rollout = rollouts[key] else { continue }
             let names = targets.sorted()

@@ -60,6 +60,52 @@ struct TargetCommandTests {
         let staging = try await steward(["rollout", "nope"])
         #expect(staging.exitCode == 1 && staging.stderr.contains("Deployment 'nope' not found in Git"), "\(staging.stderr)")
     }
+
+    @Test(arguments: ["sqlite", "postgres"])
+    func blueGreenThroughTheBinary(_ backend: String) async throws {
+        let store = backend == "postgres" ? try await TestPostgres.freshDatabaseURL() : "sqlite://.steward/state.db"
+        let fleet = try TargetFleet(targets: 4, strategy: "{type: blue-green}", store: store, slots: true)
+        let steward = { (arguments: [String]) in try await StewardProcess.run(arguments, in: fleet.path) }
+        let run = try await steward(["run", "--once"])
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        #expect(fleet.activeSlot() == "blue" && fleet.localVersions(4).count == 2, "\(run.stderr)")
+        try fleet.setVersion("1.3.0")
+        try fleet.repo.commit("1.3.0 to production")
+        let preview = try await steward(["rollout", "robot-nav-production"])
+        #expect(preview.stdout.hasPrefix("robot-nav-production in production: blue-green, step 1/2, 1.3.0"), "\(preview.stdout)")
+        #expect(preview.stdout.contains("traffic: blue (switches to green once its targets pass their gates)"), "\(preview.stdout)")
+        #expect(preview.stdout.contains("robot-01  1.2.0    standby"), "\(preview.stdout)")
+        let diff = try await steward(["diff"])
+        #expect(diff.stdout.contains("+ Deployment/robot-nav-production (production, robot-02): create — new in Git; blue-green step 1/2"), "\(diff.stdout)")
+        #expect(!diff.stdout.contains("(production, robot-01): update"), "blue keeps 1.2.0: \(diff.stdout)")
+        #expect(diff.stdout.contains("# Deployment/robot-nav-production (production): blocked — slot green (2 targets) runs 1.3.0 through its gates"),
+                "\(diff.stdout)")
+        let second = try await steward(["run", "--once"])
+        #expect(second.exitCode == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("rollout: robot-nav-production in production: blue-green step 2/2 of 1.3.0: traffic from blue to green"), "\(second.stderr)")
+        #expect(fleet.activeSlot() == "green")
+        let status = try await steward(["status"])
+        let row = try #require(status.stdout.split(separator: "\n").first { $0.hasPrefix("Deployment") })
+        #expect(row.contains("1.3.0") && row.contains("2/4") && row.contains("traffic on green (1.3.0)"), "\(row)")
+        let explain = try await steward(["explain", "robot-nav-production"])
+        #expect(explain.stdout.contains("keeps 1.2.0 in slot blue, for an instant rollback: Git wants 1.3.0 on slot green"), "\(explain.stdout)")
+        // A revert: traffic goes back to blue in one pass, with nothing deployed.
+        try fleet.setVersion("1.2.0")
+        try fleet.repo.commit("Revert \"1.3.0 to production\"")
+        let back = try await steward(["run", "--once"])
+        #expect(back.exitCode == 0 && back.stderr.contains("traffic from green to blue"), "\(back.stderr)")
+        #expect(fleet.activeSlot() == "blue" && fleet.localVersions(4)["robot-02"] == "1.3.0")
+        let history = try await steward(["history", "robot-nav-production", "-o", "json"])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [String: Any])
+        let entries = try #require(document["entries"] as? [[String: Any]])
+        let deploys = entries.filter { ["deploy", "rollback"].contains($0["action"] as? String) && $0["outcome"] as? String == "succeeded" }
+        #expect(deploys.count == 4, "two per version, none for the revert: \(deploys.map { "\($0["action"] ?? "") \($0["target"] ?? "")" })")
+        #expect(entries.filter { $0["action"] as? String == "switch" && $0["outcome"] as? String == "succeeded" }.count == 3)
+        let logs = try await steward(["logs", "-o", "json"])
+        #expect(logs.stdout.split(separator: "\n").filter { $0.contains("\"rolloutStep\"") }.count == 5, "\(logs.stdout.suffix(2000))")
+        let verify = try await steward(["verify-log"])
+        #expect(verify.exitCode == 0 && verify.stdout.hasPrefix("ok: "), "\(verify.stderr)")
+    }
 }
 
 @Suite("examples/fleet validates")

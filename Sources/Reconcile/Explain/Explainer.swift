@@ -133,7 +133,16 @@ public enum Explainer {
             let place = first.file.isEmpty ? "" : " \(first.file)\(first.line > 0 ? ":\(first.line)" : "")"
             return done(false, "fix\(place) and commit; \(stays)")
         }
-        if let wanted {
+        let rollout = key.kind == .deployment ? key.environment.flatMap { facts.gates.rollouts[GateContext.holdKey(deployment: key.name, environment: $0)] } : nil
+        if let wanted, let target = key.target, let rollout, rollout.slot != nil, rollout.targets[target] == .standby {
+            // Blue-green: the slot without traffic keeps what it runs (DESIGN §10).
+            chain.append(.init("keeps \(applied?.version ?? "nothing") in slot \(BlueGreen.other(rollout.slot ?? "")), for an instant rollback: Git wants \(rollout.version ?? "its spec") on slot \(rollout.slot ?? "")",
+                               .init(commit: wanted.commit, file: wanted.file.isEmpty ? nil : wanted.file, line: wanted.file.isEmpty ? nil : wanted.line)))
+        } else if let wanted, key.target == nil, let slot = rollout?.slot {
+            let file = wanted.file.isEmpty ? nil : wanted.file
+            chain.append(.init("wants traffic on slot \(slot), which is to run \(wanted.version ?? "its spec") (blue-green)",
+                               .init(commit: wanted.commit, file: file, line: file == nil ? nil : wanted.line)))
+        } else if let wanted {
             let file = wanted.file.isEmpty ? nil : wanted.file
             chain.append(.init("wants \(wanted.version ?? "its spec")", .init(commit: wanted.commit, file: file, line: file == nil ? nil : wanted.line)))
         } else if applied != nil {
@@ -215,7 +224,14 @@ public enum Explainer {
             if let incident = facts.incidents[key] { chain.append(link(incident)) }
             return "fix what the check found, then commit or POST /api/reconcile: Steward runs the checks again on either"
         case .rollout:
-            return facts.gates.rollouts[GateContext.holdKey(deployment: name, environment: environment)]?.allowed.isEmpty == false
+            let rollout = facts.gates.rollouts[GateContext.holdKey(deployment: name, environment: environment)]
+            if key.target == nil, let slot = rollout?.slot {
+                if rollout?.targets.values.contains(.failed) == true {
+                    return "fix what failed in slot \(slot), or revert the commit; traffic stays on \(rollout?.activeSlot ?? "no slot") (steward rollout \(name))"
+                }
+                return "wait: traffic switches to slot \(slot) once its targets pass their gates (steward rollout \(name))"
+            }
+            return rollout?.allowed.isEmpty == false
                 ? "wait: the rollout reaches this target at a later step (steward rollout \(name))"
                 : "wait for the rollout's gates, or fix what stopped it (steward rollout \(name))"
         case nil:
