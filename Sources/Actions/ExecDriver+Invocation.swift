@@ -49,8 +49,8 @@ extension ExecDriver {
         result["STEWARD_ENVIRONMENT"] = target.environment
         result["STEWARD_VERSION"] = target.version ?? ""
         result["STEWARD_IDEMPOTENCY_KEY"] = target.idempotencyKey ?? ""
-        // A blue-green switch (DESIGN §10): the slot that takes traffic from now on.
-        if action == ActionKind.switchSlot.rawValue, let slot = target.document["spec"]?["activeSlot"]?.string { result["STEWARD_SLOT"] = slot }
+        // A blue-green switch (DESIGN §10), or the status check after one was interrupted: the slot that takes traffic.
+        if target.key.target == nil, let slot = target.document["spec"]?["activeSlot"]?.string { result["STEWARD_SLOT"] = slot }
         return result
     }
 

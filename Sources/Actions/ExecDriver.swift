@@ -50,8 +50,6 @@ public struct ExecDriver: Driver {
     }
 
     public func hasEffect(_ request: ActionRequest) async throws -> Bool {
-        // A switch sets the slot its document names: the same again is no change, so it is simply run again.
-        if request.action.kind == .switchSlot { return false }
         let status = try await status(of: ExecTarget(request))
         if status.state == .unknown, ![.smokeTest, .backup, .pruneBackups].contains(request.action.kind) {
             throw DriverError(status.message ?? "the status check could not tell", transient: true)
@@ -59,9 +57,12 @@ public struct ExecDriver: Driver {
         switch request.action.kind {
         case .configureAdapter, .registerVersion, .deploy, .promote, .rollback:
             return status.state == .inSync
+        case .switchSlot:
+            // Asked with STEWARD_SLOT set: whether that slot takes the traffic already.
+            return status.state == .inSync
         case .removeAdapter, .undeploy:
             return status.state == .missing
-        case .smokeTest, .backup, .pruneBackups, .switchSlot:
+        case .smokeTest, .backup, .pruneBackups:
             return false  // nothing lasting to look at: run it again
         }
     }

@@ -14,6 +14,9 @@ key=${STEWARD_IDEMPOTENCY_KEY:-}
 environment=$STEWARD_ENVIRONMENT${STEWARD_TARGET:+@$STEWARD_TARGET}
 resource=$STEWARD_RESOURCE
 state="$TARGET/$environment/${resource//\//_}"
+# A blue-green switch (DESIGN §10) sets the environment's active slot: a file of its own.
+# Steward sets STEWARD_SLOT for the switch and for the status check of an interrupted one.
+if [ -n "${STEWARD_SLOT:-}" ]; then state="$TARGET/$environment/.slot_${resource//\//_}"; fi
 mkdir -p "$TARGET/$environment" "$TARGET/.locks"
 document=$(printf '%s' "$input" | jq -cS '.document')
 spec=$(printf '%s' "$document" | sha256sum | cut -c1-16)

@@ -21,7 +21,7 @@ import sys
 ledger_path, logs_path, status_path, target = sys.argv[1:5]
 since_seq = int(sys.argv[5]) if len(sys.argv) > 5 else 0
 ledger_from = int(sys.argv[6]) if len(sys.argv) > 6 else 0
-EFFECTFUL = {"registerVersion", "configureAdapter", "removeAdapter", "deploy", "promote", "rollback", "undeploy"}
+EFFECTFUL = {"registerVersion", "configureAdapter", "removeAdapter", "deploy", "promote", "rollback", "undeploy", "switch"}
 REMOVALS = {"undeploy", "removeAdapter"}
 TARGET_KINDS = {"RuntimeAdapter", "AgentBlueprint", "Deployment"}
 problems = []
@@ -101,14 +101,16 @@ for (resource, environment), row in rows.items():
         problems.append(f"{where}: store version {row.get('version')} but last actionSucceeded (seq {event['seq']}) has {event['data'].get('version')}")
     if event["commit"] != row["commit"]:
         problems.append(f"{where}: store commit {row['commit'][:12]} but last actionSucceeded (seq {event['seq']}) has {event['commit'][:12]}")
-    state = os.path.join(target, environment, resource.replace("/", "_"))
+    # A blue-green Deployment's router: its last switch set the slot file (apply.sh).
+    state = os.path.join(target, environment, (".slot_" if event["data"]["action"] == "switch" else "") + resource.replace("/", "_"))
     if not os.path.exists(state):
         problems.append(f"{where} is in the store but not on the target")
     elif open(state).read().split()[0] != (row.get("version") or "-"):
         problems.append(f"{where}: the target runs {open(state).read().strip()}, the store says {row.get('version')}")
 for (resource, environment), event in last.items():
     kind = resource.split("/", 1)[0]
-    if event["data"]["action"] not in REMOVALS and (resource, environment) not in rows and kind != "AgentBlueprint":
+    # A router is forgotten when its Deployment stops being blue-green; nothing is sent for it.
+    if event["data"]["action"] not in REMOVALS | {"switch"} and (resource, environment) not in rows and kind != "AgentBlueprint":
         problems.append(f"{resource} in {environment}: last completed {event['data']['action']} (seq {event['seq']}) but the store has no record")
 for environment in os.listdir(target):
     if environment.startswith("."):

@@ -29,7 +29,7 @@ def write(relative, text):
         handle.write(text)
 
 
-strategy = "{type: canary, steps: [25, 50, 100]}" if args.trial % 2 else "{type: rolling, maxUnavailable: 2}"
+strategy = ["{type: rolling, maxUnavailable: 2}", "{type: canary, steps: [25, 50, 100]}", "{type: blue-green}"][args.trial % 3]
 environments = []
 for name in ("staging", "production"):
     environments.append(f"""apiVersion: steward/v1
@@ -47,12 +47,12 @@ spec:
 """)
 write("environments/environments.yaml", "---\n".join(environments))
 if args.targets:
-    # Production spans robots: canary or rolling batches, alternating per trial, so a kill lands mid-rollout.
+    # Production spans robots: rolling batches, canary steps or blue-green slots, in turn per trial, so a kill lands mid-rollout.
     write("targets/robots.yaml", "---\n".join(f"""apiVersion: steward/v1
 kind: Target
 metadata:
   name: robot-{index:02d}
-  labels: {{site: {"berlin" if index % 2 else "paris"}}}
+  labels: {{site: {"berlin" if index % 2 else "paris"}, slot: {"blue" if index % 2 else "green"}}}
 spec:
   environment: production
   driver: {{env: {{ROBOT: "{index}"}}}}
