@@ -108,7 +108,10 @@ public struct Executor: Sendable {
                 // Its own key, the same effect under another trigger, or another action on a resource
                 // created by an action whose outcome was never recorded: the target is asked first.
                 let uncertain = existing[action.key]?.conditions.contains { $0.type == Self.startedCondition } == true
-                guard known[key] != nil || interrupted[action.effectKey] != nil || uncertain else {
+                // A blue-green switch with no record of the slot taking traffic (the first, or after the
+                // Deployment was not blue-green for a while): the target may be on that slot already.
+                let unrecordedSwitch = action.kind == .switchSlot && existing[action.key].map { $0.specHash.isEmpty } ?? true
+                guard known[key] != nil || interrupted[action.effectKey] != nil || uncertain || unrecordedSwitch else {
                     pending.append(action)
                     continue
                 }

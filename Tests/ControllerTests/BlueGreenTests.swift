@@ -67,6 +67,30 @@ struct BlueGreenTests {
         }
     }
 
+    @Test("local: a Deployment that leaves blue-green forgets its slot; back on blue-green, the target is asked before switching again")
+    func leavingAndComingBack() async throws {
+        let fleet = try TargetFleet(targets: 4, strategy: "{type: blue-green}", slots: true)
+        let environments = try #require(fleet.repo.read("environments/environments.yaml"))
+        try await fleet.run { reconciler in
+            for _ in 1...2 { _ = try await reconciler.pass() }
+            #expect(fleet.activeSlot() == "blue")
+            try fleet.repo.write("environments/environments.yaml", environments.replacingOccurrences(of: "{type: blue-green}", with: "{type: rolling, maxUnavailable: 4}"))
+            try fleet.repo.commit("production rolls")
+            _ = try await reconciler.pass()
+            #expect(fleet.localVersions(4).count == 4, "rolling wants every robot: \(fleet.localVersions(4))")
+            #expect(try await fleet.events(reconciler, type: "slotForgotten").count == 1)
+            #expect(fleet.activeSlot() == "blue", "nothing is sent for the forgotten router")
+            try fleet.repo.write("environments/environments.yaml", environments)
+            try fleet.repo.commit("production is blue-green again")
+            let back = try await reconciler.pass()
+            let switched = try #require(back.report?.skipped.first { $0.kind == .switchSlot }, "\(back.plan.actions.map(\.kind))")
+            #expect(BlueGreen.activeSlot(of: switched.document) == "blue")
+            let succeeded = try await fleet.events(reconciler, type: "actionSucceeded").filter { $0.reason == "switch" }
+            #expect(succeeded.last?.message.hasPrefix("found already applied on the target") == true, "\(succeeded.map(\.message))")
+            #expect(try await reconciler.pass().plan.isEmpty)
+        }
+    }
+
     @Test("exec: 1.3.0 fails its smoke tests on green: green goes back, traffic never leaves blue, the version is held")
     func failedSlotNeverTakesTraffic() async throws {
         let fleet = try TargetFleet(targets: 4, strategy: "{type: blue-green}", driver: "exec", autoRollback: true, slots: true)

@@ -97,10 +97,16 @@ final class TargetFleet {
     }
 
     /// An exec target: records each action, answers `status` with nothing (healthy, running what was
-    /// applied) and fails smoke tests on the targets named in `$FAILING`.
+    /// applied) — but for the slot taking traffic (blue-green) — and fails smoke tests on the targets named in `$FAILING`.
     static let script = """
         #!/bin/sh
         cat > /dev/null
+        # Blue-green: the slot taking traffic is kept in a file; status with STEWARD_SLOT asks whether it is that one.
+        if [ "$STEWARD_ACTION" = status ] && [ -n "$STEWARD_SLOT" ]; then
+          if [ "$(cat "$EFFECTS.slot" 2>/dev/null)" = "$STEWARD_SLOT" ]; then echo '{"status":"healthy"}'; else echo '{"status":"missing"}'; fi
+          exit 0
+        fi
+        if [ "$STEWARD_ACTION" = switch ]; then echo "$STEWARD_SLOT" > "$EFFECTS.slot"; fi
         echo "$STEWARD_TARGET $STEWARD_ACTION $STEWARD_VERSION $STEWARD_IDEMPOTENCY_KEY $STEWARD_SLOT" >> "$EFFECTS"
         if [ "$STEWARD_ACTION" = smokeTest ] && grep -qx "$STEWARD_TARGET" "$FAILING"; then
           echo "smoke test failed on $STEWARD_TARGET" >&2
