@@ -7,6 +7,9 @@ struct ExecReply {
     /// The parsed object, secrets redacted; nil when stdout held no JSON object.
     var object: JSONValue?
 
+    /// One resource's answer in a batched status reply (already redacted with the whole reply).
+    init(object: JSONValue) { self.object = object }
+
     /// Parses the whole stdout as a JSON object, or else its last non-empty line (so a script may
     /// log before it answers); for a stdout too large to keep whole, the last line of its tail.
     init(_ result: ExecRunResult, redactor: Redactor) {
@@ -67,6 +70,7 @@ extension ExecDriver {
     public func probe(environment: String, applied: [AppliedResource]) async throws -> [ResourceKey: ProbeResult] {
         let targets = applied.filter { $0.key.environment == nil || $0.key.environment == environment }
             .map { ExecTarget($0, environment: environment) }
+        if let statusBatch, statusBatch > 1, targets.count > 1 { return try await batchedProbe(targets, size: statusBatch) }
         var results: [ResourceKey: ProbeResult] = [:]
         try await withThrowingTaskGroup(of: (ResourceKey, ProbeResult).self) { group in
             var next = 0

@@ -11,6 +11,8 @@ public struct ExecDriver: Driver {
     public let timeoutSeconds: Double
     /// The environment's own `driver.env`, passed to the command, its secret references resolved.
     public let environment: [String: String]
+    /// `driver.statusBatch`: how many resources one `status` run answers for (nil: one each).
+    public var statusBatch: Int?
     /// Replaces the resolved secrets (and any other value given) in everything the driver reports.
     let redactor: Redactor
     /// The controller's own environment, of which the command gets only `PATH` and `HOME`.
@@ -25,7 +27,7 @@ public struct ExecDriver: Driver {
     ///   - controllerEnvironment: the controller's environment (default: this process's); tests give
     ///     one rather than call `setenv`, which races with every thread reading the environment.
     public init(command: [String], workingDirectory: String, timeoutSeconds: Double = 300,
-                environment: [String: String] = [:], secrets: [String] = [],
+                environment: [String: String] = [:], secrets: [String] = [], statusBatch: Int? = nil,
                 controllerEnvironment: [String: String] = ProcessInfo.processInfo.environment) {
         self.command = command
         self.workingDirectory = workingDirectory
@@ -33,6 +35,7 @@ public struct ExecDriver: Driver {
         self.environment = environment
         self.redactor = Redactor(secrets: secrets)
         self.controllerEnvironment = controllerEnvironment
+        self.statusBatch = statusBatch
     }
 
     public func execute(_ request: ActionRequest) async throws -> ActionOutcome {

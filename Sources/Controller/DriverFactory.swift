@@ -91,7 +91,7 @@ struct DriverFactory {
             var values = env.values
             if let target { values["STEWARD_TARGET"] = target }
             return ExecDriver(command: command, workingDirectory: directory, timeoutSeconds: Double(spec.timeoutSeconds ?? 300),
-                              environment: values, secrets: env.secrets)
+                              environment: values, secrets: env.secrets, statusBatch: spec.statusBatch)
         case .http:
             guard let text = spec.url, let url = URL(string: text) else { throw ControllerError("http driver has no valid url") }
             let token = try spec.tokenFrom.map { try SecretResolver.resolve($0, baseDirectory: settings.baseDirectory) }

@@ -60,12 +60,15 @@ extension Reconciler {
 
     /// Router records (a blue-green Deployment's key without a target, in an environment with Targets):
     /// never probed — the router is Steward's record of the switch, not a file or a console deployment.
+    /// One whose Deployment is no longer blue-green, or no longer in Git, is forgotten (never pruned:
+    /// an undeploy without a target would reach the whole environment).
     static func routerKeys(_ fleet: Fleet, applied: [ResourceKey: AppliedResource]) -> Set<ResourceKey> {
         guard !fleet.targetsByEnvironment.isEmpty else { return [] }
         var keys: Set<ResourceKey> = []
-        for deployment in fleet.deployments.values where fleet.targetsByEnvironment[deployment.environment] != nil {
-            let key = ResourceKey(kind: .deployment, name: deployment.name, environment: deployment.environment)
-            if let record = applied[key], BlueGreen.activeSlot(of: record.spec) != nil { keys.insert(key) }
+        for (key, record) in applied where key.target == nil && key.kind == .deployment {
+            guard let environment = key.environment, fleet.targetsByEnvironment[environment] != nil,
+                  BlueGreen.activeSlot(of: record.spec) != nil else { continue }
+            keys.insert(key)
         }
         return keys
     }

@@ -155,7 +155,7 @@ extension Reconciler {
             batch.deleteResources.append(key)
             batch.events.append(NewEvent(time: now, commit: commit, resource: key.resource, environment: key.environment,
                                          type: "slotForgotten", reason: "NotBlueGreen",
-                                         message: "\(key.name) is no longer blue-green: the record of its active slot is forgotten"))
+                                         message: "\(key.name) in \(key.environment ?? "") is no longer a blue-green Deployment in Git: the record of its active slot is forgotten; nothing is sent"))
         }
         for key in current.keys where key.kind == .agentBlueprint && observation.desired[key] == nil
             && !observation.driverBlocked.contains(where: { $0.key.environment == key.environment }) {

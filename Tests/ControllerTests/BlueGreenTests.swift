@@ -88,6 +88,14 @@ struct BlueGreenTests {
             let succeeded = try await fleet.events(reconciler, type: "actionSucceeded").filter { $0.reason == "switch" }
             #expect(succeeded.last?.message.hasPrefix("found already applied on the target") == true, "\(succeeded.map(\.message))")
             #expect(try await reconciler.pass().plan.isEmpty)
+            // Out of Git: each robot's Deployment is removed; the router is forgotten, never undeployed from the environment.
+            try fleet.repo.remove("deployments/robot-nav-production.yaml")
+            try fleet.repo.commit("robot-nav leaves production")
+            let gone = try await reconciler.pass()
+            #expect(gone.plan.actions.filter { $0.kind == .undeploy }.compactMap(\.key.target).sorted() == ["robot-01", "robot-02", "robot-03", "robot-04"]
+                    && !gone.plan.actions.contains { $0.key.target == nil && $0.key.kind == .deployment },
+                    "\(gone.plan.actions.map { "\($0.kind) \($0.key)" })")
+            #expect(try await fleet.events(reconciler, type: "slotForgotten").count == 2)
         }
     }
 

@@ -26,6 +26,8 @@ public struct DriverSpec: Codable, Sendable, Hashable {
     /// exec: extra variables for the command, each a string or a secret reference resolved when
     /// the command runs (`{env: NAME}` from the controller's environment, `{file: PATH}`).
     public var env: [String: ValueOrSecret]?
+    /// exec: how many resources one `status` run answers for (a JSON list on stdin); unset: one each.
+    public var statusBatch: Int?
     /// http: the console's base URL and the bearer token reference.
     public var url: String?
     public var tokenFrom: SecretRef?

@@ -5,10 +5,10 @@ enum EnvironmentSchema {
         typealias Kind = DriverSpec.DriverType
         let fields: [Kind: (required: String, allowed: Set<String>)] = [
             .local: ("root", ["root"]),
-            .exec: ("command", ["command", "timeoutSeconds", "env"]),
+            .exec: ("command", ["command", "timeoutSeconds", "env", "statusBatch"]),
             .http: ("url", ["url", "timeoutSeconds", "tokenFrom"]),
         ]
-        let all: Set<String> = ["root", "command", "timeoutSeconds", "env", "url", "tokenFrom"]
+        let all: Set<String> = ["root", "command", "timeoutSeconds", "env", "statusBatch", "url", "tokenFrom"]
         var schema = JSONSchema.object([
             "type": JSONSchema.oneOf(Kind.self).described("How actions reach this environment."),
             "root": JSONSchema.string(minLength: 1).described("local: the folder the environment is materialised under."),
@@ -20,6 +20,8 @@ enum EnvironmentSchema {
             ]))
                 .with("propertyNames", .object(["not": .object(["pattern": .string("^STEWARD_")])]))
                 .described("exec: extra environment variables (STEWARD_* are set by Steward), each a string or a secret reference."),
+            "statusBatch": JSONSchema.integer(minimum: 1, maximum: 1000)
+                .described("exec: how many resources one status run answers for (STEWARD_BATCH, a JSON list on stdin); unset: one run each."),
             "url": JSONSchema.string(pattern: "^https?://[^/?#]+").described("http: the console's base URL."),
             "tokenFrom": SchemaParts.secretRef("http: the bearer token."),
         ], required: ["type"])

@@ -56,7 +56,7 @@ enum EnvironmentRules {
         case .local:
             require(!(driver.root ?? "").isEmpty, "root", "the folder the environment is materialised under")
             forbid(driver.command != nil, "command"); forbid(driver.url != nil, "url"); forbid(driver.tokenFrom != nil, "tokenFrom")
-            forbid(driver.env != nil, "env"); forbid(driver.timeoutSeconds != nil, "timeoutSeconds")
+            forbid(driver.env != nil, "env"); forbid(driver.timeoutSeconds != nil, "timeoutSeconds"); forbid(driver.statusBatch != nil, "statusBatch")
         case .exec:
             require(!(driver.command ?? []).isEmpty, "command", "a list: program and arguments")
             forbid(driver.root != nil, "root"); forbid(driver.url != nil, "url"); forbid(driver.tokenFrom != nil, "tokenFrom")
@@ -66,6 +66,10 @@ enum EnvironmentRules {
                 errors.append(resource.error("spec.driver.url", "'\(url)' is not an http(s) URL"))
             }
             forbid(driver.root != nil, "root"); forbid(driver.command != nil, "command"); forbid(driver.env != nil, "env")
+            forbid(driver.statusBatch != nil, "statusBatch")
+        }
+        if let batch = driver.statusBatch, !(1...1000).contains(batch) {
+            errors.append(resource.error("spec.driver.statusBatch", "statusBatch is 1 to 1000 resources per status run, got \(batch)"))
         }
         errors += ResourceRules.positive(driver.timeoutSeconds, "spec.driver.timeoutSeconds", resource)
         if let token = driver.tokenFrom { errors += secretRef(token, "spec.driver.tokenFrom", resource) }
