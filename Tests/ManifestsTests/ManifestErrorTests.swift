@@ -103,4 +103,18 @@ struct ManifestErrorTests {
         #expect(found.contains("environments.yaml:24:28: Environment/production: spec.gates.health.maxErrorRate: must be a fraction from 0 to 1, got 5.0"))
         #expect(found.contains("environments.yaml:27:76: Environment/production: spec.syncWindows[0].timeZone: unknown time zone 'Mars/Olympus', expected an IANA name like Europe/Berlin"))
     }
+
+    @Test func statusBatchIsAnExecFieldOfOneToAThousand() {
+        let local = FleetFixtures.environments.replacingOccurrences(of: "{type: local, root: ./var/fleet/staging}",
+                                                                    with: "{type: local, root: ./var/fleet/staging, statusBatch: 50}")
+        #expect(errors(local, file: "environments.yaml").contains { $0.hasSuffix("spec.driver.statusBatch: 'statusBatch' is not used by the local driver") },
+                "\(errors(local, file: "environments.yaml"))")
+        let zero = FleetFixtures.environments.replacingOccurrences(of: "{type: local, root: ./var/fleet/staging}",
+                                                                   with: "{type: exec, command: [deploy.sh], statusBatch: 0}")
+        #expect(errors(zero, file: "environments.yaml").contains { $0.contains("spec.driver.statusBatch: statusBatch is 1 to 1000 resources per status run, got 0") },
+                "\(errors(zero, file: "environments.yaml"))")
+        let good = FleetFixtures.environments.replacingOccurrences(of: "{type: local, root: ./var/fleet/staging}",
+                                                                   with: "{type: exec, command: [deploy.sh], statusBatch: 200}")
+        #expect(!errors(good, file: "environments.yaml").contains { $0.contains("statusBatch") })
+    }
 }

@@ -48,7 +48,7 @@ enum ModelSamples {
         Sample(document: .environment, json: """
             {"apiVersion": "steward/v1", "kind": "Environment", \(metadata), "spec": {
               "promotesFrom": "staging",
-              "driver": {"type": "http", "root": "r", "command": ["c"], "timeoutSeconds": 1, "env": {"A": "b"}, "url": "https://x",
+              "driver": {"type": "http", "root": "r", "command": ["c"], "timeoutSeconds": 1, "env": {"A": "b"}, "statusBatch": 10, "url": "https://x",
                          "tokenFrom": \(secret)},
               "adapters": ["a"], "strategy": {"type": "canary", "steps": [100], "maxUnavailable": 1, "pauseSeconds": 5, "approveSteps": true},
               "gates": {"smokeTests": [{"name": "n", "endpoint": "/h", "expectedStatus": 200, "workflowId": "w", "expectedOutcome": "ok",
