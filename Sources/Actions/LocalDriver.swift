@@ -21,14 +21,12 @@ public struct LocalDriver: Driver {
     public func execute(_ request: ActionRequest) async throws -> ActionOutcome {
         let action = request.action
         switch action.kind {
-        case .configureAdapter, .registerVersion, .deploy, .promote, .rollback:
+        case .configureAdapter, .registerVersion, .deploy, .promote, .rollback, .switchSlot:
             return try await Self.onFileQueue { try self.write(request) }
         case .removeAdapter, .undeploy:
             return try await Self.onFileQueue { try self.remove(request) }
         case .smokeTest:
             return try smokeTest(request)
-        case .switchSlot:
-            return try await Self.onFileQueue { try self.switchSlot(request) }
         case .backup, .pruneBackups:
             throw DriverError("the local driver does not run \(action.kind.rawValue) (\(action.key.resource)); "
                               + "backups are run by the controller's scheduler", transient: false)
@@ -38,28 +36,26 @@ public struct LocalDriver: Driver {
     public func hasEffect(_ request: ActionRequest) async throws -> Bool {
         let action = request.action
         switch action.kind {
-        case .configureAdapter, .registerVersion, .deploy, .promote, .rollback:
+        case .configureAdapter, .registerVersion, .deploy, .promote, .rollback, .switchSlot:
             let file = try LocalFile(for: action)
             guard let path = try file.path(under: root, create: false) else { return false }
-            return try Self.readFile(path, relative: file.relativePath) == Self.expectedContent(for: request)
+            return try Self.readFile(path, relative: file.relativePath) == Self.content(for: request)
         case .removeAdapter, .undeploy:
             let file = try LocalFile(for: action)
             guard let path = try file.path(under: root, create: false) else { return true }
             return try Self.readFile(path, relative: file.relativePath) == nil
-        case .switchSlot:
-            let file = try LocalFile(for: action)
-            guard let path = try file.path(under: root, create: false) else { return false }
-            return try Self.readFile(path, relative: file.relativePath) == Self.slotContent(action)
         case .smokeTest, .backup, .pruneBackups:
             // Nothing lasting to look at: run it again.
             return false
         }
     }
 
-    /// Writes the resource's file unless it already holds exactly the expected bytes.
+    /// Writes the resource's file unless it already holds exactly the expected bytes. A blue-green
+    /// switch (DESIGN §10) writes the slot taking traffic, one line, to `deployments/<name>.active-slot`,
+    /// for whatever routes the environment's traffic to read.
     func write(_ request: ActionRequest) throws -> ActionOutcome {
         let file = try LocalFile(for: request.action)
-        let bytes = try Self.expectedContent(for: request)
+        let bytes = try Self.content(for: request)
         guard let path = try file.path(under: root, create: true) else {
             throw DriverError("cannot create the folder of \(file.relativePath) under \(root)", transient: false)
         }
@@ -73,22 +69,9 @@ public struct LocalDriver: Driver {
                              data: .object(["file": .string(file.relativePath), "written": .bool(written)]))
     }
 
-    /// Blue-green (DESIGN §10): writes the slot that takes traffic to `deployments/<name>.active-slot`,
-    /// one line, for whatever routes the environment's traffic to read.
-    func switchSlot(_ request: ActionRequest) throws -> ActionOutcome {
-        let file = try LocalFile(for: request.action)
-        guard let path = try file.path(under: root, create: true) else {
-            throw DriverError("cannot create the folder of \(file.relativePath) under \(root)", transient: false)
-        }
-        let bytes = try Self.slotContent(request.action)
-        let written: Bool
-        do throws(AtomicFileError) {
-            written = try AtomicFile.write(path: path, bytes: bytes)
-        } catch {
-            throw Self.driverError(error, relative: file.relativePath)
-        }
-        return ActionOutcome(message: written ? "wrote \(file.relativePath)" : "\(file.relativePath) already up to date",
-                             data: .object(["file": .string(file.relativePath), "written": .bool(written)]))
+    /// The bytes an action leaves in its file.
+    static func content(for request: ActionRequest) throws(DriverError) -> [UInt8] {
+        request.action.kind == .switchSlot ? try slotContent(request.action) : try expectedContent(for: request)
     }
 
     static func slotContent(_ action: PlannedAction) throws(DriverError) -> [UInt8] {
