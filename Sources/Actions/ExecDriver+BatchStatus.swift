@@ -6,7 +6,7 @@ import Reconcile
 /// resources — stdin `{action: "status", environment, resources: [{resource, version, commit, document}]}`,
 /// `STEWARD_BATCH` set to their count and no `STEWARD_RESOURCE`; stdout `{resources: [{resource,
 /// status, message, version, errorRate, responseTime}]}`. A resource the reply does not name, or a
-/// run that fails, is Unknown with the reason — never drift.
+/// run that fails, is Unknown with the reason — never drift. `timeoutSeconds` holds for each run.
 extension ExecDriver {
     func batchedProbe(_ targets: [ExecTarget], size: Int) async throws -> [ResourceKey: ProbeResult] {
         let chunks = stride(from: 0, to: targets.count, by: size).map { Array(targets[$0..<min($0 + size, targets.count)]) }
@@ -50,7 +50,9 @@ extension ExecDriver {
         } catch {
             return all("status check failed: \(error)")
         }
-        let reply = ExecReply(result, redactor: redactor)
+        // Matched by resource name before redaction (a name that holds a secret still finds its answer);
+        // each answer is redacted on its own.
+        let reply = ExecReply(result, redactor: Redactor(secrets: []))
         guard case .array(let answers)? = reply.object?["resources"] else {
             return all("status check failed: the reply to a batch of \(batch.count) is not {\"resources\": [...]}")
         }
@@ -65,7 +67,7 @@ extension ExecDriver {
                                                   message: "status check failed: the batch reply does not name \(target.key.resource)")
                 continue
             }
-            results[target.key] = Self.probeResult(ExecReply(object: answer), expectedVersion: target.version)
+            results[target.key] = Self.probeResult(ExecReply(object: ExecReply.redacted(answer, redactor)), expectedVersion: target.version)
         }
         return results
     }

@@ -53,6 +53,7 @@ public struct ExecDriver: Driver {
     }
 
     public func hasEffect(_ request: ActionRequest) async throws -> Bool {
+        if request.action.kind == .switchSlot { return try await switched(request) }
         let status = try await status(of: ExecTarget(request))
         if status.state == .unknown, ![.smokeTest, .backup, .pruneBackups].contains(request.action.kind) {
             throw DriverError(status.message ?? "the status check could not tell", transient: true)
@@ -60,14 +61,22 @@ public struct ExecDriver: Driver {
         switch request.action.kind {
         case .configureAdapter, .registerVersion, .deploy, .promote, .rollback:
             return status.state == .inSync
-        case .switchSlot:
-            // Asked with STEWARD_SLOT set: whether that slot takes the traffic already.
-            return status.state == .inSync
         case .removeAdapter, .undeploy:
             return status.state == .missing
-        case .smokeTest, .backup, .pruneBackups:
+        case .smokeTest, .backup, .pruneBackups, .switchSlot:
             return false  // nothing lasting to look at: run it again
         }
+    }
+
+    /// Whether the slot a switch names takes the traffic already: `status` with `STEWARD_SLOT` set, answered
+    /// `{"activeSlot": SLOT}`. Only that answer is a yes — a script that does not know the question
+    /// (a plain `healthy`) is a no, and the switch runs (setting the slot again changes nothing).
+    func switched(_ request: ActionRequest) async throws -> Bool {
+        let target = ExecTarget(request)
+        let result = try await run(actionName: "status", invocationFor: target)
+        try checkExit(result, what: "status \(target.key.resource) (which slot takes traffic)")
+        let slot = request.action.document["spec"]?["activeSlot"]?.string
+        return slot != nil && ExecReply(result, redactor: redactor).object?["activeSlot"]?.string == slot
     }
 
     /// Runs the command for one action (or `status`) on one resource.

@@ -15,6 +15,8 @@ struct BlueGreenPlacement {
     var progress: [String: TargetProgress]
     /// The hash of the spec Git wants on the targets (what holds are compared with).
     var wantedHash: String?
+    /// The router's key: the Deployment's, without a target.
+    var router: ResourceKey?
 }
 
 extension Reconciler {
@@ -26,34 +28,44 @@ extension Reconciler {
     static func blueGreen(_ fleet: Fleet, desired: inout [ResourceKey: DesiredResource], applied: [ResourceKey: AppliedResource],
                           commit: String) -> [String: BlueGreenPlacement] {
         var placements: [String: BlueGreenPlacement] = [:]
-        for deployment in fleet.deployments.values where fleet.strategy(of: deployment)?.type == .blueGreen {
+        guard !fleet.targetsByEnvironment.isEmpty else { return placements }
+        for deployment in fleet.deployments.values where fleet.targetsByEnvironment[deployment.environment] != nil
+            && fleet.strategy(of: deployment)?.type == .blueGreen {
             let targets = fleet.targets(of: deployment)
             guard !targets.isEmpty else { continue }
             let router = ResourceKey(kind: .deployment, name: deployment.name, environment: deployment.environment)
             let active = applied[router].flatMap { $0.specHash.isEmpty ? nil : BlueGreen.activeSlot(of: $0.spec) }
             var slots: [String: String] = [:]
             var progress: [String: TargetProgress] = [:]
+            // Which slot runs the wanted spec is told by what runs, suspended targets included.
+            var running: [String: TargetProgress] = [:]
             var wantedHash: String?
             for target in targets {
                 let name = target.metadata.name
                 let key = ResourceKey(kind: .deployment, name: deployment.name, environment: deployment.environment, target: name)
                 slots[name] = target.metadata.labels?["slot"] ?? "blue"
                 progress[name] = Self.progress(desired: desired[key], applied: applied[key], suspended: target.spec.suspend == true)
+                running[name] = Self.progress(desired: desired[key], applied: applied[key], suspended: false)
                 wantedHash = wantedHash ?? desired[key]?.specHash
             }
-            let goal = BlueGreen.goal(active: active, slots: slots, progress: progress)
+            let goal = BlueGreen.goal(active: active, slots: slots, progress: running)
+            // The other slot keeps what it runs; a target that joined it gets what its slot's others run.
+            var kept: [String: AppliedResource] = [:]
+            for (name, slot) in slots.sorted(by: { $0.key < $1.key }) where slot != goal && kept[slot] == nil {
+                let key = ResourceKey(kind: .deployment, name: deployment.name, environment: deployment.environment, target: name)
+                if let have = applied[key], !have.specHash.isEmpty { kept[slot] = have }
+            }
             for (name, slot) in slots where slot != goal {
                 let key = ResourceKey(kind: .deployment, name: deployment.name, environment: deployment.environment, target: name)
-                desired[key] = applied[key].flatMap { have in
-                    have.specHash.isEmpty ? nil : DesiredResource(key: key, document: have.spec, specHash: have.specHash, version: have.version, commit: have.commit)
-                }
+                let have = applied[key].flatMap { $0.specHash.isEmpty ? nil : $0 } ?? kept[slot]
+                desired[key] = have.map { DesiredResource(key: key, document: $0.spec, specHash: $0.specHash, version: $0.version, commit: $0.commit) }
             }
             let document = BlueGreen.routerDocument(deployment: deployment.name, slot: goal, blueprint: deployment.blueprint.name, version: deployment.version)
             let hash = ContentHash.sha256Hex(document.canonicalBytes)
             desired[router] = DesiredResource(key: router, document: document, specHash: hash, version: deployment.version,
                                               commit: applied[router].flatMap { $0.specHash == hash ? $0.commit : nil } ?? commit)
             placements[GateContext.holdKey(deployment: deployment.name, environment: deployment.environment)] =
-                BlueGreenPlacement(active: active, goal: goal, slots: slots, progress: progress, wantedHash: wantedHash)
+                BlueGreenPlacement(active: active, goal: goal, slots: slots, progress: progress, wantedHash: wantedHash, router: router)
         }
         return placements
     }
@@ -62,12 +74,17 @@ extension Reconciler {
     /// never probed — the router is Steward's record of the switch, not a file or a console deployment.
     /// One whose Deployment is no longer blue-green, or no longer in Git, is forgotten (never pruned:
     /// an undeploy without a target would reach the whole environment).
+    /// A record without a target beside its Deployment's target records is a router when it names a slot, or
+    /// when nothing was applied under it (blocked while the first switch waited, or a first switch that failed).
+    static func isRouter(_ record: AppliedResource) -> Bool {
+        record.specHash.isEmpty || BlueGreen.activeSlot(of: record.spec) != nil
+    }
+
     static func routerKeys(_ fleet: Fleet, applied: [ResourceKey: AppliedResource]) -> Set<ResourceKey> {
         guard !fleet.targetsByEnvironment.isEmpty else { return [] }
         var keys: Set<ResourceKey> = []
         for (key, record) in applied where key.target == nil && key.kind == .deployment {
-            guard let environment = key.environment, fleet.targetsByEnvironment[environment] != nil,
-                  BlueGreen.activeSlot(of: record.spec) != nil else { continue }
+            guard let environment = key.environment, fleet.targetsByEnvironment[environment] != nil, isRouter(record) else { continue }
             keys.insert(key)
         }
         return keys

@@ -64,7 +64,8 @@ extension Reconciler {
                 && [.create, .update, .promote].contains($0.action.change)   // a failed heal of drift is not a rollout step
         }
         // Blue-green: traffic switched to the slot that passed finishes the rollout (DESIGN §10).
-        let switched = (report?.succeeded ?? []).filter { $0.kind == .switchSlot && $0.change != .rollback }
+        // (One found already done on the target after a crash counts: its pass may not have recorded the proof.)
+        let switched = ((report?.succeeded ?? []) + (report?.skipped ?? [])).filter { $0.kind == .switchSlot && $0.change != .rollback }
         guard !deployed.isEmpty || watching || !failedOnTargets.isEmpty || !switched.isEmpty else { return outcome }
         let current = (smokeReport?.applying(to: applied) ?? applied).filter { $0.key.kind == .deployment }
         for action in deployed {

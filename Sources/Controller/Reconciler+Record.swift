@@ -90,6 +90,17 @@ extension Reconciler {
             record.updatedAt = now
             batch.upsertResources.append(record)
         }
+        // Blue-green routers are not probed: one on the slot Git wants that nothing acts on is synced.
+        for placement in observation.blueGreen.values {
+            guard let key = placement.router, !touched.contains(key), !blocked.contains(key), var record = current[key],
+                  !record.specHash.isEmpty, record.specHash == observation.desired[key]?.specHash,
+                  record.sync != .synced || record.health != .healthy || record.message != nil else { continue }
+            record.sync = .synced
+            record.health = .healthy
+            record.message = nil
+            record.updatedAt = now
+            batch.upsertResources.append(record)
+        }
         if let report, !(report.succeeded.isEmpty && report.failed.isEmpty) {
             let gates = gateFailures == 0 ? "" : "; \(gateFailures) gate\(gateFailures == 1 ? "" : "s") failed"
             batch.events.append(NewEvent(time: now, commit: good.commit.sha, type: .reconcileFinished,

@@ -103,7 +103,7 @@ final class TargetFleet {
         cat > /dev/null
         # Blue-green: the slot taking traffic is kept in a file; status with STEWARD_SLOT asks whether it is that one.
         if [ "$STEWARD_ACTION" = status ] && [ -n "$STEWARD_SLOT" ]; then
-          if [ "$(cat "$EFFECTS.slot" 2>/dev/null)" = "$STEWARD_SLOT" ]; then echo '{"status":"healthy"}'; else echo '{"status":"missing"}'; fi
+          printf '{"activeSlot":"%s"}\n' "$(cat "$EFFECTS.slot" 2>/dev/null)"
           exit 0
         fi
         if [ "$STEWARD_ACTION" = switch ]; then echo "$STEWARD_SLOT" > "$EFFECTS.slot"; fi

@@ -25,6 +25,11 @@ exec 9>"$TARGET/.locks/${environment}_${resource//\//_}"
 flock 9
 
 if [ "$STEWARD_ACTION" = status ]; then
+  if [ -n "${STEWARD_SLOT:-}" ]; then
+    # Which slot takes traffic: the one the last switch set, with the version and spec it set it for.
+    if [ -f "$state" ] && [ "$(cat "$state")" = "$want" ]; then printf '{"activeSlot":"%s"}\n' "$STEWARD_SLOT"; else echo '{}'; fi
+    exit 0
+  fi
   if [ ! -f "$state" ]; then
     echo '{"status":"missing","message":"not on the target"}'
   elif [ "$document" != null ] && [ "$(cat "$state")" != "$want" ]; then

@@ -134,10 +134,11 @@ public enum Explainer {
             return done(false, "fix\(place) and commit; \(stays)")
         }
         let rollout = key.kind == .deployment ? key.environment.flatMap { facts.gates.rollouts[GateContext.holdKey(deployment: key.name, environment: $0)] } : nil
-        if let wanted, let target = key.target, let rollout, rollout.slot != nil, rollout.targets[target] == .standby {
+        if let target = key.target, let rollout, rollout.slot != nil, rollout.targets[target] == .standby {
             // Blue-green: the slot without traffic keeps what it runs (DESIGN §10).
-            chain.append(.init("keeps \(applied?.version ?? "nothing") in slot \(BlueGreen.other(rollout.slot ?? "")), for an instant rollback: Git wants \(rollout.version ?? "its spec") on slot \(rollout.slot ?? "")",
-                               .init(commit: wanted.commit, file: wanted.file.isEmpty ? nil : wanted.file, line: wanted.file.isEmpty ? nil : wanted.line)))
+            let keeps = applied.map { "keeps \($0.version ?? "its spec")" } ?? "gets nothing"
+            chain.append(.init("\(keeps) in slot \(BlueGreen.other(rollout.slot ?? "")), for an instant rollback: Git wants \(rollout.version ?? "its spec") on slot \(rollout.slot ?? "")",
+                               wanted.map { .init(commit: $0.commit, file: $0.file.isEmpty ? nil : $0.file, line: $0.file.isEmpty ? nil : $0.line) } ?? .init()))
         } else if let wanted, key.target == nil, let slot = rollout?.slot {
             let file = wanted.file.isEmpty ? nil : wanted.file
             chain.append(.init("wants traffic on slot \(slot), which is to run \(wanted.version ?? "its spec") (blue-green)",
