@@ -70,4 +70,22 @@ struct ExecBatchStatusTests {
         #expect(results.count == 2 && results.values.allSatisfy { $0.state == .unknown && $0.message?.contains("{\"resources\": [...]}") == true },
                 "\(results)")
     }
+
+    @Test func onlyAnExplicitActiveSlotSkipsASwitch() async throws {
+        let dir = try TemporaryDirectory()
+        // Answers a plain "healthy" to every status, as a script that knows nothing of slots does.
+        let plain = ExecDriver(command: [try ExecFixture.script(dir, name: "plain.sh", #"echo '{"status":"healthy"}'"#)], workingDirectory: dir.path)
+        let knows = ExecDriver(command: [try ExecFixture.script(dir, name: "knows.sh", #"""
+            [ "$STEWARD_ACTION" = status ] && [ -n "$STEWARD_SLOT" ] || { echo "expected status with STEWARD_SLOT" >&2; exit 9; }
+            echo '{"activeSlot":"green"}'
+            """#)], workingDirectory: dir.path)
+        func switchTo(_ slot: String) -> ActionRequest {
+            var request = ExecFixture.request(.switchSlot, document: BlueGreen.routerDocument(deployment: "nav-production", slot: slot, blueprint: "nav", version: "1.2.0"))
+            request.action.change = .create
+            return request
+        }
+        #expect(try await plain.hasEffect(switchTo("green")) == false, "a plain healthy is not an answer to which slot takes traffic")
+        #expect(try await knows.hasEffect(switchTo("green")) == true)
+        #expect(try await knows.hasEffect(switchTo("blue")) == false)
+    }
 }

@@ -99,6 +99,23 @@ struct BlueGreenTests {
         }
     }
 
+    @Test("a Deployment removed while its first switch waits: its router is forgotten, nothing is sent to the environment")
+    func removedBeforeTheFirstSwitch() async throws {
+        let fleet = try TargetFleet(targets: 4, strategy: "{type: blue-green}", driver: "exec", slots: true)
+        try await fleet.run { reconciler in
+            let first = try await reconciler.pass()
+            #expect(first.plan.blocked.contains { $0.key.target == nil && $0.gate == .rollout })
+            try fleet.repo.remove("deployments/robot-nav-production.yaml")
+            try fleet.repo.commit("robot-nav leaves production")
+            let gone = try await reconciler.pass()
+            #expect(!gone.plan.actions.contains { $0.key.kind == .deployment && $0.key.target == nil }, "\(gone.plan.actions.map { "\($0.kind) \($0.key)" })")
+            #expect(try fleet.effects().filter { $0.target.isEmpty && $0.action != "status" }.isEmpty, "nothing reached the environment without a target")
+            #expect(try await fleet.events(reconciler, type: "slotForgotten").count == 1)
+            let records = try await reconciler.store.resources().filter { $0.key.kind == .deployment }
+            #expect(records.isEmpty, "\(records.map(\.key))")
+        }
+    }
+
     @Test("exec: 1.3.0 fails its smoke tests on green: green goes back, traffic never leaves blue, the version is held")
     func failedSlotNeverTakesTraffic() async throws {
         let fleet = try TargetFleet(targets: 4, strategy: "{type: blue-green}", driver: "exec", autoRollback: true, slots: true)
