@@ -117,3 +117,65 @@ struct FleetExampleTests {
         #expect(result.stdout.contains("13 Target"), "\(result.stdout)")
     }
 }
+
+/// Every strategy on the exec and http drivers through the binary (`run --once` as a process, real
+/// commits): a first version, then 1.3.0, on four robots.
+@Suite("Targets: every strategy on exec and http through the binary", .serialized)
+struct TargetDriverCommandTests {
+    static let strategies = ["{type: rolling, maxUnavailable: 2}", "{type: canary, steps: [25, 100]}", "{type: blue-green}"]
+
+    /// The robots each version should reach: all four, or on blue-green the slot without traffic (blue first).
+    private func expected(_ strategy: String, second: Bool) -> Set<String> {
+        guard strategy.contains("blue-green") else { return ["robot-01", "robot-02", "robot-03", "robot-04"] }
+        return second ? ["robot-02", "robot-04"] : ["robot-01", "robot-03"]
+    }
+
+    @Test(arguments: strategies)
+    func exec(_ strategy: String) async throws {
+        let fleet = try TargetFleet(targets: 4, strategy: strategy, driver: "exec", slots: true)
+        for (index, version) in ["1.2.0", "1.3.0"].enumerated() {
+            if index == 1 {
+                try fleet.setVersion(version)
+                try fleet.repo.commit("\(version) to production")
+            }
+            let run = try await StewardProcess.run(["run", "--once"], in: fleet.path)
+            #expect(run.exitCode == 0 && run.stderr.contains("step 2/2"), "\(strategy) \(version): \(run.stderr)")
+            let deploys = try fleet.effects().filter { $0.action == "deploy" && $0.version == version }
+            #expect(Set(deploys.map(\.target)) == expected(strategy, second: index == 1) && deploys.count == expected(strategy, second: index == 1).count,
+                    "\(strategy) \(version): each robot once: \(deploys.map(\.target))")
+            if strategy.contains("blue-green") {
+                let switches = try fleet.effects().filter { $0.action == "switch" && $0.version == version }
+                #expect(switches.map(\.slot) == [index == 0 ? "blue" : "green"], "\(switches)")
+            }
+        }
+        let diff = try await StewardProcess.run(["diff", "--detailed-exitcode"], in: fleet.path)
+        #expect(diff.exitCode == 0, "converged: \(diff.stdout)")
+    }
+
+    @Test(arguments: strategies)
+    func http(_ strategy: String) async throws {
+        var consoles: [ConsoleServer] = []
+        for _ in 1...4 { consoles.append(try await ConsoleServer.start(pollsUntilDeployed: 0)) }
+        func running(_ console: ConsoleServer) -> String? {
+            console.deployments(environment: "production").last.flatMap { deployment in console.versions.first { $0.id == deployment.versionId }?.version }
+        }
+        do {
+            let fleet = try TargetFleet(targets: 4, strategy: strategy, driver: "http", consoles: consoles.map(\.baseURL.absoluteString), slots: true)
+            for (index, version) in ["1.2.0", "1.3.0"].enumerated() {
+                if index == 1 {
+                    try fleet.setVersion(version)
+                    try fleet.repo.commit("\(version) to production")
+                }
+                let run = try await StewardProcess.run(["run", "--once"], in: fleet.path)
+                #expect(run.exitCode == 0 && run.stderr.contains("step 2/2"), "\(strategy) \(version): \(run.stderr)")
+                let reached = Set(consoles.enumerated().filter { running($0.element) == version }.map { TargetFleet.name($0.offset + 1) })
+                #expect(reached == expected(strategy, second: index == 1), "\(strategy) \(version): \(consoles.map(running))")
+            }
+            #expect(consoles.allSatisfy { $0.calls("POST", "/api/deployments/rollback").isEmpty })
+        } catch {
+            for console in consoles { await console.stop() }
+            throw error
+        }
+        for console in consoles { await console.stop() }
+    }
+}
