@@ -130,9 +130,8 @@ struct TargetDriverCommandTests {
         return second ? ["robot-02", "robot-04"] : ["robot-01", "robot-03"]
     }
 
-    @Test(arguments: strategies)
-    func exec(_ strategy: String) async throws {
-        let fleet = try TargetFleet(targets: 4, strategy: strategy, driver: "exec", slots: true)
+    /// `run --once` for 1.2.0, then for 1.3.0 (committed): each reaches the robots it should.
+    private func roll(_ fleet: TargetFleet, _ strategy: String, reached: (String) throws -> Set<String>) async throws {
         for (index, version) in ["1.2.0", "1.3.0"].enumerated() {
             if index == 1 {
                 try fleet.setVersion(version)
@@ -140,13 +139,18 @@ struct TargetDriverCommandTests {
             }
             let run = try await StewardProcess.run(["run", "--once"], in: fleet.path)
             #expect(run.exitCode == 0 && run.stderr.contains("step 2/2"), "\(strategy) \(version): \(run.stderr)")
-            let deploys = try fleet.effects().filter { $0.action == "deploy" && $0.version == version }
-            #expect(Set(deploys.map(\.target)) == expected(strategy, second: index == 1) && deploys.count == expected(strategy, second: index == 1).count,
-                    "\(strategy) \(version): each robot once: \(deploys.map(\.target))")
-            if strategy.contains("blue-green") {
-                let switches = try fleet.effects().filter { $0.action == "switch" && $0.version == version }
-                #expect(switches.map(\.slot) == [index == 0 ? "blue" : "green"], "\(switches)")
-            }
+            #expect(try reached(version) == expected(strategy, second: index == 1), "\(strategy) \(version)")
+        }
+    }
+
+    @Test(arguments: strategies)
+    func exec(_ strategy: String) async throws {
+        let fleet = try TargetFleet(targets: 4, strategy: strategy, driver: "exec", slots: true)
+        try await roll(fleet, strategy) { version in Set(try fleet.effects().filter { $0.action == "deploy" && $0.version == version }.map(\.target)) }
+        let deploys = try fleet.effects().filter { $0.action == "deploy" }
+        #expect(deploys.count == Set(deploys.map { "\($0.target) \($0.version)" }).count, "each robot once per version: \(deploys.map(\.target))")
+        if strategy.contains("blue-green") {
+            #expect(try fleet.effects().filter { $0.action == "switch" }.map { "\($0.slot) \($0.version)" } == ["blue 1.2.0", "green 1.3.0"])
         }
         let diff = try await StewardProcess.run(["diff", "--detailed-exitcode"], in: fleet.path)
         #expect(diff.exitCode == 0, "converged: \(diff.stdout)")
@@ -161,15 +165,8 @@ struct TargetDriverCommandTests {
         }
         do {
             let fleet = try TargetFleet(targets: 4, strategy: strategy, driver: "http", consoles: consoles.map(\.baseURL.absoluteString), slots: true)
-            for (index, version) in ["1.2.0", "1.3.0"].enumerated() {
-                if index == 1 {
-                    try fleet.setVersion(version)
-                    try fleet.repo.commit("\(version) to production")
-                }
-                let run = try await StewardProcess.run(["run", "--once"], in: fleet.path)
-                #expect(run.exitCode == 0 && run.stderr.contains("step 2/2"), "\(strategy) \(version): \(run.stderr)")
-                let reached = Set(consoles.enumerated().filter { running($0.element) == version }.map { TargetFleet.name($0.offset + 1) })
-                #expect(reached == expected(strategy, second: index == 1), "\(strategy) \(version): \(consoles.map(running))")
+            try await roll(fleet, strategy) { version in
+                Set(consoles.enumerated().filter { running($0.element) == version }.map { TargetFleet.name($0.offset + 1) })
             }
             #expect(consoles.allSatisfy { $0.calls("POST", "/api/deployments/rollback").isEmpty })
         } catch {
