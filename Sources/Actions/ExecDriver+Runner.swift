@@ -81,7 +81,27 @@ enum ExecRunner {
     /// How long to keep reading after the command exited while something it started holds the pipes.
     static let drainGrace: Duration = .seconds(2)
 
+    /// Runs the command; a start that failed with ETXTBSY is tried again, at most four times.
+    /// A script written just before (a checkout) can be "busy" for a moment: another thread's fork
+    /// holds its write descriptor until that child execs. The command never started, so nothing ran twice.
     static func run(_ invocation: ExecInvocation) async throws -> ExecRunResult {
+        var attempt = 0
+        while true {
+            let result = try await runOnce(invocation)
+            guard attempt < 4, neverStarted(result) else { return result }
+            attempt += 1
+            try await Task.sleep(for: .milliseconds(20 << attempt))
+        }
+    }
+
+    /// setpriv could not execute the command because its file was open for writing (ETXTBSY).
+    static func neverStarted(_ result: ExecRunResult) -> Bool {
+        result.termination == .exited(126) && result.stdoutTail.isEmpty && !result.timedOut
+            && String(decoding: result.stderrTail, as: UTF8.self).hasPrefix("setpriv: failed to execute")
+            && String(decoding: result.stderrTail, as: UTF8.self).contains("Text file busy")
+    }
+
+    private static func runOnce(_ invocation: ExecInvocation) async throws -> ExecRunResult {
         try Task.checkCancellation()
         let flag = ExecCancelFlag()
         return try await withTaskCancellationHandler {

@@ -88,4 +88,15 @@ struct ExecBatchStatusTests {
         #expect(try await knows.hasEffect(switchTo("green")) == true)
         #expect(try await knows.hasEffect(switchTo("blue")) == false)
     }
+
+    @Test func aStartRefusedAsTextFileBusyIsTriedAgain() {
+        func result(_ code: Int32, _ stderr: String) -> ExecRunResult {
+            ExecRunResult(termination: .exited(code), stdout: [], stdoutTail: [], stdoutTruncated: false, stderrTail: Array(stderr.utf8),
+                          stderrTruncated: false, timedOut: false, cancelled: false, processIdentifier: 1)
+        }
+        #expect(ExecRunner.neverStarted(result(126, "setpriv: failed to execute /w/ops/check.sh: Text file busy\n")))
+        // The command itself failing, or printing the same words, is its own outcome: never run again.
+        #expect(!ExecRunner.neverStarted(result(1, "setpriv: failed to execute /w/ops/check.sh: Text file busy\n")))
+        #expect(!ExecRunner.neverStarted(result(126, "deploy: Text file busy\n")))
+    }
 }
