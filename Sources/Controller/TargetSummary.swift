@@ -30,7 +30,7 @@ public enum TargetSummary {
         // A Deployment's record without a target beside its targets' is its blue-green router.
         var routers: [ResourceKey: AppliedResource] = [:]
         for resource in single {
-            if resource.kind == .deployment, groups[resource.key] != nil, resource.specHash.isEmpty || BlueGreen.activeSlot(of: resource.spec) != nil {
+            if resource.kind == .deployment, groups[resource.key] != nil, Reconciler.isRouter(resource) {
                 routers[resource.key] = resource
             } else {
                 rows.append(Row(resource: resource, targets: nil))
