@@ -6,12 +6,20 @@ extension LocalDriver {
     /// Reads and compares the files on every core when there are many (each file is its own work).
     public func probe(environment: String, applied: [AppliedResource]) async throws -> [ResourceKey: ProbeResult] {
         let mine = applied.filter { $0.key.environment == nil || $0.key.environment == environment }
+        LocalProbeMemo.shared.countProbe(root)
         let found = ConcurrentMap.map(mine) { probe($0, environment: environment) }
         var results: [ResourceKey: ProbeResult] = [:]
         results.reserveCapacity(mine.count)
         for (resource, result) in zip(mine, found) { results[resource.key] = result }
         return results
     }
+
+    /// The change count of the root's tree (inotify, `FileWatch`): while it stays the same, no file
+    /// under the root was written, created, removed, renamed or had its attributes changed.
+    public func changeCount(start: Bool) -> UInt64? { FileWatch.shared.count(root, start: start) }
+
+    /// How many probes in this process looked at the files under `root` (tests, benchmarks).
+    public static func probes(of root: String) -> Int { LocalProbeMemo.shared.probes(of: root) }
 
     /// Forgets what probes learnt of files: the next probes read every file in full, as a fresh process does.
     public static func forgetProbedFiles() { LocalProbeMemo.shared.forgetAll() }

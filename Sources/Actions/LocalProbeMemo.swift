@@ -28,6 +28,13 @@ final class LocalProbeMemo: Sendable {
 
     private let entries = Mutex<[String: Entry]>([:])
     private let reads = Mutex<[String: Int]>([:])
+    private let probes = Mutex<[String: Int]>([:])
+
+    /// Counts a probe of the environment (or Target) whose folder is `root` (what the tests look at).
+    func countProbe(_ root: String) { probes.withLock { $0[root, default: 0] += 1 } }
+
+    /// How many probes looked at the files under `root`.
+    func probes(of root: String) -> Int { probes.withLock { $0[root] ?? 0 } }
 
     /// Counts a probe that reads `path` in full (what the tests look at).
     func countRead(_ path: String) { reads.withLock { $0[path, default: 0] += 1 } }

@@ -69,6 +69,9 @@ public struct ControllerSettings: Sendable {
     /// The poll interval in seconds (`source.interval`, default 30 s).
     public var interval: Double { config.source.interval.flatMap(ControllerConfig.seconds) ?? 30 }
 
+    /// How long a probe may be skipped because nothing it reads changed (`reconcile.fullProbeInterval`, default 10 min).
+    public var fullProbeSeconds: Double { config.reconcile?.fullProbeInterval.flatMap(ControllerConfig.seconds) ?? 600 }
+
     /// How long a fetch of a URL source may wait on the remote (`source.connectTimeout`, `source.transferTimeout`).
     public var fetchLimits: FetchLimits {
         FetchLimits(connectSeconds: config.source.connectTimeout.flatMap(ControllerConfig.seconds) ?? 15,

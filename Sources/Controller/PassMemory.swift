@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import Manifests
 import Reconcile
 
@@ -21,6 +23,12 @@ import Reconcile
 ///   when the applied resources changed.
 /// - `loggedSecretProblems`: the unresolvable secret references already logged, replaced every pass
 ///   by the current ones (so one that resolves and fails again is logged again).
+/// - `observed`: the last observation, with the change count each placement's driver gave before
+///   its probe (`Driver.changeCount`: a watch on the local driver's files). For the same commit,
+///   `appliedGeneration` and driver problems, a placement whose count is the same is not probed
+///   again (its answers stand) until `reconcile.fullProbeInterval` has passed since it was; when no
+///   placement was probed the whole observation stands (the diff included). A driver without a
+///   count is probed every pass.
 /// - `wanted`: the desired state of a commit (and its records and suspended Deployments), kept for
 ///   the commit and the `appliedGeneration` it was made from: a commit's fleet depends on the commit
 ///   alone, and the commit each change is attributed to on the applied resources alone. An unchanged
@@ -38,6 +46,7 @@ struct PassMemory {
     /// Exec secret references the log already said cannot be resolved (each is logged once while it fails).
     var loggedSecretProblems: Set<String> = []
     var wanted: WantedState?
+    var observed: KeptObservation?
 
     init(settings: ControllerSettings) { source = SourceState(settings: settings) }
 
@@ -47,6 +56,7 @@ struct PassMemory {
         applied = nil
         registered = nil
         wanted = nil
+        observed = nil
     }
 }
 
@@ -58,4 +68,47 @@ struct WantedState {
     var suspended: Set<String>
     var records: [ResourceKey: JSONValue]
     var recordHashes: [ResourceKey: String]
+}
+
+/// An observation and what it was made from (`PassMemory.observed`).
+struct KeptObservation {
+    var commit: String
+    var appliedGeneration: Int
+    var problems: [String: String]
+    /// Each placement probed under a change count: the count, and when its answers must be read again.
+    var counts: [String: (count: UInt64, due: Date)]
+    var observation: Observation
+    /// The blocked items of the last pass that recorded nothing of this observation's configuration
+    /// and probes: with the same blocked items (the only input of that part that may change while
+    /// the observation stands), the next pass has nothing of it to record either.
+    private var settledBlocked: Set<ResourceKey>?
+
+    init(commit: String, appliedGeneration: Int, problems: [String: String], counts: [String: (count: UInt64, due: Date)],
+         observation: Observation) {
+        self.commit = commit
+        self.appliedGeneration = appliedGeneration
+        self.problems = problems
+        self.counts = counts
+        self.observation = observation
+        self.observation.kept = Self.nextID.add(1, ordering: .relaxed).newValue
+    }
+
+    private static let nextID = Atomic<Int>(0)
+
+    /// Whether a pass with `blocked` on `observation` (this one, standing) has nothing to record of it.
+    func settled(_ observation: Observation, blocked: Set<ResourceKey>) -> Bool {
+        observation.kept == self.observation.kept && settledBlocked == blocked
+    }
+
+    /// Notes that a pass on this observation with `blocked` recorded nothing of it.
+    mutating func settle(_ observation: Observation, blocked: Set<ResourceKey>) {
+        if observation.kept == self.observation.kept { settledBlocked = blocked }
+    }
+
+    /// The placements whose last answers still stand: same count, not due.
+    func standing(commit: String, appliedGeneration: Int, problems: [String: String], counts now: [String: UInt64],
+                  at time: Date) -> [String: (count: UInt64, due: Date)] {
+        guard commit == self.commit, appliedGeneration == self.appliedGeneration, problems == self.problems else { return [:] }
+        return counts.filter { placement, kept in now[placement] == kept.count && time < kept.due }
+    }
 }

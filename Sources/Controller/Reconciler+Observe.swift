@@ -26,18 +26,42 @@ struct Observation {
     var blueGreen: [String: BlueGreenPlacement] = [:]
     /// Router records of Deployments no longer blue-green: forgotten, nothing is sent for them.
     var formerRouters: [ResourceKey] = []
+    /// Which kept observation this is (`PassMemory.observed`), and whether it stands from an earlier pass.
+    var kept: Int?
+    var reused = false
 }
 
 extension Reconciler {
     /// Asks every environment's driver what its targets run (DESIGN §4: every pass, also for an
     /// unchanged commit), builds the desired state and diffs the two.
-    /// - Parameter checkout: makes (once) the read-only checkout exec scripts run from.
-    func observe(_ fleet: Fleet, commit: String, applied: [ResourceKey: AppliedResource],
+    /// A placement whose driver's change count is the same as when it was last probed (and within
+    /// `reconcile.fullProbeInterval`) is not probed again; when none is, the last observation stands
+    /// whole (`PassMemory.observed`).
+    /// - Parameters:
+    ///   - watch: start watching what the drivers' probes read (`run`); a preview only uses watches already there.
+    ///   - checkout: makes (once) the read-only checkout exec scripts run from.
+    func observe(_ fleet: Fleet, commit: String, applied: [ResourceKey: AppliedResource], watch: Bool,
                  checkout: () throws -> String) async throws -> Observation {
         let drivers = DriverFactory(settings: settings, store: store).make(fleet, checkout: checkout)
         logSecretProblems(drivers.secretProblems)
+        // Counts are read before the probes: a change made while a probe reads shows at the next pass.
+        let now = Date()
+        var counts: [String: UInt64] = [:]
+        for (placement, driver) in drivers.drivers {
+            if let count = driver.changeCount(start: watch) { counts[placement] = count }
+        }
+        let kept = memory.observed
+        let standing = kept?.standing(commit: commit, appliedGeneration: memory.appliedGeneration, problems: drivers.problems,
+                                      counts: counts, at: now) ?? [:]
+        if let kept, !standing.isEmpty, standing.count == drivers.drivers.count {
+            var observation = kept.observation
+            observation.drivers = drivers
+            observation.reused = true
+            return observation
+        }
         let routers = Self.routerKeys(fleet, applied: applied)
-        let probes = await probeTargets(drivers.drivers, applied: applied, skipping: routers)
+        let (probes, uncertain) = await probeTargets(drivers.drivers, applied: applied, skipping: routers,
+                                                     standing: Set(standing.keys), kept: kept?.observation.probes ?? [:])
         let wanted = wantedState(fleet, commit: commit, applied: applied)
         var desired = wanted.desired
         let blueGreen = Self.blueGreen(fleet, desired: &desired, applied: applied, commit: commit)
@@ -63,48 +87,70 @@ extension Reconciler {
         var changes = Differ.diff(desired: desired, applied: targetApplied, probes: observed)
         // Blueprint versions are never unregistered from a target; their records are dropped in recordPass.
         changes.removeAll { $0.change == .prune && $0.key.kind == .agentBlueprint }
-        return Observation(applied: applied, drivers: drivers, probes: probes, desired: desired, changes: changes,
-                           suspended: wanted.suspended, records: wanted.records, recordHashes: wanted.recordHashes,
-                           driverBlocked: driverBlocked, retired: retired, blueGreen: blueGreen, formerRouters: formerRouters)
+        var observation = Observation(applied: applied, drivers: drivers, probes: probes, desired: desired, changes: changes,
+                                      suspended: wanted.suspended, records: wanted.records, recordHashes: wanted.recordHashes,
+                                      driverBlocked: driverBlocked, retired: retired, blueGreen: blueGreen, formerRouters: formerRouters)
+        // A placement that could not answer (Unknown) is asked again next pass, whatever its count.
+        var probed: [String: (count: UInt64, due: Date)] = [:]
+        for (placement, count) in counts where !uncertain.contains(placement) {
+            probed[placement] = (count, standing[placement]?.due ?? now.addingTimeInterval(settings.fullProbeSeconds))
+        }
+        memory.observed = probed.isEmpty ? nil : KeptObservation(commit: commit, appliedGeneration: memory.appliedGeneration,
+                                                                 problems: drivers.problems, counts: probed, observation: observation)
+        observation.kept = memory.observed?.observation.kept
+        return observation
     }
 
     /// Asks each placement's driver (an environment, or one of its Targets) what it runs, at most
     /// `reconcile.probeConcurrency` (default 16) at once. A probe that fails tells nothing: health is
     /// `Unknown` with the reason, never drift (DESIGN §4, §10).
-    /// - Parameter skipping: records not to probe (blue-green routers).
+    /// - Parameters:
+    ///   - skipping: records not to probe (blue-green routers).
+    ///   - standing: placements not probed again: their answers are taken from `kept`.
+    /// - Returns: the answers, and the placements with one that is Unknown.
     func probeTargets(_ drivers: [String: any Driver], applied: [ResourceKey: AppliedResource],
-                      skipping: Set<ResourceKey> = []) async -> [ResourceKey: ProbeResult] {
+                      skipping: Set<ResourceKey> = [], standing: Set<String> = [],
+                      kept: [ResourceKey: ProbeResult] = [:]) async -> (probes: [ResourceKey: ProbeResult], uncertain: Set<String>) {
         var byPlacement: [String: [AppliedResource]] = [:]
+        var probes: [ResourceKey: ProbeResult] = [:]
         for resource in applied.values where Differ.isTargetResource(resource.key) && !resource.specHash.isEmpty
             && (skipping.isEmpty || !skipping.contains(resource.key)) {
-            byPlacement[resource.key.placement, default: []].append(resource)
+            let placement = resource.key.placement
+            if !standing.isEmpty, standing.contains(placement) {
+                probes[resource.key] = kept[resource.key]
+            } else {
+                byPlacement[placement, default: []].append(resource)
+            }
         }
         let work = byPlacement.compactMap { placement, mine in drivers[placement].map { (placement, $0, mine) } }
         let limit = max(1, settings.config.reconcile?.probeConcurrency ?? 16)
         let logger = self.logger
+        var uncertain = Set<String>()
+        func merge(_ placement: String, _ result: [ResourceKey: ProbeResult]) {
+            if result.values.contains(where: { $0.state == .unknown }) { uncertain.insert(placement) }
+            probes.merge(result) { $1 }
+        }
         // Environments without Targets are probed one after another, as before Targets: each probe
         // already reads its files on every core.
         guard work.contains(where: { $0.0.contains("/") }) else {
-            var probes: [ResourceKey: ProbeResult] = [:]
             for (placement, driver, mine) in work {
-                probes.merge(await Self.probe(placement, driver: driver, mine: mine, logger: logger)) { $1 }
+                merge(placement, await Self.probe(placement, driver: driver, mine: mine, logger: logger))
             }
-            return probes
+            return (probes, uncertain)
         }
-        return await withTaskGroup(of: [ResourceKey: ProbeResult].self) { group in
-            var probes: [ResourceKey: ProbeResult] = [:]
+        await withTaskGroup(of: (String, [ResourceKey: ProbeResult]).self) { group in
             var next = work.makeIterator()
             func start(_ item: (String, any Driver, [AppliedResource])) {
                 let (placement, driver, mine) = item
-                group.addTask { await Self.probe(placement, driver: driver, mine: mine, logger: logger) }
+                group.addTask { (placement, await Self.probe(placement, driver: driver, mine: mine, logger: logger)) }
             }
             for _ in 0..<limit { if let item = next.next() { start(item) } }
-            while let result = await group.next() {
-                probes.merge(result) { $1 }
+            while let (placement, result) = await group.next() {
+                merge(placement, result)
                 if let item = next.next() { start(item) }
             }
-            return probes
         }
+        return (probes, uncertain)
     }
 
     /// One placement's probe; one that fails tells nothing (Unknown with the reason).

@@ -94,7 +94,9 @@ extension Reconciler {
         let bag = CheckoutBag(mode == .apply ? .held(checkouts) : .temporary)
         do {
             let applied = try await appliedResources(prefetched: prefetched)
-            let observation = try await observe(fleet, commit: commit.sha, applied: applied) { try bag.checkout(commit.sha, from: repository) }
+            let observation = try await observe(fleet, commit: commit.sha, applied: applied, watch: mode == .apply) {
+                try bag.checkout(commit.sha, from: repository)
+            }
             let triggers = mode == .apply ? try await recordDrift(observation) : try await predictDrift(observation)
             let gates = try await gateInputs(fleet, observation: observation, head: commit)
             if mode == .apply, !gates.holdChanges.isEmpty { _ = try await store.commit(gates.holdChanges) }

@@ -41,7 +41,15 @@ extension Reconciler {
         }
         // What the store holds now: the applied map the observation was made of, unless something was written.
         let current = report == nil && !reread ? observation.applied : try await store.appliedTable()
-        recordConfiguration(observation, current: current, commit: good.commit.sha, now: now, into: &batch)
+        let blocked = Set(plan.blocked.map(\.key))
+        // What an observation that stands whole from the last pass (nothing acted, nothing re-read)
+        // tells of configuration and probes was recorded then; only blocked items may have changed.
+        let untouched = report == nil && !reread
+        let settled = untouched && observation.reused && memory.observed?.settled(observation, blocked: blocked) == true
+        func written() -> Int { batch.upsertResources.count + batch.deleteResources.count + batch.events.count }
+        var learnt = written()
+        if !settled { recordConfiguration(observation, current: current, commit: good.commit.sha, now: now, into: &batch) }
+        learnt = written() - learnt
         let touched = Set((report?.succeeded ?? []).map(\.key) + (report?.failed ?? []).map(\.action.key))
         for item in plan.blocked + observation.driverBlocked where !touched.contains(item.key) {
             var record = current[item.key] ?? AppliedResource(key: item.key, specHash: "", spec: .null, commit: good.commit.sha,
@@ -69,8 +77,8 @@ extension Reconciler {
             record.updatedAt = now
             batch.upsertResources.append(record)
         }
-        let blocked = Set(plan.blocked.map(\.key))
-        for (key, probe) in observation.probes where !touched.contains(key) && !blocked.contains(key) {
+        let beforeProbes = written()
+        for (key, probe) in observation.probes where !settled && !touched.contains(key) && !blocked.contains(key) {
             guard var record = current[key], !record.conditions.contains(where: { $0.type == Self.healthGateCondition }) else { continue }
             switch probe.state {
             case .inSync:
@@ -89,6 +97,10 @@ extension Reconciler {
             record.message = probe.message
             record.updatedAt = now
             batch.upsertResources.append(record)
+        }
+        learnt += written() - beforeProbes
+        if untouched, !settled, learnt == 0 {
+            memory.observed?.settle(observation, blocked: blocked)
         }
         // Blue-green routers are not probed: one on the slot Git wants that nothing acts on is synced.
         for placement in observation.blueGreen.values {
