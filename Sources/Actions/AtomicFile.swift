@@ -52,6 +52,12 @@ public enum AtomicFile {
 
     /// The file's bytes, or nil when it does not exist. Does not follow a symlink at `path`.
     public static func read(path: String) throws(AtomicFileError) -> [UInt8]? {
+        try readStated(path: path)?.bytes
+    }
+
+    /// `read(path:)`, with the file's status from before the read and from after it (to tell
+    /// whether it changed while it was read).
+    static func readStated(path: String) throws(AtomicFileError) -> (bytes: [UInt8], before: stat, after: stat)? {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else {
             let code = errno
@@ -76,7 +82,9 @@ public enum AtomicFile {
             filled += count
         }
         result.removeSubrange(filled...)
-        return result
+        var after = stat()
+        guard fstat(fd, &after) == 0 else { throw AtomicFileError(path: path, operation: "stat", code: errno) }
+        return (result, info, after)
     }
 
     /// Removes `path` (a missing file is fine) and fsyncs its folder; returns whether it existed.

@@ -98,6 +98,13 @@ struct LocalFile: Sendable, Hashable {
             if create { throw DriverError("cannot resolve the root \(root)", transient: false) }
             return nil
         }
+        guard let folder = try folder(in: realRoot, create: create) else { return nil }
+        return folder == "/" ? "/\(fileName)" : "\(folder)/\(fileName)"
+    }
+
+    /// The file's folder under the resolved root `realRoot`, each folder checked to resolve inside it;
+    /// without `create`, nil when one does not exist. Files in the same folders share the answer.
+    func folder(in realRoot: String, create: Bool) throws(DriverError) -> String? {
         var folder = realRoot
         for component in folders {
             let candidate = folder == "/" ? "/\(component)" : "\(folder)/\(component)"
@@ -129,7 +136,7 @@ struct LocalFile: Sendable, Hashable {
             }
             folder = real
         }
-        return folder == "/" ? "/\(fileName)" : "\(folder)/\(fileName)"
+        return folder
     }
 
     /// Whether `path` is a folder (following links), as a cheap check before creating it.

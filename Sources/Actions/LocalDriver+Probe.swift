@@ -4,14 +4,29 @@ import Reconcile
 /// Probing: what the files on disk say about what Steward applied (DESIGN §4).
 extension LocalDriver {
     /// Reads and compares the files on every core when there are many (each file is its own work).
+    /// The root and each folder are resolved once per probe, not once per file.
     public func probe(environment: String, applied: [AppliedResource]) async throws -> [ResourceKey: ProbeResult] {
         let mine = applied.filter { $0.key.environment == nil || $0.key.environment == environment }
         LocalProbeMemo.shared.countProbe(root)
-        let found = ConcurrentMap.map(mine) { probe($0, environment: environment) }
+        let folders = Self.resolvedFolders(root: root, for: mine)
+        let found = ConcurrentMap.map(mine) { probe($0, environment: environment, folders: folders) }
         var results: [ResourceKey: ProbeResult] = [:]
         results.reserveCapacity(mine.count)
         for (resource, result) in zip(mine, found) { results[resource.key] = result }
         return results
+    }
+
+    /// Each folder the resources' files are in, resolved under the root (nil: it does not exist);
+    /// a folder that cannot be resolved is left out, so each file's probe says why in its own words.
+    static func resolvedFolders(root: String, for resources: [AppliedResource]) -> [[String]: String?] {
+        guard !root.isEmpty, let realRoot = LocalFile.realPath(root) else { return [:] }
+        var folders: [[String]: String?] = [:]
+        for resource in resources {
+            guard let file = try? LocalFile(key: resource.key), folders[file.folders] == nil,
+                  let folder = try? file.folder(in: realRoot, create: false) else { continue }
+            folders[file.folders] = .some(folder)
+        }
+        return folders
     }
 
     /// The change count of the root's tree (inotify, `FileWatch`): while it stays the same, no file
@@ -25,7 +40,8 @@ extension LocalDriver {
     public static func forgetProbedFiles() { LocalProbeMemo.shared.forgetAll() }
 
     /// The probe result of one applied resource; nil for kinds without a file.
-    func probe(_ resource: AppliedResource, environment: String) -> ProbeResult? {
+    /// - Parameter folders: folders already resolved (`resolvedFolders`); others are resolved here.
+    func probe(_ resource: AppliedResource, environment: String, folders: [[String]: String?] = [:]) -> ProbeResult? {
         let file: LocalFile
         do {
             guard let found = try LocalFile(key: resource.key) else { return nil }
@@ -39,18 +55,23 @@ extension LocalDriver {
         if LocalProbeMemo.shared.unchanged(memo, content: content, maxAge: fullProbeSeconds) {
             return ProbeResult(state: .inSync, health: .healthy)
         }
-        let before = LocalProbeMemo.identity(memo)
         LocalProbeMemo.shared.countRead(memo)
         do {
             let expected = try Self.expectedContent(for: resource, environment: environment)
-            guard let path = try file.path(under: root, create: false),
-                  let actual = try Self.readFile(path, relative: file.relativePath) else {
+            let path: String?
+            if let folder = folders[file.folders] {
+                path = folder.map { $0 == "/" ? "/\(file.fileName)" : "\($0)/\(file.fileName)" }
+            } else {
+                path = try file.path(under: root, create: false)
+            }
+            guard let path, let read = try Self.readStated(path, relative: file.relativePath) else {
                 LocalProbeMemo.shared.forget(memo)
                 return ProbeResult(state: .missing, health: .missing, message: "\(file.relativePath) is missing")
             }
-            switch Self.compare(expected: expected, actual: actual) {
+            switch Self.compare(expected: expected, actual: read.bytes) {
             case .equal:
-                LocalProbeMemo.shared.remember(memo, content: content, before: before)
+                LocalProbeMemo.shared.remember(memo, content: content, before: LocalProbeMemo.identity(read.before),
+                                               after: LocalProbeMemo.identity(read.after))
                 return ProbeResult(state: .inSync, health: .healthy)
             case .differs(let why):
                 LocalProbeMemo.shared.forget(memo)

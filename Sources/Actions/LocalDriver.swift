@@ -111,6 +111,15 @@ public struct LocalDriver: Driver {
         }
     }
 
+    /// `readFile`, with the file's status from before and after the read.
+    static func readStated(_ path: String, relative: String) throws(DriverError) -> (bytes: [UInt8], before: stat, after: stat)? {
+        do throws(AtomicFileError) {
+            return try AtomicFile.readStated(path: path)
+        } catch {
+            throw driverError(error, relative: relative)
+        }
+    }
+
     /// A file operation's failure as a driver error: permission-like failures wait for a fix,
     /// others (disk full, I/O) are retried.
     static func driverError(_ error: AtomicFileError, relative: String) -> DriverError {

@@ -45,7 +45,13 @@ final class LocalProbeMemo: Sendable {
     /// The identity of a regular file (not following a final symlink); nil otherwise.
     static func identity(_ path: String) -> Identity? {
         var info = stat()
-        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        guard lstat(path, &info) == 0 else { return nil }
+        return identity(info)
+    }
+
+    /// The identity of a regular file from its status; nil for anything else.
+    static func identity(_ info: stat) -> Identity? {
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         return Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
                         modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
                         changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec))
@@ -58,10 +64,11 @@ final class LocalProbeMemo: Sendable {
         return current == entry.identity
     }
 
-    /// Records that `path` held `content` when read; `before` is its identity taken before the
-    /// read, and nothing is remembered unless it still has it and has settled.
-    func remember(_ path: String, content: String, before: Identity?, now: Double = Date().timeIntervalSince1970) {
-        guard let before, before.changedAt < now - Self.settleSeconds, Self.identity(path) == before else {
+    /// Records that `path` held `content` when read; `before` and `after` are the identities of the
+    /// file read, taken before and after the read, and nothing is remembered unless they are the
+    /// same and it has settled.
+    func remember(_ path: String, content: String, before: Identity?, after: Identity?, now: Double = Date().timeIntervalSince1970) {
+        guard let before, before.changedAt < now - Self.settleSeconds, after == before else {
             forget(path)
             return
         }

@@ -50,9 +50,12 @@ extension Reconciler {
 
     /// The plan `run` would make for `revision` (default: the branch tip), through the same `decide`,
     /// writing nothing: a tip `run` would hold (rewritten history, validation errors) is reported so.
-    /// - Parameter explaining: read the failure events every explanation may cite; otherwise they are
-    ///   read only when something is blocked (the chains of `diff`'s blocked items need them).
-    public func preview(revision: String?, explaining: Bool = false) async throws -> Preview {
+    /// - Parameters:
+    ///   - explaining: read the failure events every explanation may cite; otherwise they are read
+    ///     only when something is blocked (the chains of `diff`'s blocked items need them).
+    ///   - explainable: the facts can explain any resource (`explain`, `rollout`, the API); without,
+    ///     only the blocked items (`diff`), and what Git wants of each resource is not gathered when none is.
+    public func preview(revision: String?, explaining: Bool = false, explainable: Bool = true) async throws -> Preview {
         try await withTaskExecutorPreference(ReconcileExecutor.shared) {
             let repository = try await openRepository()
             let head = try repository.resolve(revision ?? settings.config.branch)
@@ -72,14 +75,22 @@ extension Reconciler {
                 return try await held([refused])
             }
             let registered = try await registeredVersions()
+            // The store reads what was applied while the commit is parsed.
+            let prefetched = prefetchAppliedResources()
             let report = try memory.source.validate(head.sha, repository: repository, registered: registered).report
-            guard report.isValid else { return try await held(report.errors) }
-            let decision = try await decide(report.fleet, commit: head, repository: repository, mode: .preview)
+            guard report.isValid else {
+                prefetched?.cancel()
+                return try await held(report.errors)
+            }
+            let decision = try await decide(report.fleet, commit: head, repository: repository, mode: .preview, prefetched: prefetched)
             decision.release()
             facts.plan = decision.plan
             facts.gates = decision.gates.context
             facts.applied = decision.observation.applied
-            facts.wanted = Self.wanted(report.fleet, desired: decision.observation.desired, records: decision.observation.records, commit: head.sha)
+            if explaining || explainable || !decision.plan.blocked.isEmpty {
+                facts.wanted = Self.wanted(report.fleet, desired: decision.observation.desired, records: decision.observation.records,
+                                           commit: head.sha)
+            }
             facts.prune = planOptions.prune
             if explaining || !decision.plan.blocked.isEmpty { facts.incidents = try await Self.incidents(in: store) }
             return Preview(commit: head.sha, plan: decision.plan, errors: [], facts: facts)

@@ -178,9 +178,9 @@ struct LocalDriverTests {
         // same clock tick could keep its times); one changed earlier is.
         let identity = try #require(LocalProbeMemo.identity(path))
         let content = "probe-memo-test"
-        memo.remember(path, content: content, before: identity, now: identity.changedAt + LocalProbeMemo.settleSeconds / 2)
+        memo.remember(path, content: content, before: identity, after: identity, now: identity.changedAt + LocalProbeMemo.settleSeconds / 2)
         #expect(!memo.unchanged(path, content: content, maxAge: 600))
-        memo.remember(path, content: content, before: identity, now: identity.changedAt + LocalProbeMemo.settleSeconds + 1)
+        memo.remember(path, content: content, before: identity, after: identity, now: identity.changedAt + LocalProbeMemo.settleSeconds + 1)
         #expect(memo.unchanged(path, content: content, maxAge: 600))
         #expect(!memo.unchanged(path, content: "other content", maxAge: 600))
         memo.forget(path)

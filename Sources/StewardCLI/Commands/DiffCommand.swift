@@ -25,8 +25,11 @@ struct DiffCommand: AsyncParsableCommand {
         let settings = try configOption.load()
         // Read-only (DESIGN §7): no migration, no checkout, no event.
         let preview = try await settings.withStore(access: .readOnly) { store in
-            try await Reconciler(settings: settings, store: store, logger: .init(label: "steward")).preview(revision: rev)
+            let reconciler = Reconciler(settings: settings, store: store, logger: .init(label: "steward"))
+            ProcessLifetime.keep(reconciler)
+            return try await reconciler.preview(revision: rev, explainable: false)
         }
+        ProcessLifetime.keep(preview)
         if !preview.errors.isEmpty {
             for error in preview.errors { Terminal.standardError(error.description) }
             throw CLIError("commit \(preview.commit.prefix(12)) does not validate: \(preview.errors.count) error\(preview.errors.count == 1 ? "" : "s")")
