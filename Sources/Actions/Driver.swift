@@ -80,9 +80,10 @@ public protocol Driver: Sendable {
     func hasEffect(_ request: ActionRequest) async throws -> Bool
     /// What the target runs for each resource Steward applied in this environment.
     func probe(environment: String, applied: [AppliedResource]) async throws -> [ResourceKey: ProbeResult]
-    /// A count that grows whenever anything this driver's probe reads may have changed (a watch on
-    /// the target's files): while it stays the same, the last probe's answer stands. Nil when the
-    /// driver cannot tell, and then every pass probes. `start`: begin watching if not yet.
+    /// A count that moves whenever anything this driver's probe reads may have changed (a watch on
+    /// the target's files), and is never the same for drivers that read different things: while it
+    /// stays the same, the last probe's answer stands. Nil when the driver cannot tell, and then
+    /// every pass probes. `start`: begin watching if not yet.
     func changeCount(start: Bool) -> UInt64?
 }
 

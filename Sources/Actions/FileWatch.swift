@@ -4,7 +4,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// A change count per folder tree, kept by inotify (Linux): it grows whenever anything under the
+/// A change count per folder tree, kept by inotify (Linux): it moves whenever anything under the
 /// tree may have changed — a file written, created, removed, renamed or its attributes changed, a
 /// folder added or removed, the tree itself moved, or the kernel's event queue overflowing. A count
 /// read before a probe that is the same at the next look means nothing under the tree changed since
@@ -38,6 +38,14 @@ public final class FileWatch: Sendable {
         /// Watch descriptor → the folder it watches and the trees that folder is in (trees may nest).
         var watches: [Int32: Watch] = [:]
         var overflows = 0
+        /// The last count given: every change of every tree takes the next one, so a count is never
+        /// given twice — the same count means the same tree, unchanged.
+        var clock: UInt64 = 0
+
+        mutating func tick() -> UInt64 {
+            clock &+= 1
+            return clock
+        }
     }
 
     private let state = Mutex(State())
@@ -62,8 +70,7 @@ public final class FileWatch: Sendable {
                 Self.lose(root, &state)
             }
             guard start else { return nil }
-            // A tree watched again counts on from where it was: a count seen before it was lost never comes back.
-            let next = (state.trees[root]?.count ?? 0) &+ 1
+            let next = state.tick()
             guard let real = Self.realPath(root), Self.watchTree(real, tree: root, into: &state) else {
                 Self.unwatch(tree: root, &state)
                 state.trees[root] = Tree(count: next, live: false, real: root)
@@ -160,7 +167,8 @@ public final class FileWatch: Sendable {
         guard let watch = state.watches[event.wd] else { return }
         if event.mask & UInt32(IN_IGNORED) != 0 { state.watches[event.wd] = nil }
         for tree in watch.trees {
-            state.trees[tree]?.count &+= 1
+            let next = state.tick()
+            state.trees[tree]?.count = next
             // The tree's root gone, or a folder of it moved (its path is no longer known): set up again.
             let rootGone = watch.folder == state.trees[tree]?.real && event.mask & UInt32(IN_DELETE_SELF | IN_IGNORED) != 0
             if rootGone || event.mask & UInt32(IN_MOVE_SELF) != 0 {
@@ -179,7 +187,8 @@ public final class FileWatch: Sendable {
     /// The tree counts as changed and is set up again at the next look.
     private static func lose(_ root: String, _ state: inout State) {
         unwatch(tree: root, &state)
-        state.trees[root]?.count &+= 1
+        let next = state.tick()
+        state.trees[root]?.count = next
         state.trees[root]?.live = false
     }
     #endif

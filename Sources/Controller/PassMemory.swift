@@ -24,11 +24,12 @@ import Reconcile
 /// - `loggedSecretProblems`: the unresolvable secret references already logged, replaced every pass
 ///   by the current ones (so one that resolves and fails again is logged again).
 /// - `observed`: the last observation, with the change count each placement's driver gave before
-///   its probe (`Driver.changeCount`: a watch on the local driver's files). For the same commit,
-///   `appliedGeneration` and driver problems, a placement whose count is the same is not probed
-///   again (its answers stand) until `reconcile.fullProbeInterval` has passed since it was; when no
-///   placement was probed the whole observation stands (the diff included). A driver without a
-///   count is probed every pass.
+///   its probe (`Driver.changeCount`: a watch on the local driver's files). For the same
+///   `appliedGeneration`, driver problems and blue-green routers (what is probed), a placement whose
+///   count is the same is not probed again — its answers stand, for a new commit too — until
+///   `reconcile.fullProbeInterval` has passed since it was; for the same commit, when no placement
+///   was probed, the whole observation stands (the diff included). A driver without a count is
+///   probed every pass.
 /// - `wanted`: the desired state of a commit (and its records and suspended Deployments), kept for
 ///   the commit and the `appliedGeneration` it was made from: a commit's fleet depends on the commit
 ///   alone, and the commit each change is attributed to on the applied resources alone. An unchanged
@@ -77,6 +78,8 @@ struct KeptObservation {
     var problems: [String: String]
     /// Each placement probed under a change count: the count, and when its answers must be read again.
     var counts: [String: (count: UInt64, due: Date)]
+    /// The records that were not probed (blue-green routers).
+    var routers: Set<ResourceKey>
     var observation: Observation
     /// The blocked items of the last pass that recorded nothing of this observation's configuration
     /// and probes: with the same blocked items (the only input of that part that may change while
@@ -84,11 +87,12 @@ struct KeptObservation {
     private var settledBlocked: Set<ResourceKey>?
 
     init(commit: String, appliedGeneration: Int, problems: [String: String], counts: [String: (count: UInt64, due: Date)],
-         observation: Observation) {
+         routers: Set<ResourceKey>, observation: Observation) {
         self.commit = commit
         self.appliedGeneration = appliedGeneration
         self.problems = problems
         self.counts = counts
+        self.routers = routers
         self.observation = observation
         self.observation.kept = Self.nextID.add(1, ordering: .relaxed).newValue
     }
@@ -105,10 +109,12 @@ struct KeptObservation {
         if observation.kept == self.observation.kept { settledBlocked = blocked }
     }
 
-    /// The placements whose last answers still stand: same count, not due.
-    func standing(commit: String, appliedGeneration: Int, problems: [String: String], counts now: [String: UInt64],
+    /// The placements whose last answers still stand: same count, not due (`routers`: nil when the
+    /// commit is the one observed, which has the same routers).
+    func standing(appliedGeneration: Int, problems: [String: String], routers: Set<ResourceKey>?, counts now: [String: UInt64],
                   at time: Date) -> [String: (count: UInt64, due: Date)] {
-        guard commit == self.commit, appliedGeneration == self.appliedGeneration, problems == self.problems else { return [:] }
+        guard appliedGeneration == self.appliedGeneration, problems == self.problems, routers.map({ $0 == self.routers }) ?? true
+        else { return [:] }
         return counts.filter { placement, kept in now[placement] == kept.count && time < kept.due }
     }
 }

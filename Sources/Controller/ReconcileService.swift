@@ -38,6 +38,9 @@ public final class ReconcileService: Service, @unchecked Sendable {
         ReconcileMetrics.recordLeader(leadership?.isLeader ?? true)
     }
 
+    /// The BackupSchedules of the last commit a pass validated (the backup scheduler reads them).
+    public var validatedSchedules: ValidatedSchedules { reconciler.validatedSchedules }
+
     /// Whether this replica runs passes: it leads, or there is no election (SQLite's lock file).
     public var isLeader: Bool { leadership?.isLeader ?? true }
 

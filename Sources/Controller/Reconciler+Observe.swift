@@ -51,15 +51,17 @@ extension Reconciler {
             if let count = driver.changeCount(start: watch) { counts[placement] = count }
         }
         let kept = memory.observed
-        let standing = kept?.standing(commit: commit, appliedGeneration: memory.appliedGeneration, problems: drivers.problems,
-                                      counts: counts, at: now) ?? [:]
-        if let kept, !standing.isEmpty, standing.count == drivers.drivers.count {
+        if let kept, kept.commit == commit, !drivers.drivers.isEmpty,
+           kept.standing(appliedGeneration: memory.appliedGeneration, problems: drivers.problems, routers: nil, counts: counts,
+                         at: now).count == drivers.drivers.count {
             var observation = kept.observation
             observation.drivers = drivers
             observation.reused = true
             return observation
         }
         let routers = Self.routerKeys(fleet, applied: applied)
+        let standing = kept?.standing(appliedGeneration: memory.appliedGeneration, problems: drivers.problems, routers: routers,
+                                      counts: counts, at: now) ?? [:]
         let (probes, uncertain) = await probeTargets(drivers.drivers, applied: applied, skipping: routers,
                                                      standing: Set(standing.keys), kept: kept?.observation.probes ?? [:])
         let wanted = wantedState(fleet, commit: commit, applied: applied)
@@ -96,7 +98,8 @@ extension Reconciler {
             probed[placement] = (count, standing[placement]?.due ?? now.addingTimeInterval(settings.fullProbeSeconds))
         }
         memory.observed = probed.isEmpty ? nil : KeptObservation(commit: commit, appliedGeneration: memory.appliedGeneration,
-                                                                 problems: drivers.problems, counts: probed, observation: observation)
+                                                                 problems: drivers.problems, counts: probed, routers: routers,
+                                                                 observation: observation)
         observation.kept = memory.observed?.observation.kept
         return observation
     }

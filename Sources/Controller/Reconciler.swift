@@ -48,6 +48,8 @@ public final class Reconciler {
     /// The time gates and sync windows are judged at: the wall clock, or the fixed
     /// `STEWARD_TEST_NOW` (RFC 3339) so tests can place a pass inside or outside a window.
     public var now: @Sendable () -> Date = Reconciler.defaultClock()
+    /// The BackupSchedules of the last commit a pass validated, for the backup scheduler beside the loop.
+    public let validatedSchedules = ValidatedSchedules()
     /// Set for one pass (`POST /api/reconcile`): pre-deploy checks that failed for this commit run again.
     public var retryPreDeployChecks = false
 
@@ -81,6 +83,7 @@ public final class Reconciler {
         guard let good = source.good else {
             return PassResult(commit: source.head.sha, appliedCommit: nil, plan: Plan(commit: nil), report: nil, validationErrors: source.errors)
         }
+        validatedSchedules.record(commit: good.commit.sha, schedules: good.fleet.backups)
         // 2. The plan: observe, record drift, gate inputs, plan (DESIGN §1: the same plan `diff` shows).
         var decision = try await decide(good.fleet, commit: good.commit, repository: source.repository, mode: .apply,
                                         prefetched: source.prefetched)

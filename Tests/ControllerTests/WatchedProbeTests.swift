@@ -52,6 +52,17 @@ struct WatchedProbeTests {
         let drift = events.filter { $0.type == EventType.driftDetected.rawValue && $0.resource == "Deployment/robot-nav-staging" }
         #expect(drift.count == 1)
 
+        // A new commit: what the files say has not changed, so neither environment is probed for it.
+        _ = try await reconciler.pass()
+        let beforeCommit = (staging: LocalDriver.probes(of: staging), production: LocalDriver.probes(of: production))
+        let deployment = try #require(fleet.repo.read("deployments/robot-nav-staging.yaml"))
+        try fleet.repo.write("deployments/robot-nav-staging.yaml", deployment.replacingOccurrences(of: "team: edge", with: "team: edge-ops"))
+        try fleet.repo.commit("relabel robot-nav-staging")
+        let relabelled = try await reconciler.pass()
+        #expect(relabelled.plan.actions.map(\.key.name) == ["robot-nav-staging"], "\(relabelled.plan.actions.map(\.key))")
+        #expect(LocalDriver.probes(of: staging) == beforeCommit.staging && LocalDriver.probes(of: production) == beforeCommit.production)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("edge-ops"))
+
         // After fullProbeInterval every environment is probed again, changed or not.
         _ = try await reconciler.pass()
         let settled = (staging: LocalDriver.probes(of: staging), production: LocalDriver.probes(of: production))

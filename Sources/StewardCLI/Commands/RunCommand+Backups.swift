@@ -7,7 +7,7 @@ extension RunCommand {
     /// The backup scheduler: the BackupSchedules of the last applied commit, run beside the reconcile loop.
     func backupServices(settings: ControllerSettings, store: any StateStore, reconcile: ReconcileService,
                         logger: Logger) throws -> [any Service] {
-        let source = AppliedBackupSchedules(settings: settings, store: store, logger: logger)
+        let source = AppliedBackupSchedules(settings: settings, store: store, logger: logger, validated: reconcile.validatedSchedules)
         let context: BackupContext
         do {
             context = try BackupContext.make(settings: settings, checkout: { try await source.checkout() })
