@@ -127,20 +127,27 @@ public actor AppliedBackupSchedules {
     }
 }
 
-/// The BackupSchedules of the last commit the reconcile loop validated (`Reconciler.validatedSchedules`),
-/// for the backup scheduler of the same process: that commit becomes the applied one, and its
-/// schedules are the same whoever parses it.
+/// The BackupSchedules of the last few commits the reconcile loop validated (`Reconciler.validatedSchedules`),
+/// for the backup scheduler of the same process: such a commit becomes the applied one, and its
+/// schedules are the same whoever parses it. A few, not one: while the scheduler reads the commit
+/// just applied, the loop may already be validating the next.
 public final class ValidatedSchedules: Sendable {
-    private let last = Mutex<(commit: String, schedules: [String: BackupSchedule])?>(nil)
+    static let kept = 4
+    private let recent = Mutex<[(commit: String, schedules: [String: BackupSchedule])]>([])
 
     public init() {}
 
     func record(commit: String, schedules: [String: BackupSchedule]) {
-        last.withLock { $0 = (commit, schedules) }
+        recent.withLock { recent in
+            guard recent.last?.commit != commit else { return }
+            recent.removeAll { $0.commit == commit }
+            recent.append((commit, schedules))
+            if recent.count > Self.kept { recent.removeFirst(recent.count - Self.kept) }
+        }
     }
 
-    /// The schedules of `commit`, when it is the commit last validated.
+    /// The schedules of `commit`, when it is among the commits last validated.
     func schedules(of commit: String) -> [String: BackupSchedule]? {
-        last.withLock { $0?.commit == commit ? $0?.schedules : nil }
+        recent.withLock { recent in recent.last(where: { $0.commit == commit })?.schedules }
     }
 }
