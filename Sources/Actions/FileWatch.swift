@@ -144,6 +144,7 @@ public final class FileWatch: Sendable {
         defer { buffer.deallocate() }
         while true {
             let read = Glibc.read(state.descriptor, buffer, size)
+            if read < 0, errno == EINTR { continue }
             guard read > 0 else { return }   // EAGAIN: nothing more queued
             var offset = 0
             while offset + MemoryLayout<inotify_event>.size <= read {
