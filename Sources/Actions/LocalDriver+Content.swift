@@ -11,10 +11,26 @@ extension LocalDriver {
                            version: action.version, environment: request.environment)
     }
 
-    /// The bytes the file of an applied resource must hold.
+    /// The bytes the file of an applied resource must hold: from the canonical text the store kept
+    /// when it can be (`CanonicalSplice`), without turning it into a value.
     static func expectedContent(for applied: AppliedResource, environment: String) throws(DriverError) -> [UInt8] {
-        try content(document: applied.spec, key: applied.key, commit: applied.commit,
-                    version: applied.version, environment: environment)
+        if let text = applied.storedSpec.text,
+           let spliced = CanonicalSplice.appendingLast(to: text, key: "steward",
+                                                       value: stewardBlock(key: applied.key, commit: applied.commit,
+                                                                           version: applied.version, environment: environment)) {
+            return spliced + [0x0A]
+        }
+        return try content(document: applied.spec, key: applied.key, commit: applied.commit,
+                           version: applied.version, environment: environment)
+    }
+
+    /// The `steward` block of a file: which commit changed it last, the version, the environment.
+    static func stewardBlock(key: ResourceKey, commit: String, version: String?, environment: String) -> JSONValue {
+        .object([
+            "commit": .string(commit),
+            "version": stewardVersion(key: key, version: version).map(JSONValue.string) ?? .null,
+            "environment": .string(environment),
+        ])
     }
 
     /// Canonical JSON of `{apiVersion, kind, metadata, spec, steward: {commit, version, environment}}` + "\n".
@@ -23,11 +39,7 @@ extension LocalDriver {
         guard case .object(var members) = document else {
             throw DriverError("\(key.resource) has no document to write (got \(document.typeDescription))", transient: false)
         }
-        members["steward"] = .object([
-            "commit": .string(commit),
-            "version": stewardVersion(key: key, version: version).map(JSONValue.string) ?? .null,
-            "environment": .string(environment),
-        ])
+        members["steward"] = stewardBlock(key: key, commit: commit, version: version, environment: environment)
         return JSONValue.object(members).canonicalBytes + [0x0A]
     }
 
