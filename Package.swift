@@ -34,6 +34,7 @@ let package = Package(
         ),
         .target(name: "GitSource", dependencies: ["CLibgit2"], swiftSettings: strict),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        .systemLibrary(name: "CFileSystem", path: "Sources/CFileSystem"),
         .target(
             name: "Manifests",
             dependencies: [
@@ -64,7 +65,7 @@ let package = Package(
         .target(
             name: "Actions",
             dependencies: [
-                "Reconcile", "Manifests", "EventLog", "StateStore",
+                "Reconcile", "Manifests", "EventLog", "StateStore", "CFileSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

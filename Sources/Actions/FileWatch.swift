@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 #if canImport(Glibc)
+import CFileSystem
 import Glibc
 #endif
 
@@ -22,9 +23,17 @@ public final class FileWatch: Sendable {
         var count: UInt64
         /// Whether every folder of the tree is watched; a tree that lost its root is set up again.
         var live: Bool
-        /// The folder watched: the root with its links resolved (looked at again on every count when they differ).
+        /// The folder watched: the root with its links resolved.
         var real: String
+        /// The root folder's device and inode: checked on every count, so a root the path no longer
+        /// names (a link pointed elsewhere, a parent renamed, a mount over it) is set up again.
+        var identity: (device: UInt64, inode: UInt64)?
+        /// When setting the tree up last failed (`fs.inotify.max_user_watches`): tried again after `retrySeconds`.
+        var failedAt: Double?
     }
+
+    /// How long a tree that could not be watched whole waits before it is tried again.
+    static let retrySeconds: Double = 600
 
     private struct Watch {
         var folder: String
@@ -65,18 +74,25 @@ public final class FileWatch: Sendable {
             guard Self.open(&state) else { return nil }
             Self.drain(&state)
             if let tree = state.trees[root], tree.live {
-                // A root reached through a link that now points elsewhere is another tree.
-                if tree.real == root || Self.realPath(root) == tree.real { return tree.count }
+                if let identity = tree.identity, let now = Self.folderIdentity(root), identity == now { return tree.count }
                 Self.lose(root, &state)
             }
             guard start else { return nil }
+            let now = Date().timeIntervalSince1970
+            if let failed = state.trees[root]?.failedAt, now - failed < Self.retrySeconds { return nil }
             let next = state.tick()
-            guard let real = Self.realPath(root), Self.watchTree(real, tree: root, into: &state) else {
-                Self.unwatch(tree: root, &state)
-                state.trees[root] = Tree(count: next, live: false, real: root)
+            // Only file systems whose every change passes through this kernel's inotify: not NFS, CIFS,
+            // FUSE or a VM's shared folder, where another host's writes are never reported.
+            guard let real = Self.realPath(root), Self.isLocalFileSystem(real), let identity = Self.folderIdentity(real) else {
+                state.trees[root] = Tree(count: next, live: false, real: root, identity: nil, failedAt: nil)   // not there yet: looked at again
                 return nil
             }
-            state.trees[root] = Tree(count: next, live: true, real: real)
+            guard Self.watchTree(real, tree: root, into: &state) else {
+                Self.unwatch(tree: root, &state)
+                state.trees[root] = Tree(count: next, live: false, real: root, identity: nil, failedAt: now)
+                return nil
+            }
+            state.trees[root] = Tree(count: next, live: true, real: real, identity: identity, failedAt: nil)
             return next
         }
         #else
@@ -111,14 +127,37 @@ public final class FileWatch: Sendable {
         guard let directory = opendir(folder) else { return false }
         defer { closedir(directory) }
         while let entry = readdir(directory) {
-            guard entry.pointee.d_type == UInt8(DT_DIR) else { continue }
+            let type = entry.pointee.d_type
+            guard type == UInt8(DT_DIR) || type == UInt8(DT_UNKNOWN) else { continue }
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
             if name == "." || name == ".." { continue }
-            guard watchTree(folder + "/" + name, tree: tree, into: &state) else { return false }
+            let path = folder + "/" + name
+            // Some file systems do not say what an entry is: a folder (not a link to one) is watched.
+            if type == UInt8(DT_UNKNOWN) {
+                var info = stat()
+                guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { continue }
+            }
+            guard watchTree(path, tree: tree, into: &state) else { return false }
         }
         return true
+    }
+
+    /// A folder's device and inode (following links), nil when it is not a folder.
+    private static func folderIdentity(_ path: String) -> (device: UInt64, inode: UInt64)? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return nil }
+        return (UInt64(info.st_dev), UInt64(info.st_ino))
+    }
+
+    /// Whether `path` is on a file system local to this kernel (ext2/3/4, XFS, Btrfs, tmpfs, F2FS,
+    /// ZFS, overlay — a container's own files, whose image layers do not change).
+    private static func isLocalFileSystem(_ path: String) -> Bool {
+        var info = statfs()
+        guard statfs(path, &info) == 0 else { return false }
+        let local: Set<UInt64> = [0xEF53, 0x5846_5342, 0x9123_683E, 0x0102_1994, 0xF2F5_2010, 0x2FC1_2FC1, 0x794C_7630]
+        return local.contains(UInt64(UInt(bitPattern: Int(info.f_type))))
     }
 
     private static func realPath(_ path: String) -> String? {
@@ -145,7 +184,12 @@ public final class FileWatch: Sendable {
         while true {
             let read = Glibc.read(state.descriptor, buffer, size)
             if read < 0, errno == EINTR { continue }
-            guard read > 0 else { return }   // EAGAIN: nothing more queued
+            if read < 0, errno != EAGAIN {
+                // Events may be lost: every tree counts as changed and is set up again.
+                for root in state.trees.keys { lose(root, &state) }
+                return
+            }
+            guard read > 0 else { return }   // nothing more queued
             var offset = 0
             while offset + MemoryLayout<inotify_event>.size <= read {
                 let event = buffer.load(fromByteOffset: offset, as: inotify_event.self)
@@ -171,8 +215,9 @@ public final class FileWatch: Sendable {
             let next = state.tick()
             state.trees[tree]?.count = next
             // The tree's root gone, or a folder of it moved (its path is no longer known): set up again.
-            let rootGone = watch.folder == state.trees[tree]?.real && event.mask & UInt32(IN_DELETE_SELF | IN_IGNORED) != 0
-            if rootGone || event.mask & UInt32(IN_MOVE_SELF) != 0 {
+            // A folder of the tree gone (deleted, unmounted: its watch ends), or moved (its path is
+            // no longer known): the tree is set up again.
+            if event.mask & UInt32(IN_MOVE_SELF | IN_DELETE_SELF | IN_IGNORED | IN_UNMOUNT) != 0 {
                 lose(tree, &state)
                 continue
             }

@@ -77,7 +77,7 @@ struct KeptObservation {
     var appliedGeneration: Int
     var problems: [String: String]
     /// Each placement probed under a change count: the count, and when its answers must be read again.
-    var counts: [String: (count: UInt64, due: Date)]
+    var counts: [String: (count: UInt64, due: ContinuousClock.Instant)]
     /// The records that were not probed (blue-green routers).
     var routers: Set<ResourceKey>
     var observation: Observation
@@ -86,7 +86,7 @@ struct KeptObservation {
     /// the observation stands), the next pass has nothing of it to record either.
     private var settledBlocked: Set<ResourceKey>?
 
-    init(commit: String, appliedGeneration: Int, problems: [String: String], counts: [String: (count: UInt64, due: Date)],
+    init(commit: String, appliedGeneration: Int, problems: [String: String], counts: [String: (count: UInt64, due: ContinuousClock.Instant)],
          routers: Set<ResourceKey>, observation: Observation) {
         self.commit = commit
         self.appliedGeneration = appliedGeneration
@@ -112,7 +112,7 @@ struct KeptObservation {
     /// The placements whose last answers still stand: same count, not due (`routers`: nil when the
     /// commit is the one observed, which has the same routers).
     func standing(appliedGeneration: Int, problems: [String: String], routers: Set<ResourceKey>?, counts now: [String: UInt64],
-                  at time: Date) -> [String: (count: UInt64, due: Date)] {
+                  at time: ContinuousClock.Instant) -> [String: (count: UInt64, due: ContinuousClock.Instant)] {
         guard appliedGeneration == self.appliedGeneration, problems == self.problems, routers.map({ $0 == self.routers }) ?? true
         else { return [:] }
         return counts.filter { placement, kept in now[placement] == kept.count && time < kept.due }

@@ -45,7 +45,7 @@ extension Reconciler {
         let drivers = DriverFactory(settings: settings, store: store).make(fleet, checkout: checkout)
         logSecretProblems(drivers.secretProblems)
         // Counts are read before the probes: a change made while a probe reads shows at the next pass.
-        let now = Date()
+        let now = ContinuousClock.now   // not the wall clock: a clock set back must not stretch fullProbeInterval
         var counts: [String: UInt64] = [:]
         for (placement, driver) in drivers.drivers {
             if let count = driver.changeCount(start: watch) { counts[placement] = count }
@@ -93,9 +93,9 @@ extension Reconciler {
                                       suspended: wanted.suspended, records: wanted.records, recordHashes: wanted.recordHashes,
                                       driverBlocked: driverBlocked, retired: retired, blueGreen: blueGreen, formerRouters: formerRouters)
         // A placement that could not answer (Unknown) is asked again next pass, whatever its count.
-        var probed: [String: (count: UInt64, due: Date)] = [:]
+        var probed: [String: (count: UInt64, due: ContinuousClock.Instant)] = [:]
         for (placement, count) in counts where !uncertain.contains(placement) {
-            probed[placement] = (count, standing[placement]?.due ?? now.addingTimeInterval(settings.fullProbeSeconds))
+            probed[placement] = (count, standing[placement]?.due ?? now.advanced(by: .seconds(settings.fullProbeSeconds)))
         }
         memory.observed = probed.isEmpty ? nil : KeptObservation(commit: commit, appliedGeneration: memory.appliedGeneration,
                                                                  problems: drivers.problems, counts: probed, routers: routers,
@@ -130,7 +130,8 @@ extension Reconciler {
         let logger = self.logger
         var uncertain = Set<String>()
         func merge(_ placement: String, _ result: [ResourceKey: ProbeResult]) {
-            if result.values.contains(where: { $0.state == .unknown }) { uncertain.insert(placement) }
+            // Unknown, or a file that could not be read (drifted, health Unknown): asked again next pass.
+            if result.values.contains(where: { $0.state == .unknown || $0.health == .unknown }) { uncertain.insert(placement) }
             probes.merge(result) { $1 }
         }
         // Environments without Targets are probed one after another, as before Targets: each probe

@@ -77,9 +77,17 @@ extension Reconciler {
             let registered = try await registeredVersions()
             // The store reads what was applied while the commit is parsed.
             let prefetched = prefetchAppliedResources()
-            let report = try memory.source.validate(head.sha, repository: repository, registered: registered).report
+            let report: ValidationReport
+            do {
+                report = try memory.source.validate(head.sha, repository: repository, registered: registered).report
+            } catch {
+                prefetched?.cancel()
+                _ = try? await prefetched?.value   // the store is closed after this: nothing may read it then
+                throw error
+            }
             guard report.isValid else {
                 prefetched?.cancel()
+                _ = try? await prefetched?.value
                 return try await held(report.errors)
             }
             let decision = try await decide(report.fleet, commit: head, repository: repository, mode: .preview, prefetched: prefetched)

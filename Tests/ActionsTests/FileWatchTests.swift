@@ -53,6 +53,10 @@ struct FileWatchTests {
             try FileManager.default.moveItem(atPath: outside.path + "/moved", toPath: root.path + "/adapters")
         }
         try changed("a file written in the folder moved in") { try Data("z".utf8).write(to: URL(fileURLWithPath: root.path + "/adapters/b.json")) }
+        try changed("a folder moved within the tree") {
+            try FileManager.default.moveItem(atPath: root.path + "/adapters", toPath: root.path + "/blueprints/adapters")
+        }
+        try changed("a file in the moved folder edited") { try Data("v".utf8).write(to: URL(fileURLWithPath: root.path + "/blueprints/adapters/b.json")) }
         try changed("the root removed and made again") {
             try FileManager.default.removeItem(atPath: root.path)
             try FileManager.default.createDirectory(atPath: root.path + "/deployments", withIntermediateDirectories: true)
@@ -60,12 +64,24 @@ struct FileWatchTests {
         try changed("a file in the root made again") { try Data("w".utf8).write(to: URL(fileURLWithPath: root.path + "/deployments/a.json")) }
     }
 
+    @Test func nestedTreesBothSeeAChangeInTheInnerOne() throws {
+        let (watch, root) = try tree()
+        let inner = root.path + "/deployments"
+        let outer = try #require(watch.count(root.path)), nested = try #require(watch.count(inner))
+        try Data("two\n".utf8).write(to: URL(fileURLWithPath: inner + "/a.json"))
+        let (outerNow, nestedNow) = (watch.count(root.path), watch.count(inner))
+        #expect(outerNow != outer && nestedNow != nested)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: root.path + "/top.json"))
+        #expect(watch.count(inner) == nestedNow, "a change outside the inner tree")
+        #expect(watch.count(root.path) != outerNow)
+    }
+
     @Test func aMissingRootHasNoCountUntilItExists() throws {
         let (watch, root) = try tree()
         let missing = root.path + "/not-yet"
         #expect(watch.count(missing) == nil, "nothing to watch: every probe reads")
         try FileManager.default.createDirectory(atPath: missing, withIntermediateDirectories: true)
-        let first = try #require(watch.count(missing))
+        let first = try #require(watch.count(missing), "watched as soon as it exists")
         #expect(watch.count(missing) == first)
         #expect(watch.count(root.path + "/elsewhere", start: false) == nil, "not started: no count")
     }

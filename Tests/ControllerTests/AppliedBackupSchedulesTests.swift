@@ -40,6 +40,18 @@ struct AppliedBackupSchedulesTests {
             .load(fallbackToBranch: false))
         #expect(parsed.commit == second)
         #expect(try CanonicalJSON.value(of: parsed.schedules) == CanonicalJSON.value(of: reloaded.schedules))
+
+        // With the repository's objects out of reach, a reader of its own cannot parse the commit;
+        // one fed by the loop still has its schedules — it never parsed them.
+        let objects = fleet.repo.path + "/.git/objects", aside = fleet.repo.path + "/.git/objects-aside"
+        try FileManager.default.moveItem(atPath: objects, toPath: aside)
+        defer { try? FileManager.default.moveItem(atPath: aside, toPath: objects) }
+        await #expect(throws: (any Error).self) {
+            try await AppliedBackupSchedules(settings: reconciler.settings, store: reconciler.store, logger: logger).load(fallbackToBranch: false)
+        }
+        let fed = try await AppliedBackupSchedules(settings: reconciler.settings, store: reconciler.store, logger: logger,
+                                                   validated: reconciler.validatedSchedules).load(fallbackToBranch: false)
+        #expect(fed?.schedules["event-log-hourly"]?.spec.retention?.keepLast == 6)
         try await reconciler.store.close()
     }
 }
