@@ -214,7 +214,6 @@ public final class FileWatch: Sendable {
         for tree in watch.trees {
             let next = state.tick()
             state.trees[tree]?.count = next
-            // The tree's root gone, or a folder of it moved (its path is no longer known): set up again.
             // A folder of the tree gone (deleted, unmounted: its watch ends), or moved (its path is
             // no longer known): the tree is set up again.
             if event.mask & UInt32(IN_MOVE_SELF | IN_DELETE_SELF | IN_IGNORED | IN_UNMOUNT) != 0 {
