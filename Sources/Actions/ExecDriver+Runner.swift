@@ -96,9 +96,9 @@ enum ExecRunner {
 
     /// setpriv could not execute the command because its file was open for writing (ETXTBSY).
     static func neverStarted(_ result: ExecRunResult) -> Bool {
-        result.termination == .exited(126) && result.stdoutTail.isEmpty && !result.timedOut
-            && String(decoding: result.stderrTail, as: UTF8.self).hasPrefix("setpriv: failed to execute")
-            && String(decoding: result.stderrTail, as: UTF8.self).contains("Text file busy")
+        guard result.termination == .exited(126), result.stdoutTail.isEmpty, !result.timedOut else { return false }
+        let stderr = String(decoding: result.stderrTail, as: UTF8.self)
+        return stderr.hasPrefix("setpriv: failed to execute") && stderr.contains("Text file busy")
     }
 
     private static func runOnce(_ invocation: ExecInvocation) async throws -> ExecRunResult {

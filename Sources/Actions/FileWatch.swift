@@ -83,7 +83,7 @@ public final class FileWatch: Sendable {
             let next = state.tick()
             // Only file systems whose every change passes through this kernel's inotify: not NFS, CIFS,
             // FUSE or a VM's shared folder, where another host's writes are never reported.
-            guard let real = Self.realPath(root), Self.isLocalFileSystem(real), let identity = Self.folderIdentity(real) else {
+            guard let real = LocalFile.realPath(root), Self.isLocalFileSystem(real), let identity = Self.folderIdentity(real) else {
                 state.trees[root] = Tree(count: next, live: false, real: root, identity: nil, failedAt: nil)   // not there yet: looked at again
                 return nil
             }
@@ -160,11 +160,6 @@ public final class FileWatch: Sendable {
         return local.contains(UInt64(UInt(bitPattern: Int(info.f_type))))
     }
 
-    private static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
 
     private static func unwatch(tree: String, _ state: inout State) {
         for (descriptor, watch) in state.watches where watch.trees.contains(tree) {

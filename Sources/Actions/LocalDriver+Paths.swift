@@ -98,8 +98,12 @@ struct LocalFile: Sendable, Hashable {
             if create { throw DriverError("cannot resolve the root \(root)", transient: false) }
             return nil
         }
-        guard let folder = try folder(in: realRoot, create: create) else { return nil }
-        return folder == "/" ? "/\(fileName)" : "\(folder)/\(fileName)"
+        return try folder(in: realRoot, create: create).map(path(in:))
+    }
+
+    /// The file's path in its resolved `folder`.
+    func path(in folder: String) -> String {
+        folder == "/" ? "/\(fileName)" : "\(folder)/\(fileName)"
     }
 
     /// The file's folder under the resolved root `realRoot`, each folder checked to resolve inside it;

@@ -60,7 +60,7 @@ extension LocalDriver {
             let expected = try Self.expectedContent(for: resource, environment: environment)
             let path: String?
             if let folder = folders[file.folders] {
-                path = folder.map { $0 == "/" ? "/\(file.fileName)" : "\($0)/\(file.fileName)" }
+                path = folder.map(file.path(in:))
             } else {
                 path = try file.path(under: root, create: false)
             }

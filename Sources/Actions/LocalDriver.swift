@@ -104,11 +104,7 @@ public struct LocalDriver: Driver {
 
     /// Reads a file Steward manages: nil when missing; a symlink or folder in its place is an error.
     static func readFile(_ path: String, relative: String) throws(DriverError) -> [UInt8]? {
-        do throws(AtomicFileError) {
-            return try AtomicFile.read(path: path)
-        } catch {
-            throw driverError(error, relative: relative)
-        }
+        try readStated(path, relative: relative)?.bytes
     }
 
     /// `readFile`, with the file's status from before and after the read.

@@ -62,10 +62,10 @@ extension Reconciler {
             let lastApplied = try await store.sourceCursor()?.lastAppliedCommit
             var facts = ExplainFacts(lastApplied: lastApplied)
             // A tip `run` would not apply: what runs is what the store holds.
-            func held(_ errors: [ValidationError]) async throws -> Preview {
+            func held(_ errors: [ValidationError], prefetched: Task<[ResourceKey: AppliedResource], any Error>? = nil) async throws -> Preview {
                 var facts = facts
                 facts.tip = ExplainFacts.TipProblem(commit: head.sha, errors: errors)
-                facts.applied = try await store.appliedTable()
+                if let prefetched { facts.applied = try await prefetched.value } else { facts.applied = try await store.appliedTable() }
                 if explaining { facts.incidents = try await Self.incidents(in: store) }
                 return Preview(commit: head.sha, plan: Plan(commit: head.sha), errors: errors, facts: facts)
             }
@@ -81,15 +81,10 @@ extension Reconciler {
             do {
                 report = try memory.source.validate(head.sha, repository: repository, registered: registered).report
             } catch {
-                prefetched?.cancel()
                 _ = try? await prefetched?.value   // the store is closed after this: nothing may read it then
                 throw error
             }
-            guard report.isValid else {
-                prefetched?.cancel()
-                _ = try? await prefetched?.value
-                return try await held(report.errors)
-            }
+            guard report.isValid else { return try await held(report.errors, prefetched: prefetched) }
             let decision = try await decide(report.fleet, commit: head, repository: repository, mode: .preview, prefetched: prefetched)
             decision.release()
             facts.plan = decision.plan
