@@ -8,7 +8,7 @@ public enum EventChain {
     /// The hash a record must carry.
     public static func hash(of record: EventRecord) -> String {
         var bytes = Array(record.prev.utf8)
-        bytes += record.jsonValue(includingHash: false).canonicalBytes
+        bytes += record.canonicalBytes(includingHash: false)
         return ContentHash.sha256Hex(bytes)
     }
 

@@ -97,8 +97,24 @@ public struct EventRecord: Sendable, Hashable, Codable {
         return .object(members)
     }
 
+    /// `jsonValue(includingHash:)` as canonical JSON, its members written in their fixed order
+    /// (no dictionary is built and sorted): each record is written this way two or three times
+    /// (its hash, the log line, the store's index).
+    public func canonicalBytes(includingHash: Bool = true) -> [UInt8] {
+        var members: [(key: String, value: JSONValue)] = [
+            ("commit", commit.map(JSONValue.string) ?? .null), ("data", data ?? .null),
+            ("environment", environment.map(JSONValue.string) ?? .null),
+        ]
+        members.reserveCapacity(11)
+        if includingHash { members.append(("hash", .string(hash))) }
+        members += [("message", .string(message)), ("prev", .string(prev)), ("reason", .string(reason)),
+                    ("resource", resource.map(JSONValue.string) ?? .null), ("seq", .int(Int(seq))), ("time", .string(time)),
+                    ("type", .string(type))]
+        return JSONValue.canonicalObject(members)
+    }
+
     /// One JSON line (canonical JSON, so the file is stable and greppable).
-    public var line: String { jsonValue().canonicalJSON }
+    public var line: String { String(decoding: canonicalBytes(), as: UTF8.self) }
 
     /// The time as a `Date`.
     public var date: Date? { EventTime.parse(time) }

@@ -58,7 +58,8 @@ public final class FileEventLog: @unchecked Sendable {
             }
             let records = EventChain.seal(events, after: head)
             for record in records {
-                let line = Array((record.line + "\n").utf8)
+                var line = record.canonicalBytes()
+                line.append(UInt8(ascii: "\n"))
                 if current.size > 0, current.size + line.count > segmentBytes {
                     try current.sync()
                     current = try SegmentWriter(path: Self.path(directory, current.number + 1), number: current.number + 1)

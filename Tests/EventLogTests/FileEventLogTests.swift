@@ -50,6 +50,26 @@ struct FileEventLogTests {
         #expect(try lines(dir.path) == [record.line])
     }
 
+    /// The record's members are written in their fixed order, not through a sorted dictionary:
+    /// byte for byte what the general canonical writer makes of `jsonValue`, with and without
+    /// `hash`, for absent and present fields, escapes and non-ASCII text.
+    @Test func fixedOrderWritingIsTheCanonicalJSON() {
+        let texts = ["", "plain", "quote \" and \\ backslash", "tab\tnew\nline\u{01}", "é ✓ 𝄞 \u{E000}"]
+        let datas: [JSONValue?] = [nil, .null, .object([:]), .object(["z": .int(1), "a": .array([.string("x"), .double(0.25)]), "é": .bool(true)])]
+        for (index, text) in texts.enumerated() {
+            for data in datas {
+                let present = index % 2 == 0
+                let record = EventRecord(seq: Int64(index * 1_000_003), time: "2027-01-15T08:00:00.000Z", commit: present ? text : nil,
+                                         resource: present ? nil : "Deployment/\(text)", environment: present ? "staging" : nil,
+                                         type: "actionSucceeded", reason: text, message: text, data: data,
+                                         prev: EventChain.genesis, hash: String(repeating: "ab", count: 32))
+                #expect(record.canonicalBytes(includingHash: false) == record.jsonValue(includingHash: false).canonicalBytes)
+                #expect(record.canonicalBytes() == record.jsonValue().canonicalBytes)
+                #expect(record.line == record.jsonValue().canonicalJSON)
+            }
+        }
+    }
+
     @Test func editedRemovedAndReorderedLinesAreDetected() throws {
         let dir = try TemporaryDirectory()
         try FileEventLog(directory: dir.path).append(events(5))
