@@ -80,15 +80,15 @@ enum Routes {
             let since = request.uri.queryParameters.get("since", as: Int64.self) ?? 0
             let wait = min(request.uri.queryParameters.get("wait", as: Double.self) ?? 0, 30)
             let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(wait * 1000)))
-            var records = try await context.store.events(since: since, limit: 1_000)
+            var lines = try await context.store.eventLines(since: since, limit: 1_000)
             // Woken by this controller's own commits; other writers' records are seen at the next poll.
-            while records.isEmpty, ContinuousClock.now < deadline {
+            while lines.isEmpty, ContinuousClock.now < deadline {
                 let poll = min(deadline - ContinuousClock.now, EventPolling.interval)
                 await context.store.waitForEvents(after: since, timeout: poll)
                 try Task.checkCancellation()
-                records = try await context.store.events(since: since, limit: 1_000)
+                lines = try await context.store.eventLines(since: since, limit: 1_000)
             }
-            return try json(records)
+            return try await eventsBody(lines, since: since, store: context.store)
         }
         api.post("reconcile") { _, _ in
             context.reconcile.requestReconcile(retryingChecks: true)
@@ -98,6 +98,23 @@ enum Routes {
 }
 
 extension Routes {
+    /// The records as stored, each already its canonical JSON (sorted keys, every key present, as
+    /// `logs -o json` prints them), in one array: a page of 1,000 is not decoded and encoded again.
+    /// A stored line that is not an object is decoded after all, so the store's error names it.
+    static func eventsBody(_ lines: [String], since: Int64, store: any StateStore) async throws -> Response {
+        guard lines.allSatisfy({ $0.utf8.first == UInt8(ascii: "{") && $0.utf8.last == UInt8(ascii: "}") }) else {
+            return try json(try await store.events(since: since, limit: lines.count))
+        }
+        var body = "["
+        body.reserveCapacity(lines.reduce(2) { $0 + $1.utf8.count + 1 })
+        for (index, line) in lines.enumerated() {
+            if index > 0 { body += "," }
+            body += line
+        }
+        body += "]"
+        return text(body, contentType: "application/json")
+    }
+
     /// `name` is a Deployment, or `KIND/NAME` (one explanation per environment).
     static func explain(_ context: APIContext, _ name: String) async throws -> Response {
         var preview: Reconciler.Preview

@@ -44,6 +44,9 @@ public protocol StateStore: Sendable {
     func stateSnapshot() async throws -> (state: StateSnapshot, seq: Int64)
     /// Event records with `seq > since`, in order, at most `limit`.
     func events(since seq: Int64, limit: Int?) async throws -> [EventRecord]
+    /// The same records as stored: each one's canonical JSON line (DESIGN §4), not decoded (what
+    /// `GET /api/events` serves).
+    func eventLines(since seq: Int64, limit: Int?) async throws -> [String]
     /// The last record of the event log.
     func eventHead() async throws -> ChainHead
     /// Returns once this process committed a record after `seq`, or after `timeout` (callers

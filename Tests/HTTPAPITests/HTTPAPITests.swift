@@ -143,6 +143,11 @@ struct HTTPAPITests {
         #expect(eventsStatus == 200)
         let records = try #require(try JSONSerialization.jsonObject(with: events) as? [[String: Any]])
         #expect(records.first?["seq"] as? Int == 4)
+        // The records as stored (each its canonical line): every key present, in seq order, each
+        // record's prev the hash of the one before.
+        #expect(records.allSatisfy { Set($0.keys) == ["seq", "time", "commit", "resource", "environment", "type", "reason", "message", "data", "prev", "hash"] })
+        #expect(records.map { $0["seq"] as? Int } == Array(4..<(4 + records.count)).map { Optional($0) })
+        #expect(zip(records, records.dropFirst()).allSatisfy { $0["hash"] as? String == $1["prev"] as? String })
         #expect(try await controller.request("POST", "/api/reconcile", headers: auth).0 == 202)
         await controller.stop()
     }

@@ -69,9 +69,7 @@ extension PostgresStateStore {
 
     func events(since seq: Int64, limit: Int?) async throws -> [EventRecord] {
         try await withSession { session in
-            let rows = try await session.run(
-                "SELECT seq, record FROM event_log WHERE seq > $1 ORDER BY seq\(limit.map { " LIMIT \(max(0, $0))" } ?? "")", [.int(seq)])
-            return try rows.map { row in
+            try await session.run(Self.eventsQuery(limit: limit), [.int(seq)]).map { row in
                 let seq = try row.int(0)
                 guard let record = EventLogTable.decode(try row.text(1)) else {
                     throw StoreError(.corrupt, "event_log record \(seq) is not a valid event record; run steward verify-log")
@@ -79,6 +77,14 @@ extension PostgresStateStore {
                 return record
             }
         }
+    }
+
+    func eventLines(since seq: Int64, limit: Int?) async throws -> [String] {
+        try await withSession { session in try await session.run(Self.eventsQuery(limit: limit), [.int(seq)]).map { try $0.text(1) } }
+    }
+
+    private static func eventsQuery(limit: Int?) -> String {
+        "SELECT seq, record FROM event_log WHERE seq > $1 ORDER BY seq\(limit.map { " LIMIT \(max(0, $0))" } ?? "")"
     }
 
     func eventHead() async throws -> ChainHead {

@@ -21,15 +21,21 @@ extension SQLiteStateStore {
     /// (reading the file would parse it from the start on every call).
     func events(since seq: Int64, limit: Int?) async throws -> [EventRecord] {
         try await withSession { session in
-            let rows = try await session.run(
-                "SELECT seq, record FROM events WHERE seq > ? ORDER BY seq\(limit.map { " LIMIT \(max(0, $0))" } ?? "")", [.int(seq)])
-            return try rows.map { row in
+            try await session.run(Self.eventsQuery(limit: limit), [.int(seq)]).map { row in
                 guard let record = EventLogTable.decode(try row.text(1)) else {
                     throw StoreError(.corrupt, "the store's index of event log record \(try row.int(0)) is not a record")
                 }
                 return record
             }
         }
+    }
+
+    func eventLines(since seq: Int64, limit: Int?) async throws -> [String] {
+        try await withSession { session in try await session.run(Self.eventsQuery(limit: limit), [.int(seq)]).map { try $0.text(1) } }
+    }
+
+    private static func eventsQuery(limit: Int?) -> String {
+        "SELECT seq, record FROM events WHERE seq > ? ORDER BY seq\(limit.map { " LIMIT \(max(0, $0))" } ?? "")"
     }
 
     func waitForEvents(after seq: Int64, timeout: Duration) async { await feed.wait(after: seq, timeout: timeout) }
