@@ -42,7 +42,7 @@ enum CanonicalSplice {
                 guard end < bytes.count else { return false }
                 if depth == 1, expectKey {
                     guard !escaped, let name = String(validating: bytes[start..<end], as: UTF8.self),
-                          name.utf16.lexicographicallyPrecedes(key.utf16) else { return false }
+                          CanonicalOrder.precedes(name, key) else { return false }
                     expectKey = false
                 }
                 index = end + 1

@@ -156,10 +156,11 @@ public final class FileWatch: Sendable {
     private static func isLocalFileSystem(_ path: String) -> Bool {
         var info = statfs()
         guard statfs(path, &info) == 0 else { return false }
-        let local: Set<UInt64> = [0xEF53, 0x5846_5342, 0x9123_683E, 0x0102_1994, 0xF2F5_2010, 0x2FC1_2FC1, 0x794C_7630]
-        return local.contains(UInt64(UInt(bitPattern: Int(info.f_type))))
+        return localFileSystems.contains(UInt64(UInt(bitPattern: Int(info.f_type))))
     }
 
+    /// The `statfs` magic numbers of ext2/3/4, XFS, Btrfs, tmpfs, F2FS, ZFS and overlay.
+    private static let localFileSystems: Set<UInt64> = [0xEF53, 0x5846_5342, 0x9123_683E, 0x0102_1994, 0xF2F5_2010, 0x2FC1_2FC1, 0x794C_7630]
 
     private static func unwatch(tree: String, _ state: inout State) {
         for (descriptor, watch) in state.watches where watch.trees.contains(tree) {

@@ -113,6 +113,6 @@ extension LocalDriver {
 /// canonical file meets first.
 enum CanonicalOrder {
     static func precedes(_ a: String, _ b: String) -> Bool {
-        a.utf16.lexicographicallyPrecedes(b.utf16)
+        JSONValue.canonicalKeyPrecedes(a, b)
     }
 }

@@ -65,7 +65,7 @@ extension Reconciler {
             func held(_ errors: [ValidationError], prefetched: Task<[ResourceKey: AppliedResource], any Error>? = nil) async throws -> Preview {
                 var facts = facts
                 facts.tip = ExplainFacts.TipProblem(commit: head.sha, errors: errors)
-                if let prefetched { facts.applied = try await prefetched.value } else { facts.applied = try await store.appliedTable() }
+                facts.applied = try await appliedResources(prefetched: prefetched)
                 if explaining { facts.incidents = try await Self.incidents(in: store) }
                 return Preview(commit: head.sha, plan: Plan(commit: head.sha), errors: errors, facts: facts)
             }

@@ -85,22 +85,8 @@ public struct EventRecord: Sendable, Hashable, Codable {
         self.hash = hash
     }
 
-    /// The record as a JSON value, every key present (nulls explicit), optionally without `hash`.
-    public func jsonValue(includingHash: Bool = true) -> JSONValue {
-        var members: [String: JSONValue] = [
-            "seq": .int(Int(seq)), "time": .string(time), "commit": commit.map(JSONValue.string) ?? .null,
-            "resource": resource.map(JSONValue.string) ?? .null, "environment": environment.map(JSONValue.string) ?? .null,
-            "type": .string(type), "reason": .string(reason), "message": .string(message), "data": data ?? .null,
-            "prev": .string(prev),
-        ]
-        if includingHash { members["hash"] = .string(hash) }
-        return .object(members)
-    }
-
-    /// `jsonValue(includingHash:)` as canonical JSON, its members written in their fixed order
-    /// (no dictionary is built and sorted): each record is written this way two or three times
-    /// (its hash, the log line, the store's index).
-    public func canonicalBytes(includingHash: Bool = true) -> [UInt8] {
+    /// The record's members in canonical key order, every key present (nulls explicit), optionally without `hash`.
+    private func members(includingHash: Bool) -> [(key: String, value: JSONValue)] {
         var members: [(key: String, value: JSONValue)] = [
             ("commit", commit.map(JSONValue.string) ?? .null), ("data", data ?? .null),
             ("environment", environment.map(JSONValue.string) ?? .null),
@@ -110,7 +96,19 @@ public struct EventRecord: Sendable, Hashable, Codable {
         members += [("message", .string(message)), ("prev", .string(prev)), ("reason", .string(reason)),
                     ("resource", resource.map(JSONValue.string) ?? .null), ("seq", .int(Int(seq))), ("time", .string(time)),
                     ("type", .string(type))]
-        return JSONValue.canonicalObject(members)
+        return members
+    }
+
+    /// The record as a JSON value, every key present (nulls explicit), optionally without `hash`.
+    public func jsonValue(includingHash: Bool = true) -> JSONValue {
+        .object(Dictionary(uniqueKeysWithValues: members(includingHash: includingHash)))
+    }
+
+    /// `jsonValue(includingHash:)` as canonical JSON, its members written in their fixed order
+    /// (no dictionary is built and sorted): each record is written this way two or three times
+    /// (its hash, the log line, the store's index).
+    public func canonicalBytes(includingHash: Bool = true) -> [UInt8] {
+        JSONValue.canonicalObject(members(includingHash: includingHash))
     }
 
     /// One JSON line (canonical JSON, so the file is stable and greppable).

@@ -34,6 +34,9 @@ extension JSONValue {
         out.append(UInt8(ascii: "}"))
         return out
     }
+
+    /// Whether the key `a` comes before `b` in canonical JSON (RFC 8785: by UTF-16 code units).
+    public static func canonicalKeyPrecedes(_ a: String, _ b: String) -> Bool { CanonicalWriter.keyPrecedes(a, b) }
 }
 
 /// Appends RFC 8785 canonical JSON to a byte buffer.
