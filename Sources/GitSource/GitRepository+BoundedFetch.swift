@@ -7,14 +7,14 @@ extension GitRepository {
     /// Ends with `GitError(.timedOut)` when the remote stays silent past `limits`, `stop` is set or
     /// the task is cancelled: the caller is answered at once, the transfer is told to stop and the
     /// sockets it opened to the remote are shut down, so libgit2 returns from a blocked read and the
-    /// thread ends. Until it has, another fetch of the same mirror is refused with a clear line
-    /// rather than started beside it.
+    /// thread ends. Until it has, another fetch of the same mirror waits for it a little
+    /// (`releaseGrace`), then is refused with a clear line rather than started beside it.
     public static func mirror(url: String, cacheDirectory: String, credentials: GitCredentials? = nil,
                               limits: FetchLimits, stop: FetchStop? = nil) async throws -> GitRepository {
         let source = normalisedSource(url)
         if stop?.isStopped == true { throw GitError(.timedOut, "fetch of '\(source)' stopped: shutting down") }
         let target = (cacheDirectory as NSString).appendingPathComponent(mirrorDirectoryName(for: source))
-        try FetchesInFlight.shared.begin(target, source: source)
+        try await FetchesInFlight.shared.begin(target, source: source, grace: releaseGrace, stop: stop)
         let watch = FetchWatch()
         let outcome = ResumeOnce<Void>()
         let limit = Self.limitPoll
@@ -55,8 +55,10 @@ extension GitRepository {
                                 giveUp("fetch of '\(source)' stopped: shutting down")
                             }
                         } else if watch.isCancelled, let endpoint, !fetcherEnded.isStopped {
+                            // libgit2 may open a new connection after the last was shut down:
+                            // look again soon, then every half second.
                             RemoteSockets.shutDown(openedSince: before, to: endpoint)
-                            pause = min(pause * 2, 1)
+                            pause = min(pause * 2, 0.5)
                         }
                     }
                 }
@@ -71,6 +73,8 @@ extension GitRepository {
 
     /// How often the watchdog looks at a fetch.
     static let limitPoll: TimeInterval = 0.1
+    /// How long a fetch waits for the abandoned fetch of the same mirror to be released.
+    static let releaseGrace: Duration = .seconds(3)
 }
 
 /// Mirrors being fetched by a thread that has not returned yet (it may be blocked on a silent remote).
@@ -79,13 +83,22 @@ final class FetchesInFlight: @unchecked Sendable {
     private let lock = NSLock()
     private var started: [String: Date] = [:]
 
-    func begin(_ path: String, source: String) throws {
-        try lock.withLock {
-            if let since = started[path] {
+    /// Claims `path` for a fetch. While an earlier fetch's thread still holds it (its sockets are
+    /// being shut down), waits up to `grace` without holding a thread, then refuses.
+    func begin(_ path: String, source: String, grace: Duration, stop: FetchStop?) async throws {
+        let deadline = ContinuousClock.now + grace
+        while true {
+            let since: Date? = lock.withLock {
+                if let since = started[path] { return since }
+                started[path] = Date()
+                return nil
+            }
+            guard let since else { return }
+            if ContinuousClock.now >= deadline || stop?.isStopped == true || Task.isCancelled {
                 let seconds = Int(Date().timeIntervalSince(since))
                 throw GitError(.timedOut, "cannot fetch '\(source)': the fetch started \(seconds) s ago is still waiting for the remote")
             }
-            started[path] = Date()
+            try? await Task.sleep(for: .milliseconds(50))
         }
     }
 
