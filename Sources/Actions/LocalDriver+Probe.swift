@@ -49,13 +49,14 @@ extension LocalDriver {
         } catch {
             return ProbeResult(state: .drifted, health: .unknown, message: "\(error)")
         }
-        // The file as found the last time it was read in full, for the same applied content: not read again.
-        let memo = root + "/" + file.relativePath
-        let content = "\(resource.specHash) \(resource.commit) \(resource.version ?? "-") \(environment)"
-        if LocalProbeMemo.shared.unchanged(memo, content: content, maxAge: fullProbeSeconds) {
+        // The file as found the last time it was read in full, for the same applied content: not read
+        // again. With no interval to trust it for (a one-shot process), nothing is remembered.
+        let memo = fullProbeSeconds > 0 ? root + "/" + file.relativePath : nil
+        let content = memo == nil ? "" : "\(resource.specHash) \(resource.commit) \(resource.version ?? "-") \(environment)"
+        if let memo, LocalProbeMemo.shared.unchanged(memo, content: content, maxAge: fullProbeSeconds) {
             return ProbeResult(state: .inSync, health: .healthy)
         }
-        LocalProbeMemo.shared.countRead(memo)
+        LocalProbeMemo.shared.countRead(root)
         do {
             let expected = try Self.expectedContent(for: resource, environment: environment)
             let path: String?
@@ -70,8 +71,10 @@ extension LocalDriver {
             }
             switch Self.compare(expected: expected, actual: read.bytes) {
             case .equal:
-                LocalProbeMemo.shared.remember(memo, content: content, before: LocalProbeMemo.identity(read.before),
-                                               after: LocalProbeMemo.identity(read.after))
+                if let memo {
+                    LocalProbeMemo.shared.remember(memo, content: content, before: LocalProbeMemo.identity(read.before),
+                                                   after: LocalProbeMemo.identity(read.after))
+                }
                 return ProbeResult(state: .inSync, health: .healthy)
             case .differs(let why):
                 LocalProbeMemo.shared.forget(memo)

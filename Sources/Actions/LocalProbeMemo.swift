@@ -36,11 +36,12 @@ final class LocalProbeMemo: Sendable {
     /// How many probes looked at the files under `root`.
     func probes(of root: String) -> Int { probes.withLock { $0[root] ?? 0 } }
 
-    /// Counts a probe that reads `path` in full (what the tests look at).
-    func countRead(_ path: String) { reads.withLock { $0[path, default: 0] += 1 } }
+    /// Counts a file under `root` read in full by a probe (what the tests look at): by root, so
+    /// the count takes no memory per file.
+    func countRead(_ root: String) { reads.withLock { $0[root, default: 0] += 1 } }
 
-    /// How many probes read `path` in full.
-    func fullReads(_ path: String) -> Int { reads.withLock { $0[path] ?? 0 } }
+    /// How many files under `root` probes read in full.
+    func fullReads(_ root: String) -> Int { reads.withLock { $0[root] ?? 0 } }
 
     /// The identity of a regular file (not following a final symlink); nil otherwise.
     static func identity(_ path: String) -> Identity? {
@@ -75,7 +76,10 @@ final class LocalProbeMemo: Sendable {
         entries.withLock { $0[path] = Entry(identity: before, content: content, checkedAt: now) }
     }
 
-    func forget(_ path: String) { _ = entries.withLock { $0.removeValue(forKey: path) } }
+    func forget(_ path: String?) {
+        guard let path else { return }
+        _ = entries.withLock { $0.removeValue(forKey: path) }
+    }
 
     /// Forgets every file: the next probes read them all (a fresh process, for benchmarks).
     func forgetAll() { entries.withLock { $0 = [:] } }

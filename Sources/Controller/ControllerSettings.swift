@@ -7,6 +7,9 @@ public struct ControllerSettings: Sendable {
     public var config: ControllerConfig
     public var file: String
     public var baseDirectory: String
+    /// Whether this process probes again after its first pass (a controller) and so keeps what its
+    /// probes learnt of the files; a one-shot command (`diff`, `explain`) sets it false.
+    public var probesAgain = true
 
     public init(config: ControllerConfig, file: String, baseDirectory: String) {
         self.config = config
@@ -71,6 +74,10 @@ public struct ControllerSettings: Sendable {
 
     /// How long a probe may be skipped because nothing it reads changed (`reconcile.fullProbeInterval`, default 10 min).
     public var fullProbeSeconds: Double { config.reconcile?.fullProbeInterval.flatMap(ControllerConfig.seconds) ?? 600 }
+
+    /// How long this process trusts what a probe learnt: `fullProbeSeconds`, or 0 (nothing kept)
+    /// in a process that does not probe again.
+    var probeMemorySeconds: Double { probesAgain ? fullProbeSeconds : 0 }
 
     /// How long a fetch of a URL source may wait on the remote (`source.connectTimeout`, `source.transferTimeout`).
     public var fetchLimits: FetchLimits {

@@ -167,7 +167,7 @@ struct LocalDriverTests {
         let applied = [Fixture.applied(deploy)]
         let path = root.appending("deployments/nav-staging.json").path
         let memo = LocalProbeMemo.shared
-        let key = root.path + "/deployments/nav-staging.json"
+        let key = root.path   // reads are counted by root; this root holds one file
         func reads(_ driver: LocalDriver) async throws -> (ProbeResult?, Int) {
             let before = memo.fullReads(key)
             let result = try await driver.probe(environment: Fixture.environment, applied: applied)[deploy.action.key]
@@ -211,6 +211,11 @@ struct LocalDriverTests {
         _ = try await reads(driver)
         #expect(try await reads(driver).1 == 0)
         #expect(try await reads(LocalDriver(root: root.path, fullProbeSeconds: 0)).1 == 1, "fullProbeInterval 0: always read")
+        // With no interval to trust it for (a one-shot `diff`), a probe remembers nothing.
+        memo.forget(path)
+        #expect(try await reads(LocalDriver(root: root.path, fullProbeSeconds: 0)).1 == 1)
+        #expect(try await reads(driver).1 == 1, "the probe before remembered the file")
+        #expect(try await reads(driver).1 == 0)
         var recommitted = Fixture.applied(deploy)
         recommitted.commit = "feedbee"
         let before = memo.fullReads(key)

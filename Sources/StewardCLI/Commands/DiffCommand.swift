@@ -22,7 +22,8 @@ struct DiffCommand: AsyncParsableCommand {
     var detailedExitcode = false
 
     func run() async throws {
-        let settings = try configOption.load()
+        var settings = try configOption.load()
+        settings.probesAgain = false
         // Read-only (DESIGN §7): no migration, no checkout, no event.
         let preview = try await settings.withStore(access: .readOnly) { store in
             let reconciler = Reconciler(settings: settings, store: store, logger: .init(label: "steward"))

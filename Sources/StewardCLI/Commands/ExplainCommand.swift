@@ -19,7 +19,8 @@ struct ExplainCommand: AsyncParsableCommand {
     var output: ExplainFormat = .text
 
     func run() async throws {
-        let settings = try configOption.load()
+        var settings = try configOption.load()
+        settings.probesAgain = false
         // Read-only, as `diff`: the same plan, nothing written.
         let preview = try await settings.withStore(access: .readOnly) { store in
             try await Reconciler(settings: settings, store: store, logger: .init(label: "steward")).preview(revision: nil, explaining: true)
