@@ -110,7 +110,6 @@ public final class FileEventLog: @unchecked Sendable {
 
     /// Calls `body` with each record in order until it returns false.
     private func forEachRecord(_ body: (EventRecord) throws -> Bool) throws {
-        let decoder = JSONDecoder()
         guard current != nil || FileManager.default.fileExists(atPath: directory) else { return }   // read-only, no log yet
         for number in try Self.segmentNumbers(in: directory) {
             let path = Self.path(directory, number)
@@ -118,8 +117,7 @@ public final class FileEventLog: @unchecked Sendable {
             var lineNumber = 0
             for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
                 lineNumber += 1
-                let record: EventRecord
-                do { record = try decoder.decode(EventRecord.self, from: Data(line)) } catch {
+                guard let record = EventRecord(line: line) else {
                     throw EventLogError(message: "\((path as NSString).lastPathComponent):\(lineNumber): not a valid event record")
                 }
                 if try !body(record) { return }
@@ -170,7 +168,7 @@ extension FileEventLog {
     static func lastRecord(in directory: String, segments: [Int]) throws -> ChainHead? {
         for number in segments.reversed() {
             guard let data = FileManager.default.contents(atPath: path(directory, number)), let line = lastLine(of: data) else { continue }
-            guard let record = try? JSONDecoder().decode(EventRecord.self, from: Data(line)) else { return nil }
+            guard let record = EventRecord(line: line) else { return nil }
             return ChainHead(seq: record.seq, hash: record.hash)
         }
         return .empty

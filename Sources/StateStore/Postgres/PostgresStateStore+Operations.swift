@@ -136,6 +136,6 @@ enum EventLogTable {
 
     /// A stored line as a record, nil when it is not one.
     static func decode(_ line: String) -> EventRecord? {
-        try? JSONDecoder().decode(EventRecord.self, from: Data(line.utf8))
+        EventRecord(line: line)
     }
 }

@@ -1,27 +1,24 @@
-import Manifests
-
-/// A fast JSON → `JSONValue` reader for the store's own columns (`JSONDecoder` through
-/// `JSONValue`'s `Decodable` costs a thrown error per failed type guess, ~150 µs per spec).
-/// Numbers without a fraction or exponent that fit `Int` become `.int`, others `.double`,
-/// as `JSONValue`'s `Decodable` does.
-struct JSONParser {
+/// A fast JSON → `JSONValue` reader for Steward's own stored JSON (the store's columns, event log
+/// lines): `JSONDecoder` through `JSONValue`'s `Decodable` costs a thrown error per failed type
+/// guess, ~150 µs per spec. Numbers without a fraction or exponent that fit `Int` become `.int`,
+/// others `.double`, as `JSONValue`'s `Decodable` does.
+public struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var depth = 0
     private static let maxDepth = 512
 
-    /// Parses one JSON document; throws `StoreError(.corrupt)` naming `what` when it is not JSON.
-    static func parse(_ text: String, what: @autoclosure () -> String) throws(StoreError) -> JSONValue {
+    /// One JSON document: its value, or nil and the byte offset where it stopped being JSON.
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> (value: JSONValue?, index: Int) {
+        var parser = JSONParser(bytes: bytes)
+        guard let value = parser.value(), parser.atEnd() else { return (nil, parser.index) }
+        return (value, parser.index)
+    }
+
+    /// One JSON document in `text`: its value, or nil and the byte offset where it stopped being JSON.
+    public static func parse(_ text: String) -> (value: JSONValue?, index: Int) {
         var text = text
-        let parsed: (value: JSONValue?, index: Int) = text.withUTF8 { utf8 in
-            var parser = JSONParser(bytes: utf8)
-            guard let value = parser.value(), parser.atEnd() else { return (nil, parser.index) }
-            return (value, parser.index)
-        }
-        guard let value = parsed.value else {
-            throw StoreError(.corrupt, "stored \(what()) is not valid JSON (at byte \(parsed.index))")
-        }
-        return value
+        return text.withUTF8 { parse($0) }
     }
 
     private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
