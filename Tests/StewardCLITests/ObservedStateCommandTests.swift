@@ -118,6 +118,29 @@ struct ObservedStateCommandTests {
         #expect(bad.exitCode == 64)
     }
 
+    /// `logs` reads the store a page at a time: a log longer than two pages prints every record
+    /// once, in order, and the chain still verifies.
+    @Test func aLogOfManyPagesIsPrintedWhole() async throws {
+        let dir = try await seeded()
+        let store = try await StoreFactory.open(url: "sqlite://.steward/state.db", eventLogDirectory: dir.path + "/.steward/events",
+                                                baseDirectory: dir.path, logger: Logger(label: "test"))
+        var batch = StoreBatch()
+        let count = 2 * 2_000 + 7   // LogsCommand.page is 2,000
+        batch.events = (0..<count).map { index in
+            NewEvent(time: t0, commit: "2222222bbbbbbb", resource: "Deployment/agent-\(index % 5)", environment: "staging",
+                     type: .actionSucceeded, reason: "deploy", message: "deployed \(index)", data: .object(["index": .int(index)]))
+        }
+        _ = try await store.commit(batch)
+        try await store.close()
+        let json = try await StewardProcess.run(["logs", "-o", "json"], in: dir.path)
+        #expect(json.exitCode == 0, "\(json.stderr)")
+        let seqs = json.stdout.split(separator: "\n").compactMap { EventRecord(line: String($0))?.seq }
+        #expect(seqs.count >= count + 3 && seqs == Array(1...Int64(seqs.count)), "\(seqs.count) records")
+        let one = try await StewardProcess.run(["logs", "--resource", "Deployment/agent-3"], in: dir.path)
+        #expect(one.stdout.split(separator: "\n").count == (0..<count).filter { $0 % 5 == 3 }.count)
+        #expect(try await StewardProcess.run(["verify-log"], in: dir.path).exitCode == 0)
+    }
+
     @Test func historyTableAndJSON() async throws {
         let dir = try await seeded()
         let table = try await StewardProcess.run(["history", "nav"], in: dir.path)

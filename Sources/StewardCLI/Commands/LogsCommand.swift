@@ -25,6 +25,9 @@ struct LogsCommand: AsyncParsableCommand {
     @Flag(help: "Also print the stateChanged records (the state each write recorded, which status --at replays); -o json always has them.")
     var state = false
 
+    /// Records read from the store at once.
+    static let page = 2_000
+
     func validate() throws {
         if let since, TimeFormatting.since(since) == nil {
             throw ValidationError("--since takes a duration like 10m or an RFC 3339 time, got '\(since)'")
@@ -41,14 +44,18 @@ struct LogsCommand: AsyncParsableCommand {
         try await loaded.withStore(access: .readOnly) { store in
             var after: Int64 = 0
             repeat {
-                let records = try await store.events(since: after, limit: nil)
-                for record in records {
-                    after = record.seq
-                    if let resource, record.resource != resource { continue }
-                    if let cutoff, let date = record.date, date < cutoff { continue }
-                    if output == .text, !state, record.type == StateReplay.recordType { continue }
-                    print(output == .json ? record.line : EventLine.text(record, colour: colour))
-                }
+                // A page at a time: a log of hundreds of thousands of records is never all in memory.
+                var records: [EventRecord]
+                repeat {
+                    records = try await store.events(since: after, limit: Self.page)
+                    for record in records {
+                        after = record.seq
+                        if let resource, record.resource != resource { continue }
+                        if let cutoff, let date = record.date, date < cutoff { continue }
+                        if output == .text, !state, record.type == StateReplay.recordType { continue }
+                        print(output == .json ? record.line : EventLine.text(record, colour: colour))
+                    }
+                } while records.count == Self.page
                 // Reads by seq are cheap (the SQLite index, the PostgreSQL table): look again within EventPolling.interval.
                 if follow { try await Task.sleep(for: EventPolling.interval) }
             } while follow
