@@ -108,14 +108,16 @@ extension HTTPDriver {
         return created
     }
 
-    /// Polls `GET /api/deployments/:id` every `pollInterval` until `deployed` (success) or `failed`
-    /// (terminal); past `deployTimeout` a transient error.
+    /// Polls `GET /api/deployments/:id` until `deployed` (success) or `failed` (terminal), first
+    /// soon, then less often up to every `pollInterval` (`pollDelay`); past `deployTimeout` a
+    /// transient error.
     func awaitDeployed(_ created: ConsoleAPI.Created, target: DeploymentTarget, environment: String,
                        verb: String) async throws -> ActionOutcome {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: .seconds(deployTimeout))
         var status = created.status ?? "pending"
         var detail: String?
+        var polls = 0
         while true {
             switch status {
             case ConsoleStatus.deployed:
@@ -128,16 +130,26 @@ extension HTTPDriver {
             default:
                 break
             }
-            guard clock.now.advanced(by: .seconds(pollInterval)) < deadline else {
+            let delay = Self.pollDelay(after: polls, interval: pollInterval)
+            guard clock.now.advanced(by: .seconds(delay)) < deadline else {
                 throw DriverError("console deployment \(created.id) of \(target.label) still \(status) after \(Int(deployTimeout))s",
                                   transient: true)
             }
-            try await Task.sleep(for: .seconds(pollInterval))
+            try await Task.sleep(for: .seconds(delay))
+            polls += 1
             let answer = try await call(.GET, Self.deploymentPath(created.id)).json(what: "a deployment")
             let polled = ConsoleAPI.Deployment(answer)
             status = polled?.status ?? answer["status"]?.string ?? "unknown"
             detail = polled?.error ?? polled?.message
         }
+    }
+
+    /// The wait before poll `polls + 1` of a deployment: an eighth of `interval`, doubling up to
+    /// `interval` (0.125, 0.25, 0.5, 1, 1, … s by default). A console that deploys at once is
+    /// answered within an eighth of the interval, not a whole one; one that takes minutes is
+    /// polled at most three times more.
+    static func pollDelay(after polls: Int, interval: Double) -> Double {
+        min(interval, interval / 8 * Double(1 << min(polls, 3)))
     }
 
     /// `metadata` of a deployment Steward creates or promotes.

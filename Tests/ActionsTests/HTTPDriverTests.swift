@@ -212,6 +212,14 @@ import Testing
         }
     }
 
+    /// A deployment is polled soon, then less often, up to every `pollInterval`: a console that
+    /// deploys at once costs an eighth of the interval, not a whole one.
+    @Test func deploymentsArePolledSoonThenUpToEveryInterval() {
+        #expect((0..<6).map { HTTPDriver.pollDelay(after: $0, interval: 1) } == [0.125, 0.25, 0.5, 1, 1, 1])
+        #expect(HTTPDriver.pollDelay(after: 1_000, interval: 1) == 1)
+        #expect((0..<5).map { HTTPDriver.pollDelay(after: $0, interval: 0.02) } == [0.0025, 0.005, 0.01, 0.02, 0.02])
+    }
+
     @Test func aDeployOfAnUnregisteredVersionIsTerminal() async throws {
         try await withConsole { console, ids in
             let error = try await driverError { _ = try await driver(console, ids).execute(deployment(.deploy, "4.0.0")) }
