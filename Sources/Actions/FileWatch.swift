@@ -29,7 +29,7 @@ public final class FileWatch: Sendable {
         /// names (a link pointed elsewhere, a parent renamed, a mount over it) is set up again.
         var identity: (device: UInt64, inode: UInt64)?
         /// When setting the tree up last failed (`fs.inotify.max_user_watches`): tried again after `retrySeconds`.
-        var failedAt: Double?
+        var failedAt: ContinuousClock.Instant?
     }
 
     /// How long a tree that could not be watched whole waits before it is tried again.
@@ -78,8 +78,8 @@ public final class FileWatch: Sendable {
                 Self.lose(root, &state)
             }
             guard start else { return nil }
-            let now = Date().timeIntervalSince1970
-            if let failed = state.trees[root]?.failedAt, now - failed < Self.retrySeconds { return nil }
+            let now = ContinuousClock.now   // monotonic, as reconcile.fullProbeInterval: a clock set back does not extend the wait
+            if let failed = state.trees[root]?.failedAt, now - failed < .seconds(Self.retrySeconds) { return nil }
             let next = state.tick()
             // Only file systems whose every change passes through this kernel's inotify: not NFS, CIFS,
             // FUSE or a VM's shared folder, where another host's writes are never reported.
