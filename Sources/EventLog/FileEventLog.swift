@@ -114,15 +114,34 @@ public final class FileEventLog: @unchecked Sendable {
         for number in try Self.segmentNumbers(in: directory) {
             let path = Self.path(directory, number)
             guard let data = FileManager.default.contents(atPath: path) else { continue }
-            var lineNumber = 0
-            for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-                lineNumber += 1
-                guard let record = EventRecord(line: line) else {
-                    throw EventLogError(message: "\((path as NSString).lastPathComponent):\(lineNumber): not a valid event record")
+            let goOn = try data.withUnsafeBytes { raw throws -> Bool in
+                try Self.forEachLine(raw.bindMemory(to: UInt8.self)) { line, lineNumber in
+                    guard let record = EventRecord(line: line) else {
+                        throw EventLogError(message: "\((path as NSString).lastPathComponent):\(lineNumber): not a valid event record")
+                    }
+                    return try body(record)
                 }
-                if try !body(record) { return }
             }
+            if !goOn { return }
         }
+    }
+
+    /// Calls `body` with each non-empty line of `bytes` and its number (counting non-empty lines
+    /// from 1) until it returns false; returns false when it did. `Data.split` spent half of
+    /// `verify-log` in exclusivity checks on a log of 44,000 lines.
+    static func forEachLine(_ bytes: UnsafeBufferPointer<UInt8>,
+                            _ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Bool) rethrows -> Bool {
+        var start = 0, lineNumber = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            if end > start {
+                lineNumber += 1
+                if try !body(UnsafeBufferPointer(rebasing: bytes[start..<end]), lineNumber) { return false }
+            }
+            start = end + 1
+        }
+        return true
     }
 }
 
