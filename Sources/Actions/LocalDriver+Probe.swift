@@ -6,7 +6,10 @@ extension LocalDriver {
     /// Reads and compares the files on every core when there are many (each file is its own work).
     /// The root and each folder are resolved once per probe, not once per file.
     public func probe(environment: String, applied: [AppliedResource]) async throws -> [ResourceKey: ProbeResult] {
-        let mine = applied.filter { $0.key.environment == nil || $0.key.environment == environment }
+        let mine = applied.filter { resource in
+            let placed = resource.key.environment
+            return placed == nil || placed == environment
+        }
         LocalProbeMemo.shared.countProbe(root)
         let folders = Self.resolvedFolders(root: root, for: mine)
         let found = ConcurrentMap.map(mine) { probe($0, environment: environment, folders: folders) }
@@ -18,12 +21,27 @@ extension LocalDriver {
 
     /// Each folder the resources' files are in, resolved under the root (nil: it does not exist);
     /// a folder that cannot be resolved is left out, so each file's probe says why in its own words.
+    /// A file's folder follows from its kind (and a blueprint's name), so a resource whose kind and
+    /// blueprint were looked at already is skipped without making its `LocalFile`.
     static func resolvedFolders(root: String, for resources: [AppliedResource]) -> [[String]: String?] {
         guard !root.isEmpty, let realRoot = LocalFile.realPath(root) else { return [:] }
+        struct Group: Hashable {
+            var kind: ResourceKind
+            var blueprint: Substring
+        }
         var folders: [[String]: String?] = [:]
+        var looked = Set<Group>()
         for resource in resources {
-            guard let file = try? LocalFile(key: resource.key), folders[file.folders] == nil,
-                  let folder = try? file.folder(in: realRoot, create: false) else { continue }
+            let key = resource.key
+            let group: Group
+            switch key.kind {
+            case .runtimeAdapter, .deployment: group = Group(kind: key.kind, blueprint: "")
+            case .agentBlueprint: group = Group(kind: key.kind, blueprint: key.name.split(separator: "@", maxSplits: 1).first ?? "")
+            case .environment, .backupSchedule, .target: continue
+            }
+            guard !looked.contains(group), let file = try? LocalFile(key: key) else { continue }
+            looked.insert(group)
+            guard folders[file.folders] == nil, let folder = try? file.folder(in: realRoot, create: false) else { continue }
             folders[file.folders] = .some(folder)
         }
         return folders

@@ -227,6 +227,32 @@ struct LocalDriverTests {
         #expect(try await reads(driver).0?.state == .missing)
     }
 
+    /// The folders a probe resolves once: one per kind and blueprint, found from the first resource
+    /// that names a valid file; a folder that does not exist or resolves outside the root is left
+    /// out (each file's probe then says why).
+    @Test func eachFolderIsResolvedOnceFromAValidName() throws {
+        let root = try TemporaryDirectory()
+        let outside = try TemporaryDirectory()
+        for folder in ["deployments", "adapters", "blueprints/nav"] {
+            try FileManager.default.createDirectory(atPath: root.appending(folder).path, withIntermediateDirectories: true)
+        }
+        try FileManager.default.createSymbolicLink(atPath: root.appending("blueprints/escape").path, withDestinationPath: outside.path)
+        func applied(_ kind: ResourceKind, _ name: String) -> AppliedResource {
+            AppliedResource(key: ResourceKey(kind: kind, name: name, environment: Fixture.environment), specHash: "h", spec: .null,
+                            commit: "c", createdAt: Date(), updatedAt: Date())
+        }
+        let resources = [
+            applied(.deployment, "../up"), applied(.deployment, "nav-staging"), applied(.deployment, "arm-staging"),
+            applied(.runtimeAdapter, "robotics-main"), applied(.agentBlueprint, "nav"), applied(.agentBlueprint, "nav@1.2.0"),
+            applied(.agentBlueprint, "nav@1.3.0"), applied(.agentBlueprint, "arm@1.0.0"), applied(.agentBlueprint, "escape@1.0.0"),
+            applied(.environment, "staging"),
+        ]
+        let real = try #require(LocalFile.realPath(root.path))
+        let folders = LocalDriver.resolvedFolders(root: root.path, for: resources)
+        #expect(folders == [["deployments"]: .some(real + "/deployments"), ["adapters"]: .some(real + "/adapters"),
+                            ["blueprints", "nav"]: .some(real + "/blueprints/nav")])
+    }
+
     @Test func probeSeesSyncDriftAndMissing() async throws {
         let root = try TemporaryDirectory()
         let driver = LocalDriver(root: root.path)
