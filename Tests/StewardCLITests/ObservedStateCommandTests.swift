@@ -141,6 +141,34 @@ struct ObservedStateCommandTests {
         #expect(try await StewardProcess.run(["verify-log"], in: dir.path).exitCode == 0)
     }
 
+    /// `logs --follow` into a file (as into `| jq`) hands over each page as it is read, not when
+    /// kilobytes have gathered in the block buffer of a non-terminal output.
+    @Test func followIntoAFileShowsEachNewRecordWhileItRuns() async throws {
+        let dir = try await seeded()
+        let out = dir.path + "/follow.out"
+        let follow = try Subprocess(try StewardProcess.executable.path, ["logs", "--follow", "-o", "json"], in: dir.path,
+                                    stdout: out, stderr: dir.path + "/follow.err")
+        defer { follow.signal(SIGKILL) }
+        func seqs() -> [Int64] {
+            ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { EventRecord(line: String($0))?.seq }
+        }
+        func waitFor(_ seq: Int64) async throws -> Bool {
+            for _ in 0..<200 where !seqs().contains(seq) { try await Task.sleep(for: .milliseconds(100)) }
+            return seqs().contains(seq)
+        }
+        #expect(try await waitFor(4), "the seeded records did not reach the file: \(seqs())")
+        let store = try await StoreFactory.open(url: "sqlite://.steward/state.db", eventLogDirectory: dir.path + "/.steward/events",
+                                                baseDirectory: dir.path, logger: Logger(label: "test"))
+        var batch = StoreBatch()
+        batch.events = [NewEvent(time: t0, commit: "2222222bbbbbbb", resource: "Deployment/nav", environment: "staging",
+                                 type: .actionSucceeded, reason: "deploy", message: "deployed 1.3.1")]
+        let written = try await store.commit(batch)
+        try await store.close()
+        let seq = try #require(written.last?.seq)
+        #expect(try await waitFor(seq), "record \(seq) did not reach the file while logs --follow ran: \(seqs())")
+        #expect(follow.isRunning)
+    }
+
     @Test func historyTableAndJSON() async throws {
         let dir = try await seeded()
         let table = try await StewardProcess.run(["history", "nav"], in: dir.path)

@@ -55,6 +55,7 @@ struct LogsCommand: AsyncParsableCommand {
                         if output == .text, !state, record.type == StateReplay.recordType { continue }
                         print(output == .json ? record.line : EventLine.text(record, colour: colour))
                     }
+                    Terminal.flush()
                 } while records.count == Self.page
                 // Reads by seq are cheap (the SQLite index, the PostgreSQL table): look again within EventPolling.interval.
                 if follow { try await Task.sleep(for: EventPolling.interval) }

@@ -37,6 +37,7 @@ struct RolloutCommand: AsyncParsableCommand {
             case .json: print(try Terminal.json(view))
             case .text: print(view.text)
             }
+            Terminal.flush()
             if watch { try await Task.sleep(for: .seconds(2)) }
         } while watch
     }

@@ -40,6 +40,7 @@ struct StatusCommand: AsyncParsableCommand {
                 case .json: print(try Terminal.json(view.document))
                 case .table, .wide: print(view.table(now: Date(), targets: targets || output == .wide))
                 }
+                Terminal.flush()
                 if watch { try await Task.sleep(for: .seconds(2)) }
             } while watch
         }

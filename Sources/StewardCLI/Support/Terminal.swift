@@ -9,6 +9,11 @@ enum Terminal {
 
     static var isStandardOutputATTY: Bool { isatty(STDOUT_FILENO) != 0 }
 
+    /// Hands what was printed to the reader now: into a pipe or a file, standard output is
+    /// block-buffered, so a `--follow` or `--watch` piped to `grep` or `jq` would show nothing
+    /// until kilobytes had gathered.
+    static func flush() { fflush(nil) }   // every output stream (naming `stdout` is not concurrency-safe in Swift 6)
+
     /// Stable JSON: sorted keys, unescaped slashes, one document.
     static func json<T: Encodable>(_ value: T, pretty: Bool = true) throws -> String {
         let encoder = JSONEncoder()
