@@ -42,7 +42,7 @@ enum CanonicalSplice {
                 guard end < bytes.count else { return false }
                 if depth == 1, expectKey {
                     guard !escaped, let name = String(validating: bytes[start..<end], as: UTF8.self),
-                          CanonicalOrder.precedes(name, key) else { return false }
+                          JSONValue.canonicalKeyPrecedes(name, key) else { return false }
                     expectKey = false
                 }
                 index = end + 1

@@ -89,7 +89,7 @@ extension LocalDriver {
     static func firstDifference(_ expected: JSONValue?, _ actual: JSONValue?, path: String) -> String? {
         switch (expected, actual) {
         case (.object(let left)?, .object(let right)?):
-            let keys = Set(left.keys).union(right.keys).sorted { CanonicalOrder.precedes($0, $1) }
+            let keys = Set(left.keys).union(right.keys).sorted(by: JSONValue.canonicalKeyPrecedes)   // RFC 8785 order: the first difference a reader of the file meets
             for key in keys {
                 let child = path.isEmpty ? key : "\(path).\(key)"
                 if let found = firstDifference(left[key], right[key], path: child) { return found }
@@ -106,13 +106,5 @@ extension LocalDriver {
             let same = expected.map { $0.canonicalBytes } == actual.map { $0.canonicalBytes }
             return same ? nil : path
         }
-    }
-}
-
-/// RFC 8785 member order (UTF-16 code units), so the first difference is the one a reader of the
-/// canonical file meets first.
-enum CanonicalOrder {
-    static func precedes(_ a: String, _ b: String) -> Bool {
-        JSONValue.canonicalKeyPrecedes(a, b)
     }
 }

@@ -32,6 +32,22 @@ struct LocalFile: Sendable, Hashable {
         }
     }
 
+    /// What a file's folders follow from: its kind, and a blueprint's name (`nav` of `nav@1.2.0`).
+    struct FolderGroup: Hashable {
+        var kind: ResourceKind
+        var blueprint: Substring
+    }
+
+    /// The folder group of `key`'s file, without making (or checking) the file; nil for kinds
+    /// without a file. Keys with one group have their files in the same folders (`init(key:)`).
+    static func folderGroup(of key: ResourceKey) -> FolderGroup? {
+        switch key.kind {
+        case .runtimeAdapter, .deployment: FolderGroup(kind: key.kind, blueprint: "")
+        case .agentBlueprint: FolderGroup(kind: key.kind, blueprint: key.name.split(separator: "@", maxSplits: 1).first ?? "")
+        case .environment, .backupSchedule, .target: nil
+        }
+    }
+
     /// The file an action writes, deletes or checks; the key's kind must be the action's.
     init(for action: PlannedAction) throws(DriverError) {
         let expected: ResourceKind?

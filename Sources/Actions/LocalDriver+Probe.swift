@@ -21,25 +21,15 @@ extension LocalDriver {
 
     /// Each folder the resources' files are in, resolved under the root (nil: it does not exist);
     /// a folder that cannot be resolved is left out, so each file's probe says why in its own words.
-    /// A file's folder follows from its kind (and a blueprint's name), so a resource whose kind and
-    /// blueprint were looked at already is skipped without making its `LocalFile`.
+    /// A resource whose folder group (`LocalFile.folderGroup`) was looked at already is skipped
+    /// without making its `LocalFile`.
     static func resolvedFolders(root: String, for resources: [AppliedResource]) -> [[String]: String?] {
         guard !root.isEmpty, let realRoot = LocalFile.realPath(root) else { return [:] }
-        struct Group: Hashable {
-            var kind: ResourceKind
-            var blueprint: Substring
-        }
         var folders: [[String]: String?] = [:]
-        var looked = Set<Group>()
+        var looked = Set<LocalFile.FolderGroup>()
         for resource in resources {
             let key = resource.key
-            let group: Group
-            switch key.kind {
-            case .runtimeAdapter, .deployment: group = Group(kind: key.kind, blueprint: "")
-            case .agentBlueprint: group = Group(kind: key.kind, blueprint: key.name.split(separator: "@", maxSplits: 1).first ?? "")
-            case .environment, .backupSchedule, .target: continue
-            }
-            guard !looked.contains(group), let file = try? LocalFile(key: key) else { continue }
+            guard let group = LocalFile.folderGroup(of: key), !looked.contains(group), let file = try? LocalFile(key: key) else { continue }
             looked.insert(group)
             guard folders[file.folders] == nil, let folder = try? file.folder(in: realRoot, create: false) else { continue }
             folders[file.folders] = .some(folder)

@@ -71,7 +71,7 @@ extension PostgresStateStore {
         try await withSession { session in
             try await session.run(Self.eventsQuery(limit: limit), [.int(seq)]).map { row in
                 let seq = try row.int(0)
-                guard let record = EventLogTable.decode(try row.text(1)) else {
+                guard let record = EventRecord(line: try row.text(1)) else {
                     throw StoreError(.corrupt, "event_log record \(seq) is not a valid event record; run steward verify-log")
                 }
                 return record
@@ -99,7 +99,7 @@ extension PostgresStateStore {
                 let rows = try await session.run("SELECT seq, record FROM event_log WHERE seq > $1 ORDER BY seq LIMIT 5000",
                                                  [.int(verifier.head.seq)])
                 for row in rows {
-                    guard let record = EventLogTable.decode(try row.text(1)) else {
+                    guard let record = EventRecord(line: try row.text(1)) else {
                         return .broken(seq: try row.int(0), reason: "the stored record is not a valid event record")
                     }
                     if let problem = verifier.check(record) { return problem }
@@ -132,10 +132,5 @@ enum EventLogTable {
         let rows = try await session.run("SELECT seq, hash FROM event_head WHERE id = 1\(forUpdate ? " FOR UPDATE" : "")")
         guard let row = rows.first else { throw StoreError(.corrupt, "the event_head row is missing; the store was edited by hand") }
         return ChainHead(seq: try row.int(0), hash: try row.text(1))
-    }
-
-    /// A stored line as a record, nil when it is not one.
-    static func decode(_ line: String) -> EventRecord? {
-        EventRecord(line: line)
     }
 }

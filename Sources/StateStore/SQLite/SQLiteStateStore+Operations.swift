@@ -22,7 +22,7 @@ extension SQLiteStateStore {
     func events(since seq: Int64, limit: Int?) async throws -> [EventRecord] {
         try await withSession { session in
             try await session.run(Self.eventsQuery(limit: limit), [.int(seq)]).map { row in
-                guard let record = EventLogTable.decode(try row.text(1)) else {
+                guard let record = EventRecord(line: try row.text(1)) else {
                     throw StoreError(.corrupt, "the store's index of event log record \(try row.int(0)) is not a record")
                 }
                 return record

@@ -43,23 +43,22 @@ struct LogsCommand: AsyncParsableCommand {
         let colour = Terminal.isStandardOutputATTY && output == .text
         try await loaded.withStore(access: .readOnly) { store in
             var after: Int64 = 0
-            repeat {
-                // A page at a time: a log of hundreds of thousands of records is never all in memory.
-                var records: [EventRecord]
-                repeat {
-                    records = try await store.events(since: after, limit: Self.page)
-                    for record in records {
-                        after = record.seq
-                        if let resource, record.resource != resource { continue }
-                        if let cutoff, let date = record.date, date < cutoff { continue }
-                        if output == .text, !state, record.type == StateReplay.recordType { continue }
-                        print(output == .json ? record.line : EventLine.text(record, colour: colour))
-                    }
-                    Terminal.flush()
-                } while records.count == Self.page
+            // A page at a time: a log of hundreds of thousands of records is never all in memory.
+            while true {
+                let records = try await store.events(since: after, limit: Self.page)
+                for record in records {
+                    after = record.seq
+                    if let resource, record.resource != resource { continue }
+                    if let cutoff, let date = record.date, date < cutoff { continue }
+                    if output == .text, !state, record.type == StateReplay.recordType { continue }
+                    print(output == .json ? record.line : EventLine.text(record, colour: colour))
+                }
+                Terminal.flush()
+                if records.count == Self.page { continue }
+                guard follow else { break }
                 // Reads by seq are cheap (the SQLite index, the PostgreSQL table): look again within EventPolling.interval.
-                if follow { try await Task.sleep(for: EventPolling.interval) }
-            } while follow
+                try await Task.sleep(for: EventPolling.interval)
+            }
         }
     }
 }
