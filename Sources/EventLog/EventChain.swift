@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Manifests
 
@@ -12,25 +13,42 @@ public enum EventChain {
         return ContentHash.sha256Hex(bytes)
     }
 
-    /// Seals a new event as record `seq` after `prev`.
-    public static func seal(_ event: NewEvent, seq: Int64, prev: String) -> EventRecord {
+    /// Seals a new event as record `seq` after `prev`, writing its canonical JSON once: for the
+    /// hash and, with the hash spliced in where canonical order puts it, for the line.
+    static func sealed(_ event: NewEvent, seq: Int64, prev: String) -> SealedRecord {
         var record = EventRecord(seq: seq, time: EventTime.format(event.time), commit: event.commit, resource: event.resource,
                                  environment: event.environment, type: event.type.rawValue, reason: event.reason,
                                  message: event.message, data: event.data, prev: prev, hash: "")
-        record.hash = hash(of: record)
-        return record
+        let (head, tail) = record.canonicalHalves()
+        var hasher = SHA256()
+        hasher.update(data: Array(prev.utf8))
+        hasher.update(data: head)
+        hasher.update(data: tail)
+        record.hash = ContentHash.hex(hasher.finalize())
+        var line = head
+        line.reserveCapacity(head.count + tail.count + 76)
+        line += #","hash":""#.utf8
+        line += record.hash.utf8
+        line.append(UInt8(ascii: "\""))
+        line += tail
+        return SealedRecord(record: record, line: line)
     }
 
     /// Seals several events in order after the head (`seq`, `hash`) of the chain.
     public static func seal(_ events: [NewEvent], after head: ChainHead) -> [EventRecord] {
-        var records: [EventRecord] = []
+        sealed(events, after: head).map(\.record)
+    }
+
+    /// `seal`, each record with its line.
+    public static func sealed(_ events: [NewEvent], after head: ChainHead) -> [SealedRecord] {
+        var records: [SealedRecord] = []
         records.reserveCapacity(events.count)
         var prev = head.hash, seq = head.seq
         for event in events {
             seq += 1
-            let record = seal(event, seq: seq, prev: prev)
-            records.append(record)
-            prev = record.hash
+            let next = sealed(event, seq: seq, prev: prev)
+            records.append(next)
+            prev = next.record.hash
         }
         return records
     }
@@ -99,4 +117,13 @@ public enum ChainVerification: Sendable, Hashable {
         if case .valid = self { return true }
         return false
     }
+}
+
+/// A record just sealed, with its line: its canonical JSON, which the log stores and `logs -o json` prints.
+public struct SealedRecord: Sendable {
+    public let record: EventRecord
+    /// The UTF-8 bytes of `record.line`, without a newline.
+    public let line: [UInt8]
+
+    public var text: String { String(decoding: line, as: UTF8.self) }
 }

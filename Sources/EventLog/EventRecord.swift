@@ -105,10 +105,22 @@ public struct EventRecord: Sendable, Hashable, Codable {
     }
 
     /// `jsonValue(includingHash:)` as canonical JSON, its members written in their fixed order
-    /// (no dictionary is built and sorted): each record is written this way two or three times
-    /// (its hash, the log line, the store's index).
+    /// (no dictionary is built and sorted).
     public func canonicalBytes(includingHash: Bool = true) -> [UInt8] {
         JSONValue.canonicalObject(members(includingHash: includingHash))
+    }
+
+    /// The canonical JSON without `hash`, cut where `hash` goes: `{` and the members before it, and
+    /// `,` and those after it (with the closing `}`). Sealing writes a record once this way: the
+    /// halves joined are what the hash covers, and with `,"hash":"…"` between them the line.
+    func canonicalHalves() -> (head: [UInt8], tail: [UInt8]) {
+        let members = members(includingHash: false)
+        let cut = members.firstIndex { !JSONValue.canonicalKeyPrecedes($0.key, "hash") } ?? members.count
+        var head = JSONValue.canonicalObject(Array(members[..<cut]))
+        head.removeLast()   // the `}`
+        var tail = JSONValue.canonicalObject(Array(members[cut...]))
+        tail[0] = UInt8(ascii: ",")   // the `{`
+        return (head, tail)
     }
 
     /// One JSON line (canonical JSON, so the file is stable and greppable).

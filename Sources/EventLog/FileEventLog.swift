@@ -48,6 +48,11 @@ public final class FileEventLog: @unchecked Sendable {
     /// Seals and appends events, then fsyncs once.
     @discardableResult
     public func append(_ events: [NewEvent]) throws -> [EventRecord] {
+        try appendSealed(events).map(\.record)
+    }
+
+    /// `append`, returning each record with its line as written.
+    public func appendSealed(_ events: [NewEvent]) throws -> [SealedRecord] {
         guard !events.isEmpty else { return [] }
         return try lock.withLock {
             guard var current else { throw EventLogError(message: "the event log in \(directory) was opened for reading only") }
@@ -56,9 +61,9 @@ public final class FileEventLog: @unchecked Sendable {
             guard let head = _head else {
                 throw EventLogError(message: "the event log in \(directory) ends with a record that cannot be read; run steward verify-log")
             }
-            let records = EventChain.seal(events, after: head)
-            for record in records {
-                var line = record.canonicalBytes()
+            let records = EventChain.sealed(events, after: head)
+            for sealed in records {
+                var line = sealed.line
                 line.append(UInt8(ascii: "\n"))
                 if current.size > 0, current.size + line.count > segmentBytes {
                     try current.sync()
@@ -67,7 +72,7 @@ public final class FileEventLog: @unchecked Sendable {
                 try current.write(line)
             }
             try current.sync()
-            if let last = records.last { _head = ChainHead(seq: last.seq, hash: last.hash) }
+            if let last = records.last?.record { _head = ChainHead(seq: last.seq, hash: last.hash) }
             return records
         }
     }

@@ -70,6 +70,32 @@ struct FileEventLogTests {
         }
     }
 
+    /// Sealing writes each record once and splices the hash into that text: the line is byte for
+    /// byte the record's canonical JSON, and the hash the DESIGN formula over it without `hash`.
+    @Test func sealedLinesAreTheRecordsCanonicalJSON() {
+        let texts = ["", "plain", "quote \" and \\ backslash", "tab\tnew\nline\u{01}", "é ✓ 𝄞 \u{E000}"]
+        let datas: [JSONValue?] = [nil, .null, .object(["z": .int(1), "a": .array([.string("x"), .double(0.25)]), "hash": .string("inner")])]
+        var events: [NewEvent] = []
+        for (index, text) in texts.enumerated() {
+            for data in datas {
+                events.append(NewEvent(time: Date(timeIntervalSince1970: 1_800_000_000 + Double(index)), commit: index % 2 == 0 ? text : nil,
+                                       resource: index % 2 == 0 ? nil : "Deployment/\(text)", environment: index % 3 == 0 ? nil : text,
+                                       type: "actionSucceeded", reason: text, message: text, data: data))
+            }
+        }
+        let sealed = EventChain.sealed(events, after: ChainHead(seq: 41, hash: String(repeating: "c", count: 64)))
+        #expect(sealed.map(\.record.seq) == Array(42...Int64(41 + events.count)))
+        var prev = String(repeating: "c", count: 64)
+        for item in sealed {
+            #expect(item.record.prev == prev)
+            #expect(item.text == item.record.jsonValue().canonicalJSON)
+            #expect(item.text == item.record.line)
+            #expect(item.record.hash == ContentHash.sha256Hex(Array(prev.utf8) + item.record.jsonValue(includingHash: false).canonicalBytes))
+            prev = item.record.hash
+        }
+        #expect(EventChain.verify(EventChain.seal(events, after: .empty)) == .valid(count: events.count, head: EventChain.seal(events, after: .empty).last.map { ChainHead(seq: $0.seq, hash: $0.hash) }!))
+    }
+
     @Test func editedRemovedAndReorderedLinesAreDetected() throws {
         let dir = try TemporaryDirectory()
         try FileEventLog(directory: dir.path).append(events(5))

@@ -25,7 +25,7 @@ public enum ContentHash {
     }
 
     /// The lowercase hex text of a digest or code, two digits per byte.
-    static func hex(_ digest: some ContiguousBytes) -> String {
+    public static func hex(_ digest: some ContiguousBytes) -> String {
         digest.withUnsafeBytes { bytes in
             String(unsafeUninitializedCapacity: bytes.count * 2) { out in
                 let digits: StaticString = "0123456789abcdef"

@@ -47,8 +47,9 @@ extension PostgresStateStore {
         guard !events.isEmpty else { return [] }
         let head: ChainHead
         if let locked { head = locked } else { head = try await EventLogTable.head(on: session, forUpdate: true) }
-        let records = EventChain.seal(events, after: head)
-        try await session.write(EventLogTable.statement, rows: records.map(EventLogTable.row))
+        let sealed = EventChain.sealed(events, after: head)
+        try await session.write(EventLogTable.statement, rows: sealed.map(EventLogTable.row))
+        let records = sealed.map(\.record)
         let last = records[records.count - 1]
         // The head moves and every replica listening is told (`EventListener`; delivered at COMMIT), in one round trip.
         try await session.run("""
@@ -122,9 +123,10 @@ enum EventLogTable {
         table: "event_log", columns: ["seq", "time", "type", "resource", "environment", "record", "prev", "hash"])
 
     /// The row of a sealed record: its exact canonical line, so verification re-hashes what was written.
-    static func row(_ record: EventRecord) -> [SQLValue] {
-        [.int(record.seq), .text(record.time), .text(record.type), .text(record.resource), .text(record.environment),
-         .text(record.line), .text(record.prev), .text(record.hash)]
+    static func row(_ sealed: SealedRecord) -> [SQLValue] {
+        let record = sealed.record
+        return [.int(record.seq), .text(record.time), .text(record.type), .text(record.resource), .text(record.environment),
+                .text(sealed.text), .text(record.prev), .text(record.hash)]
     }
 
     /// The chain head row, optionally locked until the transaction ends.

@@ -9,7 +9,7 @@ extension SQLiteStateStore {
             let replayed = try await self.indexEvents(appended: [], on: session)
             if StoreSchema.needsBaseline(afterApplying: applied) {
                 let events = try await StoreSchema.baseline(on: session, specs: self.specs)
-                try await self.indexEvents(appended: try await self.onLog { try $0.append(events) }, on: session)
+                try await self.indexEvents(appended: try await self.onLog { try $0.appendSealed(events) }, on: session)
             }
             return (applied, replayed)
         }
@@ -51,9 +51,9 @@ extension SQLiteStateStore {
             let rows = batch.stateRows(firstSeq: first)
             let events = try batch.logEvents(carrying: rows)
             try await StateWriter(session: session, specs: self.specs).write(rows, batch: batch)
-            let records = events.isEmpty ? [] : try await self.onLog { try $0.append(events) }
-            try await self.indexEvents(appended: records, on: session)
-            return records
+            let sealed = events.isEmpty ? [] : try await self.onLog { try $0.appendSealed(events) }
+            try await self.indexEvents(appended: sealed, on: session)
+            return sealed.map(\.record)
         }
         if let last = records.last { feed.published(head: last.seq) }
         return records
@@ -109,20 +109,22 @@ extension SQLiteStateStore {
 
     /// Indexes `appended` plus any file-log records the store has not seen yet (replay).
     @discardableResult
-    func indexEvents(appended: [EventRecord], on session: SQLiteSession) async throws -> Int {
+    func indexEvents(appended: [SealedRecord], on session: SQLiteSession) async throws -> Int {
         let lastSeen = try await lastIndexedSeq(on: session)
-        var records = appended
-        let firstNew = appended.first?.seq ?? Int64.max
+        var rows = appended.map { EventIndex.row($0.record, line: $0.text) }
+        let firstNew = appended.first?.record.seq ?? Int64.max
         // Nothing appended (opening the store): read the log only when its head is past the index.
         let logAhead = appended.isEmpty ? try await onLog { $0.head }.seq > lastSeen : true
+        var last = appended.last?.record.seq
         if firstNew > lastSeen + 1, logAhead {
             let missing = try await onLog { try $0.read(since: lastSeen) }.filter { $0.seq < firstNew }
-            records = missing + appended
+            rows = missing.map { EventIndex.row($0, line: $0.line) } + rows
+            last = last ?? missing.last?.seq
         }
-        guard let last = records.last, last.seq > lastSeen else { return 0 }
-        try await session.write(EventIndex.statement, rows: records.map(EventIndex.row))
-        try await session.run("UPDATE store_meta SET value = ? WHERE name = ?", [.text(String(last.seq)), .text(StoreMeta.lastEventSeq)])
-        return records.count - appended.count
+        guard let last, last > lastSeen else { return 0 }
+        try await session.write(EventIndex.statement, rows: rows)
+        try await session.run("UPDATE store_meta SET value = ? WHERE name = ?", [.text(String(last)), .text(StoreMeta.lastEventSeq)])
+        return rows.count - appended.count
     }
 }
 
@@ -131,7 +133,8 @@ enum EventIndex {
     static let statement = BulkStatement(table: "events", columns: ["seq", "time", "type", "resource", "environment", "record"],
                                          conflict: ["seq"])
 
-    static func row(_ record: EventRecord) -> [SQLValue] {
-        [.int(record.seq), .text(record.time), .text(record.type), .text(record.resource), .text(record.environment), .text(record.line)]
+    /// `line`: the record's canonical line, as the log holds it.
+    static func row(_ record: EventRecord, line: String) -> [SQLValue] {
+        [.int(record.seq), .text(record.time), .text(record.type), .text(record.resource), .text(record.environment), .text(line)]
     }
 }
