@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import Manifests
 import Reconcile
 
@@ -22,9 +23,9 @@ public struct LocalDriver: Driver {
         let action = request.action
         switch action.kind {
         case .configureAdapter, .registerVersion, .deploy, .promote, .rollback, .switchSlot:
-            return try await Self.onFileQueue { try self.write(request) }
+            return try await Self.onFileThreads { try self.write(request) }
         case .removeAdapter, .undeploy:
-            return try await Self.onFileQueue { try self.remove(request) }
+            return try await Self.onFileThreads { try self.remove(request) }
         case .smokeTest:
             return try smokeTest(request)
         case .backup, .pruneBackups:
@@ -129,14 +130,18 @@ public struct LocalDriver: Driver {
         return block["commit"] != nil
     }
 
-    /// Writes and removals wait on fsync: they run on their own threads, off the cooperative pool,
-    /// so concurrent actions overlap their syncs (and share folder syncs, see `FolderSyncs`).
-    static let fileQueue = DispatchQueue(label: "steward.local-driver.files", attributes: .concurrent)
+    /// Writes and removals wait on fsync: they run on threads of their own, off the cooperative pool,
+    /// so concurrent actions overlap their syncs (and share folder syncs, see `FolderSyncs`). Not a
+    /// concurrent `DispatchQueue`: on Linux it runs about one block per core, whatever
+    /// `reconcile.concurrency` allows. Up to 16 at once; more wait their turn.
+    static let filePool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 16)
+        pool.start()
+        return pool
+    }()
 
-    static func onFileQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            fileQueue.async { continuation.resume(with: Result { try body() }) }
-        }
+    static func onFileThreads<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await filePool.runIfActive(body)
     }
 
     /// Parses JSON text into a `JSONValue`, nil when it is not valid JSON.
