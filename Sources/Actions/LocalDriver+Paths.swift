@@ -134,7 +134,12 @@ struct LocalFile: Sendable, Hashable {
                     throw DriverError("cannot inspect \(candidate): \(String(cString: strerror(errno)))", transient: true)
                 }
                 guard create else { return nil }
-                if mkdir(candidate, 0o755) != 0 && errno != EEXIST {
+                if mkdir(candidate, 0o755) == 0 {
+                    // Made just now in a resolved folder, so it resolves to itself, as a plain folder does below.
+                    folder = candidate
+                    continue
+                }
+                guard errno == EEXIST else {
                     throw DriverError("cannot create \(candidate): \(String(cString: strerror(errno)))", transient: false)
                 }
             } else if (info.st_mode & S_IFMT) == S_IFDIR {
