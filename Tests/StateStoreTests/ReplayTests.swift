@@ -15,9 +15,7 @@ import Testing
     @Test(arguments: Backend.allCases)
     func replayEqualsTheStoreAfterEveryCommit(_ backend: Backend) async throws {
         try await withStore(backend) { store, _ in
-            var random = SplitMix64(seed: 0x5EED_0014)
-            for step in 0..<40 {
-                let batch = step == 37 ? Self.big() : Self.randomBatch(&random, step: step)
+            for (step, batch) in Self.batches(seed: 0x5EED_0014, count: 40, bigAt: 37).enumerated() {
                 try await store.commit(batch)
                 // Fixture specs do not hash to their made-up spec_hash: the rows are compared, not the bodies.
                 let check = try await store.checkReplay()
@@ -87,6 +85,47 @@ import Testing
         }
     }
 
+    /// `status --at` reads the log a page at a time, never whole: at every seq, at times and commits,
+    /// and for points it refuses, the paged replay is the replay of the whole log read at once,
+    /// including a point inside a batch whose state takes three records that straddle pages.
+    @Test(arguments: Backend.allCases)
+    func aPagedReplayIsTheReplayOfTheWholeLog(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
+            for (step, var batch) in Self.batches(seed: 0x5EED_0025, count: 16, bigAt: 9).enumerated() {
+                if step == 9 { batch.events = [NewEvent(time: Fixtures.date(9_000), commit: "c9", type: .reconcileStarted, reason: "Big", message: "big")] }
+                try await store.commit(batch)
+            }
+            let records = try await store.events(since: 0, limit: nil)
+            #expect(records.contains { $0.message.hasSuffix("(part 3 of 3)") })
+            var points = records.map { ReplayPoint.seq($0.seq) }
+            points += [0, records.count / 2, records.count - 1].compactMap { records[$0].date }.map(ReplayPoint.time)
+            let commits = Set(records.compactMap(\.commit)).sorted()
+            #expect(commits.contains("c9") && commits.count > 2)
+            points += commits.map(ReplayPoint.commit)
+            for point in points {
+                let whole = try StateReplay.state(of: records, at: point)
+                for pageSize in [3, 2_000] {
+                    let paged = try await store.replayState(at: point, pageSize: pageSize)
+                    #expect(paged.seq == whole.seq && paged.knownFrom == whole.knownFrom, "\(point), pages of \(pageSize)")
+                    #expect(paged.state.firstDifference(fromStore: whole.state) == nil, "\(point), pages of \(pageSize)")
+                    #expect(paged.state.resources.count == whole.state.resources.count)
+                }
+            }
+            for refused in [ReplayPoint.seq(Int64(records.count) + 5), .commit("dead"), .time(Fixtures.date(-5_000))] {
+                let whole = #expect(throws: StoreError.self) { try StateReplay.state(of: records, at: refused) }
+                await #expect(throws: StoreError.self) { try await store.replayState(at: refused, pageSize: 7) }
+                do {
+                    _ = try await store.replayState(at: refused, pageSize: 7)
+                } catch let error as StoreError {
+                    #expect(error.message == whole?.message)
+                }
+            }
+            let check = try await store.checkReplay(pageSize: 3)
+            #expect(check.replay.state.firstDifference(fromStore: check.stored) == nil)
+            #expect(check.replay.state.resources.count == check.stored.resources.count)
+        }
+    }
+
     /// The state at a seq, a time and a commit.
     @Test func replayStopsAtThePointAsked() throws {
         var first = StateRows(), second = StateRows()
@@ -147,6 +186,12 @@ import Testing
     }
 
     // MARK: - Helpers
+
+    /// `count` random batches from `seed`; the one at `bigAt` is `big()`.
+    static func batches(seed: UInt64, count: Int, bigAt: Int) -> [StoreBatch] {
+        var random = SplitMix64(seed: seed)
+        return (0..<count).map { step in step == bigAt ? big() : randomBatch(&random, step: step) }
+    }
 
     /// A batch touching every replayed table at random.
     static func randomBatch(_ random: inout SplitMix64, step: Int) -> StoreBatch {

@@ -42,18 +42,11 @@ public struct StateReplay: Sendable {
 
     /// The state after every record up to `point`, from `records` in seq order.
     public static func state(of records: [EventRecord], at point: ReplayPoint) throws -> StateReplay {
+        var locator = ReplayPoint.Locator(point)
+        for record in records { locator.see(record) }
+        let end = try locator.end()
         var replay = StateReplay()
-        var end = try point.lastIndex(in: records)
-        // A batch is atomic: a point among its state records means the whole batch.
-        while end + 1 < records.count, records[end].type == StateDelta.type.rawValue, records[end + 1].type == StateDelta.type.rawValue,
-              case let (part, parts) = StateDelta.place(of: records[end]), part < parts {
-            end += 1
-        }
-        if let baseline = records.first(where: { $0.type == StateDelta.type.rawValue && $0.reason == "StateBaseline" }),
-           records[end].seq < baseline.seq {
-            throw StoreError(.replayPoint, "the event log records the state only from seq \(baseline.seq) (\(baseline.time)), when this store was upgraded to a steward that writes state to the log; \(point) is before that")
-        }
-        try replay.apply(records[...end])
+        try replay.apply(records.prefix { $0.seq <= end })
         return replay
     }
 }
@@ -95,28 +88,6 @@ public enum ReplayPoint: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The index of the last record at or before the point.
-    func lastIndex(in records: [EventRecord]) throws -> Int {
-        let index: Int?
-        switch self {
-        case .seq(let seq):
-            guard let head = records.last?.seq, seq <= head else {
-                throw StoreError(.replayPoint, "the event log ends at seq \(records.last?.seq ?? 0); there is no seq \(seq) yet")
-            }
-            index = records.lastIndex { $0.seq <= seq }
-        case .time(let date):
-            index = records.lastIndex { ($0.date ?? .distantFuture) <= date }
-            if index == nil, let first = records.first {
-                throw StoreError(.replayPoint, "the event log starts at \(first.time), after \(EventTime.format(date))")
-            }
-        case .commit(let sha):
-            index = records.lastIndex { $0.commit?.hasPrefix(sha) == true }
-            if index == nil { throw StoreError(.replayPoint, "no event log record carries commit \(sha)") }
-        }
-        guard let index else { throw StoreError(.replayPoint, "the event log is empty") }
-        return index
-    }
-
     private static func isCommit(_ text: String) -> Bool {
         (4...64).contains(text.count) && text.allSatisfy(\.isHexDigit)
     }
@@ -138,15 +109,5 @@ public struct ReplayCheck: Sendable {
     /// hash; nil when they agree.
     public var difference: String? {
         replay.state.firstDifference(fromStore: stored, lastWritten: replay.lastWritten) ?? stored.firstSpecMismatch()
-    }
-}
-
-extension StateStore {
-    /// Reads the state and replays the log up to the record it includes.
-    public func checkReplay() async throws -> ReplayCheck {
-        let (stored, seq) = try await stateSnapshot()
-        var replay = StateReplay()
-        try replay.apply(try await events(since: 0, limit: nil).prefix { $0.seq <= seq })
-        return ReplayCheck(replay: replay, stored: stored, seq: seq)
     }
 }

@@ -20,9 +20,8 @@ struct ReplayOption: ParsableArguments {
     func replay(_ store: any StateStore) async throws -> StateReplay? {
         guard let at else { return nil }
         let point = try ReplayPoint(parsing: at)
-        let records = try await store.events(since: 0, limit: nil)
         do {
-            return try StateReplay.state(of: records, at: point)
+            return try await store.replayState(at: point)
         } catch let error as StoreError {
             throw CLIError(error.message)
         }
