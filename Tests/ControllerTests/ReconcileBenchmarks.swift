@@ -217,7 +217,7 @@ struct ReconcileBenchmarks {
         report("A-unchanged-pass", unchanged)
         report("B-cold-noop", cold)
         report("C-10-changed-plan", changed)
-        report("D-full-apply", applyTimes)
+        report("D-full-apply-concurrency-8", applyTimes)
         report("baseline-git-ls-tree+cat-file", baselineGit)
         report("baseline-PyYAML-CSafeLoader", baselineYAML)
         report("B-ratio", ratios)
