@@ -31,7 +31,7 @@ extension LocalDriver {
             let key = resource.key
             guard let group = LocalFile.folderGroup(of: key), !looked.contains(group), let file = try? LocalFile(key: key) else { continue }
             looked.insert(group)
-            guard folders[file.folders] == nil, let folder = try? file.folder(in: realRoot, create: false) else { continue }
+            guard let folder = try? file.folder(in: realRoot, create: false) else { continue }
             folders[file.folders] = .some(folder)
         }
         return folders

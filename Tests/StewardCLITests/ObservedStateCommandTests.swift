@@ -125,7 +125,7 @@ struct ObservedStateCommandTests {
         let store = try await StoreFactory.open(url: "sqlite://.steward/state.db", eventLogDirectory: dir.path + "/.steward/events",
                                                 baseDirectory: dir.path, logger: Logger(label: "test"))
         var batch = StoreBatch()
-        let count = 2 * 2_000 + 7   // LogsCommand.page is 2,000
+        let count = 2 * eventPageSize + 7
         batch.events = (0..<count).map { index in
             NewEvent(time: t0, commit: "2222222bbbbbbb", resource: "Deployment/agent-\(index % 5)", environment: "staging",
                      type: .actionSucceeded, reason: "deploy", message: "deployed \(index)", data: .object(["index": .int(index)]))

@@ -69,9 +69,9 @@ extension ReplayPoint {
 }
 
 extension StateStore {
-    /// The state after every record up to `point`, replayed from the log read `pageSize` records at
-    /// a time: once to find where the point is, once to apply the records up to it.
-    public func replayState(at point: ReplayPoint, pageSize: Int = 2_000) async throws -> StateReplay {
+    /// The state after every record up to `point`, replayed from the log read a page at a time:
+    /// once to find where the point is, once to apply the records up to it.
+    public func replayState(at point: ReplayPoint, pageSize: Int = eventPageSize) async throws -> StateReplay {
         var locator = ReplayPoint.Locator(point)
         try await forEachEvent(pageSize: pageSize) { record in
             locator.see(record)
@@ -88,7 +88,7 @@ extension StateStore {
     }
 
     /// Reads the state and replays the log, a page at a time, up to the record the state includes.
-    public func checkReplay(pageSize: Int = 2_000) async throws -> ReplayCheck {
+    public func checkReplay(pageSize: Int = eventPageSize) async throws -> ReplayCheck {
         let (stored, seq) = try await stateSnapshot()
         var replay = StateReplay()
         try await forEachEvent(pageSize: pageSize) { record in
@@ -97,18 +97,5 @@ extension StateStore {
             return true
         }
         return ReplayCheck(replay: replay, stored: stored, seq: seq)
-    }
-
-    /// Hands every log record to `body` in seq order, `pageSize` at a time, until it returns false.
-    func forEachEvent(pageSize: Int, _ body: (EventRecord) throws -> Bool) async throws {
-        var after: Int64 = 0
-        while true {
-            let page = try await events(since: after, limit: max(1, pageSize))
-            for record in page {
-                guard try body(record) else { return }
-                after = record.seq
-            }
-            if page.count < max(1, pageSize) { return }
-        }
     }
 }

@@ -25,9 +25,6 @@ struct LogsCommand: AsyncParsableCommand {
     @Flag(help: "Also print the stateChanged records (the state each write recorded, which status --at replays); -o json always has them.")
     var state = false
 
-    /// Records read from the store at once.
-    static let page = 2_000
-
     func validate() throws {
         if let since, TimeFormatting.since(since) == nil {
             throw ValidationError("--since takes a duration like 10m or an RFC 3339 time, got '\(since)'")
@@ -43,18 +40,15 @@ struct LogsCommand: AsyncParsableCommand {
         let colour = Terminal.isStandardOutputATTY && output == .text
         try await loaded.withStore(access: .readOnly) { store in
             var after: Int64 = 0
-            // A page at a time: a log of hundreds of thousands of records is never all in memory.
             while true {
-                let records = try await store.events(since: after, limit: Self.page)
-                for record in records {
-                    after = record.seq
-                    if let resource, record.resource != resource { continue }
-                    if let cutoff, let date = record.date, date < cutoff { continue }
-                    if output == .text, !state, record.type == StateReplay.recordType { continue }
+                after = try await store.forEachEvent(after: after) { record in
+                    if let resource, record.resource != resource { return true }
+                    if let cutoff, let date = record.date, date < cutoff { return true }
+                    if output == .text, !state, record.type == StateReplay.recordType { return true }
                     print(output == .json ? record.line : EventLine.text(record, colour: colour))
+                    return true
                 }
                 Terminal.flush()
-                if records.count == Self.page { continue }
                 guard follow else { break }
                 // Reads by seq are cheap (the SQLite index, the PostgreSQL table): look again within EventPolling.interval.
                 try await Task.sleep(for: EventPolling.interval)
