@@ -23,8 +23,11 @@ struct TimeTravelTests {
         let productionBefore = try #require(before.stdout.split(separator: "\n").first { $0.contains("robot-nav-production") })
         #expect(productionBefore.contains(" 1.3.0 "), "\(before.stdout)")
 
-        // After the pass, by commit: production runs 1.2.0 again, and says why.
-        let after = try await StewardProcess.run(["status", "--at", String(bad.prefix(7)), "-o", "json"], in: fleet.path)
+        // After the pass, by commit: production runs 1.2.0 again, and says why. An abbreviated sha of
+        // digits only reads as a seq (DESIGN §14): such a one says `commit:`, as a user would.
+        let short = String(bad.prefix(7))
+        let point = short.allSatisfy(\.isNumber) ? "commit:\(short)" : short
+        let after = try await StewardProcess.run(["status", "--at", point, "-o", "json"], in: fleet.path)
         #expect(after.exitCode == 0, "\(after.stderr)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [String: Any])
         let at = try #require(document["at"] as? [String: Any])
@@ -52,7 +55,7 @@ struct TimeTravelTests {
         #expect(productionDuring.contains(" 1.3.0 ") && productionDuring.contains("Degraded") && productionDuring.contains("smoke test"), "\(during.stdout)")
 
         print("steward status --at \(degraded.seq):\n\(during.stdout)")
-        print("steward status --at \(bad.prefix(7)):\n\(try await StewardProcess.run(["status", "--at", String(bad.prefix(7))], in: fleet.path).stdout)")
+        print("steward status --at \(point):\n\(try await StewardProcess.run(["status", "--at", point], in: fleet.path).stdout)")
 
         // Bad points are refused with the reason, exit 64 for a malformed one.
         let malformed = try await StewardProcess.run(["status", "--at", "last tuesday"], in: fleet.path)
