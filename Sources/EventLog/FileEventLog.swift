@@ -179,23 +179,36 @@ extension FileEventLog {
     }
 
     /// The last non-empty line, found from the end (a segment holds many thousands of lines).
-    static func lastLine(of data: Data) -> Data.SubSequence? {
-        let newline = UInt8(ascii: "\n")
-        var end = data.endIndex
-        while end > data.startIndex, data[end - 1] == newline { end -= 1 }
-        guard end > data.startIndex else { return nil }
-        let start = data[..<end].lastIndex(of: newline).map { $0 + 1 } ?? data.startIndex
-        return data[start..<end]
-    }
-
     /// The head of the chain from the last line; nil when that line is not a record.
     static func lastRecord(in directory: String, segments: [Int]) throws -> ChainHead? {
         for number in segments.reversed() {
-            guard let data = FileManager.default.contents(atPath: path(directory, number)), let line = lastLine(of: data) else { continue }
+            guard let line = lastLine(ofFile: path(directory, number)) else { continue }
             guard let record = EventRecord(line: line) else { return nil }
             return ChainHead(seq: record.seq, hash: record.hash)
         }
         return .empty
+    }
+
+    /// The last line of the file at `path` that is not empty (trailing line breaks are skipped);
+    /// nil when there is none. Reads only as much of the file's end as that line needs, from
+    /// `window` bytes on (a segment holds up to 16 MiB; every command that opens the log asks
+    /// for its head).
+    static func lastLine(ofFile path: String, window first: UInt64 = 64 << 10) -> Data? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let size = try? handle.seekToEnd() else { return nil }
+        var window = max(first, 1)
+        while true {
+            let start = size > window ? size - window : 0
+            guard (try? handle.seek(toOffset: start)) != nil, let data = try? handle.readToEnd() ?? Data() else { return nil }
+            let newline = UInt8(ascii: "\n")
+            var end = data.endIndex
+            while end > data.startIndex, data[end - 1] == newline { end -= 1 }
+            if let before = data[..<end].lastIndex(of: newline) { return Data(data[(before + 1)..<end]) }
+            // No line break before the last line in this window: it may start further back.
+            if start == 0 { return end > data.startIndex ? Data(data[..<end]) : nil }
+            window *= 4
+        }
     }
 }
 

@@ -131,15 +131,24 @@ struct FileEventLogTests {
         #expect(try log.verify().isValid)
     }
 
-    @Test func theLastLineIsFoundFromTheEnd() {
-        func last(_ text: String) -> String? { FileEventLog.lastLine(of: Data(text.utf8)).map { String(decoding: $0, as: UTF8.self) } }
-        #expect(last("a\nb\n") == "b")
-        #expect(last("a\nb\n\n\n") == "b")
-        #expect(last("a\nb") == "b")
-        #expect(last("only") == "only")
-        #expect(last("only\n") == "only")
-        #expect(last("") == nil)
-        #expect(last("\n\n") == nil)
+    /// Read from the file's end, through windows from one byte (each line longer than several
+    /// windows) to more than the file.
+    @Test func theLastLineIsFoundFromTheEnd() throws {
+        let dir = try TemporaryDirectory()
+        let long = String(repeating: "x", count: 300)
+        let cases: [(String, String?)] = [
+            ("a\nb\n", "b"), ("a\nb\n\n\n", "b"), ("a\nb", "b"), ("only", "only"), ("only\n", "only"), ("", nil), ("\n\n", nil),
+            ("a\n\(long)\n", long), ("\(long)\n\(long)b\n\n", long + "b"), ("\n\n\(long)", long),
+        ]
+        for (index, (text, expected)) in cases.enumerated() {
+            let path = dir.path + "/segment-\(index)"
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            for window: UInt64 in [1, 7, 64, 1 << 16] {
+                let line = FileEventLog.lastLine(ofFile: path, window: window).map { String(decoding: $0, as: UTF8.self) }
+                #expect(line == expected, "\(text.debugDescription) in windows of \(window)")
+            }
+        }
+        #expect(FileEventLog.lastLine(ofFile: dir.path + "/missing") == nil)
     }
 
     @Test func aReopenedLogContinuesTheChainOfManyLines() throws {
