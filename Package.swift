@@ -32,7 +32,7 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
-        .target(name: "GitSource", dependencies: ["CLibgit2"], swiftSettings: strict),
+        .target(name: "GitSource", dependencies: ["CLibgit2", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .systemLibrary(name: "CFileSystem", path: "Sources/CFileSystem"),
         .target(

@@ -4,18 +4,23 @@ import Reconcile
 /// Probing: what the files on disk say about what Steward applied (DESIGN §4).
 extension LocalDriver {
     /// Reads and compares the files on every core when there are many (each file is its own work).
-    /// The root and each folder are resolved once per probe, not once per file.
+    /// Files the memo vouches for are not read; for the others, the root and each folder are
+    /// resolved once per probe, not once per file.
     public func probe(environment: String, applied: [AppliedResource]) async throws -> [ResourceKey: ProbeResult] {
         let mine = applied.filter { resource in
             let placed = resource.key.environment
             return placed == nil || placed == environment
         }
         LocalProbeMemo.shared.countProbe(root)
-        let folders = Self.resolvedFolders(root: root, for: mine)
-        let found = ConcurrentMap.map(mine) { probe($0, environment: environment, folders: folders) }
         var results: [ResourceKey: ProbeResult] = [:]
         results.reserveCapacity(mine.count)
-        for (resource, result) in zip(mine, found) { results[resource.key] = result }
+        var unread: [AppliedResource] = []
+        for (resource, vouched) in zip(mine, ConcurrentMap.map(mine) { remembered($0, environment: environment) }) {
+            if vouched { results[resource.key] = ProbeResult(state: .inSync, health: .healthy) } else { unread.append(resource) }
+        }
+        let folders = Self.resolvedFolders(root: root, for: unread)
+        let found = ConcurrentMap.map(unread) { probe($0, environment: environment, folders: folders, memoChecked: true) }
+        for (resource, result) in zip(unread, found) { results[resource.key] = result }
         return results
     }
 
@@ -44,12 +49,36 @@ extension LocalDriver {
     /// How many probes in this process looked at the files under `root` (tests, benchmarks).
     public static func probes(of root: String) -> Int { LocalProbeMemo.shared.probes(of: root) }
 
-    /// Forgets what probes learnt of files: the next probes read every file in full, as a fresh process does.
+    /// Forgets what probes learnt of files: the next probes read every file in full, as a process
+    /// with no saved memo does.
     public static func forgetProbedFiles() { LocalProbeMemo.shared.forgetAll() }
 
+    /// Starts from what probes in other processes learnt of the files (saved in `file`), and saves
+    /// there from now on (`saveProbedFiles`) when `saving`.
+    public static func attachProbedFiles(_ file: String, saving: Bool = true) { LocalProbeMemo.shared.attach(file, saving: saving) }
+
+    /// Saves what probes learnt of the files, when it changed, to the attached file.
+    public static func saveProbedFiles() { LocalProbeMemo.shared.save() }
+
+    /// The memo's name for the file of `resource` and what was applied there; nil when nothing is
+    /// remembered (no interval to trust it for) or the resource has no file.
+    private func memoKey(_ resource: AppliedResource, _ file: LocalFile, environment: String) -> (path: String, content: String)? {
+        guard fullProbeSeconds > 0 else { return nil }
+        return (root + "/" + file.relativePath, "\(resource.specHash) \(resource.commit) \(resource.version ?? "-") \(environment)")
+    }
+
+    /// Whether the file of `resource` is as found the last time it was read in full, for the same
+    /// applied content: then it is not read again.
+    func remembered(_ resource: AppliedResource, environment: String) -> Bool {
+        guard let file = try? LocalFile(key: resource.key), let memo = memoKey(resource, file, environment: environment) else { return false }
+        return LocalProbeMemo.shared.unchanged(memo.path, content: memo.content, maxAge: fullProbeSeconds)
+    }
+
     /// The probe result of one applied resource; nil for kinds without a file.
-    /// - Parameter folders: folders already resolved (`resolvedFolders`); others are resolved here.
-    func probe(_ resource: AppliedResource, environment: String, folders: [[String]: String?] = [:]) -> ProbeResult? {
+    /// - Parameters:
+    ///   - folders: folders already resolved (`resolvedFolders`); others are resolved here.
+    ///   - memoChecked: `remembered` said no already.
+    func probe(_ resource: AppliedResource, environment: String, folders: [[String]: String?] = [:], memoChecked: Bool = false) -> ProbeResult? {
         let file: LocalFile
         do {
             guard let found = try LocalFile(key: resource.key) else { return nil }
@@ -57,11 +86,9 @@ extension LocalDriver {
         } catch {
             return ProbeResult(state: .drifted, health: .unknown, message: "\(error)")
         }
-        // The file as found the last time it was read in full, for the same applied content: not read
-        // again. With no interval to trust it for (a one-shot process), nothing is remembered.
-        let memo = fullProbeSeconds > 0 ? root + "/" + file.relativePath : nil
-        let content = memo == nil ? "" : "\(resource.specHash) \(resource.commit) \(resource.version ?? "-") \(environment)"
-        if let memo, LocalProbeMemo.shared.unchanged(memo, content: content, maxAge: fullProbeSeconds) {
+        let key = memoKey(resource, file, environment: environment)
+        let memo = key?.path
+        if !memoChecked, let key, LocalProbeMemo.shared.unchanged(key.path, content: key.content, maxAge: fullProbeSeconds) {
             return ProbeResult(state: .inSync, health: .healthy)
         }
         LocalProbeMemo.shared.countRead(root)
@@ -79,8 +106,8 @@ extension LocalDriver {
             }
             switch Self.compare(expected: expected, actual: read.bytes) {
             case .equal:
-                if let memo {
-                    LocalProbeMemo.shared.remember(memo, content: content, before: LocalProbeMemo.identity(read.before),
+                if let key {
+                    LocalProbeMemo.shared.remember(key.path, content: key.content, before: LocalProbeMemo.identity(read.before),
                                                    after: LocalProbeMemo.identity(read.after))
                 }
                 return ProbeResult(state: .inSync, health: .healthy)

@@ -10,6 +10,12 @@ import Glibc
 /// time (which no user can set back) and is read at once. An identity is remembered only when the
 /// file was last changed `settleSeconds` before (a change in the same clock tick as the read
 /// could keep its times), and is trusted for at most `reconcile.fullProbeInterval`.
+///
+/// Paths and contents are kept as 128-bit digests (`Digest`), 80 bytes a file. A memo attached to
+/// a file (`attach`, `.steward/cache/probe-memo`) starts from what other processes saved there and
+/// saves what it learnt (`save`), so a fresh `diff` or a restarted controller trusts what a probe
+/// read before under the same rules: the identity still has to match (a file edited since has
+/// another change time), and the interval runs from that read.
 final class LocalProbeMemo: Sendable {
     static let shared = LocalProbeMemo()
     static let settleSeconds: Double = 2
@@ -20,13 +26,38 @@ final class LocalProbeMemo: Sendable {
         var changedAt: Double { Double(changed) / 1e9 }
     }
 
-    private struct Entry: Sendable {
+    /// Two 64-bit FNV-1a digests of a text (different offsets and primes). Not a defence against
+    /// crafted input: a path digest that collides still has to match the file's device and inode,
+    /// and a content holds the applied spec's SHA-256.
+    struct Digest: Hashable, Sendable {
+        var a: UInt64, b: UInt64
+
+        init(_ text: String) {
+            var a: UInt64 = 0xcbf2_9ce4_8422_2325, b: UInt64 = 0x6c62_272e_07bb_0142
+            for byte in text.utf8 {
+                a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+                b = (b ^ UInt64(byte)) &* 0x0000_0100_0000_0193
+            }
+            (self.a, self.b) = (a, b)
+        }
+
+        init(a: UInt64, b: UInt64) { (self.a, self.b) = (a, b) }
+    }
+
+    struct Entry: Sendable {
         var identity: Identity
-        var content: String
+        var content: Digest
         var checkedAt: Double
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    struct Saved: Sendable {
+        var file: String?
+        var saving = false
+        var dirty = false
+    }
+
+    let entries = Mutex<[Digest: Entry]>([:])
+    let saved = Mutex(Saved())
     private let reads = Mutex<[String: Int]>([:])
     private let probes = Mutex<[String: Int]>([:])
 
@@ -60,8 +91,8 @@ final class LocalProbeMemo: Sendable {
 
     /// Whether `path` is the file found holding `content` before, unchanged since, within `maxAge`.
     func unchanged(_ path: String, content: String, maxAge: Double, now: Double = Date().timeIntervalSince1970) -> Bool {
-        guard let entry = entries.withLock({ $0[path] }), entry.content == content, now - entry.checkedAt < maxAge,
-              let current = Self.identity(path) else { return false }
+        guard let entry = entries.withLock({ $0[Digest(path)] }), entry.content == Digest(content),
+              (0..<maxAge).contains(now - entry.checkedAt), let current = Self.identity(path) else { return false }
         return current == entry.identity
     }
 
@@ -73,12 +104,13 @@ final class LocalProbeMemo: Sendable {
             forget(path)
             return
         }
-        entries.withLock { $0[path] = Entry(identity: before, content: content, checkedAt: now) }
+        entries.withLock { $0[Digest(path)] = Entry(identity: before, content: Digest(content), checkedAt: now) }
+        saved.withLock { $0.dirty = true }
     }
 
     func forget(_ path: String?) {
         guard let path else { return }
-        _ = entries.withLock { $0.removeValue(forKey: path) }
+        if entries.withLock({ $0.removeValue(forKey: Digest(path)) }) != nil { saved.withLock { $0.dirty = true } }
     }
 
     /// Forgets every file: the next probes read them all (a fresh process, for benchmarks).

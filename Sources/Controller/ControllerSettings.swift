@@ -7,9 +7,9 @@ public struct ControllerSettings: Sendable {
     public var config: ControllerConfig
     public var file: String
     public var baseDirectory: String
-    /// Whether this process probes again after its first pass (a controller) and so keeps what its
-    /// probes learnt of the files; a one-shot command (`diff`, `explain`) sets it false.
-    public var probesAgain = true
+    /// Whether this process saves what the next one can reuse (`BlobCache`, the probe memo) in
+    /// `.steward/cache`; a read command (`diff`, `explain`) only reads them, and writes nothing.
+    public var savesCaches = true
 
     public init(config: ControllerConfig, file: String, baseDirectory: String) {
         self.config = config
@@ -36,6 +36,9 @@ public struct ControllerSettings: Sendable {
 
     /// Steward's working folder (`.steward` beside the configuration).
     public var stateDirectory: String { resolve(".steward") }
+
+    /// Manifest blobs kept between processes (`BlobCache`).
+    var blobCacheDirectory: String { resolve(".steward/cache/blobs-1") }
 
     /// Whether `source.repository` is a URL (fetched into a cache) rather than a local path.
     public var sourceIsURL: Bool {
@@ -75,9 +78,8 @@ public struct ControllerSettings: Sendable {
     /// How long a probe may be skipped because nothing it reads changed (`reconcile.fullProbeInterval`, default 10 min).
     public var fullProbeSeconds: Double { config.reconcile?.fullProbeInterval.flatMap(ControllerConfig.seconds) ?? 600 }
 
-    /// How long this process trusts what a probe learnt: `fullProbeSeconds`, or 0 (nothing kept)
-    /// in a process that does not probe again.
-    var probeMemorySeconds: Double { probesAgain ? fullProbeSeconds : 0 }
+    /// What local probes learnt of the files, kept between processes (`LocalProbeMemo`).
+    var probeMemoFile: String { resolve(".steward/cache/probe-memo") }
 
     /// How long a fetch of a URL source may wait on the remote (`source.connectTimeout`, `source.transferTimeout`).
     public var fetchLimits: FetchLimits {

@@ -41,6 +41,7 @@ extension ManifestSource {
         if var previous = base.take(), previous.options.allowEmpty == options.allowEmpty, previous.options.limits == options.limits {
             switch try previous.patch(to: commit, files: files, options: options, cache: &cache, repository: repository) {
             case .patched:
+                cache.storeFresh(live: files)
                 var report = ValidationReport(fleet: previous.fleet, errors: [], warnings: warnings)
                 report.fleet.documents = cache.documents
                 base = previous
@@ -55,6 +56,7 @@ extension ManifestSource {
         var errors: [ValidationError] = []
         resources.reserveCapacity(files.count)
         let results = try cache.results(for: files, limits: options.limits, repository: repository)
+        cache.storeFresh(live: files)
         for result in results {
             resources += result.resources
             errors += result.errors

@@ -13,8 +13,22 @@ struct ParseCache {
     let documents = DocumentCache()
     private(set) var hits = 0
     private(set) var misses = 0
+    /// Blobs kept on disk between processes, and those read from git since they were last added.
+    let stored: BlobCache?
+    private var fresh: [(id: String, bytes: [UInt8])] = []
 
-    init(capacity: Int = 50_000) { self.capacity = capacity }
+    init(capacity: Int = 50_000, stored: BlobCache? = nil) {
+        self.capacity = capacity
+        self.stored = stored
+    }
+
+    /// Adds to `stored` the blobs read from git since the last call; `live` are the blob ids of the
+    /// commit's manifests (what a compaction keeps).
+    mutating func storeFresh(live: [SourceFile]) {
+        guard let stored, !fresh.isEmpty else { return }
+        stored.add(fresh, live: live.map(\.blobId))
+        fresh = []
+    }
 
     /// The parse of `file` (re-stamped with its current path), reading and parsing only on a miss.
     mutating func result(for file: SourceFile, limits: YAMLLimits, read: () throws -> [UInt8]) throws -> ManifestParser.FileResult {
@@ -34,7 +48,9 @@ struct ParseCache {
         for (index, file) in files.enumerated() {
             if let cached = cached(file) { results[index] = cached } else { missing.append(index) }
         }
-        let parsed = try ParallelParse.run(missing.map { files[$0] }, limits: limits, repository: repository, workers: workers)
+        let (parsed, read) = try ParallelParse.run(missing.map { files[$0] }, limits: limits, repository: repository, stored: stored,
+                                                   workers: workers)
+        fresh += read
         for (index, result) in zip(missing, parsed) {
             misses += 1
             store(files[index].blobId, result)

@@ -62,8 +62,10 @@ extension Reconciler {
         let routers = Self.routerKeys(fleet, applied: applied)
         let standing = kept?.standing(appliedGeneration: memory.appliedGeneration, problems: drivers.problems, routers: routers,
                                       counts: counts, at: now) ?? [:]
+        LocalDriver.attachProbedFiles(settings.probeMemoFile, saving: settings.savesCaches)
         let (probes, uncertain) = await probeTargets(drivers.drivers, applied: applied, skipping: routers,
                                                      standing: Set(standing.keys), kept: kept?.observation.probes ?? [:])
+        LocalDriver.saveProbedFiles()
         let wanted = wantedState(fleet, commit: commit, applied: applied)
         var desired = wanted.desired
         let blueGreen = Self.blueGreen(fleet, desired: &desired, applied: applied, commit: commit)

@@ -18,13 +18,16 @@ struct SourceState {
     private(set) var lastGood: Good?
     private var parsed: Seen?
     /// Parsed files by blob id, so a new commit re-parses only the files it changed.
-    private(set) var cache = ParseCache()
+    private(set) var cache: ParseCache
     /// The last commit that validated, onto which a commit changing only Deployments is patched.
     private var validated: ValidatedSource?
     /// Commits validated by patching the one before (`validated`), for tests and figures.
     private(set) var patchedValidations = 0
 
-    init(settings: ControllerSettings) { self.settings = settings }
+    init(settings: ControllerSettings) {
+        self.settings = settings
+        cache = ParseCache(stored: BlobCache(directory: settings.blobCacheDirectory, readOnly: !settings.savesCaches))
+    }
 
     /// Parses `head` unless it was the last commit parsed; on a restart with an invalid head, falls
     /// back to the last applied commit so it keeps being reconciled (DESIGN §7).

@@ -180,9 +180,10 @@ struct LocalDriverTests {
         let content = "probe-memo-test"
         memo.remember(path, content: content, before: identity, after: identity, now: identity.changedAt + LocalProbeMemo.settleSeconds / 2)
         #expect(!memo.unchanged(path, content: content, maxAge: 600))
-        memo.remember(path, content: content, before: identity, after: identity, now: identity.changedAt + LocalProbeMemo.settleSeconds + 1)
-        #expect(memo.unchanged(path, content: content, maxAge: 600))
-        #expect(!memo.unchanged(path, content: "other content", maxAge: 600))
+        let settled = identity.changedAt + LocalProbeMemo.settleSeconds + 1
+        memo.remember(path, content: content, before: identity, after: identity, now: settled)
+        #expect(memo.unchanged(path, content: content, maxAge: 600, now: settled + 1))
+        #expect(!memo.unchanged(path, content: "other content", maxAge: 600, now: settled + 1))
         memo.forget(path)
 
         try await Task.sleep(for: .seconds(LocalProbeMemo.settleSeconds + 0.2))

@@ -26,13 +26,27 @@ struct ParallelParseTests {
         var limits = YAMLLimits.standard
         limits.maxFileBytes = 2_000
 
-        let parallel = try ParallelParse.run(files, limits: limits, repository: repository, workers: 4)
-        let serial = try ParallelParse.run(files, limits: limits, repository: repository, workers: 1)
+        let parallel = try ParallelParse.run(files, limits: limits, repository: repository, workers: 4).results
+        let serial = try ParallelParse.run(files, limits: limits, repository: repository, workers: 1).results
         #expect(parallel.map(\.resources) == serial.map(\.resources))
         #expect(parallel.map(\.errors) == serial.map(\.errors))
         #expect(parallel.flatMap(\.resources).map(\.name) == (0..<200).filter { $0 != 150 && $0 != 160 }.map { "agent-\($0)" })
         #expect(parallel[150].errors.map(\.message).first?.contains("above the 2000-byte limit") == true)
         #expect(parallel[160].errors.count == 1 && parallel[160].resources.isEmpty)
+
+        // Through a blob cache: the first run reads every blob from git and hands back those it may
+        // keep (not the one over the limit); the next reads none from git and parses the same.
+        let dir = try TemporaryDirectory()
+        let stored = BlobCache(directory: dir.path)
+        let first = try ParallelParse.run(files, limits: limits, repository: repository, stored: stored, workers: 4)
+        #expect(first.fresh.map(\.id).sorted() == files.filter { $0.path != "deployments/agent-150.yaml" }.map(\.blobId).sorted())
+        stored.add(first.fresh, live: files.map(\.blobId))
+        for workers in [4, 1] {
+            let second = try ParallelParse.run(files, limits: limits, repository: repository, stored: BlobCache(directory: dir.path), workers: workers)
+            #expect(second.fresh.isEmpty)
+            #expect(second.results.map(\.resources) == serial.map(\.resources))
+            #expect(second.results.map(\.errors) == serial.map(\.errors))
+        }
 
         // Two blobs that are not there: the first in file order is the one thrown.
         var broken = files

@@ -23,7 +23,7 @@ struct DiffCommand: AsyncParsableCommand {
 
     func run() async throws {
         var settings = try configOption.load()
-        settings.probesAgain = false
+        settings.savesCaches = false
         // Read-only (DESIGN §7): no migration, no checkout, no event.
         let preview = try await settings.withStore(access: .readOnly) { store in
             let reconciler = Reconciler(settings: settings, store: store, logger: .init(label: "steward"))

@@ -20,7 +20,7 @@ struct ExplainCommand: AsyncParsableCommand {
 
     func run() async throws {
         var settings = try configOption.load()
-        settings.probesAgain = false
+        settings.savesCaches = false
         // Read-only, as `diff`: the same plan, nothing written.
         let preview = try await settings.withStore(access: .readOnly) { store in
             try await Reconciler(settings: settings, store: store, logger: .init(label: "steward")).preview(revision: nil, explaining: true)
