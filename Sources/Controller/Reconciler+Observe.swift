@@ -63,10 +63,12 @@ extension Reconciler {
         let standing = kept?.standing(appliedGeneration: memory.appliedGeneration, problems: drivers.problems, routers: routers,
                                       counts: counts, at: now) ?? [:]
         LocalDriver.attachProbedFiles(settings.probeMemoFile, saving: settings.savesCaches)
+        // What Git wants is made while the targets are probed: neither needs the other.
+        let making = wantedStateTask(fleet, commit: commit, applied: applied)
         let (probes, uncertain) = await probeTargets(drivers.drivers, applied: applied, skipping: routers,
                                                      standing: Set(standing.keys), kept: kept?.observation.probes ?? [:])
         LocalDriver.saveProbedFiles()
-        let wanted = wantedState(fleet, commit: commit, applied: applied)
+        let wanted = await wantedState(making)
         var desired = wanted.desired
         let blueGreen = Self.blueGreen(fleet, desired: &desired, applied: applied, commit: commit)
         let formerRouters = routers.filter { desired[$0] == nil }.sorted()
@@ -175,14 +177,28 @@ extension Reconciler {
     /// last pass (`PassMemory.wanted`). `applied` is always `memory.applied` here (`decide`).
     func wantedState(_ fleet: Fleet, commit: String, applied: [ResourceKey: AppliedResource]) -> WantedState {
         if let kept = memory.wanted, kept.commit == commit, kept.appliedGeneration == memory.appliedGeneration { return kept }
-        let records = DesiredState.records(fleet)
-        let wanted = WantedState(commit: commit, appliedGeneration: memory.appliedGeneration,
-                                 desired: DesiredState.build(fleet, commit: commit, applied: applied),
-                                 suspended: Set(fleet.deployments.values.filter { $0.deployment.spec.suspend == true }.map(\.name)),
-                                 records: records, recordHashes: records.mapValues { ContentHash.sha256Hex($0.canonicalBytes) })
+        let wanted = makeWantedState(fleet, commit: commit, applied: applied, generation: memory.appliedGeneration)
         memory.wanted = wanted
         return wanted
     }
+
+    /// `wantedState`, made on a reconcile thread of its own when it is not kept (`wantedState(_:)`
+    /// takes it).
+    func wantedStateTask(_ fleet: Fleet, commit: String, applied: [ResourceKey: AppliedResource]) -> Task<WantedState, Never>? {
+        if let kept = memory.wanted, kept.commit == commit, kept.appliedGeneration == memory.appliedGeneration { return nil }
+        let generation = memory.appliedGeneration
+        let make: @Sendable () -> WantedState = { makeWantedState(fleet, commit: commit, applied: applied, generation: generation) }
+        return Task(executorPreference: ReconcileExecutor.shared, operation: make)
+    }
+
+    /// What `making` made (kept for later passes), or the kept one when it made nothing.
+    func wantedState(_ making: Task<WantedState, Never>?) async -> WantedState {
+        guard let making else { return memory.wanted! }
+        let wanted = await making.value
+        memory.wanted = wanted
+        return wanted
+    }
+
 
     /// Logs each exec secret reference that cannot be resolved once — not once per pass — until it
     /// resolves again (or fails for another reason). The environment's resources show the same line
@@ -201,4 +217,15 @@ extension Reconciler {
         }
         memory.loggedSecretProblems = current
     }
+}
+
+/// What Git wants of `commit` (`Reconciler.wantedState`), made from values only, so it can run
+/// on a thread of its own.
+private func makeWantedState(_ fleet: Fleet, commit: String, applied: [ResourceKey: AppliedResource],
+                             generation: Int) -> WantedState {
+    let records = DesiredState.records(fleet)
+    return WantedState(commit: commit, appliedGeneration: generation,
+                       desired: DesiredState.build(fleet, commit: commit, applied: applied),
+                       suspended: Set(fleet.deployments.values.filter { $0.deployment.spec.suspend == true }.map(\.name)),
+                       records: records, recordHashes: records.mapValues { ContentHash.sha256Hex($0.canonicalBytes) })
 }
