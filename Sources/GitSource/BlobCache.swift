@@ -59,6 +59,9 @@ public final class BlobCache: @unchecked Sendable {
     /// Reads only: `add` does nothing (a read command writes nothing, caches included).
     public let readOnly: Bool
     private let entries = Mutex<[Key: Entry]>([:])
+    /// The size of `index` when this process last read or wrote it: a larger one holds other
+    /// processes' appends.
+    private let indexSize = Atomic<Int>(0)
     /// `data` open for reading, once it exists.
     private let data = Atomic<Int32>(-1)
 
@@ -69,6 +72,7 @@ public final class BlobCache: @unchecked Sendable {
         data.store(open(directory + "/data", O_RDONLY | O_CLOEXEC), ordering: .relaxed)
         let index = Self.readAll(directory + "/index")
         entries.withLock { Self.merge(index, into: &$0) }
+        indexSize.store(index.count, ordering: .relaxed)
     }
 
     deinit {
@@ -107,9 +111,13 @@ public final class BlobCache: @unchecked Sendable {
             if indexTo >= 0 { close(indexTo) }
         }
         guard appendTo >= 0, indexTo >= 0 else { return }
-        // What other processes appended since this one opened the cache.
-        let index = Self.readAll(directory + "/index")
-        entries.withLock { Self.merge(index, into: &$0) }
+        // What other processes appended since this one last read or wrote the index.
+        var size = Int(lseek(indexTo, 0, SEEK_END))
+        if size != indexSize.load(ordering: .relaxed) {
+            let index = Self.readAll(directory + "/index")
+            entries.withLock { Self.merge(index, into: &$0) }
+            size = index.count
+        }
         var keep: [(id: String, bytes: [UInt8])] = []
         let liveKeys = Set(live.compactMap { id in (try? ObjectId.parse(id, what: "blob")).map { Key($0.oid) } })
         let dead = entries.withLock { current in current.keys.filter { !liveKeys.contains($0) }.count }
@@ -126,7 +134,7 @@ public final class BlobCache: @unchecked Sendable {
             offset = 0
         } else {
             // A torn record at the end would shift every record after it.
-            _ = ftruncate(indexTo, off_t(index.count / Self.recordSize * Self.recordSize))
+            _ = ftruncate(indexTo, off_t(size / Self.recordSize * Self.recordSize))
         }
         // The bytes go out in chunks of about `chunkBytes`, not in one copy of them all.
         var chunk: [UInt8] = []
@@ -151,6 +159,7 @@ public final class BlobCache: @unchecked Sendable {
         guard Self.write(chunk, to: appendTo, at: offset),
               Self.write(records, to: indexTo, at: Int(lseek(indexTo, 0, SEEK_END))) else { return }
         entries.withLock { current in for (key, entry) in added { current[key] = entry } }
+        indexSize.store(Int(lseek(indexTo, 0, SEEK_END)), ordering: .relaxed)
         if data.load(ordering: .relaxed) < 0 { data.store(open(directory + "/data", O_RDONLY | O_CLOEXEC), ordering: .relaxed) }
     }
 
