@@ -26,7 +26,7 @@ final class LocalProbeMemo: Sendable {
         var changedAt: Double { Double(changed) / 1e9 }
     }
 
-    /// Two 64-bit FNV-1a digests of a text (different offsets and primes). Not a defence against
+    /// Two 64-bit FNV-1a-style digests of a text (different offsets and odd multipliers). Not a defence against
     /// crafted input: a path digest that collides still has to match the file's device and inode,
     /// and a content holds the applied spec's SHA-256.
     struct Digest: Hashable, Sendable {

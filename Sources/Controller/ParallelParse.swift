@@ -7,7 +7,7 @@ import Manifests
 /// libgit2 guards a pack with process-wide locks: readers on threads of their own (each with its
 /// own handle) spent more time waiting on those locks than reading (perf: mutexes and futex waits
 /// were most of a 10,000-blob read on two cores). Loose objects read in parallel would not
-/// contend, but one reader still keeps two parsers busy there.
+/// contend; read by one thread, a diff of 10,000 loose manifests took as long as before.
 enum ParallelParse {
     /// One worker per core, at most 8.
     static var defaultWorkers: Int { max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) }

@@ -23,8 +23,10 @@ struct ParseCache {
     }
 
     /// Adds to `stored` the blobs read from git since the last call; `live` are the blob ids of the
-    /// commit's manifests (what a compaction keeps).
+    /// commit's manifests (what a compaction keeps). A read-only `stored` (a read command, which
+    /// validates once) is released instead: its index is not kept for the plan.
     mutating func storeFresh(live: [SourceFile]) {
+        if let stored, stored.readOnly { stored.release() }
         guard let stored, !fresh.isEmpty else { return }
         stored.add(fresh, live: live.map(\.blobId))
         fresh = []

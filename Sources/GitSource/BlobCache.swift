@@ -82,6 +82,13 @@ public final class BlobCache: @unchecked Sendable {
 
     public var count: Int { entries.withLock { $0.count } }
 
+    /// Forgets the index and closes the data file: every later read misses.
+    public func release() {
+        entries.withLock { $0 = [:] }
+        let descriptor = data.exchange(-1, ordering: .relaxed)
+        if descriptor >= 0 { close(descriptor) }
+    }
+
     /// The bytes of `blobId` when the cache holds them, as that blob (hashed again), and no larger
     /// than `limit`.
     public func bytes(_ blobId: String, limit: Int) -> [UInt8]? {
