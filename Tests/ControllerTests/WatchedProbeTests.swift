@@ -37,12 +37,7 @@ struct WatchedProbeTests {
 
         // A hand edit of the same size with its modification time set back, in staging only.
         let path = staging + "/deployments/robot-nav-staging.json"
-        let original = try String(contentsOfFile: path, encoding: .utf8)
-        let modified = try #require(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date)
-        let edited = original.replacingOccurrences(of: "robot-navigation-agent", with: "robot-navigation-agenX")
-        #expect(edited != original && edited.utf8.count == original.utf8.count)
-        try edited.write(toFile: path, atomically: false, encoding: .utf8)
-        try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: path)
+        let original = try HandEdit.sameSize(path, replacing: "robot-navigation-agent", with: "robot-navigation-agenX")
         let healed = try await reconciler.pass()
         #expect(healed.plan.actions.map(\.key.name) == ["robot-nav-staging"], "\(healed.plan.actions.map(\.key))")
         #expect(try String(contentsOfFile: path, encoding: .utf8) == original, "healed in the pass after the edit")

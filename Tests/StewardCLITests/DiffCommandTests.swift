@@ -9,17 +9,8 @@ import Testing
 @Suite("diff through the binary")
 struct DiffCommandTests {
     @Test func diffCommandFormatsAndExitCodes() throws {
-        let repo = try TemporaryGitRepository()
-        let quickstart = StewardProcess.packageRoot.appendingPathComponent("examples/quickstart").path
-        let walker = try #require(FileManager.default.enumerator(atPath: quickstart))
-        while let relative = walker.nextObject() as? String {
-            guard relative.hasSuffix(".yaml") else { continue }
-            try repo.write(relative, try String(contentsOfFile: quickstart + "/" + relative, encoding: .utf8))
-        }
-        let head = try repo.commit("quickstart")
-        let dir = try TemporaryDirectory()
-        try "source: {repository: \(repo.path), branch: main}\nstore: {url: sqlite://.steward/state.db}\neventLog: {directory: .steward/events}\n"
-            .write(toFile: dir.path + "/controller.yaml", atomically: true, encoding: .utf8)
+        let workspace = try QuickstartWorkspace()
+        let (head, dir) = (workspace.head, workspace.dir)
 
         let markdown = try StewardProcess.run(["diff", "-o", "markdown", "--detailed-exitcode"], in: dir.path)
         #expect(markdown.exitCode == 2, "\(markdown.stderr)")

@@ -7,17 +7,8 @@ import Testing
 @Suite("saved caches through the binary")
 struct SavedCacheTests {
     @Test func aDiffWithSavedCachesStillSeesEveryHandEditAndNeverTrustsChangedBlobs() throws {
-        let repo = try TemporaryGitRepository()
-        let quickstart = StewardProcess.packageRoot.appendingPathComponent("examples/quickstart").path
-        let walker = try #require(FileManager.default.enumerator(atPath: quickstart))
-        while let relative = walker.nextObject() as? String {
-            guard relative.hasSuffix(".yaml") else { continue }
-            try repo.write(relative, try String(contentsOfFile: quickstart + "/" + relative, encoding: .utf8))
-        }
-        _ = try repo.commit("quickstart")
-        let dir = try TemporaryDirectory()
-        try "source: {repository: \(repo.path), branch: main}\nstore: {url: sqlite://.steward/state.db}\neventLog: {directory: .steward/events}\n"
-            .write(toFile: dir.path + "/controller.yaml", atomically: true, encoding: .utf8)
+        let workspace = try QuickstartWorkspace()
+        let dir = workspace.dir
         let applied = try StewardProcess.run(["run", "--once"], in: dir.path)
         #expect(applied.exitCode == 0, "\(applied.stderr)")
         let cache = dir.path + "/.steward/cache"
@@ -37,12 +28,7 @@ struct SavedCacheTests {
 
         // A hand edit of the same size, its modification time put back: the next diff reports it.
         let file = dir.path + "/var/fleet/staging/deployments/robot-nav-staging.json"
-        let original = try String(contentsOfFile: file, encoding: .utf8)
-        let modified = try #require(try FileManager.default.attributesOfItem(atPath: file)[.modificationDate] as? Date)
-        let edited = original.replacingOccurrences(of: "\"1.3.0\"", with: "\"1.3.9\"")
-        #expect(edited != original && edited.utf8.count == original.utf8.count)
-        try edited.write(toFile: file, atomically: false, encoding: .utf8)
-        try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: file)
+        let original = try HandEdit.sameSize(file, replacing: "\"1.3.0\"", with: "\"1.3.9\"")
         let drifted = try StewardProcess.run(["diff", "--detailed-exitcode"], in: dir.path)
         #expect(drifted.exitCode == 2, "\(drifted.stdout)\(drifted.stderr)")
         #expect(drifted.stdout.contains("robot-nav-staging"), "\(drifted.stdout)")
