@@ -54,6 +54,9 @@ public protocol StateStore: Sendable {
     func waitForEvents(after seq: Int64, timeout: Duration) async
     /// Re-hashes the whole event log.
     func verifyEventLog() async throws -> ChainVerification
+    /// The last seq of the event log the store has indexed, when the log is a file it indexes
+    /// (SQLite); nil when the log is the store's own table (PostgreSQL).
+    func indexedEventSeq() async throws -> Int64?
 
     /// Writes a batch in one transaction and returns its events, sealed.
     @discardableResult
@@ -107,4 +110,8 @@ public enum EventPolling {
     /// How often a waiting reader re-reads the log: records this process commits wake it at once,
     /// records other processes write (a CLI command, another replica) are seen at the next read.
     public static let interval: Duration = .milliseconds(250)
+}
+
+extension StateStore {
+    public func indexedEventSeq() async throws -> Int64? { nil }
 }

@@ -16,8 +16,13 @@ struct BackupRestoreCommandTests {
     @Test func eventLogIsReplacedAndVerified() async throws {
         let workspace = try await backedUp("events", "events")
         let archived = workspace.fingerprint(".steward/events")
-        // The log moves on (the backup's own events), then is lost.
+        // The log moves on (the backup's own events), then is lost: its chain (empty) holds, and
+        // verify-log says the store indexed records the log does not have.
         try FileManager.default.removeItem(atPath: workspace.path + "/.steward/events")
+        let lost = try await workspace.steward("verify-log")
+        #expect(lost.exitCode == 0 && lost.stdout.hasPrefix("ok: 0 records"), "\(lost.stdout)\(lost.stderr)")
+        #expect(lost.stderr.contains("warning: the store indexed the event log up to seq ") && lost.stderr.contains(" ends at seq 0: records 1-"),
+                "\(lost.stderr)")
         let result = try await workspace.steward("backup", "restore", "events")
         #expect(result.exitCode == 0, "\(result.stderr)")
         let archive = try workspace.archive("events")
@@ -32,7 +37,15 @@ struct BackupRestoreCommandTests {
         #expect(!restored.isEmpty)
         for (name, bytes) in restored { #expect(archived[name]?.starts(with: bytes) == true, "\(name)") }
         #expect(restored.values.reduce(0) { $0 + $1.count } > 0)
-        #expect(try await workspace.steward("verify-log").exitCode == 0)
+        // The restored prefix verifies; the backup's own records are still missing from it, which
+        // verify-log says until the controller's next start drops the store's index past the log.
+        let verify = try await workspace.steward("verify-log")
+        #expect(verify.exitCode == 0)
+        #expect(verify.stderr.contains("warning: the store indexed the event log up to seq ") && verify.stderr.contains("the next steward run drops"),
+                "\(verify.stderr)")
+        try await workspace.ok("run", "--once")
+        let again = try await workspace.steward("verify-log")
+        #expect(again.exitCode == 0 && !again.stderr.contains("warning"), "\(again.stderr)")
     }
 
     @Test func aLogThatExistsIsKeptAsideAndJSONSaysWhatHappened() async throws {

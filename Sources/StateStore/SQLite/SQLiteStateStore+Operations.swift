@@ -42,6 +42,8 @@ extension SQLiteStateStore {
     func eventHead() async throws -> ChainHead { try await withSession { _ in try await self.onLog { $0.head } } }
     func verifyEventLog() async throws -> ChainVerification { try await withSession { _ in try await self.onLog { try $0.verify() } } }
 
+    func indexedEventSeq() async throws -> Int64? { try await withSession { session in try await self.lastIndexedSeq(on: session) } }
+
     /// State first; then the events are appended to the file log (fsynced) and indexed; then COMMIT.
     /// A batch that fails before the append leaves both the store and the log untouched.
     func commit(_ batch: StoreBatch) async throws -> [EventRecord] {

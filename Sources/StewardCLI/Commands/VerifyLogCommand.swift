@@ -23,6 +23,11 @@ struct VerifyLogCommand: AsyncParsableCommand {
             switch try await store.verifyEventLog() {
             case .valid(let count, let head):
                 print("ok: \(count) records, head seq \(head.seq) hash \(head.hash)")
+                // The chain holds, but a store that indexed past it had records the log no longer has.
+                if let indexed = try await store.indexedEventSeq(), indexed > head.seq {
+                    let folder = loaded.resolve(loaded.config.eventLogDirectory)
+                    Terminal.standardError("warning: the store indexed the event log up to seq \(indexed), but the log in \(folder) ends at seq \(head.seq): records \(head.seq + 1)-\(indexed) are not in it (its folder was lost or restored from an older copy); restore a copy that has them, or the next steward run drops the store's index past the log")
+                }
             case .broken(let seq, let reason):
                 throw CLIError("event log broken at seq \(seq): \(reason)")
             }
