@@ -60,6 +60,9 @@ extension LocalDriver {
     /// Saves what probes learnt of the files, when it changed, to the attached file.
     public static func saveProbedFiles() { LocalProbeMemo.shared.save() }
 
+    /// Forgets what probes learnt and the attached file: the next `attachProbedFiles` reads it again.
+    public static func detachProbedFiles() { LocalProbeMemo.shared.detach() }
+
     /// The memo's name for the file of `resource` and what was applied there; nil when nothing is
     /// remembered (no interval to trust it for) or the resource has no file.
     private func memoKey(_ resource: AppliedResource, _ file: LocalFile, environment: String) -> (path: String, content: String)? {

@@ -24,6 +24,12 @@ extension LocalProbeMemo {
         entries.withLock { current in current.merge(loaded) { mine, _ in mine } }
     }
 
+    /// Forgets every entry and the attached file (unsaved entries are lost).
+    func detach() {
+        saved.withLock { $0 = Saved() }
+        forgetAll()
+    }
+
     /// Writes the entries to the attached file when they changed since it was read or written.
     /// Best effort: a memo that cannot be saved costs the next process its reads, nothing else.
     func save() {

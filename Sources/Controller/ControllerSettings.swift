@@ -8,7 +8,7 @@ public struct ControllerSettings: Sendable {
     public var file: String
     public var baseDirectory: String
     /// Whether this process saves what the next one can reuse (`BlobCache`, the probe memo) in
-    /// `.steward/cache`; a read command (`diff`, `explain`) only reads them, and writes nothing.
+    /// `.steward/cache`; a read command (`diff`, `explain`, `rollout`) only reads them, and writes nothing.
     public var savesCaches = true
 
     public init(config: ControllerConfig, file: String, baseDirectory: String) {

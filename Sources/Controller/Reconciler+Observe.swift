@@ -68,8 +68,9 @@ extension Reconciler {
         let (probes, uncertain) = await probeTargets(drivers.drivers, applied: applied, skipping: routers,
                                                      standing: Set(standing.keys), kept: kept?.observation.probes ?? [:])
         LocalDriver.saveProbedFiles()
-        // A read command probes once and saves nothing: the memo (80 bytes a file) is not kept for the plan.
-        if !settings.savesCaches { LocalDriver.forgetProbedFiles() }
+        // A read command saves nothing: the memo (80 bytes a file) is not kept for the plan, and its
+        // next preview (`rollout --watch`) starts again from the saved file.
+        if !settings.savesCaches { LocalDriver.detachProbedFiles() }
         let wanted = await wantedState(making)
         var desired = wanted.desired
         let blueGreen = Self.blueGreen(fleet, desired: &desired, applied: applied, commit: commit)

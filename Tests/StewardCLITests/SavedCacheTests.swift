@@ -25,6 +25,10 @@ struct SavedCacheTests {
             let clean = try StewardProcess.run(["diff", "--detailed-exitcode"], in: dir.path)
             #expect(clean.exitCode == 0, "\(clean.stdout)\(clean.stderr)")
         }
+        // The other read commands that plan read the caches too, and write nothing either.
+        #expect(try StewardProcess.run(["explain", "robot-nav-staging"], in: dir.path).exitCode == 0)
+        let rollout = try StewardProcess.run(["rollout", "robot-nav-staging"], in: dir.path)
+        #expect(rollout.stdout.contains("robot-nav-staging") || rollout.stderr.contains("robot-nav-staging"), "\(rollout.stdout)\(rollout.stderr)")
 
         // A hand edit of the same size, its modification time put back: the next diff reports it.
         let file = dir.path + "/var/fleet/staging/deployments/robot-nav-staging.json"
@@ -37,7 +41,7 @@ struct SavedCacheTests {
         let after = try [data, cache + "/blobs-1/index", memo].map { try FileManager.default.attributesOfItem(atPath: $0) }
         for (before, now) in zip(saved, after) {
             #expect(before[.modificationDate] as? Date == now[.modificationDate] as? Date && before[.size] as? Int == now[.size] as? Int,
-                    "diff wrote nothing, caches included")
+                    "diff, explain and rollout wrote nothing, caches included")
         }
 
         // A saved blob whose bytes changed (the same length) is not served: the diff reads the

@@ -22,8 +22,7 @@ struct DiffCommand: AsyncParsableCommand {
     var detailedExitcode = false
 
     func run() async throws {
-        var settings = try configOption.load()
-        settings.savesCaches = false
+        let settings = try configOption.loadForReading()
         // Read-only (DESIGN §7): no migration, no checkout, no event.
         let preview = try await settings.withStore(access: .readOnly) { store in
             let reconciler = Reconciler(settings: settings, store: store, logger: .init(label: "steward"))

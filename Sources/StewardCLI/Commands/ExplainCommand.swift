@@ -19,8 +19,7 @@ struct ExplainCommand: AsyncParsableCommand {
     var output: ExplainFormat = .text
 
     func run() async throws {
-        var settings = try configOption.load()
-        settings.savesCaches = false
+        let settings = try configOption.loadForReading()
         // Read-only, as `diff`: the same plan, nothing written.
         let preview = try await settings.withStore(access: .readOnly) { store in
             try await Reconciler(settings: settings, store: store, logger: .init(label: "steward")).preview(revision: nil, explaining: true)

@@ -17,7 +17,7 @@ struct RolloutCommand: AsyncParsableCommand {
     @Flag(help: "Refresh every 2 seconds until interrupted.") var watch = false
 
     func run() async throws {
-        let settings = try configOption.load()
+        let settings = try configOption.loadForReading()
         repeat {
             let preview = try await settings.withStore(access: .readOnly) { store in
                 try await Reconciler(settings: settings, store: store, logger: .init(label: "steward")).preview(revision: nil)
