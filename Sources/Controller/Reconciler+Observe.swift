@@ -176,17 +176,9 @@ extension Reconciler {
     }
 
     /// What Git wants of `commit`, given the applied resources (which commit each change is
-    /// attributed to): made again only when the commit or the applied resources changed since the
-    /// last pass (`PassMemory.wanted`). `applied` is always `memory.applied` here (`decide`).
-    func wantedState(_ fleet: Fleet, commit: String, applied: [ResourceKey: AppliedResource]) -> WantedState {
-        if let kept = memory.wanted, kept.commit == commit, kept.appliedGeneration == memory.appliedGeneration { return kept }
-        let wanted = makeWantedState(fleet, commit: commit, applied: applied, generation: memory.appliedGeneration)
-        memory.wanted = wanted
-        return wanted
-    }
-
-    /// `wantedState`, made on a reconcile thread of its own when it is not kept (`wantedState(_:)`
-    /// takes it).
+    /// attributed to), made on a reconcile thread of its own (`wantedState(_:)` takes it); nil when
+    /// neither the commit nor the applied resources changed since the last pass (`PassMemory.wanted`).
+    /// `applied` is always `memory.applied` here (`decide`).
     func wantedStateTask(_ fleet: Fleet, commit: String, applied: [ResourceKey: AppliedResource]) -> Task<WantedState, Never>? {
         if let kept = memory.wanted, kept.commit == commit, kept.appliedGeneration == memory.appliedGeneration { return nil }
         let generation = memory.appliedGeneration
@@ -201,7 +193,6 @@ extension Reconciler {
         memory.wanted = wanted
         return wanted
     }
-
 
     /// Logs each exec secret reference that cannot be resolved once — not once per pass — until it
     /// resolves again (or fails for another reason). The environment's resources show the same line
@@ -222,7 +213,7 @@ extension Reconciler {
     }
 }
 
-/// What Git wants of `commit` (`Reconciler.wantedState`), made from values only, so it can run
+/// What Git wants of `commit` (`Reconciler.wantedStateTask`), made from values only, so it can run
 /// on a thread of its own.
 private func makeWantedState(_ fleet: Fleet, commit: String, applied: [ResourceKey: AppliedResource],
                              generation: Int) -> WantedState {

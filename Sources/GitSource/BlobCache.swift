@@ -47,6 +47,15 @@ public final class BlobCache: @unchecked Sendable {
                  raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
             }
         }
+
+        /// The key of a full 40-hex blob id; nil for anything else.
+        init?(_ blobId: String) {
+            guard blobId.utf8.count == 40, let (oid, _) = try? ObjectId.parse(blobId, what: "blob") else { return nil }
+            self.init(oid)
+        }
+
+        /// The raw oid, as an index record holds it.
+        func append(to bytes: inout [UInt8]) { withUnsafeBytes(of: (a, b, c)) { bytes += $0.prefix(20) } }
     }
 
     static let recordSize = 64
@@ -89,12 +98,16 @@ public final class BlobCache: @unchecked Sendable {
         if descriptor >= 0 { close(descriptor) }
     }
 
-    /// The bytes of `blobId` when the cache holds them, as that blob (hashed again), and no larger
-    /// than `limit`.
+    /// The bytes of `blobId` when the cache holds them as they were recorded (their SHA-256), and
+    /// no larger than `limit`.
     public func bytes(_ blobId: String, limit: Int) -> [UInt8]? {
+        guard let key = Key(blobId) else { return nil }
+        return bytes(key, limit: limit)
+    }
+
+    private func bytes(_ key: Key, limit: Int) -> [UInt8]? {
         let data = data.load(ordering: .relaxed)
-        guard data >= 0, blobId.utf8.count == 40, let (oid, _) = try? ObjectId.parse(blobId, what: "blob") else { return nil }
-        guard let entry = entries.withLock({ $0[Key(oid)] }), entry.size <= limit else { return nil }
+        guard data >= 0, let entry = entries.withLock({ $0[key] }), entry.size <= limit else { return nil }
         var bytes = [UInt8](repeating: 0, count: entry.size)
         let read = bytes.withUnsafeMutableBytes { pread(data, $0.baseAddress, entry.size, off_t(entry.offset)) }
         guard read == entry.size, Digest(of: bytes) == entry.digest else { return nil }
@@ -125,16 +138,15 @@ public final class BlobCache: @unchecked Sendable {
             entries.withLock { Self.merge(index, into: &$0) }
             size = index.count
         }
-        var keep: [(id: String, bytes: [UInt8])] = []
-        let liveKeys = Set(live.compactMap { id in (try? ObjectId.parse(id, what: "blob")).map { Key($0.oid) } })
-        let dead = entries.withLock { current in current.keys.filter { !liveKeys.contains($0) }.count }
-        let fresh = Set(blobs.compactMap { (try? ObjectId.parse($0.id, what: "blob")).map { Key($0.oid) } })
+        let liveKeys = Set(live.compactMap(Key.init))
+        let adding = blobs.compactMap { blob in Key(blob.id).map { (key: $0, bytes: blob.bytes) } }
+        var keep: [(key: Key, bytes: [UInt8])] = []
+        let dead = entries.withLock { current in current.keys.reduce(0) { $0 + (liveKeys.contains($1) ? 0 : 1) } }
         var offset = Int(lseek(appendTo, 0, SEEK_END))
         if dead > Self.minimumDead, dead * 2 > count {
-            for id in Set(live) {
-                guard let key = (try? ObjectId.parse(id, what: "blob")).map({ Key($0.oid) }), !fresh.contains(key),
-                      let bytes = bytes(id, limit: .max) else { continue }
-                keep.append((id, bytes))
+            let fresh = Set(adding.map(\.key))
+            for key in liveKeys where !fresh.contains(key) {
+                if let bytes = bytes(key, limit: .max) { keep.append((key, bytes)) }
             }
             guard ftruncate(indexTo, 0) == 0, ftruncate(appendTo, 0) == 0 else { return }
             entries.withLock { $0 = [:] }
@@ -147,15 +159,14 @@ public final class BlobCache: @unchecked Sendable {
         var chunk: [UInt8] = []
         var records: [UInt8] = []
         var added: [(Key, Entry)] = []
-        for blob in keep + blobs {
-            guard let (oid, length) = try? ObjectId.parse(blob.id, what: "blob"), length == 40 else { continue }
+        for blob in keep + adding {
             let entry = Entry(offset: offset + chunk.count, size: blob.bytes.count, digest: Digest(of: blob.bytes))
             chunk += blob.bytes
-            withUnsafeBytes(of: oid.id) { records += $0 }
+            blob.key.append(to: &records)
             withUnsafeBytes(of: UInt64(entry.offset).littleEndian) { records += $0 }
             withUnsafeBytes(of: UInt32(entry.size).littleEndian) { records += $0 }
             entry.digest.append(to: &records)
-            added.append((Key(oid), entry))
+            added.append((blob.key, entry))
             if chunk.count >= Self.chunkBytes {
                 guard Self.write(chunk, to: appendTo, at: offset) else { return }
                 offset += chunk.count
