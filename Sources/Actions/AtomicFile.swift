@@ -25,8 +25,11 @@ public struct AtomicFileError: Error, Sendable, Hashable, CustomStringConvertibl
 public enum AtomicFile {
     /// Writes `bytes` to `path` atomically; returns false (and touches nothing) when the file
     /// already holds exactly these bytes. A symlink at `path` is replaced, never followed.
+    /// `syncingFolder: false` leaves the folder's fsync (which makes the rename durable) to the
+    /// caller.
     @discardableResult
-    public static func write(path: String, bytes: [UInt8], mode: mode_t = 0o644) throws(AtomicFileError) -> Bool {
+    public static func write(path: String, bytes: [UInt8], mode: mode_t = 0o644,
+                             syncingFolder: Bool = true) throws(AtomicFileError) -> Bool {
         if let existing = try? read(path: path), existing == bytes { return false }
         let (folder, base) = split(path)
         let temp = "\(folder)/.\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -46,7 +49,7 @@ public enum AtomicFile {
             _ = unlink(temp)
             throw error
         }
-        try FolderSyncs.shared.sync(folder, using: syncFolder)
+        if syncingFolder { try FolderSyncs.shared.sync(folder, using: syncFolder) }
         return true
     }
 

@@ -84,10 +84,21 @@ extension Executor {
             let group = pending, executor = executor, existing = existing, interrupted = interrupted
             pending = []
             chain.append {
+                try await executor.settle(group)
                 let recorded = try await executor.record(existing: existing, group, interrupted: interrupted)
                 self.lock.withLock { self.written += recorded }
             }
         }
+    }
+
+    /// Has the drivers of the group's successful actions make their effects durable (`Driver.settle`)
+    /// before the outcomes go on record.
+    func settle(_ outcomes: [Outcome]) async throws {
+        var placements = Set<String>()
+        for outcome in outcomes {
+            if case .success = outcome.result { placements.insert(outcome.action.key.placement) }
+        }
+        for placement in placements.sorted() { try await drivers[placement]?.settle() }
     }
 
     /// Marks keys started (DESIGN §5: recorded before the action starts) a group per transaction,

@@ -100,21 +100,30 @@ struct LocalFile: Sendable, Hashable {
 
     /// The absolute path of the file under `root`, its folders checked to resolve inside the root
     /// (a symlinked folder pointing elsewhere is refused). With `create`, missing folders (and the
-    /// root) are made; without, nil when a folder does not exist.
-    func path(under root: String, create: Bool) throws(DriverError) -> String? {
+    /// root) are made, and the folders their entries are in go to `pending`; without, nil when a
+    /// folder does not exist.
+    func path(under root: String, create: Bool, pending: PendingFolderSyncs = .shared) throws(DriverError) -> String? {
         guard !root.isEmpty else { throw DriverError("the local driver's root is empty", transient: false) }
         if create, !Self.isDirectory(root) {
+            // The folders made for the root, from the deepest one there: each new entry is made durable later.
+            var made: [String] = []
+            var missing = root
+            while !missing.isEmpty, missing != "/", !Self.isDirectory(missing) {
+                made.append(missing)
+                missing = AtomicFile.split(missing).folder
+            }
             do {
                 try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             } catch {
                 throw DriverError("cannot create the root \(root): \(error.localizedDescription)", transient: false)
             }
+            for folder in made { pending.add(AtomicFile.split(folder).folder) }
         }
         guard let realRoot = Self.realPath(root) else {
             if create { throw DriverError("cannot resolve the root \(root)", transient: false) }
             return nil
         }
-        return try folder(in: realRoot, create: create).map(path(in:))
+        return try folder(in: realRoot, create: create, pending: pending).map(path(in:))
     }
 
     /// The file's path in its resolved `folder`.
@@ -124,7 +133,7 @@ struct LocalFile: Sendable, Hashable {
 
     /// The file's folder under the resolved root `realRoot`, each folder checked to resolve inside it;
     /// without `create`, nil when one does not exist. Files in the same folders share the answer.
-    func folder(in realRoot: String, create: Bool) throws(DriverError) -> String? {
+    func folder(in realRoot: String, create: Bool, pending: PendingFolderSyncs = .shared) throws(DriverError) -> String? {
         var folder = realRoot
         for component in folders {
             let candidate = folder == "/" ? "/\(component)" : "\(folder)/\(component)"
@@ -136,6 +145,8 @@ struct LocalFile: Sendable, Hashable {
                 guard create else { return nil }
                 if mkdir(candidate, 0o755) == 0 {
                     // Made just now in a resolved folder, so it resolves to itself, as a plain folder does below.
+                    // Its entry in the parent is made durable with the file's rename (`PendingFolderSyncs`).
+                    pending.add(folder)
                     folder = candidate
                     continue
                 }

@@ -13,10 +13,18 @@ public struct LocalDriver: Driver {
     /// How long a file's identity stands for its content without a full read (`reconcile.fullProbeInterval`).
     public let fullProbeSeconds: Double
 
+    /// The folder entries written and not yet made durable (`settle`): the process's, but for tests.
+    let pendingFolders: PendingFolderSyncs
+
     public init(root: String, smokeTests: [SmokeTest] = [], fullProbeSeconds: Double = 600) {
+        self.init(root: root, smokeTests: smokeTests, fullProbeSeconds: fullProbeSeconds, pendingFolders: .shared)
+    }
+
+    init(root: String, smokeTests: [SmokeTest] = [], fullProbeSeconds: Double = 600, pendingFolders: PendingFolderSyncs) {
         self.root = root
         self.smokeTests = smokeTests
         self.fullProbeSeconds = fullProbeSeconds
+        self.pendingFolders = pendingFolders
     }
 
     public func execute(_ request: ActionRequest) async throws -> ActionOutcome {
@@ -31,6 +39,16 @@ public struct LocalDriver: Driver {
         case .backup, .pruneBackups:
             throw DriverError("the local driver does not run \(action.kind.rawValue) (\(action.key.resource)); "
                               + "backups are run by the controller's scheduler", transient: false)
+        }
+    }
+
+    /// Makes the folder entries of the files written (and of the folders made) durable: renames
+    /// are synced a group at a time, before their outcomes are recorded (`PendingFolderSyncs`).
+    public func settle() async throws {
+        do {
+            try await pendingFolders.flush()
+        } catch let error as AtomicFileError {
+            throw Self.driverError(error, relative: root)
         }
     }
 
@@ -57,15 +75,17 @@ public struct LocalDriver: Driver {
     func write(_ request: ActionRequest) throws -> ActionOutcome {
         let file = try LocalFile(for: request.action)
         let bytes = try Self.content(for: request)
-        guard let path = try file.path(under: root, create: true) else {
+        guard let path = try file.path(under: root, create: true, pending: pendingFolders) else {
             throw DriverError("cannot create the folder of \(file.relativePath) under \(root)", transient: false)
         }
         let written: Bool
         do throws(AtomicFileError) {
-            written = try AtomicFile.write(path: path, bytes: bytes)
+            // The rename is made durable with the others of its group before the outcome is recorded (`settle`).
+            written = try AtomicFile.write(path: path, bytes: bytes, syncingFolder: false)
         } catch {
             throw Self.driverError(error, relative: file.relativePath)
         }
+        if written { pendingFolders.add(AtomicFile.split(path).folder) }
         return ActionOutcome(message: written ? "wrote \(file.relativePath)" : "\(file.relativePath) already up to date",
                              data: .object(["file": .string(file.relativePath), "written": .bool(written)]))
     }

@@ -451,7 +451,45 @@ struct LocalDriverTests {
     @Test func theRootIsCreatedWhenMissing() async throws {
         let parent = try TemporaryDirectory()
         let root = parent.appending("var/fleet/staging").path
-        _ = try await LocalDriver(root: root).execute(Fixture.configureAdapter)
+        let pending = PendingFolderSyncs()
+        _ = try await LocalDriver(root: root, pendingFolders: pending).execute(Fixture.configureAdapter)
         #expect(FileManager.default.fileExists(atPath: root + "/adapters/robotics-main.json"))
+        // Each folder made has its entry in its parent made durable when the driver settles.
+        for folder in [parent.path, parent.appending("var").path, parent.appending("var/fleet").path, root, root + "/adapters"] {
+            #expect(pending.isPending(folder), "\(folder) is not to be synced")
+        }
+    }
+
+    /// An action renames its file into place and returns; the folders whose entries it changed (the
+    /// file's, and the parent of each folder it made) are synced when the driver settles, which the
+    /// executor does before it records the outcomes (ExecutorDurabilityTests).
+    @Test func foldersAreSyncedWhenTheDriverSettlesNotOnTheActionsWay() async throws {
+        let dir = try TemporaryDirectory()
+        let pending = PendingFolderSyncs()
+        let driver = LocalDriver(root: dir.path, pendingFolders: pending)
+        _ = try await driver.execute(Fixture.registerVersion)
+        _ = try await driver.execute(Fixture.deploy())
+        let root = try #require(LocalFile.realPath(dir.path))
+        let touched = [root, root + "/blueprints", root + "/blueprints/nav", root + "/deployments"]
+        for folder in touched { #expect(pending.isPending(folder), "\(folder) is not to be synced") }
+        try await driver.settle()
+        for folder in touched { #expect(!pending.isPending(folder), "\(folder) is still to be synced") }
+        // A file that already holds its bytes is not written, and leaves nothing to sync.
+        _ = try await driver.execute(Fixture.deploy())
+        #expect(!pending.isPending(root + "/deployments"))
+        // A new version of the file is synced again.
+        _ = try await driver.execute(Fixture.deploy(.promote, version: "1.3.0"))
+        #expect(pending.isPending(root + "/deployments"))
+        try await driver.settle()
+        #expect(!pending.isPending(root + "/deployments"))
+    }
+
+    @Test func aFolderGoneBeforeItsSyncIsNotAFailure() async throws {
+        let dir = try TemporaryDirectory()
+        let pending = PendingFolderSyncs()
+        pending.add(dir.appending("gone").path)
+        pending.add(dir.path)
+        try await pending.flush()
+        #expect(!pending.isPending(dir.path) && !pending.isPending(dir.appending("gone").path))
     }
 }
