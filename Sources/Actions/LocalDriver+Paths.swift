@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Manifests
 import Reconcile
 
@@ -102,7 +103,9 @@ struct LocalFile: Sendable, Hashable {
     /// (a symlinked folder pointing elsewhere is refused). With `create`, missing folders (and the
     /// root) are made, and the folders their entries are in go to `pending`; without, nil when a
     /// folder does not exist.
-    func path(under root: String, create: Bool, pending: PendingFolderSyncs = .shared) throws(DriverError) -> String? {
+    /// `resolved` keeps the root's real path once found (a driver's: see `ResolvedRoot`).
+    func path(under root: String, create: Bool, pending: PendingFolderSyncs = .shared,
+              resolved: ResolvedRoot? = nil) throws(DriverError) -> String? {
         guard !root.isEmpty else { throw DriverError("the local driver's root is empty", transient: false) }
         if create, !Self.isDirectory(root) {
             // The folders made for the root, from the deepest one there: each new entry is made durable later.
@@ -119,7 +122,7 @@ struct LocalFile: Sendable, Hashable {
             }
             for folder in made { pending.add(AtomicFile.split(folder).folder) }
         }
-        guard let realRoot = Self.realPath(root) else {
+        guard let realRoot = resolved.map({ $0.realPath(of: root) }) ?? Self.realPath(root) else {
             if create { throw DriverError("cannot resolve the root \(root)", transient: false) }
             return nil
         }
@@ -192,5 +195,20 @@ struct LocalFile: Sendable, Hashable {
     static func isInside(_ path: String, root: String) -> Bool {
         if root == "/" { return path.hasPrefix("/") }
         return path == root || path.hasPrefix(root + "/")
+    }
+}
+
+/// The real path of a driver's root, resolved the first time it exists and then kept: a driver
+/// lives for one pass (`DriverFactory`), so each pass resolves its roots once instead of once per
+/// file written (`realpath` reads every component's link, ~9 system calls an action). A root
+/// pointed elsewhere is followed from the next pass on.
+final class ResolvedRoot: Sendable {
+    private let known = Mutex<String?>(nil)
+
+    func realPath(of root: String) -> String? {
+        if let real = known.withLock({ $0 }) { return real }
+        guard let real = LocalFile.realPath(root) else { return nil }
+        known.withLock { $0 = $0 ?? real }
+        return real
     }
 }

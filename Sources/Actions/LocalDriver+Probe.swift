@@ -101,7 +101,7 @@ extension LocalDriver {
             if let folder = folders[file.folders] {
                 path = folder.map(file.path(in:))
             } else {
-                path = try file.path(under: root, create: false)
+                path = try file.path(under: root, create: false, resolved: resolvedRoot)
             }
             guard let path, let read = try Self.readStated(path, relative: file.relativePath) else {
                 LocalProbeMemo.shared.forget(memo)

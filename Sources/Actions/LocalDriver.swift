@@ -15,6 +15,8 @@ public struct LocalDriver: Driver {
 
     /// The folder entries written and not yet made durable (`settle`): the process's, but for tests.
     let pendingFolders: PendingFolderSyncs
+    /// The root's real path, once it exists (for this driver's pass).
+    let resolvedRoot = ResolvedRoot()
 
     public init(root: String, smokeTests: [SmokeTest] = [], fullProbeSeconds: Double = 600) {
         self.init(root: root, smokeTests: smokeTests, fullProbeSeconds: fullProbeSeconds, pendingFolders: .shared)
@@ -57,11 +59,11 @@ public struct LocalDriver: Driver {
         switch action.kind {
         case .configureAdapter, .registerVersion, .deploy, .promote, .rollback, .switchSlot:
             let file = try LocalFile(for: action)
-            guard let path = try file.path(under: root, create: false) else { return false }
+            guard let path = try file.path(under: root, create: false, resolved: resolvedRoot) else { return false }
             return try Self.readFile(path, relative: file.relativePath) == Self.content(for: request)
         case .removeAdapter, .undeploy:
             let file = try LocalFile(for: action)
-            guard let path = try file.path(under: root, create: false) else { return true }
+            guard let path = try file.path(under: root, create: false, resolved: resolvedRoot) else { return true }
             return try Self.readFile(path, relative: file.relativePath) == nil
         case .smokeTest, .backup, .pruneBackups:
             // Nothing lasting to look at: run it again.
@@ -75,7 +77,7 @@ public struct LocalDriver: Driver {
     func write(_ request: ActionRequest) throws -> ActionOutcome {
         let file = try LocalFile(for: request.action)
         let bytes = try Self.content(for: request)
-        guard let path = try file.path(under: root, create: true, pending: pendingFolders) else {
+        guard let path = try file.path(under: root, create: true, pending: pendingFolders, resolved: resolvedRoot) else {
             throw DriverError("cannot create the folder of \(file.relativePath) under \(root)", transient: false)
         }
         let written: Bool
@@ -105,7 +107,7 @@ public struct LocalDriver: Driver {
     /// Deletes the resource's file; a file without Steward's `steward` block is left alone.
     func remove(_ request: ActionRequest) throws -> ActionOutcome {
         let file = try LocalFile(for: request.action)
-        guard let path = try file.path(under: root, create: false),
+        guard let path = try file.path(under: root, create: false, resolved: resolvedRoot),
               let bytes = try Self.readFile(path, relative: file.relativePath) else {
             return ActionOutcome(message: "\(file.relativePath) already absent",
                                  data: .object(["file": .string(file.relativePath), "deleted": .bool(false)]))

@@ -484,6 +484,23 @@ struct LocalDriverTests {
         #expect(!pending.isPending(root + "/deployments"))
     }
 
+    /// A driver lives for one pass: it resolves its root once; the next pass's driver follows a
+    /// root pointed elsewhere in between.
+    @Test func aDriverResolvesItsRootOnceAndTheNextOneAgain() async throws {
+        let dir = try TemporaryDirectory()
+        for folder in ["a", "b"] { try FileManager.default.createDirectory(at: dir.appending(folder), withIntermediateDirectories: true) }
+        let root = dir.appending("root").path
+        try FileManager.default.createSymbolicLink(atPath: root, withDestinationPath: dir.appending("a").path)
+        let driver = LocalDriver(root: root)
+        _ = try await driver.execute(Fixture.configureAdapter)
+        try FileManager.default.removeItem(atPath: root)
+        try FileManager.default.createSymbolicLink(atPath: root, withDestinationPath: dir.appending("b").path)
+        _ = try await driver.execute(Fixture.deploy())
+        #expect(Fixture.entries(dir.appending("a").path) == ["adapters", "deployments"])
+        _ = try await LocalDriver(root: root).execute(Fixture.registerVersion)
+        #expect(Fixture.entries(dir.appending("b").path) == ["blueprints"])
+    }
+
     @Test func aFolderGoneBeforeItsSyncIsNotAFailure() async throws {
         let dir = try TemporaryDirectory()
         let pending = PendingFolderSyncs()
