@@ -15,33 +15,41 @@ final class PendingFolderSyncs: @unchecked Sendable {
     init() {}
 
     private let lock = NSLock()
-    private var folders: Set<String> = []
+    /// Each folder with entries not made durable yet, with the number of its latest change.
+    private var folders: [String: UInt64] = [:]
+    private var changes: UInt64 = 0
 
     /// Adds a folder whose entries changed.
     func add(_ folder: String) {
-        lock.withLock { _ = folders.insert(folder) }
+        lock.withLock {
+            changes += 1
+            folders[folder] = changes
+        }
     }
 
     /// Whether `folder` has entries not made durable yet.
-    func isPending(_ folder: String) -> Bool { lock.withLock { folders.contains(folder) } }
+    func isPending(_ folder: String) -> Bool { lock.withLock { folders[folder] != nil } }
 
-    /// Fsyncs every folder added before this call, several at once on the file threads; a folder
-    /// that is gone meanwhile has nothing left to make durable. Throws the first failure.
+    /// Returns once every folder added before this call is synced: each by an fsync that began
+    /// after the call (`FolderSyncs`, so a flush running beside this one shares its fsyncs rather
+    /// than returning before they end), several at once on the file threads. A folder gone
+    /// meanwhile has nothing left to make durable. A folder changed again while it was synced stays
+    /// pending, and so does one whose fsync failed; the first failure is thrown.
     func flush() async throws {
-        let taken = lock.withLock { () -> Set<String> in
-            defer { folders = [] }
-            return folders
-        }
-        guard !taken.isEmpty else { return }
+        let snapshot = lock.withLock { folders }
+        guard !snapshot.isEmpty else { return }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for folder in taken {
+            for (folder, change) in snapshot {
                 group.addTask {
                     try await LocalDriver.onFileThreads {
                         do throws(AtomicFileError) {
                             try FolderSyncs.shared.sync(folder, using: AtomicFile.syncFolder)
                         } catch where error.code == ENOENT {
-                            return
+                            // Gone: no entry of it is left to lose.
                         }
+                    }
+                    self.lock.withLock {
+                        if self.folders[folder] == change { self.folders[folder] = nil }
                     }
                 }
             }

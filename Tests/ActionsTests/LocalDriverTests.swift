@@ -509,4 +509,29 @@ struct LocalDriverTests {
         try await pending.flush()
         #expect(!pending.isPending(dir.path) && !pending.isPending(dir.appending("gone").path))
     }
+
+    /// A folder whose fsync fails stays to be synced (the next settle tries it again) and the flush
+    /// throws; the others are synced. Flushes side by side each return with their folders synced.
+    @Test func aFolderThatCannotBeSyncedStaysPending() async throws {
+        let dir = try TemporaryDirectory()
+        let pending = PendingFolderSyncs()
+        let plain = dir.appending("plain").path
+        #expect(FileManager.default.createFile(atPath: plain, contents: Data("x".utf8)))
+        pending.add(plain)
+        pending.add(dir.path)
+        await #expect(throws: AtomicFileError.self) { try await pending.flush() }
+        #expect(pending.isPending(plain) && !pending.isPending(dir.path))
+        try FileManager.default.removeItem(atPath: plain)
+        let folders = try (0..<64).map { index in
+            let folder = dir.appending("f\(index)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            return folder.path
+        }
+        for folder in folders { pending.add(folder) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 { group.addTask { try await pending.flush() } }
+            try await group.waitForAll()
+        }
+        #expect(folders.allSatisfy { !pending.isPending($0) } && !pending.isPending(plain))
+    }
 }
