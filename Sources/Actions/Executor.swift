@@ -130,9 +130,10 @@ public struct Executor: Sendable {
             }
         }
         if !alreadyDone.isEmpty {
-            report.written += try await record(existing: existing, alreadyDone.map {
-                Outcome(action: $0, result: .success(ActionOutcome(message: "found already applied on the target")))
-            }, interrupted: interrupted)
+            let found = alreadyDone.map { Outcome(action: $0, result: .success(ActionOutcome(message: "found already applied on the target"))) }
+            // What an interrupted run left may not be durable yet (the local driver's renames): as for any outcome.
+            try await settle(found)
+            report.written += try await record(existing: existing, found, interrupted: interrupted)
             report.skipped += alreadyDone
         }
         if !alreadyRegistered.isEmpty {

@@ -60,7 +60,13 @@ public struct LocalDriver: Driver {
         case .configureAdapter, .registerVersion, .deploy, .promote, .rollback, .switchSlot:
             let file = try LocalFile(for: action)
             guard let path = try file.path(under: root, create: false, resolved: resolvedRoot) else { return false }
-            return try Self.readFile(path, relative: file.relativePath) == Self.content(for: request)
+            guard try Self.readFile(path, relative: file.relativePath) == Self.content(for: request) else { return false }
+            // Found after a crash between the rename and the settle: its folder and the folder's own
+            // entry (a folder the run made) are synced before it goes on record.
+            let folder = AtomicFile.split(path).folder
+            pendingFolders.add(folder)
+            pendingFolders.add(AtomicFile.split(folder).folder)
+            return true
         case .removeAdapter, .undeploy:
             let file = try LocalFile(for: action)
             guard let path = try file.path(under: root, create: false, resolved: resolvedRoot) else { return true }

@@ -432,6 +432,23 @@ struct LocalDriverTests {
         #expect(try await driver.hasEffect(Fixture.deploy(.smokeTest)) == false)
     }
 
+    /// A process that died between an action's rename and the settle: the next one finds the file
+    /// (it is what a crash left in the page cache) and syncs its folder, and the folder's own entry,
+    /// before the executor records it as done.
+    @Test func aFileFoundAfterACrashIsSyncedBeforeItGoesOnRecord() async throws {
+        let dir = try TemporaryDirectory()
+        _ = try await LocalDriver(root: dir.path, pendingFolders: PendingFolderSyncs()).execute(Fixture.registerVersion)
+        let pending = PendingFolderSyncs()
+        let restarted = LocalDriver(root: dir.path, pendingFolders: pending)
+        #expect(try await restarted.hasEffect(Fixture.registerVersion))
+        let root = try #require(LocalFile.realPath(dir.path))
+        #expect(pending.isPending(root + "/blueprints/nav") && pending.isPending(root + "/blueprints"))
+        try await restarted.settle()
+        #expect(!pending.isPending(root + "/blueprints/nav") && !pending.isPending(root + "/blueprints"))
+        #expect(try await restarted.hasEffect(Fixture.deploy()) == false)
+        #expect(!pending.isPending(root + "/deployments"))
+    }
+
     @Test(arguments: [ActionKind.backup, .pruneBackups])
     func backupsAreNotThisDriversJob(kind: ActionKind) async throws {
         let root = try TemporaryDirectory()
