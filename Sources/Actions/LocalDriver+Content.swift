@@ -67,7 +67,7 @@ extension LocalDriver {
     /// are equal; anything else names the first differing field.
     static func compare(expected: [UInt8], actual: [UInt8]) -> Comparison {
         if expected == actual { return .equal }
-        guard let actualValue = parseJSON(actual) else { return .differs("the file is not valid JSON") }
+        guard let actualValue = parseJSON(actual) else { return .differs("the file is not valid JSON (or names a key twice)") }
         guard let expectedValue = parseJSON(expected) else { return .differs("the expected content is not valid JSON") }
         if actualValue.canonicalBytes == expectedValue.canonicalBytes { return .equal }
         // `steward.commit` says which commit last changed the resource, not what runs: a file written

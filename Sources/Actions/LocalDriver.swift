@@ -172,8 +172,9 @@ public struct LocalDriver: Driver {
         try await filePool.runIfActive(body)
     }
 
-    /// Parses JSON text into a `JSONValue`, nil when it is not valid JSON.
+    /// Parses JSON text into a `JSONValue`, nil when it is not valid JSON or an object in it names
+    /// a key twice (Steward never writes that; a reader of the file could take either value).
     static func parseJSON(_ bytes: [UInt8]) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        bytes.withUnsafeBufferPointer { JSONParser.parse($0, rejectingRepeatedKeys: true).value }
     }
 }

@@ -327,6 +327,16 @@ struct LocalDriverTests {
         let garbage = try await driver.probe(environment: Fixture.environment, applied: applied).values.first
         #expect(garbage?.state == .drifted)
         #expect(garbage?.message?.contains("not valid JSON") == true)
+        // The canonical file with a key named again (a value a reader may take instead): drift, not the last value.
+        let canonical = try String(contentsOfFile: path, encoding: .utf8)
+        _ = try await driver.execute(Fixture.configureAdapter)
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        let repeated = written.replacingOccurrences(of: #"{"apiVersion":"#, with: #"{"apiVersion":"steward/v0","apiVersion":"#)
+        #expect(repeated != written && canonical == "{not json")
+        try repeated.write(toFile: path, atomically: false, encoding: .utf8)
+        let twice = try await driver.probe(environment: Fixture.environment, applied: applied).values.first
+        #expect(twice?.state == .drifted)
+        #expect(twice?.message?.contains("names a key twice") == true)
         // Re-applying heals it.
         _ = try await driver.execute(Fixture.configureAdapter)
         #expect(try await driver.probe(environment: Fixture.environment, applied: applied).values.first?.state == .inSync)

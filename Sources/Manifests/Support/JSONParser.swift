@@ -4,13 +4,17 @@
 /// others `.double`, as `JSONValue`'s `Decodable` does.
 public struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
+    /// An object that names a key twice is not read (nil) rather than keeping the last value.
+    private let rejectsRepeatedKeys: Bool
     private var index = 0
     private var depth = 0
     private static let maxDepth = 512
 
     /// One JSON document: its value, or nil and the byte offset where it stopped being JSON.
-    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> (value: JSONValue?, index: Int) {
-        var parser = JSONParser(bytes: bytes)
+    /// With `rejectingRepeatedKeys`, an object that names a key twice is not JSON this reads (a
+    /// file someone edited, which readers may take either value of); otherwise the last one wins.
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, rejectingRepeatedKeys: Bool = false) -> (value: JSONValue?, index: Int) {
+        var parser = JSONParser(bytes: bytes, rejectsRepeatedKeys: rejectingRepeatedKeys)
         guard let value = parser.value(), parser.atEnd() else { return (nil, parser.index) }
         return (value, parser.index)
     }
@@ -21,7 +25,10 @@ public struct JSONParser {
         return text.withUTF8 { parse($0) }
     }
 
-    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    private init(bytes: UnsafeBufferPointer<UInt8>, rejectsRepeatedKeys: Bool) {
+        self.bytes = bytes
+        self.rejectsRepeatedKeys = rejectsRepeatedKeys
+    }
 
     private mutating func skipSpace() {
         while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 }
@@ -79,6 +86,7 @@ public struct JSONParser {
             index += 1
             var members = [String: JSONValue](minimumCapacity: pairs.count)
             for (key, member) in pairs { members[key] = member }
+            if rejectsRepeatedKeys, members.count < pairs.count { return nil }
             return .object(members)
         }
     }
