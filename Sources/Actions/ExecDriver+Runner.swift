@@ -143,7 +143,10 @@ enum ExecRunner {
         // the mask of a concurrency worker (nearly every signal blocked, SIGTERM included): clear
         // it for the spawn so the command can be stopped gently. Then, writing to a command that
         // stopped reading must fail with EPIPE, not kill the controller: block SIGPIPE on this
-        // thread only (a pending SIGPIPE dies with the thread).
+        // thread only, and take back a SIGPIPE the writes raised before returning. Left pending
+        // on a thread that lives on (`ProcessRunner.capture` runs on its caller's), it would be
+        // delivered when the next spawn there clears the mask, and end the process.
+        discardPendingSIGPIPE()
         let spawnMask = unblockSignalsForSpawn()
         do {
             try process.run()
@@ -152,6 +155,7 @@ enum ExecRunner {
             throw DriverError("cannot run \(invocation.executable): \(error.localizedDescription)", transient: false)
         }
         restoreSignals(spawnMask)
+        defer { discardPendingSIGPIPE() }
 
         let pid = process.processIdentifier
         let inFD = input.fileHandleForWriting.fileDescriptor
@@ -288,6 +292,20 @@ enum ExecRunner {
         sigaddset(&clean, SIGCHLD)
         pthread_sigmask(SIG_SETMASK, &clean, &previous)
         return previous
+    }
+
+    /// Takes a SIGPIPE pending on this thread (or the process), where SIGPIPE is blocked, so that
+    /// unblocking it later does not deliver it.
+    static func discardPendingSIGPIPE() {
+        var pending = sigset_t(), blocked = sigset_t()
+        sigpending(&pending)
+        pthread_sigmask(SIG_SETMASK, nil, &blocked)
+        guard sigismember(&pending, SIGPIPE) == 1, sigismember(&blocked, SIGPIPE) == 1 else { return }
+        var only = sigset_t()
+        sigemptyset(&only)
+        sigaddset(&only, SIGPIPE)
+        var now = timespec(tv_sec: 0, tv_nsec: 0)
+        _ = sigtimedwait(&only, nil, &now)
     }
 
     /// Restores the thread's mask and blocks SIGPIPE on it.
