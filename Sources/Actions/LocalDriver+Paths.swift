@@ -100,29 +100,27 @@ struct LocalFile: Sendable, Hashable {
     }
 
     /// The absolute path of the file under `root`, its folders checked to resolve inside the root
-    /// (a symlinked folder pointing elsewhere is refused). With `create`, missing folders (and the
-    /// root) are made, and the folders their entries are in go to `pending`; without, nil when a
-    /// folder does not exist.
-    /// `resolved` keeps the root's real path once found (a driver's: see `ResolvedRoot`).
-    func path(under root: String, create: Bool, pending: PendingFolderSyncs = .shared,
-              resolved: ResolvedRoot? = nil) throws(DriverError) -> String? {
+    /// (a symlinked folder pointing elsewhere is refused), the root's real path taken from
+    /// `resolved`. With `create`, missing folders (and the root) are made, and the folders their
+    /// entries are in go to `pending`; without, nil when a folder does not exist.
+    func path(under root: String, create: Bool, pending: PendingFolderSyncs, resolved: ResolvedRoot) throws(DriverError) -> String? {
         guard !root.isEmpty else { throw DriverError("the local driver's root is empty", transient: false) }
         if create, !Self.isDirectory(root) {
-            // The folders made for the root, from the deepest one there: each new entry is made durable later.
-            var made: [String] = []
-            var missing = root
-            while !missing.isEmpty, missing != "/", !Self.isDirectory(missing) {
-                made.append(missing)
-                missing = AtomicFile.split(missing).folder
+            // The missing folders from the deepest one there, each made in turn; its entry is made durable later.
+            var missing: [String] = []
+            var folder = root
+            while !folder.isEmpty, folder != "/", !Self.isDirectory(folder) {
+                missing.append(folder)
+                folder = AtomicFile.split(folder).folder
             }
-            do {
-                try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-            } catch {
-                throw DriverError("cannot create the root \(root): \(error.localizedDescription)", transient: false)
+            for folder in missing.reversed() {
+                guard mkdir(folder, 0o755) == 0 || errno == EEXIST else {
+                    throw DriverError("cannot create the root \(root): \(String(cString: strerror(errno)))", transient: false)
+                }
+                pending.add(AtomicFile.split(folder).folder)
             }
-            for folder in made { pending.add(AtomicFile.split(folder).folder) }
         }
-        guard let realRoot = resolved.map({ $0.realPath(of: root) }) ?? Self.realPath(root) else {
+        guard let realRoot = resolved.realPath(of: root) else {
             if create { throw DriverError("cannot resolve the root \(root)", transient: false) }
             return nil
         }
@@ -136,7 +134,7 @@ struct LocalFile: Sendable, Hashable {
 
     /// The file's folder under the resolved root `realRoot`, each folder checked to resolve inside it;
     /// without `create`, nil when one does not exist. Files in the same folders share the answer.
-    func folder(in realRoot: String, create: Bool, pending: PendingFolderSyncs = .shared) throws(DriverError) -> String? {
+    func folder(in realRoot: String, create: Bool, pending: PendingFolderSyncs? = nil) throws(DriverError) -> String? {
         var folder = realRoot
         for component in folders {
             let candidate = folder == "/" ? "/\(component)" : "\(folder)/\(component)"
@@ -149,7 +147,7 @@ struct LocalFile: Sendable, Hashable {
                 if mkdir(candidate, 0o755) == 0 {
                     // Made just now in a resolved folder, so it resolves to itself, as a plain folder does below.
                     // Its entry in the parent is made durable with the file's rename (`PendingFolderSyncs`).
-                    pending.add(folder)
+                    pending?.add(folder)
                     folder = candidate
                     continue
                 }

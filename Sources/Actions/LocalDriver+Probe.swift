@@ -18,7 +18,7 @@ extension LocalDriver {
         for (resource, vouched) in zip(mine, ConcurrentMap.map(mine) { remembered($0, environment: environment) }) {
             if vouched { results[resource.key] = ProbeResult(state: .inSync, health: .healthy) } else { unread.append(resource) }
         }
-        let folders = Self.resolvedFolders(root: root, for: unread)
+        let folders = Self.resolvedFolders(realRoot: root.isEmpty ? nil : resolvedRoot.realPath(of: root), for: unread)
         let found = ConcurrentMap.map(unread) { probe($0, environment: environment, folders: folders, memoChecked: true) }
         for (resource, result) in zip(unread, found) { results[resource.key] = result }
         return results
@@ -28,8 +28,9 @@ extension LocalDriver {
     /// a folder that cannot be resolved is left out, so each file's probe says why in its own words.
     /// A resource whose folder group (`LocalFile.folderGroup`) was looked at already is skipped
     /// without making its `LocalFile`.
-    static func resolvedFolders(root: String, for resources: [AppliedResource]) -> [[String]: String?] {
-        guard !root.isEmpty, let realRoot = LocalFile.realPath(root) else { return [:] }
+    /// `realRoot`: the root's real path (the driver's `resolvedRoot`), nil when it does not exist.
+    static func resolvedFolders(realRoot: String?, for resources: [AppliedResource]) -> [[String]: String?] {
+        guard let realRoot else { return [:] }
         var folders: [[String]: String?] = [:]
         var looked = Set<LocalFile.FolderGroup>()
         for resource in resources {
@@ -101,7 +102,7 @@ extension LocalDriver {
             if let folder = folders[file.folders] {
                 path = folder.map(file.path(in:))
             } else {
-                path = try file.path(under: root, create: false, resolved: resolvedRoot)
+                path = try self.path(of: file, create: false)
             }
             guard let path, let read = try Self.readStated(path, relative: file.relativePath) else {
                 LocalProbeMemo.shared.forget(memo)

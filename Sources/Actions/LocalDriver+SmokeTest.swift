@@ -8,7 +8,7 @@ extension LocalDriver {
     func smokeTest(_ request: ActionRequest) throws -> ActionOutcome {
         let file = try LocalFile(for: request.action)
         let expected = try Self.expectedContent(for: request)
-        guard let path = try file.path(under: root, create: false, resolved: resolvedRoot),
+        guard let path = try path(of: file, create: false),
               let actual = try Self.readFile(path, relative: file.relativePath) else {
             throw DriverError("smoke test failed: \(file.relativePath) is missing", transient: false)
         }

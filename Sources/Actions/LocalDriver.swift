@@ -59,7 +59,7 @@ public struct LocalDriver: Driver {
         switch action.kind {
         case .configureAdapter, .registerVersion, .deploy, .promote, .rollback, .switchSlot:
             let file = try LocalFile(for: action)
-            guard let path = try file.path(under: root, create: false, resolved: resolvedRoot) else { return false }
+            guard let path = try path(of: file, create: false) else { return false }
             guard try Self.readFile(path, relative: file.relativePath) == Self.content(for: request) else { return false }
             // Found after a crash between the rename and the settle: its folder and the folder's own
             // entry (a folder the run made) are synced before it goes on record.
@@ -69,12 +69,17 @@ public struct LocalDriver: Driver {
             return true
         case .removeAdapter, .undeploy:
             let file = try LocalFile(for: action)
-            guard let path = try file.path(under: root, create: false, resolved: resolvedRoot) else { return true }
+            guard let path = try path(of: file, create: false) else { return true }
             return try Self.readFile(path, relative: file.relativePath) == nil
         case .smokeTest, .backup, .pruneBackups:
             // Nothing lasting to look at: run it again.
             return false
         }
+    }
+
+    /// The path of `file` under this driver's root (`LocalFile.path(under:create:pending:resolved:)`).
+    func path(of file: LocalFile, create: Bool) throws(DriverError) -> String? {
+        try file.path(under: root, create: create, pending: pendingFolders, resolved: resolvedRoot)
     }
 
     /// Writes the resource's file unless it already holds exactly the expected bytes. A blue-green
@@ -83,7 +88,7 @@ public struct LocalDriver: Driver {
     func write(_ request: ActionRequest) throws -> ActionOutcome {
         let file = try LocalFile(for: request.action)
         let bytes = try Self.content(for: request)
-        guard let path = try file.path(under: root, create: true, pending: pendingFolders, resolved: resolvedRoot) else {
+        guard let path = try path(of: file, create: true) else {
             throw DriverError("cannot create the folder of \(file.relativePath) under \(root)", transient: false)
         }
         let written: Bool
@@ -113,7 +118,7 @@ public struct LocalDriver: Driver {
     /// Deletes the resource's file; a file without Steward's `steward` block is left alone.
     func remove(_ request: ActionRequest) throws -> ActionOutcome {
         let file = try LocalFile(for: request.action)
-        guard let path = try file.path(under: root, create: false, resolved: resolvedRoot),
+        guard let path = try path(of: file, create: false),
               let bytes = try Self.readFile(path, relative: file.relativePath) else {
             return ActionOutcome(message: "\(file.relativePath) already absent",
                                  data: .object(["file": .string(file.relativePath), "deleted": .bool(false)]))

@@ -249,7 +249,7 @@ struct LocalDriverTests {
             applied(.environment, "staging"),
         ]
         let real = try #require(LocalFile.realPath(root.path))
-        let folders = LocalDriver.resolvedFolders(root: root.path, for: resources)
+        let folders = LocalDriver.resolvedFolders(realRoot: real, for: resources)
         #expect(folders == [["deployments"]: .some(real + "/deployments"), ["adapters"]: .some(real + "/adapters"),
                             ["blueprints", "nav"]: .some(real + "/blueprints/nav")])
     }
