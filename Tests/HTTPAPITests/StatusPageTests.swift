@@ -151,7 +151,11 @@ struct StatusPageTests {
                 .replacingOccurrences(of: "description: Sandboxed desktop runtime for assistant agents", with: "description: '\(payload.replacingOccurrences(of: "'", with: "''"))'")
             try repo.write("adapters/desktop-main.yaml", adapter)
         }
-        #expect(try await controller.eventually { try await Self.fetch(controller, "/").body.contains("desktop-main") })
+        // The description shows once the adapter's configuration is recorded (not while it runs).
+        #expect(try await controller.eventually {
+            let page = try await Self.fetch(controller, "/").body
+            return page.contains("desktop-main") && !page.contains("its outcome is not recorded yet")
+        })
         let body = try await Self.fetch(controller, "/").body
         #expect(body.contains("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;&quot;&#39;"))
         #expect(!body.contains("<script>alert") && !body.contains("<img src=x"))
