@@ -4,8 +4,9 @@ controller folder whose store is converged on a generated fleet. Prints, over RU
 wall time and peak RSS of
   process start               steward --version (the runtime and libraries loading, nothing else)
   diff --detailed-exitcode    what a CI job runs on a converged fleet (exit 0 expected), with the
-                              blobs and probe memo the controller saved in .steward/cache
-  diff, nothing saved         the same with those two moved aside (a controller that never saved)
+                              blobs, probe memo and document hashes the controller saved in
+                              .steward/cache
+  diff, nothing saved         the same with those three moved aside (a controller that never saved)
   validate --repo             the fleet's tip validated, no configuration or store
   status -o json              the store read and printed
 and the baseline pipeline (scripts/bench-baseline.py: git ls-tree + cat-file, PyYAML CSafeLoader) run
@@ -35,11 +36,11 @@ def baseline():
     return git + yaml
 
 
-saved = [os.path.join(folder, ".steward", "cache", name) for name in ("blobs-1", "probe-memo")]
+saved = [os.path.join(folder, ".steward", "cache", name) for name in ("blobs-1", "probe-memo", "document-hashes")]
 
 
 def put_saved_aside():
-    """Moves aside what the controller saved for the next process (blob cache, probe memo)."""
+    """Moves aside what the controller saved for the next process (blob cache, probe memo, document hashes)."""
     for path in saved:
         if os.path.exists(path):
             os.rename(path, path + ".aside")

@@ -80,6 +80,7 @@ public struct ControllerSettings: Sendable {
 
     /// What local probes learnt of the files, kept between processes (`LocalProbeMemo`).
     var probeMemoFile: String { resolve(".steward/cache/probe-memo") }
+    var documentHashesFile: String { resolve(".steward/cache/document-hashes") }
 
     /// How long a fetch of a URL source may wait on the remote (`source.connectTimeout`, `source.transferTimeout`).
     public var fetchLimits: FetchLimits {

@@ -16,16 +16,33 @@ struct ParseCache {
     /// Blobs kept on disk between processes, and those read from git since they were last added.
     let stored: BlobCache?
     private var fresh: [(id: String, bytes: [UInt8])] = []
+    /// Hashes of documents kept on disk between processes: fresh parses are seeded with them.
+    let hashes: DocumentHashMemo?
+    /// The blob id of each file of the commit last validated (`storeFresh`), by path.
+    private var liveBlobs: [String: String] = [:]
 
-    init(capacity: Int = 50_000, stored: BlobCache? = nil) {
+    init(capacity: Int = 50_000, stored: BlobCache? = nil, hashes: DocumentHashMemo? = nil) {
         self.capacity = capacity
         self.stored = stored
+        self.hashes = hashes
+    }
+
+    /// Saves the hashes made for the parses of the commit last validated (`commit`, made into the
+    /// desired state) to `hashes`, for the next process; once a commit. Each parse is saved under
+    /// the blob it was parsed from.
+    func saveHashes(commit: String) {
+        guard let hashes, hashes.saving, hashes.lastSaved != commit else { return }
+        let files = Set(liveBlobs.values).compactMap { blob in (current[blob] ?? previous[blob]).map { (blob: blob, resources: $0.resources) } }
+        hashes.save(files, resolved: documents.madeHashes())
+        hashes.lastSaved = commit
     }
 
     /// Adds to `stored` the blobs read from git since the last call; `live` are the blob ids of the
     /// commit's manifests (what a compaction keeps). A read-only `stored` (a read command, which
     /// validates once) is released instead: its index is not kept for the plan.
     mutating func storeFresh(live: [SourceFile]) {
+        hashes?.release()
+        if hashes?.saving == true { liveBlobs = Dictionary(live.map { ($0.path, $0.blobId) }) { _, last in last } }
         if let stored, stored.readOnly { stored.release() }
         guard let stored, !fresh.isEmpty else { return }
         stored.add(fresh, live: live.map(\.blobId))
@@ -37,6 +54,7 @@ struct ParseCache {
         if let cached = cached(file) { return cached }
         misses += 1
         let parsed = FleetValidator.parseChecked(file: file.path, bytes: try read(), limits: limits)
+        hashes?.seed(parsed.resources, blob: file.blobId)
         store(file.blobId, parsed)
         return parsed
     }
@@ -53,6 +71,10 @@ struct ParseCache {
         let (parsed, read) = try ParallelParse.run(missing.map { files[$0] }, limits: limits, repository: repository, stored: stored,
                                                    workers: workers)
         fresh += read
+        if let hashes {
+            let seeding = Array(zip(missing.map { files[$0].blobId }, parsed))
+            _ = ConcurrentMap.map(seeding) { blob, result in hashes.seed(result.resources, blob: blob) }
+        }
         for (index, result) in zip(missing, parsed) {
             misses += 1
             store(files[index].blobId, result)

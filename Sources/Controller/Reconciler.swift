@@ -115,6 +115,8 @@ public final class Reconciler {
         RolloutMetrics.recordSteps(decision.gates.context.rollouts.values)
         decision.release()
         checkouts.prune(keeping: [good.commit.sha])
+        // The documents' hashes, for the next process's `diff` (after acting: off the path to the first action).
+        if settings.savesCaches { memory.source.cache.saveHashes(commit: good.commit.sha) }
         return PassResult(commit: source.head.sha, appliedCommit: good.commit.sha, plan: decision.plan, report: report,
                           validationErrors: source.errors, resources: recorded.applied, gateFailures: outcome.failures,
                           nextGateCheck: [outcome.nextWindowEnd, decision.gates.context.rollouts.values.compactMap(\.pausedUntil).min()]

@@ -26,7 +26,8 @@ struct SourceState {
 
     init(settings: ControllerSettings) {
         self.settings = settings
-        cache = ParseCache(stored: BlobCache(directory: settings.blobCacheDirectory, readOnly: !settings.savesCaches))
+        cache = ParseCache(stored: BlobCache(directory: settings.blobCacheDirectory, readOnly: !settings.savesCaches),
+                           hashes: DocumentHashMemo(file: settings.documentHashesFile, saving: settings.savesCaches))
     }
 
     /// Parses `head` unless it was the last commit parsed; on a restart with an invalid head, falls

@@ -5,7 +5,9 @@ import Manifests
 public struct DesiredResource: Sendable, Hashable {
     private struct Fields: Sendable, Hashable {
         var key: ResourceKey
-        var document: JSONValue
+        /// Made when first asked for when its hash was known already (a converged `diff` asks for
+        /// none: it compares hashes).
+        var document: CanonicalDocument
         var specHash: String
         var version: String?
         var commit: String
@@ -15,14 +17,20 @@ public struct DesiredResource: Sendable, Hashable {
 
     public var key: ResourceKey { get { fields.key } set { fields.key = newValue } }
     /// `{apiVersion, kind, metadata, spec}` as canonical JSON.
-    public var document: JSONValue { get { fields.document } set { fields.document = newValue } }
+    public var document: JSONValue { fields.document.document }
     public var specHash: String { get { fields.specHash } set { fields.specHash = newValue } }
     public var version: String? { get { fields.version } set { fields.version = newValue } }
     /// The commit that last changed this resource (carried over while its hash is unchanged).
     public var commit: String { get { fields.commit } set { fields.commit = newValue } }
 
     public init(key: ResourceKey, document: JSONValue, specHash: String, version: String?, commit: String) {
-        fields = Fields(key: key, document: document, specHash: specHash, version: version, commit: commit)
+        fields = Fields(key: key, document: CanonicalDocument(document: document, hash: specHash), specHash: specHash, version: version,
+                        commit: commit)
+    }
+
+    /// The resource of `canonical`, whose hash is its spec hash.
+    public init(key: ResourceKey, canonical: CanonicalDocument, version: String?, commit: String) {
+        fields = Fields(key: key, document: canonical, specHash: canonical.hash, version: version, commit: commit)
     }
 
     public static func == (lhs: DesiredResource, rhs: DesiredResource) -> Bool { lhs._fields.shares(with: rhs._fields) || lhs.fields == rhs.fields }

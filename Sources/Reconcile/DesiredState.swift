@@ -22,7 +22,7 @@ public enum DesiredState {
         // Each resource (and the commit it is attributed to) on every core when there are many.
         let made = ConcurrentMap.map(wanted) { key, version, canonical -> DesiredResource? in
             guard let canonical else { return nil }
-            return DesiredResource(key: key, document: canonical.document, specHash: canonical.hash, version: version,
+            return DesiredResource(key: key, canonical: canonical, version: version,
                                    commit: since(key, hash: canonical.hash, applied: applied, commit: commit))
         }
         var desired: [ResourceKey: DesiredResource] = [:]
@@ -105,6 +105,9 @@ public enum DesiredState {
                 want(key, version: deployment.version, resource: deployment.resource)
             } else if let known = fleet.documents.cached(Self.documentKey(deployment)) {
                 wanted.append((key, deployment.version, known))
+            } else if let hash = deployment.resource.resolvedHash(Resolution(version: deployment.version, runtimeAdapter: deployment.runtimeAdapter)) {
+                // Recorded by an earlier process for this content: encoded only if asked for.
+                wanted.append((key, deployment.version, CanonicalDocument(hash: hash, encoding: deployment.resolvedManifest)))
             } else {
                 missing.append((wanted.count, DocumentCache.Request(deployment.resolvedManifest, key: Self.documentKey(deployment))))
                 wanted.append((key, deployment.version, nil))

@@ -57,4 +57,58 @@ struct SavedCacheTests {
         let sizeAfter = try #require(try FileManager.default.attributesOfItem(atPath: data)[.size] as? Int)
         #expect(sizeAfter > sizeBefore, "the blob was read from git and added again")
     }
+
+    /// The document hashes the controller saves let `diff` compare without encoding each manifest;
+    /// they are keyed by content, so a new commit (a changed file, or a new blueprint version that
+    /// changes what an unchanged Deployment resolves to) is seen; a memo of another build is not
+    /// read, and `diff` never writes it.
+    @Test func aDiffComparesSavedDocumentHashesOnlyForTheContentAndBuildTheyWereMadeFor() throws {
+        let workspace = try QuickstartWorkspace()
+        let dir = workspace.dir
+        #expect(try StewardProcess.run(["run", "--once"], in: dir.path).exitCode == 0)
+        let memo = dir.path + "/.steward/cache/document-hashes"
+        let saved = try String(contentsOfFile: memo, encoding: .utf8)
+        let lines = saved.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("steward document hashes 1 ") == true, "\(lines.first ?? "")")
+        #expect(lines.count >= 8, "a line for each adapter, blueprint version and Deployment: \(saved)")
+        #expect(try StewardProcess.run(["diff", "--detailed-exitcode"], in: dir.path).exitCode == 0)
+
+        // The hashes are what diff compares: recorded wrong by this build, every Deployment differs.
+        let wrong = lines.enumerated().map { index, line -> String in
+            var parts = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+            guard index > 0, parts.count >= 4 else { return String(line) }
+            if parts[3] != "-" { parts[3] = String(repeating: "0", count: 64) }
+            for at in stride(from: 6, to: parts.count, by: 3) { parts[at] = String(repeating: "0", count: 64) }
+            return parts.joined(separator: " ")
+        }
+        try (wrong.joined(separator: "\n") + "\n").write(toFile: memo, atomically: true, encoding: .utf8)
+        let misled = try StewardProcess.run(["diff", "--detailed-exitcode"], in: dir.path)
+        #expect(misled.exitCode == 2, "\(misled.stdout)\(misled.stderr)")
+        #expect(misled.stdout.contains("robot-nav-staging") && misled.stdout.contains("desktop-assistant-staging"), "\(misled.stdout)")
+        // The same file as written by another build is not read.
+        var otherBuild = wrong
+        otherBuild[0] = "steward document hashes 1 0 0 0 0.0"
+        try (otherBuild.joined(separator: "\n") + "\n").write(toFile: memo, atomically: true, encoding: .utf8)
+        let ignored = try StewardProcess.run(["diff", "--detailed-exitcode"], in: dir.path)
+        #expect(ignored.exitCode == 0, "\(ignored.stdout)\(ignored.stderr)")
+        try saved.write(toFile: memo, atomically: true, encoding: .utf8)
+        let restored = try FileManager.default.attributesOfItem(atPath: memo)[.modificationDate] as? Date
+        #expect(try StewardProcess.run(["diff", "--detailed-exitcode"], in: dir.path).exitCode == 0)
+        #expect(try FileManager.default.attributesOfItem(atPath: memo)[.modificationDate] as? Date == restored, "diff wrote nothing")
+
+        // A new blueprint version: the Deployment that names no version resolves to it, though its
+        // file (and blob) did not change, and diff says so.
+        let blueprint = try #require(workspace.repo.read("blueprints/desktop-assistant-1.0.0.yaml"))
+        try workspace.repo.write("blueprints/desktop-assistant-1.1.0.yaml", blueprint.replacingOccurrences(of: "version: 1.0.0", with: "version: 1.1.0"))
+        try workspace.repo.commit("desktop-assistant 1.1.0")
+        let moved = try StewardProcess.run(["diff", "--detailed-exitcode", "-o", "json"], in: dir.path)
+        #expect(moved.exitCode == 2, "\(moved.stdout)\(moved.stderr)")
+        #expect(moved.stdout.contains("desktop-assistant-staging") && moved.stdout.contains("1.1.0"), "\(moved.stdout)")
+        #expect(!moved.stdout.contains("robot-nav-staging"), "only what the commit changed: \(moved.stdout)")
+
+        // The controller applies it and saves the new commit's hashes; the next diff is clean.
+        #expect(try StewardProcess.run(["run", "--once"], in: dir.path).exitCode == 0)
+        #expect(try String(contentsOfFile: memo, encoding: .utf8) != saved)
+        #expect(try StewardProcess.run(["diff", "--detailed-exitcode"], in: dir.path).exitCode == 0)
+    }
 }

@@ -1,16 +1,63 @@
 import Foundation
+import Synchronization
 
 /// A manifest as canonical JSON with the hash of its canonical bytes (what gets applied and compared).
+/// The hash is known from the start; the document is made when first asked for, and then kept, when
+/// the hash came from elsewhere (`init(hash:making:)`: a saved memo of an earlier process).
 public struct CanonicalDocument: Sendable, Hashable {
-    public let document: JSONValue
     public let hash: String
+    private let made: Made
+
+    /// The document, made at most once for every copy of this value.
+    private final class Made: Sendable {
+        private let state: Mutex<JSONValue?>
+        private let make: @Sendable () -> JSONValue
+
+        init(_ document: JSONValue) {
+            state = Mutex(document)
+            make = { document }
+        }
+
+        init(making make: @escaping @Sendable () -> JSONValue) {
+            state = Mutex(nil)
+            self.make = make
+        }
+
+        var document: JSONValue {
+            if let made = state.withLock({ $0 }) { return made }
+            let document = make()   // outside the lock: another caller may make it too, to the same value
+            state.withLock { $0 = $0 ?? document }
+            return document
+        }
+    }
+
+    /// `{apiVersion, kind, metadata, spec}` as canonical JSON.
+    public var document: JSONValue { made.document }
 
     /// Encodes `manifest`; nil when it does not encode.
     public init?<T: Encodable>(_ manifest: T) {
         guard let document = try? CanonicalJSON.value(of: manifest) else { return nil }
-        self.document = document
+        made = Made(document)
         hash = ContentHash.sha256Hex(document.canonicalBytes)
     }
+
+    /// `document` with the hash its caller gives it.
+    public init(document: JSONValue, hash: String) {
+        self.hash = hash
+        made = Made(document)
+    }
+
+    /// A document whose hash is known already (of `manifest`'s canonical bytes, recorded by a
+    /// process that encoded it); `manifest` is encoded only when the document is asked for. A
+    /// manifest that no longer encodes (which the hash rules out) gives `null`.
+    public init<T: Encodable & Sendable>(hash: String, encoding manifest: T) {
+        self.hash = hash
+        made = Made(making: { (try? CanonicalJSON.value(of: manifest)) ?? .null })
+    }
+
+    /// Equal hashes are equal canonical bytes.
+    public static func == (lhs: CanonicalDocument, rhs: CanonicalDocument) -> Bool { lhs.hash == rhs.hash }
+    public func hash(into hasher: inout Hasher) { hasher.combine(hash) }
 }
 
 /// Canonical documents of manifests that are not a decoded resource's own (a Deployment whose
@@ -61,6 +108,19 @@ public final class DocumentCache: @unchecked Sendable {
             }
         }
         return try body()
+    }
+
+    /// The hashes of the documents held, by the decoding they were made from (for a memo that
+    /// outlives this process: `Resource.seed`).
+    public func madeHashes() -> [ParseIdentity: [Resolution: String]] {
+        lock.lock()
+        defer { lock.unlock() }
+        var hashes: [ParseIdentity: [Resolution: String]] = [:]
+        for (key, entry) in entries {
+            guard let hash = entry.document?.hash else { continue }
+            hashes[key.identity, default: [:]][Resolution(version: key.version, runtimeAdapter: key.runtimeAdapter)] = hash
+        }
+        return hashes
     }
 
     /// A manifest to make a document of, and what it was made from (nil: not memoised).

@@ -17,6 +17,7 @@ extension Resource {
     /// decoding: a parse reused for an unchanged blob keeps it. The spec is taken from the canonical
     /// document, which the desired state needs anyway, so the manifest is encoded once.
     public var specHash: String {
+        if let made = madeSpecHash { return made }   // made, or seeded: the document is not needed
         let document = canonicalDocument?.document   // made first: both are made under one lock
         return memoizedSpecHash {
             if case .object(let members)? = document, let spec = members["spec"] {
@@ -38,6 +39,51 @@ extension Resource {
             case .backupSchedule(let m): return CanonicalDocument(m)
             case .target(let m): return CanonicalDocument(m)
             }
+        }
+    }
+}
+
+/// A Deployment's version and runtime adapter as resolution filled them in (what its applied
+/// document says, where its manifest left them out).
+public struct Resolution: Hashable, Sendable {
+    public var version: String?
+    public var runtimeAdapter: String?
+
+    public init(version: String?, runtimeAdapter: String?) {
+        (self.version, self.runtimeAdapter) = (version, runtimeAdapter)
+    }
+}
+
+extension Resource {
+    /// The hashes of a decoding, as made so far or recorded by an earlier process for the same
+    /// content (a saved memo): `specHash`, `canonicalDocument`'s hash, and the hashes of resolved
+    /// documents (a Deployment with its version or adapter filled in).
+    public struct KnownHashes: Sendable, Equatable {
+        public var specHash: String?
+        public var document: String?
+        public var resolved: [Resolution: String]
+
+        public init(specHash: String? = nil, document: String? = nil, resolved: [Resolution: String] = [:]) {
+            (self.specHash, self.document, self.resolved) = (specHash, document, resolved)
+        }
+    }
+
+    /// Takes `known` (recorded for this content by a process that made them) where this decoding
+    /// made nothing yet: `specHash` and `canonicalDocument` then answer with them, and the
+    /// document is encoded only when asked for. The hashes must be of this very content.
+    public func seed(_ known: KnownHashes) {
+        let document: (() -> CanonicalDocument)? = known.document.map { hash in { self.lazyDocument(hash: hash) } }
+        seed(specHash: known.specHash, document: document, resolved: known.resolved)
+    }
+
+    private func lazyDocument(hash: String) -> CanonicalDocument {
+        switch body {
+        case .runtimeAdapter(let m): return CanonicalDocument(hash: hash, encoding: m)
+        case .agentBlueprint(let m): return CanonicalDocument(hash: hash, encoding: m)
+        case .environment(let m): return CanonicalDocument(hash: hash, encoding: m)
+        case .deployment(let m): return CanonicalDocument(hash: hash, encoding: m)
+        case .backupSchedule(let m): return CanonicalDocument(hash: hash, encoding: m)
+        case .target(let m): return CanonicalDocument(hash: hash, encoding: m)
         }
     }
 }

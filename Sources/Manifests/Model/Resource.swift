@@ -46,7 +46,39 @@ public struct Resource: Sendable, Hashable {
         /// every later pass over this parse.
         private var specHash: String?
         private var document: CanonicalDocument??
+        /// Hashes of this manifest's documents with another version or adapter filled in, recorded
+        /// by an earlier process (`seed`).
+        private var resolved: [Resolution: String] = [:]
         private let lock = NSLock()
+
+        /// Takes hashes an earlier process recorded for this content, where nothing is made yet;
+        /// `document` makes the document with the hash when it is first asked for.
+        func seed(specHash seededSpec: String?, document seededDocument: (() -> CanonicalDocument)?, resolved seededResolved: [Resolution: String]) {
+            lock.lock()
+            defer { lock.unlock() }
+            if specHash == nil { specHash = seededSpec }
+            if document == nil, let seededDocument { document = .some(seededDocument()) }
+            resolved.merge(seededResolved) { mine, _ in mine }
+        }
+
+        /// The hashes made or seeded so far (nothing is made).
+        var known: Resource.KnownHashes {
+            lock.lock()
+            defer { lock.unlock() }
+            return Resource.KnownHashes(specHash: specHash, document: document??.hash, resolved: resolved)
+        }
+
+        var madeSpecHash: String? {
+            lock.lock()
+            defer { lock.unlock() }
+            return specHash
+        }
+
+        func resolvedHash(_ resolution: Resolution) -> String? {
+            lock.lock()
+            defer { lock.unlock() }
+            return resolved[resolution]
+        }
 
         func specHash(_ make: () -> String) -> String {
             lock.lock()
@@ -71,7 +103,7 @@ public struct Resource: Sendable, Hashable {
             let moved = Storage(body: body, file: file, position: position, positionTable: positionTable, identity: identity)
             lock.lock()
             defer { lock.unlock() }
-            (moved.specHash, moved.document) = (specHash, document)
+            (moved.specHash, moved.document, moved.resolved) = (specHash, document, resolved)
             return moved
         }
 
@@ -102,6 +134,16 @@ public struct Resource: Sendable, Hashable {
     func memoizedSpecHash(_ make: () -> String) -> String { storage.specHash(make) }
     /// The canonical document, made once per decoding (see `canonicalDocument`).
     func memoizedDocument(_ make: () -> CanonicalDocument?) -> CanonicalDocument? { storage.document(make) }
+    func seed(specHash: String?, document: (() -> CanonicalDocument)?, resolved: [Resolution: String]) {
+        storage.seed(specHash: specHash, document: document, resolved: resolved)
+    }
+    /// The hash of this manifest's document with `resolution` filled in, when an earlier process
+    /// recorded it (`seed(_:)`).
+    public func resolvedHash(_ resolution: Resolution) -> String? { storage.resolvedHash(resolution) }
+    /// `specHash` when it was made or seeded already.
+    var madeSpecHash: String? { storage.madeSpecHash }
+    /// The hashes made (or seeded) for this decoding so far; makes nothing.
+    public var knownHashes: KnownHashes { storage.known }
 
     public init(body: ResourceBody, file: String, position: SourcePosition, fieldPositions: [String: SourcePosition] = [:]) {
         self.init(body: body, file: file, position: position, positionTable: FieldPositionTable(fieldPositions))
