@@ -2,31 +2,33 @@ import Foundation
 import Synchronization
 
 /// A manifest as canonical JSON with the hash of its canonical bytes (what gets applied and compared).
-/// The hash is known from the start; the document is made when first asked for, and then kept, when
-/// the hash came from elsewhere (`init(hash:making:)`: a saved memo of an earlier process).
+/// The hash is known from the start; when it came from elsewhere (`init(hash:encoding:)`: a memo an
+/// earlier process saved), the document is made when first asked for, and then kept.
 public struct CanonicalDocument: Sendable, Hashable {
     public let hash: String
     private let made: Made
 
-    /// The document, made at most once for every copy of this value.
+    /// The document: made already, or made at most once for every copy of this value.
     private final class Made: Sendable {
-        private let state: Mutex<JSONValue?>
-        private let make: @Sendable () -> JSONValue
+        private let eager: JSONValue?
+        private let lazy = Mutex<JSONValue?>(nil)
+        private let make: (@Sendable () -> JSONValue)?
 
         init(_ document: JSONValue) {
-            state = Mutex(document)
-            make = { document }
+            eager = document
+            make = nil
         }
 
         init(making make: @escaping @Sendable () -> JSONValue) {
-            state = Mutex(nil)
+            eager = nil
             self.make = make
         }
 
         var document: JSONValue {
-            if let made = state.withLock({ $0 }) { return made }
-            let document = make()   // outside the lock: another caller may make it too, to the same value
-            state.withLock { $0 = $0 ?? document }
+            if let eager { return eager }
+            if let made = lazy.withLock({ $0 }) { return made }
+            let document = make?() ?? .null   // outside the lock: another caller may make it too, to the same value
+            lazy.withLock { $0 = $0 ?? document }
             return document
         }
     }
