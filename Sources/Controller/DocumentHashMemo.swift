@@ -126,25 +126,48 @@ final class DocumentHashMemo: @unchecked Sendable {
     }
 
     /// The entries of a file written by `identity`'s build; a line that does not read is skipped,
-    /// another build's file (or no file) is empty.
+    /// another build's file (or no file) is empty. Read as bytes: only the fields kept become strings.
     static func decode(_ bytes: [UInt8], identity: String) -> [Key: Resource.KnownHashes] {
-        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
-        guard let header = lines.first, String(decoding: header, as: UTF8.self) == "\(magic) \(identity)" else { return [:] }
+        let header = Array("\(magic) \(identity)\n".utf8)
+        guard bytes.starts(with: header) else { return [:] }
         var memo: [Key: Resource.KnownHashes] = [:]
-        memo.reserveCapacity(lines.count)
-        for line in lines.dropFirst() {
-            let parts = line.split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) }
-            guard parts.count >= 4, (parts.count - 4) % 3 == 0, let line = Int(parts[1]),
-                  parts[2] == "-" || isHash(parts[2]), parts[3] == "-" || isHash(parts[3]) else { continue }
-            var known = Resource.KnownHashes(specHash: parts[2] == "-" ? nil : parts[2], document: parts[3] == "-" ? nil : parts[3])
-            var valid = true
-            for at in stride(from: 4, to: parts.count, by: 3) where valid {
-                valid = isHash(parts[at + 2])
-                known.resolved[Resolution(version: value(parts[at]), runtimeAdapter: value(parts[at + 1]))] = parts[at + 2]
+        memo.reserveCapacity(bytes.count / 150)
+        bytes.withUnsafeBufferPointer { all in
+            var fields: [Range<Int>] = []
+            var start = header.count
+            while start < all.count {
+                var end = start
+                while end < all.count, all[end] != UInt8(ascii: "\n") { end += 1 }
+                fields.removeAll(keepingCapacity: true)
+                var field = start
+                for at in start...end where at == end || all[at] == UInt8(ascii: " ") {
+                    if at > field { fields.append(field..<at) }
+                    field = at + 1
+                }
+                if let (key, known) = entry(all, fields) { memo[key] = known }
+                start = end + 1
             }
-            if valid { memo[Key(blob: parts[0], line: line)] = known }
         }
         return memo
+    }
+
+    /// One line's entry: `blob line spec document` and `version adapter hash` triples.
+    private static func entry(_ all: UnsafeBufferPointer<UInt8>, _ fields: [Range<Int>]) -> (Key, Resource.KnownHashes)? {
+        func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: all[range]), as: UTF8.self) }
+        func isNone(_ range: Range<Int>) -> Bool { range.count == 1 && all[range.lowerBound] == UInt8(ascii: "-") }
+        func isHash(_ range: Range<Int>) -> Bool {
+            range.count == 64 && all[range].allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+        }
+        func hash(_ range: Range<Int>) -> String?? { isNone(range) ? .some(nil) : isHash(range) ? .some(text(range)) : nil }
+        guard fields.count >= 4, (fields.count - 4) % 3 == 0, fields[1].count <= 9,
+              all[fields[1]].allSatisfy({ (48...57).contains($0) }), let line = Int(text(fields[1])),
+              case .some(let spec) = hash(fields[2]), case .some(let document) = hash(fields[3]) else { return nil }
+        var known = Resource.KnownHashes(specHash: spec, document: document)
+        for at in stride(from: 4, to: fields.count, by: 3) {
+            guard isHash(fields[at + 2]) else { return nil }
+            known.resolved[Resolution(version: value(text(fields[at])), runtimeAdapter: value(text(fields[at + 1])))] = text(fields[at + 2])
+        }
+        return (Key(blob: text(fields[0]), line: line), known)
     }
 
     /// Whether a version or adapter name can be written in a line (resolution fills in validated
@@ -161,9 +184,5 @@ final class DocumentHashMemo: @unchecked Sendable {
 
     private static func value(_ field: String) -> String? {
         field == "-" ? nil : field.hasPrefix("~") ? String(field.dropFirst()) : field
-    }
-
-    private static func isHash(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 }
