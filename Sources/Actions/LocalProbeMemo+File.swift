@@ -38,14 +38,7 @@ extension LocalProbeMemo {
             state.dirty = false
             return file
         }) else { return }
-        let bytes = Self.encode(entries.withLock { $0 })
-        let folder = (file as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let temporary = file + ".\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)), rename(temporary, file) == 0 else {
-            unlink(temporary)
-            return
-        }
+        AtomicFile.replaceCache(path: file, bytes: Self.encode(entries.withLock { $0 }))
     }
 
     static func encode(_ entries: [Digest: Entry]) -> [UInt8] {

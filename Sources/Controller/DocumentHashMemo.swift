@@ -1,3 +1,4 @@
+import Actions
 import Dispatch
 import Foundation
 import Manifests
@@ -78,13 +79,7 @@ final class DocumentHashMemo: @unchecked Sendable {
         }
         let bytes = Self.encode(memo, identity: Self.executableIdentity)
         guard FileManager.default.contents(atPath: file).map({ [UInt8]($0) }) != bytes else { return }
-        let folder = (file as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let temporary = file + ".\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)), rename(temporary, file) == 0 else {
-            unlink(temporary)
-            return
-        }
+        AtomicFile.replaceCache(path: file, bytes: bytes)
     }
 
     /// Drops what the file held: the parses of the commit it was saved for are seeded (a later

@@ -10,19 +10,16 @@ import Testing
 /// process that saves nothing (a preview) is seeded from it.
 @Suite("Document hash memo")
 struct DocumentHashMemoTests {
-    static let deployment = """
-        apiVersion: steward/v1
-        kind: Deployment
-        metadata:
-          name: robot-nav-staging
-        spec:
-          blueprint: robot-navigation-agent
-          environment: staging
-          version: 1.3.0
-          runtimeAdapter: robotics-main
-        """
+    /// The quickstart's staging Deployment, as the guide's example fleet has it.
+    static var deployment: String {
+        get throws {
+            try String(contentsOf: StewardProcess.packageRoot.appendingPathComponent("examples/quickstart/deployments/robot-nav-staging.yaml"),
+                       encoding: .utf8)
+        }
+    }
 
-    static func parsed(_ text: String = deployment) throws -> Resource {
+    static func parsed() throws -> Resource {
+        let text = try deployment
         let result = FleetValidator.parseChecked(file: "deployments/a.yaml", bytes: Array(text.utf8), limits: YAMLLimits())
         #expect(result.errors.isEmpty, "\(result.errors)")
         return try #require(result.resources.first)
