@@ -31,8 +31,6 @@ final class DocumentHashMemo: @unchecked Sendable {
     private let loaded = Mutex<[Key: Resource.KnownHashes]>([:])
     private let loading = DispatchGroup()
     private let saved = Mutex<String?>(nil)
-    /// Saves, one at a time, off the pass that asked for them.
-    private let saves = DispatchQueue(label: "steward.document-hashes")
     /// The commit whose hashes were last saved (`ParseCache.saveHashes`).
     var lastSaved: String? {
         get { saved.withLock { $0 } }
@@ -82,16 +80,6 @@ final class DocumentHashMemo: @unchecked Sendable {
         let bytes = Self.encode(memo, identity: Self.executableIdentity)
         guard FileManager.default.contents(atPath: file).map({ [UInt8]($0) }) != bytes else { return }
         AtomicFile.replaceCache(path: file, bytes: bytes)
-    }
-
-    /// Runs `save` on this memo's own serial queue.
-    func saveInBackground(_ save: @escaping @Sendable () -> Void) {
-        saves.async(execute: save)
-    }
-
-    /// Returns once every save started so far has ended (`run --once` before it exits).
-    func waitForSaves() {
-        saves.sync {}
     }
 
     /// Drops what the file held: the parses of the commit it was saved for are seeded (a later

@@ -28,15 +28,13 @@ struct ParseCache {
     }
 
     /// Saves the hashes made for the parses of the commit last validated (`commit`, made into the
-    /// desired state) to `hashes`, for the next process; once a commit, on another thread (the
-    /// next pass does not wait for it: `DocumentHashMemo.waitForSaves`). Each parse is saved under
+    /// desired state) to `hashes`, for the next process; once a commit. Each parse is saved under
     /// the blob it was parsed from.
     func saveHashes(commit: String) {
         guard let hashes, hashes.saving, hashes.lastSaved != commit else { return }
         let files = Set(liveBlobs.values).compactMap { blob in (current[blob] ?? previous[blob]).map { (blob: blob, resources: $0.resources) } }
-        let documents = documents
+        hashes.save(files, resolved: documents.madeHashes())
         hashes.lastSaved = commit
-        hashes.saveInBackground { hashes.save(files, resolved: documents.madeHashes()) }
     }
 
     /// Adds to `stored` the blobs read from git since the last call; `live` are the blob ids of the

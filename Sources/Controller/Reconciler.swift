@@ -61,12 +61,6 @@ public final class Reconciler {
         checkouts = Checkouts(directory: settings.resolve(".steward/checkouts"))
     }
 
-    /// Returns once the caches passes save on another thread (the document hashes) are written:
-    /// `run --once` calls it before it exits.
-    public func waitForSavedCaches() {
-        memory.source.cache.hashes?.waitForSaves()
-    }
-
     /// Runs one pass and records its outcome.
     public func pass(executorOptions: Executor.Options? = nil) async throws -> PassResult {
         try await withTaskExecutorPreference(ReconcileExecutor.shared) {

@@ -52,7 +52,6 @@ struct RunCommand: AsyncParsableCommand {
             do {
                 if let election { try await waitForLeadership(election, seconds: seconds) }
                 try await runOnce(reconciler, seconds: seconds)
-                reconciler.waitForSavedCaches()
             } catch {
                 campaign?.cancel()
                 await campaign?.value
