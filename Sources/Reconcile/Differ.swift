@@ -78,7 +78,10 @@ public enum Differ {
         case (nil, .object(let b)?) where path.isEmpty:
             return b.keys.sorted().flatMap { fieldChanges(from: nil, to: b[$0], path: $0) }
         default:
-            return old == new ? [] : [FieldChange(path: path.isEmpty ? "." : path, from: old, to: new)]
+            // Equal in canonical JSON is equal (what the spec hash says): 1.0 as written in YAML and
+            // the stored 1 are one number.
+            if old == new || old.map(\.canonicalBytes) == new.map(\.canonicalBytes) { return [] }
+            return [FieldChange(path: path.isEmpty ? "." : path, from: old, to: new)]
         }
     }
 }

@@ -157,4 +157,17 @@ struct PlannerTests {
         let report = FleetValidator.validate(files: [.init(path: "fleet.yaml", bytes: Array(yaml.utf8))])
         return report.isValid ? report.fleet : nil
     }
+
+    /// A number written 1.0 in YAML (a double) and read back as 1 from the stored canonical JSON is
+    /// the same value: only fields whose canonical JSON differs are named (the Aureus guide's
+    /// robotics adapter writes `acceleration: [1.0, 0.5]`).
+    @Test func fieldsEqualInCanonicalJSONAreNotNamedAsChanged() {
+        let stored = JSONValue.object(["spec": .object(["acceleration": .array([.int(1), .double(0.5)]), "velocity": .array([.int(2), .int(1)])])])
+        let wanted = JSONValue.object(["spec": .object(["acceleration": .array([.double(1.0), .double(0.5)]),
+                                                        "velocity": .array([.double(1.5), .double(1.0)])])])
+        #expect(Differ.fieldChanges(from: stored, to: wanted) == [
+            FieldChange(path: "spec.velocity", from: .array([.int(2), .int(1)]), to: .array([.double(1.5), .double(1.0)])),
+        ])
+        #expect(Differ.fieldChanges(from: stored, to: stored).isEmpty)
+    }
 }
