@@ -54,6 +54,7 @@ final class DocumentHashMemo: @unchecked Sendable {
     /// Gives the resources of a file's parse the hashes recorded for them (a process that saves
     /// has none: it hashes what it applies itself).
     func seed(_ resources: [Resource], blob: String) {
+        guard !saving else { return }
         let entries = entries
         guard !entries.isEmpty else { return }
         for resource in resources {

@@ -71,7 +71,7 @@ struct ParseCache {
         let (parsed, read) = try ParallelParse.run(missing.map { files[$0] }, limits: limits, repository: repository, stored: stored,
                                                    workers: workers)
         fresh += read
-        if let hashes {
+        if let hashes, !hashes.saving {   // a process that saves is never seeded: no pass over its parses
             let seeding = Array(zip(missing.map { files[$0].blobId }, parsed))
             _ = ConcurrentMap.map(seeding) { blob, result in hashes.seed(result.resources, blob: blob) }
         }
