@@ -27,7 +27,7 @@ final class SQLiteStateStore: SessionReads {
         self.logger = logger
     }
 
-    /// Opens (creating folders and the file) and sets WAL, `busy_timeout` 5 s, `synchronous=NORMAL`.
+    /// Opens (creating folders and the file) and sets WAL, `busy_timeout` 5 s, `synchronous=NORMAL`, `temp_store=MEMORY`.
     static func open(path: String, eventLogDirectory: String, logger: Logger) async throws -> SQLiteStateStore {
         let folder = (path as NSString).deletingLastPathComponent
         do {
@@ -37,7 +37,11 @@ final class SQLiteStateStore: SessionReads {
         }
         let log = try await openLog(eventLogDirectory) { try FileEventLog(directory: $0) }
         let store = try await connect(path: path, storage: .file(path: path), eventLog: log, logger: logger)
-        try await store.configure(["PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=5000", "PRAGMA synchronous=NORMAL"])
+        // temp_store=MEMORY: a multi-row statement in a transaction keeps its statement journal in
+        // memory. On disk, the journals of a 10,000-manifest apply wrote 180 MB to a deleted file in
+        // /var/tmp in 88,000 writes.
+        try await store.configure(["PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=5000", "PRAGMA synchronous=NORMAL",
+                                   "PRAGMA temp_store=MEMORY"])
         return store
     }
 
