@@ -62,15 +62,20 @@ public final class FileEventLog: @unchecked Sendable {
                 throw EventLogError(message: "the event log in \(directory) ends with a record that cannot be read; run steward verify-log")
             }
             let records = EventChain.sealed(events, after: head)
+            // The lines bound for one segment go in one write.
+            var pending: [UInt8] = []
             for sealed in records {
-                var line = sealed.line
-                line.append(UInt8(ascii: "\n"))
-                if current.size > 0, current.size + line.count > segmentBytes {
+                let length = sealed.line.count + 1
+                if current.size + pending.count > 0, current.size + pending.count + length > segmentBytes {
+                    try current.write(pending)
+                    pending.removeAll(keepingCapacity: true)
                     try current.sync()
                     current = try SegmentWriter(path: Self.path(directory, current.number + 1), number: current.number + 1)
                 }
-                try current.write(line)
+                pending += sealed.line
+                pending.append(UInt8(ascii: "\n"))
             }
+            try current.write(pending)
             try current.sync()
             if let last = records.last?.record { _head = ChainHead(seq: last.seq, hash: last.hash) }
             return records
