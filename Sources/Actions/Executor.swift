@@ -214,14 +214,16 @@ public struct Executor: Sendable {
     /// actions at a time: each starts once its key is marked started; each outcome goes to `recorder`
     /// as it comes. Starts no more actions once marking or recording failed.
     private func execute(_ actions: [PlannedAction], from offset: Int, marker: StartMarker, recorder: OutcomeRecorder) async -> [Outcome] {
-        await withTaskGroup(of: Outcome.self) { group in
+        let deadlines = ActionDeadlines(seconds: options.actionTimeout)
+        defer { deadlines.stop() }
+        return await withTaskGroup(of: Outcome.self) { group in
             var results: [Outcome] = []
             var next = 0
             func launch() async -> Bool {
                 guard next < actions.count, !recorder.failed, await marker.ready(offset + next) else { return false }
                 let action = actions[next]
                 next += 1
-                group.addTask { await self.attempt(action) }
+                group.addTask { await self.attempt(action, deadlines: deadlines) }
                 return true
             }
             for _ in 0..<options.concurrency {
@@ -237,7 +239,7 @@ public struct Executor: Sendable {
     }
 
     /// One action with timeout and retries on transient errors.
-    private func attempt(_ action: PlannedAction) async -> Outcome {
+    private func attempt(_ action: PlannedAction, deadlines: ActionDeadlines) async -> Outcome {
         guard let driver = drivers[action.key.placement] else {
             return Outcome(action: action, result: .failure(DriverError("no driver for environment '\(action.environmentName)'", transient: false)))
         }
@@ -245,7 +247,7 @@ public struct Executor: Sendable {
         var lastError = DriverError("not run", transient: true)
         for attempt in 1...options.attempts {
             do {
-                let outcome = try await withTimeout(options.actionTimeout) { try await driver.execute(self.request(action)) }
+                let outcome = try await deadlines.run { try await driver.execute(self.request(action)) }
                 return Outcome(action: action, result: .success(outcome))
             } catch let error as DriverError {
                 lastError = error
@@ -266,17 +268,4 @@ public struct Executor: Sendable {
 extension PlannedAction {
     /// The environment an action runs in.
     public var environmentName: String { key.environment ?? "" }
-}
-
-/// Runs `body`, failing with a transient `DriverError` when it takes longer than `seconds`.
-func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            throw DriverError("timed out after \(Int(seconds)) s", transient: true)
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
 }
