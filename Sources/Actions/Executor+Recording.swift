@@ -74,9 +74,11 @@ extension Executor {
                     } else if action.change == .prune {
                         batch.deleteResources.append(action.key)
                     } else {
+                        // The spec keeps the text the store writes (made once for the action: its file was spliced from it).
                         batch.upsertResources.append(AppliedResource(
-                            key: action.key, specHash: action.specHash, spec: action.document, commit: action.commit, version: action.version,
-                            sync: .synced, health: .healthy, message: nil, conditions: [], createdAt: previous?.createdAt ?? now, updatedAt: now))
+                            key: action.key, specHash: action.specHash, storedSpec: AppliedSpec(action.document, text: action.documentText),
+                            commit: action.commit, version: action.version, sync: .synced, health: .healthy, message: nil, conditions: [],
+                            createdAt: previous?.createdAt ?? now, updatedAt: now))
                     }
                     if !outcome.logged {
                         batch.events.append(event(action, type: .actionSucceeded, message: result.message.isEmpty ? Self.describe(action) : result.message,

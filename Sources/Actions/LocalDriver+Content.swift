@@ -7,6 +7,12 @@ extension LocalDriver {
     /// block, then a newline.
     static func expectedContent(for request: ActionRequest) throws(DriverError) -> [UInt8] {
         let action = request.action
+        if case .object = action.document,
+           let spliced = CanonicalSplice.appendingLast(to: action.documentText, key: "steward",
+                                                       value: stewardBlock(key: action.key, commit: action.commit,
+                                                                           version: action.version, environment: request.environment)) {
+            return spliced + [0x0A]
+        }
         return try content(document: action.document, key: action.key, commit: action.commit,
                            version: action.version, environment: request.environment)
     }

@@ -14,6 +14,13 @@ public final class AppliedSpec: @unchecked Sendable {
         stored = nil
     }
 
+    /// A spec made from `value` that also keeps `text`, its canonical JSON (what the store writes
+    /// for it, and what a local file is spliced from, without writing the value out again).
+    public init(_ value: JSONValue, text: String) {
+        parsed = value
+        stored = (text, { _ in value })
+    }
+
     /// A spec kept as `text`, which the store vouches is canonical JSON (its hash matched), turned
     /// into a value by `read` when first asked for.
     public init(text: String, read: @escaping @Sendable (String) -> JSONValue) {

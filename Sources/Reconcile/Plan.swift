@@ -27,22 +27,28 @@ public struct FieldChange: Sendable, Hashable, Codable {
 
 /// One planned action: everything a driver needs, decided before anything runs.
 public struct PlannedAction: Sendable, Hashable, Codable {
-    public var kind: ActionKind
-    public var key: ResourceKey
+    public var kind: ActionKind { didSet { memo = ActionMemo() } }
+    public var key: ResourceKey { didSet { memo = ActionMemo() } }
     public var change: ChangeKind
     /// The manifest document to apply (`apiVersion`, `kind`, `metadata`, `spec`), null for removals.
-    public var document: JSONValue
+    public var document: JSONValue { didSet { memo = ActionMemo() } }
     /// Hash of the canonical document: what "applied" means for this resource.
-    public var specHash: String
+    public var specHash: String { didSet { memo = ActionMemo() } }
     /// The blueprint version deployed or registered.
-    public var version: String?
+    public var version: String? { didSet { memo = ActionMemo() } }
     /// The commit that last changed this resource.
     public var commit: String
     /// The commit, drift event seq or fire time that caused the action.
-    public var trigger: String
+    public var trigger: String { didSet { memo = ActionMemo() } }
     public var fields: [FieldChange]
     /// For display only; never used to decide during apply.
     public var reason: String
+    /// The document text and keys, made once (not part of the value).
+    private var memo = ActionMemo()
+
+    private enum CodingKeys: String, CodingKey {
+        case kind, key, change, document, specHash, version, commit, trigger, fields, reason
+    }
 
     public init(kind: ActionKind, key: ResourceKey, change: ChangeKind, document: JSONValue, specHash: String, version: String?,
                 commit: String, trigger: String, fields: [FieldChange] = [], reason: String) {
@@ -58,19 +64,26 @@ public struct PlannedAction: Sendable, Hashable, Codable {
         self.reason = reason
     }
 
+    /// `document` as canonical JSON text, made once for the action and its copies.
+    public var documentText: String { memo.documentText { document.canonicalJSON } }
+
     /// `sha256(action, kind/name, environment, version, specHash, trigger)` — DESIGN §5; on a Target
     /// the environment part is `environment/target` (DESIGN §10), so the implicit target keeps its keys.
     public var idempotencyKey: String {
-        let parts = [kind.rawValue, key.resource, key.placement, version ?? "", specHash, trigger]
-        return ContentHash.sha256Hex(JSONValue.array(parts.map(JSONValue.string)).canonicalBytes)
+        memo.idempotencyKey {
+            let parts = [kind.rawValue, key.resource, key.placement, version ?? "", specHash, trigger]
+            return ContentHash.sha256Hex(JSONValue.array(parts.map(JSONValue.string)).canonicalBytes)
+        }
     }
 
     /// The effect on the target, whatever triggered it: `sha256(action, kind/name, environment,
     /// version, specHash)`. A key started but never completed under one trigger makes every later
     /// action with the same effect ask the target first (DESIGN §5).
     public var effectKey: String {
-        let parts = [kind.rawValue, key.resource, key.placement, version ?? "", specHash]
-        return ContentHash.sha256Hex(JSONValue.array(parts.map(JSONValue.string)).canonicalBytes)
+        memo.effectKey {
+            let parts = [kind.rawValue, key.resource, key.placement, version ?? "", specHash]
+            return ContentHash.sha256Hex(JSONValue.array(parts.map(JSONValue.string)).canonicalBytes)
+        }
     }
 }
 

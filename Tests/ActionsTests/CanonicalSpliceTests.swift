@@ -66,4 +66,19 @@ struct CanonicalSpliceTests {
             #expect(stored.isRead == !spliceable, "\(text): parsed only when the splice declined")
         }
     }
+
+    /// Through the write's own path: an action's file is spliced from its document text (made
+    /// once for the action), byte for byte what writing the document out gives, and the copy the
+    /// smoke test makes shares that text.
+    @Test func anActionsFileIsSplicedFromItsDocumentText() throws {
+        let key = ResourceKey(kind: .deployment, name: "nav-staging", environment: "staging")
+        for document in Self.documents + Self.declined {
+            let action = PlannedAction(kind: .deploy, key: key, change: .create, document: document, specHash: "h", version: "1.2.0",
+                                       commit: "c0ffee1", trigger: "c0ffee1", reason: "new in Git")
+            let request = ActionRequest(action: action, environment: "staging", idempotencyKey: action.idempotencyKey)
+            let written = try? LocalDriver.content(document: document, key: key, commit: "c0ffee1", version: "1.2.0", environment: "staging")
+            #expect((try? LocalDriver.expectedContent(for: request)) == written, "\(document)")
+            #expect(action.documentText == document.canonicalJSON)
+        }
+    }
 }

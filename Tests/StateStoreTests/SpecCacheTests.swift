@@ -34,6 +34,26 @@ import Testing
         }
     }
 
+    /// A spec written with its text (what the executor records: the action's document and the text
+    /// its file was spliced from) is stored as that text, and later reads get the text, unread, in
+    /// the shape parsing it gives (2.0 reads back as 2), not the value it was made from.
+    @Test(arguments: Backend.allCases)
+    func aSpecWrittenWithItsTextIsReadBackAsThatText(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
+            var resource = hashed("a", replicas: 3)
+            let text = resource.spec.canonicalJSON
+            resource.storedSpec = AppliedSpec(resource.spec, text: text)
+            var batch = StoreBatch()
+            batch.upsertResources = [resource]
+            try await store.commit(batch)
+            let read = try #require(try await store.resources().first { $0.key.name == "a" })
+            #expect(read.storedSpec.text == text)
+            #expect(!read.storedSpec.isRead)
+            #expect(read.spec["ratio"] == .int(2) && read.spec["replicas"] == .int(3))
+            #expect(read.specHash == ContentHash.sha256Hex(text))
+        }
+    }
+
     /// Enough rows for the specs to be parsed on several threads: every row gets its own spec, in order.
     @Test func aColdReadOfManySpecsParsesEachIntoItsOwnRow() throws {
         let columns = (0..<(ConcurrentMap.threshold * 3)).map { index in

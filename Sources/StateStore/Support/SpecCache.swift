@@ -61,24 +61,14 @@ final class SpecCache: Sendable {
         (try? JSONParser.parse(text, what: "spec")) ?? .null
     }
 
-    /// Keeps a spec just written as `text` (its canonical JSON) under `hash`: one read from the
-    /// store as it is, one made from a value when reading `text` back gives an equal value of the
-    /// same shape (no integral or non-finite doubles, which would read back as integers or null).
-    /// Later reads then share it instead of keeping their own.
+    /// Keeps a spec just written as `text` (its canonical JSON) under `hash`, as a later read of
+    /// the row gives it: the text, read into a value when first asked for. (A spec made from a value
+    /// is not shared: its text may read back in another shape, 1.0 as 1.) Later reads then share
+    /// it instead of keeping their own, and a local probe splices the file's bytes from its text.
     func remember(hash: String, text: String, spec: AppliedSpec) {
-        guard !hash.isEmpty, spec.text == text || (spec.text == nil && Self.readsBackTheSame(spec.value)),
-              ContentHash.sha256Hex(text) == hash else { return }
-        let entry = Entry(length: text.utf8.count, spec: spec)
+        guard !hash.isEmpty, ContentHash.sha256Hex(text) == hash else { return }
+        let kept = spec.text == text && !spec.isRead ? spec : AppliedSpec(text: text, read: Self.read)
+        let entry = Entry(length: text.utf8.count, spec: kept)
         entries.withLock { $0[hash] = entry }
-    }
-
-    /// Whether parsing the canonical JSON of `value` gives `value` again, structure included.
-    static func readsBackTheSame(_ value: JSONValue) -> Bool {
-        switch value {
-        case .null, .bool, .int, .string: return true
-        case .double(let number): return number.isFinite && number.rounded(.towardZero) != number
-        case .array(let items): return items.allSatisfy(readsBackTheSame)
-        case .object(let members): return members.values.allSatisfy(readsBackTheSame)
-        }
     }
 }
