@@ -27,7 +27,8 @@ final class SQLiteStateStore: SessionReads {
         self.logger = logger
     }
 
-    /// Opens (creating folders and the file) and sets WAL, `busy_timeout` 5 s, `synchronous=NORMAL`, `temp_store=MEMORY`.
+    /// Opens (creating folders and the file) and sets WAL, `busy_timeout` 5 s, `synchronous=NORMAL`,
+    /// `temp_store=MEMORY`, `wal_autocheckpoint=8000`.
     static func open(path: String, eventLogDirectory: String, logger: Logger) async throws -> SQLiteStateStore {
         let folder = (path as NSString).deletingLastPathComponent
         do {
@@ -40,8 +41,11 @@ final class SQLiteStateStore: SessionReads {
         // temp_store=MEMORY: a multi-row statement in a transaction keeps its statement journal in
         // memory. On disk, the journals of a 10,000-manifest apply wrote 180 MB to a deleted file in
         // /var/tmp in 88,000 writes.
+        // wal_autocheckpoint=8000 pages (32 MB; the default is 1,000): a page written by many
+        // transactions (the resources' and the indexes') is copied into the file once per checkpoint.
+        // In that apply: 135 -> 71 MB written to state.db, 139 -> 22 fsyncs of the database and its WAL.
         try await store.configure(["PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=5000", "PRAGMA synchronous=NORMAL",
-                                   "PRAGMA temp_store=MEMORY"])
+                                   "PRAGMA temp_store=MEMORY", "PRAGMA wal_autocheckpoint=8000"])
         return store
     }
 
