@@ -13,6 +13,8 @@ final class ActionDeadlines: @unchecked Sendable {
     }
 
     let seconds: Double
+    /// Where the bodies run (an unstructured task does not inherit its caller's preference).
+    private let executor: (any TaskExecutor)?
     private let lock = NSLock()
     private var running: [Int: Running] = [:]
     /// Bodies cancelled at their deadline, until their `run` returns.
@@ -21,13 +23,16 @@ final class ActionDeadlines: @unchecked Sendable {
     /// Sleeps until the earliest deadline; ends when nothing runs (the next `run` starts another).
     private var timer: Task<Void, Never>?
 
-    init(seconds: Double) { self.seconds = seconds }
+    init(seconds: Double, executor: (any TaskExecutor)? = nil) {
+        self.seconds = seconds
+        self.executor = executor
+    }
 
-    /// Runs `body` in a task of its own, cancelled when `seconds` have passed or the caller is
-    /// cancelled. A body that throws after its deadline throws "timed out after N s" (transient);
-    /// one that returns anyway returns its value: its effect is there.
+    /// Runs `body` in a task of its own (on `executor`), cancelled when `seconds` have passed or the
+    /// caller is cancelled. A body that throws after its deadline throws "timed out after N s"
+    /// (transient); one that returns anyway returns its value: its effect is there.
     func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let task = Task { try await body() }
+        let task = Task(executorPreference: executor) { try await body() }
         let id = register { task.cancel() }
         let result = await withTaskCancellationHandler { await task.result } onCancel: { task.cancel() }
         let timedOut = lock.withLock {

@@ -62,14 +62,20 @@ public struct Executor: Sendable {
     public let strategies: [String: JSONValue]
     public let options: Options
     public let logger: Logger
+    /// Where the drivers' work runs (the reconciler's own threads: drivers block on files, processes
+    /// and sockets); nil: the shared pool. Each action runs in a task of its own (`ActionDeadlines`),
+    /// which would not inherit the caller's preference.
+    public let taskExecutor: (any TaskExecutor)?
 
     public init(store: any StateStore, drivers: [String: any Driver], strategies: [String: JSONValue] = [:],
-                options: Options = Options(), logger: Logger = Logger(label: "steward.executor")) {
+                options: Options = Options(), logger: Logger = Logger(label: "steward.executor"),
+                taskExecutor: (any TaskExecutor)? = nil) {
         self.store = store
         self.drivers = drivers
         self.strategies = strategies
         self.options = options
         self.logger = logger
+        self.taskExecutor = taskExecutor
     }
 
     /// Runs `plan`. `existing`: what is applied now, when the caller holds it (else read from the store).
@@ -214,7 +220,7 @@ public struct Executor: Sendable {
     /// actions at a time: each starts once its key is marked started; each outcome goes to `recorder`
     /// as it comes. Starts no more actions once marking or recording failed.
     private func execute(_ actions: [PlannedAction], from offset: Int, marker: StartMarker, recorder: OutcomeRecorder) async -> [Outcome] {
-        let deadlines = ActionDeadlines(seconds: options.actionTimeout)
+        let deadlines = ActionDeadlines(seconds: options.actionTimeout, executor: taskExecutor)
         defer { deadlines.stop() }
         return await withTaskGroup(of: Outcome.self) { group in
             var results: [Outcome] = []

@@ -91,7 +91,7 @@ public final class Reconciler {
         let checked = try await runPreDeployChecks(&decision, fleet: good.fleet, commit: good.commit, repository: source.repository)
         // 3. Act on it.
         let executor = Executor(store: store, drivers: decision.observation.drivers.drivers, strategies: decision.observation.drivers.strategies,
-                                options: executorOptions ?? defaultExecutorOptions, logger: logger)
+                                options: executorOptions ?? defaultExecutorOptions, logger: logger, taskExecutor: ReconcileExecutor.shared)
         let steps = try await recordRolloutSteps(decision.plan, rollouts: decision.gates.context.rollouts)
         let report = try await act(decision, executor: executor)
         // 4. The gates after acting: smoke tests, health windows, proofs, auto-rollbacks (DESIGN §6).

@@ -91,4 +91,30 @@ struct ActionDeadlinesTests {
         await #expect(throws: CancellationError.self) { try await caller.value }
         #expect(cancelled.count == 1)
     }
+
+    /// Runs jobs on a queue of its own, marked so that a job can tell it runs there.
+    final class MarkedExecutor: TaskExecutor, @unchecked Sendable {
+        static let key = DispatchSpecificKey<Bool>()
+        private let queue = DispatchQueue(label: "test.action-deadlines", attributes: .concurrent)
+        init() { queue.setSpecific(key: Self.key, value: true) }
+
+        func enqueue(_ job: consuming ExecutorJob) {
+            let job = UnownedJob(job)
+            queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+        }
+
+        static var onIt: Bool { DispatchQueue.getSpecific(key: key) == true }
+    }
+
+    /// The reconciler's drivers block (files, processes): their bodies run on the executor they are
+    /// given (the reconciler's own threads), though each runs in a task of its own.
+    @Test func bodiesRunOnTheExecutorGiven() async throws {
+        let marked = MarkedExecutor()
+        let deadlines = ActionDeadlines(seconds: 30, executor: marked)
+        defer { deadlines.stop() }
+        #expect(try await deadlines.run { MarkedExecutor.onIt })
+        let shared = ActionDeadlines(seconds: 30)
+        defer { shared.stop() }
+        #expect(try await shared.run { MarkedExecutor.onIt } == false)
+    }
 }
