@@ -24,26 +24,18 @@ struct ActionMemo: Sendable, Hashable {
     static func == (_: ActionMemo, _: ActionMemo) -> Bool { true }
     func hash(into hasher: inout Hasher) {}
 
-    func documentText(_ make: () -> String) -> String {
-        if let made = box.made.withLock({ $0.documentText }) { return made }
-        let text = make()   // outside the lock: another copy may make it too, to the same text
+    func documentText(_ make: () -> String) -> String { value(\.documentText, make) }
+    func idempotencyKey(_ make: () -> String) -> String { value(\.idempotencyKey, make) }
+    func effectKey(_ make: () -> String) -> String { value(\.effectKey, make) }
+
+    /// The value at `path`, made by `make` the first time (outside the lock: another copy may make
+    /// it too, to the same value; the first one kept is the one every caller gets).
+    private func value(_ path: WritableKeyPath<Made, String?>, _ make: () -> String) -> String {
+        if let made = box.made.withLock({ $0[keyPath: path] }) { return made }
+        let value = make()
         return box.made.withLock { made in
-            if made.documentText == nil { made.documentText = text }
-            return made.documentText!
+            if made[keyPath: path] == nil { made[keyPath: path] = value }
+            return made[keyPath: path]!
         }
-    }
-
-    func idempotencyKey(_ make: () -> String) -> String {
-        if let made = box.made.withLock({ $0.idempotencyKey }) { return made }
-        let key = make()
-        box.made.withLock { $0.idempotencyKey = $0.idempotencyKey ?? key }
-        return key
-    }
-
-    func effectKey(_ make: () -> String) -> String {
-        if let made = box.made.withLock({ $0.effectKey }) { return made }
-        let key = make()
-        box.made.withLock { $0.effectKey = $0.effectKey ?? key }
-        return key
     }
 }
