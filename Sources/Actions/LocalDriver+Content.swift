@@ -4,30 +4,33 @@ import Reconcile
 /// What the local driver's files hold, and how a file on disk compares with it.
 extension LocalDriver {
     /// The bytes an action's file must hold: canonical JSON of the document plus the `steward`
-    /// block, then a newline.
+    /// block, then a newline, spliced from the document's text (made once for the action).
     static func expectedContent(for request: ActionRequest) throws(DriverError) -> [UInt8] {
         let action = request.action
-        if case .object = action.document,
-           let spliced = CanonicalSplice.appendingLast(to: action.documentText, key: "steward",
-                                                       value: stewardBlock(key: action.key, commit: action.commit,
-                                                                           version: action.version, environment: request.environment)) {
-            return spliced + [0x0A]
+        guard case .object = action.document else {
+            return try content(document: action.document, key: action.key, commit: action.commit,
+                               version: action.version, environment: request.environment)
         }
-        return try content(document: action.document, key: action.key, commit: action.commit,
+        return try content(text: action.documentText, document: action.document, key: action.key, commit: action.commit,
                            version: action.version, environment: request.environment)
     }
 
     /// The bytes the file of an applied resource must hold: from the canonical text the store kept
     /// when it can be (`CanonicalSplice`), without turning it into a value.
     static func expectedContent(for applied: AppliedResource, environment: String) throws(DriverError) -> [UInt8] {
-        if let text = applied.storedSpec.text,
-           let spliced = CanonicalSplice.appendingLast(to: text, key: "steward",
-                                                       value: stewardBlock(key: applied.key, commit: applied.commit,
-                                                                           version: applied.version, environment: environment)) {
+        try content(text: applied.storedSpec.text, document: applied.spec, key: applied.key, commit: applied.commit,
+                    version: applied.version, environment: environment)
+    }
+
+    /// `content(document:…)`, spliced from `text` (the document's canonical JSON) when the splice
+    /// can be made; `document` is asked for only when it cannot.
+    private static func content(text: String?, document: @autoclosure () -> JSONValue, key: ResourceKey, commit: String,
+                                version: String?, environment: String) throws(DriverError) -> [UInt8] {
+        let block = stewardBlock(key: key, commit: commit, version: version, environment: environment)
+        if let text, let spliced = CanonicalSplice.appendingLast(to: text, key: "steward", value: block) {
             return spliced + [0x0A]
         }
-        return try content(document: applied.spec, key: applied.key, commit: applied.commit,
-                           version: applied.version, environment: environment)
+        return try content(document: document(), key: key, commit: commit, version: version, environment: environment)
     }
 
     /// The `steward` block of a file: which commit changed it last, the version, the environment.

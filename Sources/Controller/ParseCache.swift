@@ -18,8 +18,8 @@ struct ParseCache {
     private var fresh: [(id: String, bytes: [UInt8])] = []
     /// Hashes of documents kept on disk between processes: fresh parses are seeded with them.
     let hashes: DocumentHashMemo?
-    /// The blob id of each file of the commit last validated (`storeFresh`), by path.
-    private var liveBlobs: [String: String] = [:]
+    /// The blob ids of the files of the commit last validated (`storeFresh`).
+    private var liveBlobs: Set<String> = []
 
     init(capacity: Int = 50_000, stored: BlobCache? = nil, hashes: DocumentHashMemo? = nil) {
         self.capacity = capacity
@@ -32,7 +32,7 @@ struct ParseCache {
     /// the blob it was parsed from.
     func saveHashes(commit: String) {
         guard let hashes, hashes.saving, hashes.lastSaved != commit else { return }
-        let files = Set(liveBlobs.values).compactMap { blob in (current[blob] ?? previous[blob]).map { (blob: blob, resources: $0.resources) } }
+        let files = liveBlobs.compactMap { blob in (current[blob] ?? previous[blob]).map { (blob: blob, resources: $0.resources) } }
         hashes.save(files, resolved: documents.madeHashes())
         hashes.lastSaved = commit
     }
@@ -42,7 +42,7 @@ struct ParseCache {
     /// validates once) is released instead: its index is not kept for the plan.
     mutating func storeFresh(live: [SourceFile]) {
         hashes?.release()
-        if hashes?.saving == true { liveBlobs = Dictionary(live.map { ($0.path, $0.blobId) }) { _, last in last } }
+        if hashes?.saving == true { liveBlobs = Set(live.map(\.blobId)) }
         if let stored, stored.readOnly { stored.release() }
         guard let stored, !fresh.isEmpty else { return }
         stored.add(fresh, live: live.map(\.blobId))
