@@ -153,7 +153,7 @@ public final class FileWatch: Sendable {
 
     /// Whether `path` is on a file system local to this kernel (ext2/3/4, XFS, Btrfs, tmpfs, F2FS,
     /// ZFS, overlay — a container's own files, whose image layers do not change).
-    private static func isLocalFileSystem(_ path: String) -> Bool {
+    static func isLocalFileSystem(_ path: String) -> Bool {
         var info = statfs()
         guard statfs(path, &info) == 0 else { return false }
         return localFileSystems.contains(UInt64(UInt(bitPattern: Int(info.f_type))))

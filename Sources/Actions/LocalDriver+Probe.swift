@@ -1,3 +1,4 @@
+import Foundation
 import Manifests
 import Reconcile
 
@@ -96,6 +97,7 @@ extension LocalDriver {
             return ProbeResult(state: .inSync, health: .healthy)
         }
         LocalProbeMemo.shared.countRead(root)
+        let readAt = Date().timeIntervalSince1970   // before the read: what settled by then stays settled
         do {
             let expected = try Self.expectedContent(for: resource, environment: environment)
             let path: String?
@@ -112,7 +114,7 @@ extension LocalDriver {
             case .equal:
                 if let key {
                     LocalProbeMemo.shared.remember(key.path, content: key.content, before: LocalProbeMemo.identity(read.before),
-                                                   after: LocalProbeMemo.identity(read.after))
+                                                   after: LocalProbeMemo.identity(read.after), now: readAt)
                 }
                 return ProbeResult(state: .inSync, health: .healthy)
             case .differs(let why):

@@ -8,8 +8,8 @@ import Glibc
 /// identity (device, inode, size, modification and change times) then. A probe that finds the
 /// same identity, for the same applied content, skips the read — a hand edit changes the change
 /// time (which no user can set back) and is read at once. An identity is remembered only when the
-/// file was last changed `settleSeconds` before (a change in the same clock tick as the read
-/// could keep its times), and is trusted for at most `reconcile.fullProbeInterval`.
+/// file had settled before the read (`settleSeconds(_:path:)`: a change in the same clock tick as
+/// the read could keep its times), and is trusted for at most `reconcile.fullProbeInterval`.
 ///
 /// Paths and contents are kept as 128-bit digests (`Digest`), 80 bytes a file. A memo attached to
 /// a file (`attach`, `.steward/cache/probe-memo`) starts from what other processes saved there and
@@ -18,7 +18,14 @@ import Glibc
 /// another change time), and the interval runs from that read.
 final class LocalProbeMemo: Sendable {
     static let shared = LocalProbeMemo()
+    /// How long a file must have gone unchanged before a read of it is remembered, where nothing
+    /// shorter is known to be safe: file systems whose times come from another clock (a server's)
+    /// or in whole seconds (two for FAT).
     static let settleSeconds: Double = 2
+    /// The same on a file system local to this kernel that keeps times in nanoseconds: its times
+    /// come from the kernel's clock, which lags the clock read for `now` by at most a tick
+    /// (10 ms at the slowest tick Linux has), so a change after the read gets a later change time.
+    static let localSettleSeconds: Double = 0.1
 
     struct Identity: Hashable, Sendable {
         var device: UInt64, inode: UInt64, size: Int64
@@ -57,6 +64,8 @@ final class LocalProbeMemo: Sendable {
     }
 
     let entries = Mutex<[Digest: Entry]>([:])
+    /// Whether each device seen is a file system local to this kernel (`FileWatch.isLocalFileSystem`).
+    private let localDevices = Mutex<[UInt64: Bool]>([:])
     let saved = Mutex(Saved())
     private let reads = Mutex<[String: Int]>([:])
     private let probes = Mutex<[String: Int]>([:])
@@ -96,11 +105,22 @@ final class LocalProbeMemo: Sendable {
         return current == entry.identity
     }
 
+    /// How long the file at `path`, of this identity, must have gone unchanged before a read of it
+    /// is remembered: `localSettleSeconds` when its change time has a fraction of a second (the
+    /// file system keeps them) and it is on a local file system, else `settleSeconds`.
+    func settleSeconds(_ identity: Identity, path: String) -> Double {
+        guard identity.changed % 1_000_000_000 != 0 else { return Self.settleSeconds }
+        let known = localDevices.withLock { $0[identity.device] }
+        let local = known ?? FileWatch.isLocalFileSystem(path)
+        if known == nil { localDevices.withLock { $0[identity.device] = local } }
+        return local ? Self.localSettleSeconds : Self.settleSeconds
+    }
+
     /// Records that `path` held `content` when read; `before` and `after` are the identities of the
-    /// file read, taken before and after the read, and nothing is remembered unless they are the
-    /// same and it has settled.
+    /// file read, taken before and after the read, and `now` a time before both. Nothing is
+    /// remembered unless they are the same and the file had settled by `now`.
     func remember(_ path: String, content: String, before: Identity?, after: Identity?, now: Double = Date().timeIntervalSince1970) {
-        guard let before, before.changedAt < now - Self.settleSeconds, after == before else {
+        guard let before, after == before, before.changedAt < now - settleSeconds(before, path: path) else {
             forget(path)
             return
         }

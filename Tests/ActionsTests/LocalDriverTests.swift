@@ -5,8 +5,8 @@ import Reconcile
 import StewardTesting
 import Testing
 
-/// Builders for local-driver requests and applied resources.
-private enum Fixture {
+/// Builders for local-driver requests and applied resources (for this file and the probe memo's tests).
+enum Fixture {
     static let environment = "staging"
 
     static func document(_ kind: ResourceKind, _ name: String, spec: [String: JSONValue]) -> JSONValue {
@@ -174,19 +174,20 @@ struct LocalDriverTests {
             return (result, memo.fullReads(key) - before)
         }
         let driver = LocalDriver(root: root.path)
-        // A file changed less than settleSeconds before the read is not remembered (an edit in the
+        // A file changed less than its settle time before the read is not remembered (an edit in the
         // same clock tick could keep its times); one changed earlier is.
         let identity = try #require(LocalProbeMemo.identity(path))
+        let settle = memo.settleSeconds(identity, path: path)
         let content = "probe-memo-test"
-        memo.remember(path, content: content, before: identity, after: identity, now: identity.changedAt + LocalProbeMemo.settleSeconds / 2)
+        memo.remember(path, content: content, before: identity, after: identity, now: identity.changedAt + settle / 2)
         #expect(!memo.unchanged(path, content: content, maxAge: 600))
-        let settled = identity.changedAt + LocalProbeMemo.settleSeconds + 1
+        let settled = identity.changedAt + settle + 1
         memo.remember(path, content: content, before: identity, after: identity, now: settled)
         #expect(memo.unchanged(path, content: content, maxAge: 600, now: settled + 1))
         #expect(!memo.unchanged(path, content: "other content", maxAge: 600, now: settled + 1))
         memo.forget(path)
 
-        try await Task.sleep(for: .seconds(LocalProbeMemo.settleSeconds + 0.2))
+        try await Task.sleep(for: .seconds(settle + 0.2))
         #expect(try await reads(driver).1 == 1, "read in full, then remembered")
         let (hit, read) = try await reads(driver)
         #expect(hit?.state == .inSync && read == 0, "an unchanged settled file is not read")
@@ -201,14 +202,14 @@ struct LocalDriverTests {
 
         // Put back (settled again), then replaced by another file with the same bytes: read, in sync.
         try text.write(toFile: path, atomically: false, encoding: .utf8)
-        try await Task.sleep(for: .seconds(LocalProbeMemo.settleSeconds + 0.2))
+        try await Task.sleep(for: .seconds(settle + 0.2))
         #expect(try await reads(driver).0?.state == .inSync)
         #expect(try await reads(driver).1 == 0)
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         #expect(try await reads(driver) .1 == 1)
 
         // Another applied content (a new commit) or an expired interval: read in full.
-        try await Task.sleep(for: .seconds(LocalProbeMemo.settleSeconds + 0.2))
+        try await Task.sleep(for: .seconds(settle + 0.2))
         _ = try await reads(driver)
         #expect(try await reads(driver).1 == 0)
         #expect(try await reads(LocalDriver(root: root.path, fullProbeSeconds: 0)).1 == 1, "fullProbeInterval 0: always read")
