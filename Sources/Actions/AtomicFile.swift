@@ -30,27 +30,95 @@ public enum AtomicFile {
     @discardableResult
     public static func write(path: String, bytes: [UInt8], mode: mode_t = 0o644,
                              syncingFolder: Bool = true) throws(AtomicFileError) -> Bool {
-        if let existing = try? read(path: path), existing == bytes { return false }
+        if try holds(path, bytes) { return false }
         let (folder, base) = split(path)
-        let temp = "\(folder)/.\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let staged = try stage(path: path, bytes: bytes, mode: mode,
+                               temp: "\(folder)/.\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try staged.commit()
+        if syncingFolder { try FolderSyncs.shared.sync(staged.folder, using: syncFolder) }
+        return true
+    }
+
+    /// A file's new bytes, written under a temporary name in its folder (`stage`) and not yet synced
+    /// or renamed into place (`commit`).
+    public struct Staged: Sendable, Hashable {
+        public let path: String
+        public let temp: String
+        public var folder: String { AtomicFile.split(path).folder }
+
+        /// Makes the bytes durable (fsync), then renames them into place; the folder's entry is left
+        /// to the caller. The temporary file is removed when either fails.
+        public func commit() throws(AtomicFileError) {
+            try syncBytes()
+            try rename()
+        }
+
+        /// Makes the bytes durable (fsync); the temporary file is removed when that fails.
+        public func syncBytes() throws(AtomicFileError) {
+            let fd = open(temp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard fd >= 0 else { throw AtomicFileError(path: temp, operation: "open", code: errno) }
+            let synced = fsync(fd) == 0
+            let code = errno
+            _ = close(fd)
+            guard synced else {
+                discard()
+                throw AtomicFileError(path: temp, operation: "fsync", code: code)
+            }
+        }
+
+        /// Renames the (synced) bytes into place; the temporary file is removed when that fails.
+        public func rename() throws(AtomicFileError) {
+            guard posixRename(temp, path) == 0 else {
+                let code = errno
+                discard()
+                throw AtomicFileError(path: path, operation: "rename", code: code)
+            }
+        }
+
+        /// Removes the temporary file (the bytes are not going in).
+        public func discard() { _ = unlink(temp) }
+    }
+
+    /// Writes `bytes` beside `path` under the file's one staging name (`.<name>.staged`), unsynced;
+    /// nil (and nothing written) when `path` already holds exactly these bytes. A file under that
+    /// name is what a writer that died before its rename left: it is replaced. One writer per file
+    /// at a time (the caller's to ensure).
+    public static func stage(path: String, bytes: [UInt8], mode: mode_t = 0o644) throws(AtomicFileError) -> Staged? {
+        if try holds(path, bytes) { return nil }
+        let (folder, base) = split(path)
+        let temp = "\(folder)/.\(base).staged"
+        _ = unlink(temp)
+        return try stage(path: path, bytes: bytes, mode: mode, temp: temp)
+    }
+
+    /// Whether `path` holds exactly `bytes`; a folder (or anything but a file or symlink) in its
+    /// place is an error, as renaming over it would be.
+    private static func holds(_ path: String, _ bytes: [UInt8]) throws(AtomicFileError) -> Bool {
+        do {
+            return try read(path: path) == bytes
+        } catch where error.code == EISDIR {
+            throw AtomicFileError(path: path, operation: "write", code: EISDIR)
+        } catch {
+            return false   // a symlink (replaced, never followed) or an unreadable file: written over
+        }
+    }
+
+    private static func stage(path: String, bytes: [UInt8], mode: mode_t, temp: String) throws(AtomicFileError) -> Staged {
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
         guard fd >= 0 else { throw AtomicFileError(path: temp, operation: "create", code: errno) }
-        var closed = false
-        defer {
-            if !closed { _ = close(fd) }
-        }
         do throws(AtomicFileError) {
             try writeAll(fd, bytes, path: temp)
-            guard fsync(fd) == 0 else { throw AtomicFileError(path: temp, operation: "fsync", code: errno) }
-            closed = true
-            guard close(fd) == 0 else { throw AtomicFileError(path: temp, operation: "close", code: errno) }
-            guard rename(temp, path) == 0 else { throw AtomicFileError(path: path, operation: "rename", code: errno) }
         } catch {
+            _ = close(fd)
             _ = unlink(temp)
             throw error
         }
-        if syncingFolder { try FolderSyncs.shared.sync(folder, using: syncFolder) }
-        return true
+        guard close(fd) == 0 else {
+            let code = errno
+            _ = unlink(temp)
+            throw AtomicFileError(path: temp, operation: "close", code: code)
+        }
+        return Staged(path: path, temp: temp)
     }
 
     /// The file's bytes, or nil when it does not exist. Does not follow a symlink at `path`.
@@ -131,10 +199,15 @@ public enum AtomicFile {
     }
 }
 
-/// libc `read`/`write`, named apart from the `read`/`write` methods above.
+/// libc `read`/`rename`/`write`, named apart from the `read`/`write`/`rename` methods above.
 @inline(__always)
 func posixRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
     read(fd, buffer, count)
+}
+
+@inline(__always)
+func posixRename(_ from: String, _ to: String) -> Int32 {
+    rename(from, to)
 }
 
 @inline(__always)

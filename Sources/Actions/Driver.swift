@@ -85,8 +85,9 @@ public protocol Driver: Sendable {
     /// stays the same, the last probe's answer stands. Nil when the driver cannot tell, and then
     /// every pass probes. `start`: begin watching if not yet.
     func changeCount(start: Bool) -> UInt64?
-    /// Makes what `execute` did durable where the driver leaves that for later (the local driver's
-    /// folder fsyncs); the executor calls it before it records the outcomes of a group of actions.
+    /// Makes what `execute` did durable, and in place, where the driver leaves that for later (the
+    /// local driver's staged files and folder fsyncs); the executor calls it before it records the
+    /// outcomes of a group of actions.
     func settle() async throws
 }
 

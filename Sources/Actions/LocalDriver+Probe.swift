@@ -8,6 +8,7 @@ extension LocalDriver {
     /// Files the memo vouches for are not read; for the others, the root and each folder are
     /// resolved once per probe, not once per file.
     public func probe(environment: String, applied: [AppliedResource]) async throws -> [ResourceKey: ProbeResult] {
+        try await commitStaged()
         let mine = applied.filter { resource in
             let placed = resource.key.environment
             return placed == nil || placed == environment

@@ -15,28 +15,39 @@ public struct LocalDriver: Driver {
 
     /// The folder entries written and not yet made durable (`settle`): the process's, but for tests.
     let pendingFolders: PendingFolderSyncs
+    /// Where written files wait, under temporary names, to be fsynced and renamed into place when
+    /// the driver settles (`PendingWrites`); nil: each write is fsynced and renamed as it is made.
+    let pendingWrites: PendingWrites?
     /// The root's real path, once it exists (for this driver's pass).
     let resolvedRoot = ResolvedRoot()
 
-    public init(root: String, smokeTests: [SmokeTest] = [], fullProbeSeconds: Double = 600) {
-        self.init(root: root, smokeTests: smokeTests, fullProbeSeconds: fullProbeSeconds, pendingFolders: .shared)
+    /// `stagingWrites`: an action's file is put in place when the driver settles, as the executor
+    /// does before it records outcomes (`PendingWrites`), not before `execute` returns.
+    public init(root: String, smokeTests: [SmokeTest] = [], fullProbeSeconds: Double = 600, stagingWrites: Bool = false) {
+        self.init(root: root, smokeTests: smokeTests, fullProbeSeconds: fullProbeSeconds, pendingFolders: .shared,
+                  pendingWrites: stagingWrites ? .shared : nil)
     }
 
-    init(root: String, smokeTests: [SmokeTest] = [], fullProbeSeconds: Double = 600, pendingFolders: PendingFolderSyncs) {
+    init(root: String, smokeTests: [SmokeTest] = [], fullProbeSeconds: Double = 600, pendingFolders: PendingFolderSyncs,
+         pendingWrites: PendingWrites? = nil) {
         self.root = root
         self.smokeTests = smokeTests
         self.fullProbeSeconds = fullProbeSeconds
         self.pendingFolders = pendingFolders
+        self.pendingWrites = pendingWrites
     }
 
     public func execute(_ request: ActionRequest) async throws -> ActionOutcome {
         let action = request.action
         switch action.kind {
         case .configureAdapter, .registerVersion, .deploy, .promote, .rollback, .switchSlot:
+            if let pendingWrites, pendingWrites.isStaged(stageKey(try LocalFile(for: action))) { try await commitStaged() }
             return try await Self.onFileThreads { try self.write(request) }
         case .removeAdapter, .undeploy:
+            try await commitStaged()
             return try await Self.onFileThreads { try self.remove(request) }
         case .smokeTest:
+            try await commitStaged()
             return try smokeTest(request)
         case .backup, .pruneBackups:
             throw DriverError("the local driver does not run \(action.kind.rawValue) (\(action.key.resource)); "
@@ -44,9 +55,11 @@ public struct LocalDriver: Driver {
         }
     }
 
-    /// Makes the folder entries of the files written (and of the folders made) durable: renames
-    /// are synced a group at a time, before their outcomes are recorded (`PendingFolderSyncs`).
+    /// Puts the staged files in place, durable (`PendingWrites`), and makes the folder entries of
+    /// the files written (and of the folders made) durable: renames are synced a group at a time,
+    /// before their outcomes are recorded (`PendingFolderSyncs`).
     public func settle() async throws {
+        try await commitStaged()
         do {
             try await pendingFolders.flush()
         } catch let error as AtomicFileError {
@@ -54,7 +67,21 @@ public struct LocalDriver: Driver {
         }
     }
 
+    /// Puts every staged file in place (before anything reads or removes the driver's files).
+    func commitStaged() async throws {
+        guard let pendingWrites, !pendingWrites.isEmpty else { return }
+        do {
+            try await pendingWrites.commit(into: pendingFolders)
+        } catch let error as AtomicFileError {
+            throw Self.driverError(error, relative: root)
+        }
+    }
+
+    /// What `PendingWrites` knows a file of this driver by: the same for every action on it.
+    func stageKey(_ file: LocalFile) -> String { root + "/" + file.relativePath }
+
     public func hasEffect(_ request: ActionRequest) async throws -> Bool {
+        try await commitStaged()
         let action = request.action
         switch action.kind {
         case .configureAdapter, .registerVersion, .deploy, .promote, .rollback, .switchSlot:
@@ -93,12 +120,19 @@ public struct LocalDriver: Driver {
         }
         let written: Bool
         do throws(AtomicFileError) {
-            // The rename is made durable with the others of its group before the outcome is recorded (`settle`).
-            written = try AtomicFile.write(path: path, bytes: bytes, syncingFolder: false)
+            if let pendingWrites {
+                // Fsynced and renamed into place with the others of its group when the driver settles.
+                let staged = try AtomicFile.stage(path: path, bytes: bytes)
+                if let staged { pendingWrites.add(staged, key: stageKey(file)) }
+                written = staged != nil
+            } else {
+                // The rename is made durable with the others of its group before the outcome is recorded (`settle`).
+                written = try AtomicFile.write(path: path, bytes: bytes, syncingFolder: false)
+                if written { pendingFolders.add(AtomicFile.split(path).folder) }
+            }
         } catch {
             throw Self.driverError(error, relative: file.relativePath)
         }
-        if written { pendingFolders.add(AtomicFile.split(path).folder) }
         return ActionOutcome(message: written ? "wrote \(file.relativePath)" : "\(file.relativePath) already up to date",
                              data: .object(["file": .string(file.relativePath), "written": .bool(written)]))
     }

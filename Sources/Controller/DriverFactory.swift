@@ -66,7 +66,7 @@ struct DriverFactory {
             guard allowed.contains(where: { Self.isInside(root, $0) }) else {
                 throw ControllerError("local root \(root) is outside drivers.local.allowedRoots (\(allowed.joined(separator: ", ")))")
             }
-            return LocalDriver(root: root, smokeTests: smokeTests, fullProbeSeconds: settings.fullProbeSeconds)
+            return LocalDriver(root: root, smokeTests: smokeTests, fullProbeSeconds: settings.fullProbeSeconds, stagingWrites: true)
         case .exec:
             var command = spec.command ?? []
             guard let program = command.first else { throw ControllerError("exec driver has no command") }
