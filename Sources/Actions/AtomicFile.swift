@@ -41,20 +41,20 @@ public enum AtomicFile {
 
     /// A file's new bytes, written under a temporary name in its folder (`stage`) and not yet synced
     /// or renamed into place (`commit`).
-    public struct Staged: Sendable, Hashable {
-        public let path: String
-        public let temp: String
-        public var folder: String { AtomicFile.split(path).folder }
+    struct Staged: Sendable, Hashable {
+        let path: String
+        let temp: String
+        var folder: String { AtomicFile.split(path).folder }
 
         /// Makes the bytes durable (fsync), then renames them into place; the folder's entry is left
         /// to the caller. The temporary file is removed when either fails.
-        public func commit() throws(AtomicFileError) {
+        func commit() throws(AtomicFileError) {
             try syncBytes()
             try rename()
         }
 
         /// Makes the bytes durable (fsync); the temporary file is removed when that fails.
-        public func syncBytes() throws(AtomicFileError) {
+        func syncBytes() throws(AtomicFileError) {
             let fd = open(temp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
             guard fd >= 0 else { throw AtomicFileError(path: temp, operation: "open", code: errno) }
             let synced = fsync(fd) == 0
@@ -67,7 +67,7 @@ public enum AtomicFile {
         }
 
         /// Renames the (synced) bytes into place; the temporary file is removed when that fails.
-        public func rename() throws(AtomicFileError) {
+        func rename() throws(AtomicFileError) {
             guard posixRename(temp, path) == 0 else {
                 let code = errno
                 discard()
@@ -76,14 +76,14 @@ public enum AtomicFile {
         }
 
         /// Removes the temporary file (the bytes are not going in).
-        public func discard() { _ = unlink(temp) }
+        func discard() { _ = unlink(temp) }
     }
 
     /// Writes `bytes` beside `path` under the file's one staging name (`.<name>.staged`), unsynced;
     /// nil (and nothing written) when `path` already holds exactly these bytes. A file under that
     /// name is what a writer that died before its rename left: it is replaced. One writer per file
     /// at a time (the caller's to ensure).
-    public static func stage(path: String, bytes: [UInt8], mode: mode_t = 0o644) throws(AtomicFileError) -> Staged? {
+    static func stage(path: String, bytes: [UInt8], mode: mode_t = 0o644) throws(AtomicFileError) -> Staged? {
         if try holds(path, bytes) { return nil }
         let (folder, base) = split(path)
         let temp = "\(folder)/.\(base).staged"
