@@ -16,7 +16,8 @@ public struct LocalDriver: Driver {
     /// The folder entries written and not yet made durable (`settle`): the process's, but for tests.
     let pendingFolders: PendingFolderSyncs
     /// Where written files wait, under temporary names, to be fsynced and renamed into place when
-    /// the driver settles (`PendingWrites`); nil: each write is fsynced and renamed as it is made.
+    /// the driver settles (`PendingWrites`, this driver's and its copies'); nil: each write is
+    /// fsynced and renamed as it is made.
     let pendingWrites: PendingWrites?
     /// The root's real path, once it exists (for this driver's pass).
     let resolvedRoot = ResolvedRoot()
@@ -25,7 +26,7 @@ public struct LocalDriver: Driver {
     /// does before it records outcomes (`PendingWrites`), not before `execute` returns.
     public init(root: String, smokeTests: [SmokeTest] = [], fullProbeSeconds: Double = 600, stagingWrites: Bool = false) {
         self.init(root: root, smokeTests: smokeTests, fullProbeSeconds: fullProbeSeconds, pendingFolders: .shared,
-                  pendingWrites: stagingWrites ? .shared : nil)
+                  pendingWrites: stagingWrites ? PendingWrites() : nil)
     }
 
     init(root: String, smokeTests: [SmokeTest] = [], fullProbeSeconds: Double = 600, pendingFolders: PendingFolderSyncs,

@@ -9,9 +9,10 @@ import Foundation
 ///
 /// Whatever reads or removes the driver's files first commits what is staged (`commit`), so each
 /// action sees the ones before it as if each had renamed its own file.
+///
+/// Each driver has its own (the controller makes its drivers for a pass): a commit that fails
+/// fails the settle of the driver whose files it holds, and nothing another driver staged.
 final class PendingWrites: @unchecked Sendable {
-    static let shared = PendingWrites()
-
     init() {}
 
     private let lock = NSLock()

@@ -111,4 +111,18 @@ import Testing
         try await driver.settle()
         #expect(Fixture.entries(root.appending("deployments").path) == ["nav-staging.json"])
     }
+
+    /// Each driver (one per environment and pass in the controller) commits only what it staged.
+    @Test func aFailedCommitFailsOnlyTheDriverWhoseFilesItHolds() async throws {
+        let (one, two) = (try TemporaryDirectory(), try TemporaryDirectory())
+        let failing = LocalDriver(root: one.path, stagingWrites: true)
+        let fine = LocalDriver(root: two.path, stagingWrites: true)
+        _ = try await failing.execute(Fixture.deploy())
+        _ = try await fine.execute(Fixture.deploy())
+        try FileManager.default.createDirectory(atPath: one.appending("deployments/nav-staging.json/x").path, withIntermediateDirectories: true)
+        await #expect(throws: DriverError.self) { try await failing.settle() }
+        #expect(Fixture.exists(two, "deployments/.nav-staging.json.staged"), "the other driver's file was left to it")
+        try await fine.settle()
+        #expect(Fixture.entries(two.appending("deployments").path) == ["nav-staging.json"])
+    }
 }
