@@ -44,8 +44,10 @@ extension Executor {
 
     /// Records outcomes while later actions run: writing to targets mostly waits (on disks, on
     /// consoles), recording mostly computes, so the two overlap. Outcomes are recorded in the
-    /// order they came in, a group per transaction. After a failed transaction nothing more is
-    /// recorded and no further action is started; `finish` throws it.
+    /// order they came in, a group per transaction, each once its group's effects are durable
+    /// (`settle`): a group settles while the one before it is recorded (the one waits on the
+    /// targets, the other on the store). After a failed transaction nothing more is recorded and
+    /// no further action is started; `finish` throws it.
     final class OutcomeRecorder: @unchecked Sendable {
         private let executor: Executor
         private let existing: [ResourceKey: AppliedResource]
@@ -54,6 +56,8 @@ extension Executor {
         private let lock = NSLock()
         private var pending: [Outcome] = []
         private var written: [Write] = []
+        /// The groups' settles begun (`finish` waits for each, so none is left writing).
+        private var settles: [Task<Void, any Error>] = []
 
         init(_ executor: Executor, existing: [ResourceKey: AppliedResource], interrupted: [String: [ActionKeyRecord]] = [:]) {
             self.executor = executor
@@ -75,7 +79,12 @@ extension Executor {
         /// the applied resources written, in order (nil: deleted).
         func finish() async throws -> [Write] {
             lock.withLock { flushLocked() }
-            try await chain.finish()
+            do {
+                try await chain.finish()
+            } catch {
+                for settle in lock.withLock({ settles }) { _ = try? await settle.value }
+                throw error
+            }
             return lock.withLock { written }
         }
 
@@ -83,8 +92,10 @@ extension Executor {
             guard !pending.isEmpty else { return }
             let group = pending, executor = executor, existing = existing, interrupted = interrupted
             pending = []
+            let settle = Task { try await executor.settle(group) }
+            settles.append(settle)
             chain.append {
-                try await executor.settle(group)
+                try await settle.value
                 let recorded = try await executor.record(existing: existing, group, interrupted: interrupted)
                 self.lock.withLock { self.written += recorded }
             }

@@ -7,7 +7,8 @@ import StewardTesting
 import Testing
 
 /// The local driver, asking the store from inside each action which earlier actions are on record
-/// as completed, and whether the folder each of them renamed its file into is still to be synced.
+/// as completed, whether the folder each of them renamed its file into is still to be synced, and
+/// whether its file is in place.
 private final class SettleCheckingDriver: Driver, @unchecked Sendable {
     let local: LocalDriver
     let store: any StateStore
@@ -15,6 +16,7 @@ private final class SettleCheckingDriver: Driver, @unchecked Sendable {
     private var written: [(key: String, folder: String)] = []
     private(set) var checked = 0
     private(set) var unsynced: [String] = []
+    private(set) var notInPlace: [String] = []
 
     init(local: LocalDriver, store: any StateStore) {
         self.local = local
@@ -26,9 +28,11 @@ private final class SettleCheckingDriver: Driver, @unchecked Sendable {
         let states = try await store.actionKeys(earlier.map(\.key))
         for (key, folder) in earlier where states[key]?.state == .completed {
             let pending = local.pendingFolders.isPending(folder)
+            let inPlace = FileManager.default.fileExists(atPath: folder + "/1.0.0.json")
             lock.withLock {
                 checked += 1
                 if pending { unsynced.append(folder) }
+                if !inPlace { notInPlace.append(folder) }
             }
         }
         let outcome = try await local.execute(request)
@@ -47,13 +51,17 @@ private final class SettleCheckingDriver: Driver, @unchecked Sendable {
 
 @Suite("Executor: an outcome goes on record only once the driver made its effect durable")
 struct ExecutorDurabilityTests {
-    /// Each version in a folder of its own, written once: once its key is completed, the folder it was
-    /// renamed into must be synced (it is never to be synced again). Several groups of outcomes.
-    @Test func noOutcomeIsRecordedWhileItsRenameIsStillToBeSynced() async throws {
+    /// Each version in a folder of its own, written once: once its key is completed, its file must be
+    /// in place and the folder it was renamed into synced (it is never to be synced again). Several
+    /// groups of outcomes; with the files staged (as the controller runs the driver, each group
+    /// settling while the one before it is recorded) and without.
+    @Test(arguments: [false, true])
+    func noOutcomeIsRecordedWhileItsRenameIsStillToBeSynced(staging: Bool) async throws {
         let dir = try TemporaryDirectory()
         let store = try await dir.executorStore()
         let pending = PendingFolderSyncs()   // this driver's alone: no other test's settle syncs it
-        let driver = SettleCheckingDriver(local: LocalDriver(root: dir.appending("var").path, pendingFolders: pending), store: store)
+        let local = LocalDriver(root: dir.appending("var").path, pendingFolders: pending, pendingWrites: staging ? PendingWrites() : nil)
+        let driver = SettleCheckingDriver(local: local, store: store)
         let actions = (0..<700).map { index in
             let name = "bp\(index)"
             let document: JSONValue = .object([
@@ -69,6 +77,7 @@ struct ExecutorDurabilityTests {
         #expect(report.succeeded.count == 700 && report.failed.isEmpty)
         #expect(driver.checked > 0, "no action saw an earlier one on record: nothing was checked")
         #expect(driver.unsynced.count == 0, "recorded before their renames were synced: \(driver.unsynced.prefix(3))")
+        #expect(driver.notInPlace.count == 0, "recorded before their files were in place: \(driver.notInPlace.prefix(3))")
         let root = try #require(LocalFile.realPath(dir.appending("var").path))
         #expect(!pending.isPending(root + "/blueprints/bp699") && !pending.isPending(root + "/blueprints"))
         try await store.close()
