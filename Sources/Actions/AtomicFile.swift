@@ -55,14 +55,11 @@ public enum AtomicFile {
 
         /// Makes the bytes durable (fsync); the temporary file is removed when that fails.
         func syncBytes() throws(AtomicFileError) {
-            let fd = open(temp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-            guard fd >= 0 else { throw AtomicFileError(path: temp, operation: "open", code: errno) }
-            let synced = fsync(fd) == 0
-            let code = errno
-            _ = close(fd)
-            guard synced else {
+            do throws(AtomicFileError) {
+                try AtomicFile.fsync(temp, flags: O_RDONLY | O_NOFOLLOW)
+            } catch {
                 discard()
-                throw AtomicFileError(path: temp, operation: "fsync", code: code)
+                throw error
             }
         }
 
@@ -172,10 +169,15 @@ public enum AtomicFile {
 
     /// Flushes a folder's entries (a rename or unlink in it) to disk.
     public static func syncFolder(_ folder: String) throws(AtomicFileError) {
-        let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw AtomicFileError(path: folder, operation: "open", code: errno) }
+        try fsync(folder, flags: O_RDONLY | O_DIRECTORY)
+    }
+
+    /// Opens `path` with `flags`, fsyncs it and closes it.
+    private static func fsync(_ path: String, flags: Int32) throws(AtomicFileError) {
+        let fd = open(path, flags | O_CLOEXEC)
+        guard fd >= 0 else { throw AtomicFileError(path: path, operation: "open", code: errno) }
         defer { _ = close(fd) }
-        guard fsync(fd) == 0 else { throw AtomicFileError(path: folder, operation: "fsync", code: errno) }
+        guard posixFsync(fd) == 0 else { throw AtomicFileError(path: path, operation: "fsync", code: errno) }
     }
 
     /// Writes every byte, retrying short writes and EINTR.
@@ -199,10 +201,15 @@ public enum AtomicFile {
     }
 }
 
-/// libc `read`/`rename`/`write`, named apart from the `read`/`write`/`rename` methods above.
+/// libc `fsync`/`read`/`rename`/`write`, named apart from the methods above.
 @inline(__always)
 func posixRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
     read(fd, buffer, count)
+}
+
+@inline(__always)
+func posixFsync(_ fd: Int32) -> Int32 {
+    fsync(fd)
 }
 
 @inline(__always)
